@@ -1,0 +1,283 @@
+package kv
+
+import (
+	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
+)
+
+// Options configures Open. The zero value (plus Dir) opens an unencrypted
+// on-disk store; production always sets EncryptionKey.
+type Options struct {
+	// Dir is the data directory. It is created (mode 0700) when missing.
+	// Ignored when InMemory is set.
+	Dir string
+	// InMemory keeps everything in memory, for tests. Nothing touches disk.
+	InMemory bool
+	// EncryptionKey is the AES-256 key (exactly 32 bytes) for encryption at
+	// rest, or nil for none. See LoadOrCreateKey.
+	EncryptionKey []byte
+	// Logger receives Badger's warnings and errors and kv's own messages.
+	// Nil discards them.
+	Logger *slog.Logger
+	// ReadOnly opens an existing store without writing to it (for backup
+	// and inspection tools). Update fails on a read-only store.
+	ReadOnly bool
+}
+
+// Files Badger keeps in a data directory, and the key file LoadOrCreateKey
+// may place there before the store exists.
+const (
+	manifestFile    = "MANIFEST"
+	keyRegistryFile = "KEYREGISTRY"
+	lockFile        = "LOCK"
+	// KeyFileName is the name of the key file LoadOrCreateKey creates in
+	// the data directory.
+	KeyFileName = "synchronizer.key"
+)
+
+// Sizing for a small machine (a 2 GB VM running the whole product). Badger's
+// defaults (64 MB memtables x5, 256 MB block cache, 1 GB value-log files)
+// assume a database server.
+const (
+	memTableSize     = 16 << 20
+	numMemtables     = 2
+	blockCacheSize   = 8 << 20
+	indexCacheSize   = 4 << 20
+	baseTableSize    = 2 << 20
+	valueLogFileSize = 64 << 20
+	numCompactors    = 2
+	levelZeroTables  = 3
+	levelZeroStall   = 8
+	valueThreshold   = 1 << 10
+)
+
+// Open opens (or, in an empty or missing directory, creates) the store
+// described by opts. It refuses, without touching any file:
+//   - a directory that holds files but no store (ErrNotAStore),
+//   - an existing store whose encryption key differs from
+//     opts.EncryptionKey (ErrKeyMismatch),
+//   - a key that is not 32 bytes,
+//   - a store another process has open (ErrLocked).
+func Open(opts Options) (*DB, error) {
+	log := opts.Logger
+	if log == nil {
+		log = discard
+	}
+	if n := len(opts.EncryptionKey); n != 0 && n != 32 {
+		return nil, fmt.Errorf("kv: the encryption key must be 32 bytes (AES-256), got %d", n)
+	}
+	bo := badger.DefaultOptions("").
+		WithLogger(badgerLogger{log}).
+		WithLoggingLevel(badger.WARNING).
+		WithSyncWrites(true).
+		WithNumVersionsToKeep(1).
+		WithMemTableSize(memTableSize).
+		WithNumMemtables(numMemtables).
+		WithBlockCacheSize(blockCacheSize).
+		WithBaseTableSize(baseTableSize).
+		WithValueLogFileSize(valueLogFileSize).
+		WithValueThreshold(valueThreshold).
+		WithNumCompactors(numCompactors).
+		WithNumLevelZeroTables(levelZeroTables).
+		WithNumLevelZeroTablesStall(levelZeroStall).
+		WithNumGoroutines(2).
+		WithCompression(options.None).
+		WithMetricsEnabled(false).
+		WithReadOnly(opts.ReadOnly)
+	if len(opts.EncryptionKey) > 0 {
+		bo = bo.WithEncryptionKey(bytes.Clone(opts.EncryptionKey)).WithIndexCacheSize(indexCacheSize)
+	}
+	db := &DB{log: log, inMemory: opts.InMemory, readOnly: opts.ReadOnly}
+	if opts.InMemory {
+		if opts.ReadOnly {
+			return nil, errors.New("kv: an in-memory store cannot be opened read-only")
+		}
+		bo = bo.WithInMemory(true)
+	} else {
+		if opts.Dir == "" {
+			return nil, errors.New("kv: Options.Dir is empty (set a data directory or InMemory)")
+		}
+		dir, err := filepath.Abs(opts.Dir)
+		if err != nil {
+			return nil, fmt.Errorf("kv: data directory %q: %w", opts.Dir, err)
+		}
+		db.dir = dir
+		if err := checkDir(dir, opts.EncryptionKey, opts.ReadOnly); err != nil {
+			return nil, err
+		}
+		bo = bo.WithDir(dir).WithValueDir(dir)
+	}
+	bdb, err := openBadger(bo)
+	if err != nil {
+		return nil, describeOpenErr(db.where(), err)
+	}
+	db.bdb = bdb
+	return db, nil
+}
+
+// openBadger calls badger.Open and turns a panic inside it (Badger panics on
+// some corrupt files) into an error.
+func openBadger(bo badger.Options) (bdb *badger.DB, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("badger panicked while opening: %v", r)
+		}
+	}()
+	return badger.Open(bo)
+}
+
+// describeOpenErr maps Badger's open errors onto ours.
+func describeOpenErr(where string, err error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "Cannot acquire directory lock"):
+		return fmt.Errorf("%w: %s (is another Synchronizer running with the same data directory?)", ErrLocked, where)
+	case errors.Is(err, badger.ErrEncryptionKeyMismatch):
+		return fmt.Errorf("%w (%s)", ErrKeyMismatch, where)
+	}
+	return fmt.Errorf("kv: open %s: %w", where, err)
+}
+
+// checkDir inspects dir before Badger sees it, reading but never writing:
+// it refuses a directory holding something other than a store and an
+// existing store whose key registry does not accept key.
+func checkDir(dir string, key []byte, readOnly bool) error {
+	fi, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		if readOnly {
+			return fmt.Errorf("kv: data directory %s does not exist (cannot open a missing store read-only)", dir)
+		}
+		return nil // Badger creates it.
+	}
+	if err != nil {
+		return fmt.Errorf("kv: data directory %s: %w", dir, err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%w: %s is a file, not a directory", ErrNotAStore, dir)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("kv: read data directory %s: %w", dir, err)
+	}
+	hasManifest, hasRegistry := false, false
+	var foreign []string
+	for _, e := range entries {
+		switch name := e.Name(); {
+		case name == manifestFile:
+			hasManifest = true
+		case name == keyRegistryFile:
+			hasRegistry = true
+		case name == KeyFileName, name == lockFile:
+		case !e.IsDir() && (strings.HasSuffix(name, ".sst") || strings.HasSuffix(name, ".vlog") ||
+			strings.HasSuffix(name, ".mem") || name == "DISCARD"):
+		default:
+			foreign = append(foreign, name)
+		}
+	}
+	if !hasManifest {
+		if len(foreign) > 0 || hasRegistry {
+			return fmt.Errorf("%w: %s holds files but no store (%s); use an empty directory or the right path",
+				ErrNotAStore, dir, listNames(entries))
+		}
+		if readOnly {
+			return fmt.Errorf("kv: %s has no store yet (cannot create one read-only)", dir)
+		}
+		return nil // Empty (or only our key file): a new store.
+	}
+	if len(foreign) > 0 {
+		return fmt.Errorf("%w: %s holds a store but also unexpected files (%s)",
+			ErrNotAStore, dir, strings.Join(foreign, ", "))
+	}
+	if !hasRegistry {
+		return fmt.Errorf("%w: %s has a MANIFEST but no KEYREGISTRY; the store is damaged or from an incompatible Badger version",
+			ErrNotAStore, dir)
+	}
+	return checkKeyRegistry(filepath.Join(dir, keyRegistryFile), key)
+}
+
+// listNames names a few directory entries for an error message.
+func listNames(entries []fs.DirEntry) string {
+	var names []string
+	for i, e := range entries {
+		if i == 5 {
+			names = append(names, fmt.Sprintf("and %d more", len(entries)-5))
+			break
+		}
+		names = append(names, e.Name())
+	}
+	return "found " + strings.Join(names, ", ")
+}
+
+// sanityText is what Badger writes, encrypted with the master key, at the
+// start of KEYREGISTRY (after a 16-byte IV) to recognise the right key.
+var sanityText = []byte("Hello Badger")
+
+// checkKeyRegistry verifies key against the registry file the way Badger
+// does, but read-only, so a wrong key is refused before Badger opens (and
+// possibly writes) anything.
+func checkKeyRegistry(path string, key []byte) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("kv: open key registry: %w", err)
+	}
+	defer f.Close()
+	head := make([]byte, aes.BlockSize+len(sanityText))
+	if _, err := io.ReadFull(f, head); err != nil {
+		return fmt.Errorf("%w: %s is truncated or damaged: %v", ErrNotAStore, path, err)
+	}
+	iv, stored := head[:aes.BlockSize], head[aes.BlockSize:]
+	plain := bytes.Equal(stored, sanityText)
+	if len(key) == 0 {
+		if plain {
+			return nil
+		}
+		return fmt.Errorf("%w (%s is encrypted and no key was given: pass --key-file or SYNCHRONIZER_KEY)",
+			ErrKeyMismatch, filepath.Dir(path))
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return fmt.Errorf("kv: encryption key: %w", err)
+	}
+	got := make([]byte, len(stored))
+	cipher.NewCTR(block, iv).XORKeyStream(got, stored)
+	if bytes.Equal(got, sanityText) {
+		return nil
+	}
+	if plain {
+		return fmt.Errorf("%w (%s is not encrypted but a key was given)", ErrKeyMismatch, filepath.Dir(path))
+	}
+	return fmt.Errorf("%w (%s: wrong key; nothing was changed)", ErrKeyMismatch, filepath.Dir(path))
+}
+
+// badgerLogger routes Badger's log lines to slog. Badger logs at warning
+// level and above (Open sets WithLoggingLevel); info and debug lines that
+// still arrive go to debug.
+type badgerLogger struct{ log *slog.Logger }
+
+func (l badgerLogger) Errorf(f string, a ...any) {
+	l.log.Error(strings.TrimSpace(fmt.Sprintf(f, a...)), "component", "badger")
+}
+
+func (l badgerLogger) Warningf(f string, a ...any) {
+	l.log.Warn(strings.TrimSpace(fmt.Sprintf(f, a...)), "component", "badger")
+}
+
+func (l badgerLogger) Infof(f string, a ...any) {
+	l.log.Debug(strings.TrimSpace(fmt.Sprintf(f, a...)), "component", "badger")
+}
+
+func (l badgerLogger) Debugf(f string, a ...any) {
+	l.log.Debug(strings.TrimSpace(fmt.Sprintf(f, a...)), "component", "badger")
+}
