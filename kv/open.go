@@ -150,26 +150,50 @@ func describeOpenErr(where string, err error) error {
 	return fmt.Errorf("kv: open %s: %w", where, err)
 }
 
+// dirState is what inspectDir found in a data directory.
+type dirState int
+
+const (
+	dirMissing  dirState = iota // no directory yet
+	dirEmpty                    // empty, or only the key file
+	dirHasStore                 // a Badger store
+)
+
 // checkDir inspects dir before Badger sees it, reading but never writing:
 // it refuses a directory holding something other than a store and an
 // existing store whose key registry does not accept key.
 func checkDir(dir string, key []byte, readOnly bool) error {
+	state, err := inspectDir(dir)
+	if err != nil {
+		return err
+	}
+	switch {
+	case state == dirMissing && readOnly:
+		return fmt.Errorf("kv: data directory %s does not exist (cannot open a missing store read-only)", dir)
+	case state == dirEmpty && readOnly:
+		return fmt.Errorf("kv: %s has no store yet (cannot create one read-only)", dir)
+	case state == dirHasStore:
+		return checkKeyRegistry(filepath.Join(dir, keyRegistryFile), key)
+	}
+	return nil
+}
+
+// inspectDir classifies dir without writing to it. A directory that holds
+// anything but a store (and the key file) is ErrNotAStore.
+func inspectDir(dir string) (dirState, error) {
 	fi, err := os.Stat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		if readOnly {
-			return fmt.Errorf("kv: data directory %s does not exist (cannot open a missing store read-only)", dir)
-		}
-		return nil // Badger creates it.
+		return dirMissing, nil
 	}
 	if err != nil {
-		return fmt.Errorf("kv: data directory %s: %w", dir, err)
+		return 0, fmt.Errorf("kv: data directory %s: %w", dir, err)
 	}
 	if !fi.IsDir() {
-		return fmt.Errorf("%w: %s is a file, not a directory", ErrNotAStore, dir)
+		return 0, fmt.Errorf("%w: %s is a file, not a directory", ErrNotAStore, dir)
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return fmt.Errorf("kv: read data directory %s: %w", dir, err)
+		return 0, fmt.Errorf("kv: read data directory %s: %w", dir, err)
 	}
 	hasManifest, hasRegistry := false, false
 	var foreign []string
@@ -188,23 +212,20 @@ func checkDir(dir string, key []byte, readOnly bool) error {
 	}
 	if !hasManifest {
 		if len(foreign) > 0 || hasRegistry {
-			return fmt.Errorf("%w: %s holds files but no store (%s); use an empty directory or the right path",
+			return 0, fmt.Errorf("%w: %s holds files but no store (%s); use an empty directory or the right path",
 				ErrNotAStore, dir, listNames(entries))
 		}
-		if readOnly {
-			return fmt.Errorf("kv: %s has no store yet (cannot create one read-only)", dir)
-		}
-		return nil // Empty (or only our key file): a new store.
+		return dirEmpty, nil
 	}
 	if len(foreign) > 0 {
-		return fmt.Errorf("%w: %s holds a store but also unexpected files (%s)",
+		return 0, fmt.Errorf("%w: %s holds a store but also unexpected files (%s)",
 			ErrNotAStore, dir, strings.Join(foreign, ", "))
 	}
 	if !hasRegistry {
-		return fmt.Errorf("%w: %s has a MANIFEST but no KEYREGISTRY; the store is damaged or from an incompatible Badger version",
+		return 0, fmt.Errorf("%w: %s has a MANIFEST but no KEYREGISTRY; the store is damaged or from an incompatible Badger version",
 			ErrNotAStore, dir)
 	}
-	return checkKeyRegistry(filepath.Join(dir, keyRegistryFile), key)
+	return dirHasStore, nil
 }
 
 // listNames names a few directory entries for an error message.
