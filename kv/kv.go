@@ -57,6 +57,7 @@ type DB struct {
 	dir      string
 	inMemory bool
 	readOnly bool
+	maxValue int64 // largest value a Tx accepts: Badger's limit for this mode
 }
 
 // Tx is a transaction passed to the function given to View or Update. It is
@@ -65,7 +66,11 @@ type DB struct {
 type Tx struct {
 	txn      *badger.Txn
 	writable bool
+	maxValue int64 // largest value Set accepts
 }
+
+// MaxKeySize is the longest key Set accepts, in bytes (Badger's limit).
+const MaxKeySize = 65000
 
 // Close flushes and closes the store and releases the directory lock. The
 // DB must not be used afterwards. Close is safe to call more than once.
@@ -105,7 +110,7 @@ func (db *DB) Update(fn func(tx *Tx) error) error {
 		return fmt.Errorf("kv: update %s: the store is open read-only", db.where())
 	}
 	err := db.bdb.Update(func(txn *badger.Txn) error {
-		return fn(&Tx{txn: txn, writable: true})
+		return fn(&Tx{txn: txn, writable: true, maxValue: db.maxValue})
 	})
 	return mapCommitErr(err)
 }
@@ -162,6 +167,13 @@ func (tx *Tx) set(key, value []byte, ttl time.Duration) error {
 	if !tx.writable {
 		return fmt.Errorf("kv: set %q: read-only transaction", key)
 	}
+	if len(key) > MaxKeySize {
+		return fmt.Errorf("kv: set: key of %d bytes is longer than %d (starts %q)", len(key), MaxKeySize, key[:32])
+	}
+	if int64(len(value)) > tx.maxValue {
+		// Badger's own error would dump the value (maybe a secret).
+		return fmt.Errorf("kv: set %q: value of %d bytes is larger than %d", key, len(value), tx.maxValue)
+	}
 	// Badger keeps references to the slices until commit; copy them so the
 	// caller may reuse its buffers.
 	e := badger.NewEntry(bytes.Clone(key), bytes.Clone(value))
@@ -178,6 +190,9 @@ func (tx *Tx) set(key, value []byte, ttl time.Duration) error {
 func (tx *Tx) Delete(key []byte) error {
 	if len(key) == 0 {
 		return errors.New("kv: delete: empty key")
+	}
+	if len(key) > MaxKeySize {
+		return fmt.Errorf("kv: delete: key of %d bytes is longer than %d", len(key), MaxKeySize)
 	}
 	if !tx.writable {
 		return fmt.Errorf("kv: delete %q: read-only transaction", key)
@@ -206,8 +221,12 @@ func (tx *Tx) ScanReverse(prefix []byte, fn func(key, value []byte) error) error
 
 func (tx *Tx) scan(prefix []byte, reverse bool, fn func(key, value []byte) error) error {
 	opts := badger.DefaultIteratorOptions
-	opts.Prefix = prefix
 	opts.Reverse = reverse
+	if !reverse {
+		// Prefix lets Badger skip tables; in reverse it would also hide
+		// the seek position just past the prefix, so it is left unset.
+		opts.Prefix = prefix
+	}
 	it := tx.txn.NewIterator(opts)
 	defer it.Close()
 	if !reverse {

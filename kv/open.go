@@ -61,6 +61,7 @@ const (
 	levelZeroTables  = 3
 	levelZeroStall   = 8
 	valueThreshold   = 1 << 10
+	maxInMemoryValue = 1 << 20
 )
 
 // Open opens (or, in an empty or missing directory, creates) the store
@@ -104,7 +105,11 @@ func Open(opts Options) (*DB, error) {
 		if opts.ReadOnly {
 			return nil, errors.New("kv: an in-memory store cannot be opened read-only")
 		}
-		bo = bo.WithInMemory(true)
+		// In memory every value lives in the LSM tree, so the value
+		// threshold is also the largest value; use Badger's maximum.
+		bo = bo.WithInMemory(true).WithValueThreshold(maxInMemoryValue)
+		// A value of exactly the threshold panics Badger (v4.9.6); stay below.
+		db.maxValue = maxInMemoryValue - 1
 	} else {
 		if opts.Dir == "" {
 			return nil, errors.New("kv: Options.Dir is empty (set a data directory or InMemory)")
@@ -118,6 +123,7 @@ func Open(opts Options) (*DB, error) {
 			return nil, err
 		}
 		bo = bo.WithDir(dir).WithValueDir(dir)
+		db.maxValue = valueLogFileSize - 1<<10
 	}
 	bdb, err := openBadger(bo)
 	if err != nil {
