@@ -77,8 +77,9 @@ func (db *DB) Size() (lsm, vlog int64) { return db.bdb.Size() }
 // Backup writes a full backup of the store to w as a Badger backup stream,
 // from one consistent snapshot; writes may continue meanwhile. The stream
 // holds the data in plaintext even when the store is encrypted: protect the
-// backup file (or encrypt it) like the key itself. Expired and deleted keys
-// are not included.
+// backup file (or encrypt it) like the key itself. Deleted and expired keys
+// appear only as tombstones (the key without its value) and are not
+// restored as live keys.
 func (db *DB) Backup(w io.Writer) error {
 	if _, err := db.bdb.Backup(w, 0); err != nil {
 		return fmt.Errorf("kv: backup %s: %w", db.where(), err)
