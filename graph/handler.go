@@ -101,7 +101,19 @@ func NewHandler(r *Resolver, opts HandlerOptions) http.Handler {
 		return &codedError{code: CodeInternal, msg: "internal error; the server log has details"}
 	})
 	srv.SetErrorPresenter(presenter(log, requestID))
-	return srv
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		switch req.Method {
+		case http.MethodGet, http.MethodPost, http.MethodOptions:
+			srv.ServeHTTP(w, req)
+		default:
+			w.Header().Set("Allow", "GET, POST, OPTIONS")
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			e := gqlerror.Errorf("method %s is not allowed: use POST (or GET for queries)", req.Method)
+			setCode(e, CodeBadRequest)
+			writeResponse(w, &graphql.Response{Errors: gqlerror.List{e}})
+		}
+	})
 }
 
 // hasRole implements @hasRole: the viewer must have at least role.
