@@ -693,3 +693,24 @@ func TestKeySpacesDoNotOverlap(t *testing.T) {
 		t.Errorf("%d prefixes, want the 9 documented key spaces", len(kv.Prefixes))
 	}
 }
+
+func TestBadgerLogsGoToSlog(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	db := mustOpen(t, kv.Options{Dir: t.TempDir(), Logger: log})
+	put(t, db, "cfg/a", "1")
+	mustClose(t, db)
+	if !strings.Contains(buf.String(), "component=badger") {
+		t.Fatalf("no Badger line reached the injected logger; got %q", buf.String())
+	}
+	// At the default (info) level Badger's info chatter is not shown.
+	buf.Reset()
+	log = slog.New(slog.NewTextHandler(&buf, nil))
+	db = mustOpen(t, kv.Options{Dir: t.TempDir(), Logger: log})
+	put(t, db, "cfg/a", "1")
+	mustClose(t, db)
+	if strings.Contains(buf.String(), "component=badger") {
+		t.Fatalf("Badger info lines logged at info level: %q", buf.String())
+	}
+}

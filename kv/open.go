@@ -2,6 +2,7 @@ package kv
 
 import (
 	"bytes"
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"errors"
@@ -80,8 +81,8 @@ func Open(opts Options) (*DB, error) {
 		return nil, fmt.Errorf("kv: the encryption key must be 32 bytes (AES-256), got %d", n)
 	}
 	bo := badger.DefaultOptions("").
+		// Not WithLoggingLevel: it replaces the logger with Badger's own.
 		WithLogger(badgerLogger{log}).
-		WithLoggingLevel(badger.WARNING).
 		WithSyncWrites(true).
 		WithNumVersionsToKeep(1).
 		WithMemTableSize(memTableSize).
@@ -288,9 +289,10 @@ func checkKeyRegistry(path string, key []byte) error {
 	return fmt.Errorf("%w (%s: wrong key; nothing was changed)", ErrKeyMismatch, filepath.Dir(path))
 }
 
-// badgerLogger routes Badger's log lines to slog. Badger logs at warning
-// level and above (Open sets WithLoggingLevel); info and debug lines that
-// still arrive go to debug.
+// badgerLogger routes Badger's log lines to slog with component=badger.
+// Errors and warnings keep their level; Badger's chatty info lines (table
+// counts at open, level summaries at close) become debug lines, and its
+// debug lines are dropped.
 type badgerLogger struct{ log *slog.Logger }
 
 func (l badgerLogger) Errorf(f string, a ...any) {
@@ -302,9 +304,9 @@ func (l badgerLogger) Warningf(f string, a ...any) {
 }
 
 func (l badgerLogger) Infof(f string, a ...any) {
-	l.log.Debug(strings.TrimSpace(fmt.Sprintf(f, a...)), "component", "badger")
+	if l.log.Enabled(context.Background(), slog.LevelDebug) {
+		l.log.Debug(strings.TrimSpace(fmt.Sprintf(f, a...)), "component", "badger")
+	}
 }
 
-func (l badgerLogger) Debugf(f string, a ...any) {
-	l.log.Debug(strings.TrimSpace(fmt.Sprintf(f, a...)), "component", "badger")
-}
+func (l badgerLogger) Debugf(string, ...any) {}
