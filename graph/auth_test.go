@@ -126,7 +126,9 @@ func TestLogin(t *testing.T) {
 
 func TestLoginRateLimitPerIP(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, func(o *auth.Options, _ *graph.HandlerOptions) { o.LoginLimit = auth.LoginLimit{PerAccount: 100, PerIP: 3, Window: time.Minute} })
+	e := newEnv(t, func(o *auth.Options, _ *graph.HandlerOptions) {
+		o.LoginLimit = auth.LoginLimit{PerAccount: 100, PerIP: 3, Window: time.Minute}
+	})
 	e.setupAdmin()
 	anon := e.client()
 	const login = `mutation($e: String!) { login(email: $e, password: "wrong password!!") { csrfToken } }`
