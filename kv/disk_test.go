@@ -714,3 +714,31 @@ func TestBadgerLogsGoToSlog(t *testing.T) {
 		t.Fatalf("Badger info lines logged at info level: %q", buf.String())
 	}
 }
+
+func TestLoadExistingKey(t *testing.T) {
+	t.Parallel()
+	empty := filepath.Join(t.TempDir(), "none")
+	if _, err := kv.LoadExistingKey(nil, "", empty, ""); err == nil || !strings.Contains(err.Error(), "no store") {
+		t.Fatalf("missing dir: error = %v, want one saying there is no store", err)
+	}
+	if _, err := os.Stat(empty); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal("LoadExistingKey created the data directory")
+	}
+	dir := t.TempDir()
+	key, created, err := kv.LoadOrCreateKeyLogger(nil, "", dir, "")
+	if err != nil || !created {
+		t.Fatal(err)
+	}
+	if _, err := kv.LoadExistingKey(nil, "", dir, ""); err == nil {
+		t.Fatal("key file but no store: accepted")
+	}
+	mustClose(t, mustOpen(t, kv.Options{Dir: dir, EncryptionKey: key}))
+	got, err := kv.LoadExistingKey(nil, "", dir, "")
+	if err != nil || !bytes.Equal(got, key) {
+		t.Fatalf("existing store: err=%v same=%v", err, bytes.Equal(got, key))
+	}
+	got, err = kv.LoadExistingKey(nil, "", empty, hex.EncodeToString(key))
+	if err != nil || !bytes.Equal(got, key) {
+		t.Fatalf("env key: err=%v", err)
+	}
+}

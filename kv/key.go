@@ -83,6 +83,29 @@ func LoadOrCreateKeyLogger(log *slog.Logger, keyFile, dataDir, envValue string) 
 	return key, true, nil
 }
 
+// LoadExistingKey finds the key of a store that must already exist (for
+// backup and inspection commands): like LoadOrCreateKeyLogger, but it never
+// generates a key or writes anything, and it fails when dataDir holds no
+// store and no key was given.
+func LoadExistingKey(log *slog.Logger, keyFile, dataDir, envValue string) ([]byte, error) {
+	if keyFile != "" || envValue != "" {
+		key, _, err := LoadOrCreateKeyLogger(log, keyFile, dataDir, envValue)
+		return key, err
+	}
+	if dataDir == "" {
+		return nil, errors.New("kv: no encryption key given and no data directory")
+	}
+	state, err := inspectDir(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	if state != dirHasStore {
+		return nil, fmt.Errorf("kv: %s holds no store", dataDir)
+	}
+	key, _, err := LoadOrCreateKeyLogger(log, keyFile, dataDir, envValue)
+	return key, err
+}
+
 // ParseKey decodes a key given as 64 hex digits or as base64 (standard or
 // URL alphabet, padded or not) of 32 bytes. Surrounding whitespace is
 // ignored. The error says what was wrong, never the key.

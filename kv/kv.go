@@ -296,24 +296,23 @@ func (db *DB) Scan(prefix []byte, fn func(key, value []byte) error) error {
 	return db.View(func(tx *Tx) error { return tx.Scan(prefix, fn) })
 }
 
-// Commit applies sets and deletes in one atomic transaction that is fsynced
-// before Commit returns: after a crash either all of it or none of it is
-// visible. A key that appears in both sets and deletes is an error (nothing
-// is written), as is an empty key.
+// Commit applies deletes and then sets in one atomic transaction that is
+// fsynced before Commit returns: after a crash either all of it or none of
+// it is visible. A key both deleted and set ends up set (the same rule as
+// engine.MemKV). An empty key fails the whole Commit and nothing is written.
+// This is the method the sync engine's KV interface uses.
 func (db *DB) Commit(sets map[string][]byte, deletes []string) error {
-	for _, k := range deletes {
-		if _, both := sets[k]; both {
-			return fmt.Errorf("kv: commit: key %q is both set and deleted", k)
-		}
-	}
 	return db.Update(func(tx *Tx) error {
-		for k, v := range sets {
-			if err := tx.Set([]byte(k), v); err != nil {
+		for _, k := range deletes {
+			if _, alsoSet := sets[k]; alsoSet {
+				continue
+			}
+			if err := tx.Delete([]byte(k)); err != nil {
 				return fmt.Errorf("kv: commit: %w", err)
 			}
 		}
-		for _, k := range deletes {
-			if err := tx.Delete([]byte(k)); err != nil {
+		for k, v := range sets {
+			if err := tx.Set([]byte(k), v); err != nil {
 				return fmt.Errorf("kv: commit: %w", err)
 			}
 		}

@@ -450,13 +450,30 @@ func testCommit(t *testing.T, db *kv.DB) {
 	if v, _ := get(t, db, "eng/a"); v != "1" {
 		t.Fatalf("failed Commit changed eng/a to %q", v)
 	}
-	// A key both set and deleted is ambiguous and refused.
-	err = db.Commit(map[string][]byte{"eng/z": []byte("1")}, []string{"eng/z"})
-	if err == nil || !strings.Contains(err.Error(), "eng/z") {
-		t.Fatalf("Commit set+delete of one key: error = %v, want one naming eng/z", err)
+	// A key both deleted and set ends up set, whether or not it existed.
+	if err := db.Commit(map[string][]byte{"eng/z": []byte("1"), "eng/a": []byte("again")}, []string{"eng/z", "eng/a"}); err != nil {
+		t.Fatal(err)
 	}
-	if _, ok := get(t, db, "eng/z"); ok {
-		t.Fatal("refused Commit wrote eng/z")
+	if v, _ := get(t, db, "eng/z"); v != "1" {
+		t.Fatalf("eng/z deleted and set in one Commit = %q, want 1", v)
+	}
+	if v, _ := get(t, db, "eng/a"); v != "again" {
+		t.Fatalf("eng/a deleted and set in one Commit = %q, want again", v)
+	}
+	// A scan callback may Commit; the scan keeps its snapshot.
+	var seen []string
+	err = db.Scan([]byte("eng/"), func(k, _ []byte) error {
+		seen = append(seen, string(k))
+		return db.Commit(map[string][]byte{"eng/zz-added": nil}, []string{"eng/keep"})
+	})
+	if err != nil {
+		t.Fatalf("Commit inside DB.Scan: %v", err)
+	}
+	if w := []string{"eng/a", "eng/b", "eng/keep", "eng/z"}; !slices.Equal(seen, w) {
+		t.Fatalf("scan with commits inside saw %q, want the snapshot %q", seen, w)
+	}
+	if got, w := keysOf(t, db, "eng/"), []string{"eng/a", "eng/b", "eng/z", "eng/zz-added"}; !slices.Equal(got, w) {
+		t.Fatalf("after commits inside a scan keys = %q, want %q", got, w)
 	}
 	// Empty commits are fine.
 	if err := db.Commit(nil, nil); err != nil {
