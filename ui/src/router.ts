@@ -1,0 +1,98 @@
+// Routing: which screen a path shows, and where the app must send the reader
+// given the system's state (setup needed or not) and who is signed in.
+
+/** SystemState mirrors systemStatus.state. */
+export type SystemState = 'SETUP' | 'OK';
+
+/** Role mirrors the API's account roles. */
+export type Role = 'ADMIN' | 'USER';
+
+/** ViewerLike is the part of the signed-in account routing looks at. */
+export interface ViewerLike {
+  role: Role | string;
+}
+
+/** Area is one entry of the navigation. */
+export interface Area {
+  path: string;
+  label: string;
+  /** adminOnly areas are hidden from (and refused to) user-role accounts. */
+  adminOnly: boolean;
+  /** group places the entry in the navigation. */
+  group: 'sync' | 'system';
+}
+
+/** AREAS lists the dashboard's areas in navigation order. */
+export const AREAS: readonly Area[] = [
+  { path: '/', label: 'Overview', adminOnly: false, group: 'sync' },
+  { path: '/profiles', label: 'Profiles', adminOnly: true, group: 'sync' },
+  { path: '/users', label: 'Users', adminOnly: true, group: 'sync' },
+  { path: '/conflicts', label: 'Conflicts', adminOnly: true, group: 'sync' },
+  { path: '/approvals', label: 'Approvals', adminOnly: true, group: 'sync' },
+  { path: '/governor', label: 'Governor', adminOnly: true, group: 'sync' },
+  { path: '/checks', label: 'Checks', adminOnly: true, group: 'sync' },
+  { path: '/audit', label: 'Audit log', adminOnly: true, group: 'system' },
+  { path: '/settings', label: 'Settings', adminOnly: true, group: 'system' },
+  { path: '/admins', label: 'Admins & tokens', adminOnly: true, group: 'system' },
+  { path: '/account', label: 'Your account', adminOnly: false, group: 'system' },
+];
+
+/** PUBLIC_PATHS are the screens shown without a session. */
+export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/login', '/setup', '/invite']);
+
+/** normalizePath drops a trailing slash (except for "/") and collapses repeats. */
+export function normalizePath(pathname: string): string {
+  let p = ('/' + pathname).replace(/\/{2,}/g, '/');
+  if (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
+  return p;
+}
+
+/** safeNext returns next when it is a same-origin path, else "/". */
+export function safeNext(next: string | null | undefined): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
+  const path = normalizePath(next.split(/[?#]/)[0]);
+  if (PUBLIC_PATHS.has(path)) return '/';
+  return next;
+}
+
+/** Decision is the outcome of decide: stay on the path, or go elsewhere. */
+export type Decision = { redirect: string } | { redirect: null };
+
+/**
+ * decide routes on the system state: while setup is needed every path goes to
+ * /setup (keeping a ?token= so the one-time link works from anywhere); once
+ * set up, a reader without a session goes to /login (remembering where they were
+ * headed), and a signed-in reader is sent away from /login and /setup.
+ */
+export function decide(state: SystemState, viewer: ViewerLike | null, pathname: string, search: string): Decision {
+  const path = normalizePath(pathname);
+  const params = new URLSearchParams(search);
+  if (state === 'SETUP') {
+    if (path === '/setup') return { redirect: null };
+    const token = params.get('token');
+    return { redirect: token ? `/setup?token=${encodeURIComponent(token)}` : '/setup' };
+  }
+  if (!viewer) {
+    if (path === '/login' || path === '/invite') return { redirect: null };
+    if (path === '/setup' || path === '/') return { redirect: '/login' };
+    return { redirect: `/login?next=${encodeURIComponent(path + search)}` };
+  }
+  if (path === '/login' || path === '/setup') return { redirect: safeNext(params.get('next')) };
+  return { redirect: null };
+}
+
+/** findArea returns the navigation area for a path, or undefined for an unknown path. */
+export function findArea(pathname: string): Area | undefined {
+  const path = normalizePath(pathname);
+  return AREAS.find((a) => a.path === path);
+}
+
+/** isAdmin reports whether the viewer has the admin role. */
+export function isAdmin(viewer: ViewerLike | null): boolean {
+  return !!viewer && String(viewer.role).toUpperCase() === 'ADMIN';
+}
+
+/** visibleAreas returns the areas a viewer may open. */
+export function visibleAreas(viewer: ViewerLike | null): Area[] {
+  return AREAS.filter((a) => !a.adminOnly || isAdmin(viewer));
+}

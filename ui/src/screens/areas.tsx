@@ -1,0 +1,152 @@
+// The overview, the honest empty states of the areas whose API does not exist
+// yet, the "not found" and "admins only" pages.
+
+import type { ComponentChildren } from 'preact';
+import { EmptyState, ErrorAlert, Link, Loading, PageHeader, useAsync } from '../components';
+import { useApp } from '../context';
+import { isAdmin } from '../router';
+
+/** Overview is the landing page after sign-in. */
+export function Overview() {
+  const { api, viewer } = useApp();
+  const v = useAsync(() => api.version());
+  const admin = isAdmin(viewer);
+  return (
+    <>
+      <PageHeader
+        title="Overview"
+        intro={`Welcome${viewer?.name ? ', ' + viewer.name : ''}. This is where Synchronizer will show how your systems are doing.`}
+      />
+      <section class="card" aria-labelledby="ov-system">
+        <h2 id="ov-system">This installation</h2>
+        {v.loading && <Loading label="Loading version…" />}
+        <ErrorAlert error={v.error} title="Could not load the version" onRetry={v.reload} />
+        {v.data && (
+          <dl class="facts">
+            <dt>Version</dt>
+            <dd>{v.data.version.version}</dd>
+            <dt>Commit</dt>
+            <dd>
+              <code>{v.data.version.commit || 'unknown'}</code>
+            </dd>
+            <dt>Signed in as</dt>
+            <dd>
+              {viewer?.email} ({admin ? 'administrator' : 'user'})
+            </dd>
+          </dl>
+        )}
+      </section>
+      {admin ? (
+        <section class="card" aria-labelledby="ov-next">
+          <h2 id="ov-next">What you can do today</h2>
+          <ul class="checklist">
+            <li>
+              <Link href="/admins">Invite the other administrators</Link> and create API tokens for scripts.
+            </li>
+            <li>
+              Review sign-ins and changes in the <Link href="/audit">audit log</Link>.
+            </li>
+            <li>
+              Change your password in <Link href="/account">your account</Link>.
+            </li>
+          </ul>
+          <p class="muted">
+            Connecting SuperOffice and mailboxes, profiles, users and live sync status arrive with the sync engine. Until
+            then those areas say so instead of showing made-up data.
+          </p>
+        </section>
+      ) : (
+        <section class="card" aria-labelledby="ov-user">
+          <h2 id="ov-user">Your portal</h2>
+          <p>
+            Your own sync status and preferences arrive with the sync engine. You can already change your password and
+            manage your API tokens in <Link href="/account">your account</Link>.
+          </p>
+        </section>
+      )}
+    </>
+  );
+}
+
+/** UPCOMING describes, per area, what it will hold and why it is empty today. */
+export const UPCOMING: Record<string, { title: string; arrives: string; body: ComponentChildren }> = {
+  '/profiles': {
+    title: 'Profiles',
+    arrives: 'Profiles arrive with the sync engine.',
+    body: 'A profile will say which systems to connect (SuperOffice with Exchange, Microsoft 365, Google or CalDAV/CardDAV), which kinds of items to sync, in which direction, and over which date window.',
+  },
+  '/users': {
+    title: 'Users',
+    arrives: 'Users arrive with the sync engine.',
+    body: "Here you will link each person's CRM account to their mailbox and see when they were last synchronized.",
+  },
+  '/conflicts': {
+    title: 'Conflicts',
+    arrives: 'Conflicts arrive with the sync engine.',
+    body: "When the same field is changed on both sides, the profile's policy decides and the conflict is listed here, so you can review or override it.",
+  },
+  '/approvals': {
+    title: 'Approvals',
+    arrives: 'Approvals arrive with the mass-change guard.',
+    body: 'A run that would delete or create more items than its threshold stops and waits here until an administrator approves it.',
+  },
+  '/governor': {
+    title: 'Governor',
+    arrives: 'The governor view arrives with the sync engine.',
+    body: 'It will show, per remote system, the requests in flight, the remaining request budgets and any back-off the servers asked for.',
+  },
+  '/checks': {
+    title: 'Checks',
+    arrives: 'Checks arrive with the connectors.',
+    body: "They will test each system's address, credentials and permissions before the first sync, and say exactly what to fix.",
+  },
+  '/settings': {
+    title: 'Settings',
+    arrives: 'Settings arrive with the sync engine.',
+    body: 'Mail delivery for invitations, backups and certificate status will be managed here. Today the server is configured with command-line flags and environment variables (see docs/configuration.md).',
+  },
+};
+
+/** Upcoming renders the empty state of an area that does not exist yet. */
+export function Upcoming(props: { path: string }) {
+  const u = UPCOMING[props.path];
+  if (!u) return <NotFound />;
+  return (
+    <>
+      <PageHeader title={u.title} />
+      <EmptyState title={u.arrives}>
+        <p>{u.body}</p>
+        <p class="muted">Nothing is shown here until it is real.</p>
+      </EmptyState>
+    </>
+  );
+}
+
+/** NotFound is shown for a path the dashboard does not know. */
+export function NotFound() {
+  return (
+    <>
+      <PageHeader title="Page not found" />
+      <p>
+        There is no page at <code>{window.location.pathname}</code>. Check the address, or go back to the{' '}
+        <Link href="/">overview</Link>.
+      </p>
+    </>
+  );
+}
+
+/** AdminsOnly is shown to a user-role account that opens an admin area. */
+export function AdminsOnly(props: { title: string }) {
+  return (
+    <>
+      <PageHeader title={props.title} />
+      <div class="alert alert-info" role="status">
+        <p class="alert-title">Administrators only</p>
+        <p>
+          Your account has the user role. Ask an administrator if you need access, or go to{' '}
+          <Link href="/account">your account</Link>.
+        </p>
+      </div>
+    </>
+  );
+}
