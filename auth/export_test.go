@@ -1,0 +1,7 @@
+package auth
+
+// Exported for the external tests.
+var (
+	HashPassword   = hashPassword
+	VerifyPassword = verifyPassword
+)
