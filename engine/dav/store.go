@@ -1,0 +1,847 @@
+package dav
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/synchronizer/synchronizer/engine"
+	"github.com/synchronizer/synchronizer/engine/dav/ical"
+)
+
+// Collection is one calendar or address book on a CalDAV/CardDAV server, seen as the engine.Store of one kind.
+// A calendar that holds both events and tasks is opened once per kind; each Store reports only its kind.
+//
+// Ids are the resources' escaped href paths, versions their ETags (keyed by href, so SOGo's per-object ETag
+// counters that repeat across resources do no harm). New resources get a client-chosen href derived from the
+// idempotency marker and are written with If-None-Match: *, so FindByMarker is a GET of that href and a retried
+// create can never make a duplicate. Updates and deletes carry If-Match.
+//
+// The Collection keeps the raw text of the resources it last read, by href and ETag, so an update merges the
+// mapped fields into what the server holds and every property we do not map survives.
+type Collection struct {
+	c        *client
+	url      string // escaped path of the collection, ending in "/"
+	kind     engine.Kind
+	now      func() time.Time
+	log      *slog.Logger
+	chunk    int // hrefs per multiget
+	inFlight int
+
+	mu    sync.Mutex // guards cache and uids
+	cache map[string]cached
+	uids  map[string]string // vCard UID → href, for group members
+	// fallback is set once the server has shown that sync-collection cannot be trusted; Changes then compares
+	// etag listings.
+	fallback bool
+	listing  map[string]string // href → etag of the last full etag listing, for the fallback
+}
+
+type cached struct {
+	etag string
+	comp *ical.Component
+}
+
+var (
+	_ engine.Store        = (*Collection)(nil)
+	_ engine.MarkerFinder = (*Collection)(nil)
+	_ engine.Batcher      = (*Collection)(nil)
+	_ engine.IDLister     = (*Collection)(nil)
+)
+
+func (s *Collection) isCalendar() bool {
+	return s.kind == engine.KindAppointment || s.kind == engine.KindTask
+}
+
+func (s *Collection) ext() string {
+	if s.isCalendar() {
+		return ".ics"
+	}
+	return ".vcf"
+}
+
+func (s *Collection) contentType() string {
+	if s.isCalendar() {
+		return "text/calendar; charset=utf-8"
+	}
+	return "text/vcard; charset=utf-8"
+}
+
+// cursor is the decoded form of the opaque cursor string: a sync-token mode cursor ("s"), or an etag-listing
+// fingerprint ("e") for servers whose sync-collection is missing or cannot be trusted. CTag is the collection's
+// getctag when the cursor was made; an unchanged CTag and token means nothing changed (one PROPFIND).
+type cursor struct {
+	Mode  string `json:"m"`
+	Token string `json:"t,omitempty"`
+	CTag  string `json:"c,omitempty"`
+	Hash  string `json:"h,omitempty"`
+}
+
+func encodeCursor(c cursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (cursor, error) {
+	var c cursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return c, fmt.Errorf("%w: unreadable cursor", engine.ErrCursorExpired)
+	}
+	if err := json.Unmarshal(b, &c); err != nil || (c.Mode != "s" && c.Mode != "e") {
+		return c, fmt.Errorf("%w: unreadable cursor", engine.ErrCursorExpired)
+	}
+	return c, nil
+}
+
+// state reads the collection's sync-token and getctag (one PROPFIND, depth 0).
+func (s *Collection) state(ctx context.Context) (token, ctag string, err error) {
+	ms, err := s.c.propfind(ctx, s.url, "0", `<D:sync-token/><CS:getctag/>`)
+	if err != nil {
+		return "", "", err
+	}
+	for i := range ms.Responses {
+		p := ms.Responses[i].okProps()
+		if p.SyncToken != "" {
+			token = p.SyncToken
+		}
+		if p.CTag != "" {
+			ctag = p.CTag
+		}
+	}
+	return token, ctag, nil
+}
+
+// Changes lists what changed since cur. See engine.Store. An empty cursor gives a complete listing of the
+// collection with content; later calls use RFC 6578 sync-collection with the saved token, or compare etag
+// listings when the server has no sync-collection or answers a token it cannot use with 500 (Xandikos) or
+// silently with nothing (DAViCal: detected by a getctag change with no change listed).
+func (s *Collection) Changes(ctx context.Context, cur string) (engine.Page, error) {
+	if cur == "" {
+		return s.fullListing(ctx)
+	}
+	c, err := decodeCursor(cur)
+	if err != nil {
+		return engine.Page{}, err
+	}
+	token, ctag, err := s.state(ctx)
+	if err != nil {
+		return engine.Page{}, err
+	}
+	if ctag != "" && ctag == c.CTag && (c.Mode == "e" || token == "" || token == c.Token || isTimestampToken(c.Token)) {
+		// Nothing changed since the cursor was made.
+		next := c
+		if c.Mode == "s" && token != "" && !isTimestampToken(c.Token) {
+			next.Token = token
+		}
+		return engine.Page{Next: encodeCursor(next)}, nil
+	}
+	if c.Mode == "e" || s.fallback || token == "" {
+		return s.etagDiff(ctx, c, ctag, token)
+	}
+	return s.syncCollection(ctx, c, ctag)
+}
+
+// isTimestampToken reports whether a sync token is a bare number (SOGo's Unix-seconds tokens).
+func isTimestampToken(t string) bool {
+	if t == "" || len(t) > 20 {
+		return false
+	}
+	_, err := strconv.ParseInt(t, 10, 64)
+	return err == nil
+}
+
+// nextToken returns the token to save after a sync. SOGo's tokens are Unix seconds and a change landing later in
+// the same second as the token would be missed; stepping one second back makes the next sync list that second
+// again (repeats are harmless: the engine ignores a version it has seen).
+func nextToken(t string) string {
+	if isTimestampToken(t) {
+		n, _ := strconv.ParseInt(t, 10, 64)
+		if n > 0 {
+			return strconv.FormatInt(n-1, 10)
+		}
+	}
+	return t
+}
+
+type hrefETag struct {
+	href, etag string
+}
+
+// list reads every member resource of the collection with its etag (PROPFIND depth 1).
+func (s *Collection) list(ctx context.Context) ([]hrefETag, error) {
+	ms, err := s.c.propfind(ctx, s.url, "1", `<D:getetag/><D:resourcetype/><D:getcontenttype/>`)
+	if err != nil {
+		return nil, err
+	}
+	var out []hrefETag
+	for i := range ms.Responses {
+		r := &ms.Responses[i]
+		if len(r.Hrefs) == 0 {
+			continue
+		}
+		href := s.c.hrefPath(r.Hrefs[0])
+		if strings.HasSuffix(href, "/") || href == strings.TrimSuffix(s.url, "/") {
+			continue // the collection itself or a sub-collection
+		}
+		p := r.okProps()
+		if p.ResourceType != nil && p.ResourceType.Collection != nil {
+			continue
+		}
+		if p.ETag == "" {
+			return nil, fmt.Errorf("listing %s: %s has no getetag", s.url, href)
+		}
+		out = append(out, hrefETag{href, p.ETag})
+	}
+	return out, nil
+}
+
+func listingHash(l []hrefETag) string {
+	ss := make([]string, len(l))
+	for i, e := range l {
+		ss[i] = e.href + "\x00" + e.etag
+	}
+	slices.Sort(ss)
+	h := sha256.New()
+	for _, x := range ss {
+		h.Write([]byte(x))
+		h.Write([]byte{'\n'})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+func (s *Collection) fullListing(ctx context.Context) (engine.Page, error) {
+	token, ctag, err := s.state(ctx)
+	if err != nil {
+		return engine.Page{}, err
+	}
+	l, err := s.list(ctx)
+	if err != nil {
+		return engine.Page{}, err
+	}
+	hrefs := make([]string, len(l))
+	for i, e := range l {
+		hrefs[i] = e.href
+	}
+	got, err := s.multiget(ctx, hrefs)
+	if err != nil {
+		return engine.Page{}, err
+	}
+	page := engine.Page{Complete: true}
+	for _, e := range l {
+		r, ok := got[e.href]
+		if !ok {
+			continue // deleted between the listing and the multiget
+		}
+		if ch, ok := s.change(r); ok {
+			page.Changes = append(page.Changes, ch)
+		}
+	}
+	s.mu.Lock()
+	s.listing = map[string]string{}
+	for _, e := range l {
+		s.listing[e.href] = e.etag
+	}
+	s.mu.Unlock()
+	if token != "" && !s.fallback {
+		page.Next = encodeCursor(cursor{Mode: "s", Token: nextToken(token), CTag: ctag})
+	} else {
+		page.Next = encodeCursor(cursor{Mode: "e", CTag: ctag, Hash: listingHash(l)})
+	}
+	return page, nil
+}
+
+// change turns a fetched resource into a Change of this store's kind; resources of another kind (a VTODO in the
+// appointment store) are left out.
+func (s *Collection) change(r engine.Remote) (engine.Change, bool) {
+	if r.Item != nil && r.Item.ItemKind() != s.kind {
+		return engine.Change{}, false
+	}
+	return engine.Change{ID: r.ID, Version: r.Version, Item: r.Item, Marker: r.Marker}, true
+}
+
+func (s *Collection) syncCollection(ctx context.Context, c cursor, ctag string) (engine.Page, error) {
+	body := `<D:sync-collection xmlns:D="DAV:"><D:sync-token>` + escapeXML(c.Token) +
+		`</D:sync-token><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>`
+	resp, err := s.c.report(ctx, s.url, "0", body)
+	if err != nil {
+		st := statusOf(err)
+		switch {
+		case st == http.StatusForbidden || st == http.StatusConflict:
+			if strings.Contains(err.Error(), "valid-sync-token") || st == http.StatusForbidden {
+				return engine.Page{}, fmt.Errorf("%w: %v", engine.ErrCursorExpired, err)
+			}
+		case st >= 500 || st == http.StatusNotImplemented || st == http.StatusBadRequest:
+			// Xandikos answers an unknown token with 500; servers without the report answer 501 or 400. Compare
+			// etag listings from now on; the expired cursor makes the engine do a full listing.
+			s.log.Info("dav: sync-collection failed; falling back to etag listings", "collection", s.url, "err", err)
+			s.fallback = true
+			return engine.Page{}, fmt.Errorf("%w: sync-collection failed: %v", engine.ErrCursorExpired, err)
+		}
+		return engine.Page{}, err
+	}
+	ms, err := parseMultistatus(resp.Body)
+	if err != nil {
+		return engine.Page{}, err
+	}
+	var changed []string
+	versions := map[string]string{}
+	page := engine.Page{}
+	more := false
+	for i := range ms.Responses {
+		r := &ms.Responses[i]
+		if len(r.Hrefs) == 0 {
+			continue
+		}
+		href := s.c.hrefPath(r.Hrefs[0])
+		if code := statusCode(r.Status); code == http.StatusInsufficientStorage {
+			more = true // truncated result (RFC 6578 §3.6): continue with the returned token
+			continue
+		}
+		if strings.HasSuffix(href, "/") {
+			continue
+		}
+		if statusCode(r.Status) == http.StatusNotFound {
+			page.Changes = append(page.Changes, engine.Change{ID: href, Deleted: true})
+			s.forget(href)
+			continue
+		}
+		p := r.okProps()
+		changed = append(changed, href)
+		versions[href] = p.ETag
+	}
+	if len(page.Changes) == 0 && len(changed) == 0 && !more && ctag != "" && c.CTag != "" && ctag != c.CTag &&
+		!isTimestampToken(c.Token) {
+		// The collection changed but the server listed nothing for our token: DAViCal answers tokens it does not
+		// know like this. Do not trust sync-collection on this server any more.
+		s.log.Info("dav: sync-collection listed nothing although getctag changed; falling back to etag listings", "collection", s.url)
+		s.fallback = true
+		return engine.Page{}, fmt.Errorf("%w: sync-collection answered an empty result although the collection changed", engine.ErrCursorExpired)
+	}
+	got, err := s.multiget(ctx, changed)
+	if err != nil {
+		return engine.Page{}, err
+	}
+	for _, href := range changed {
+		r, ok := got[href]
+		if !ok {
+			// Listed as changed but gone by now: a tombstone keeps the engine right.
+			page.Changes = append(page.Changes, engine.Change{ID: href, Deleted: true})
+			continue
+		}
+		if ch, ok := s.change(r); ok {
+			page.Changes = append(page.Changes, ch)
+		}
+	}
+	token := ms.SyncToken
+	if token == "" {
+		token = c.Token
+	}
+	page.Complete = false
+	page.More = more
+	page.Next = encodeCursor(cursor{Mode: "s", Token: nextToken(token), CTag: ctagIf(!more, ctag)})
+	return page, nil
+}
+
+func ctagIf(ok bool, ctag string) string {
+	if ok {
+		return ctag
+	}
+	return ""
+}
+
+// etagDiff lists the collection's etags and reports what differs from the last listing this Store made. Without
+// that listing (a restarted process) the cursor cannot be used and the engine does a full listing.
+func (s *Collection) etagDiff(ctx context.Context, c cursor, ctag, token string) (engine.Page, error) {
+	l, err := s.list(ctx)
+	if err != nil {
+		return engine.Page{}, err
+	}
+	h := listingHash(l)
+	next := encodeCursor(cursor{Mode: "e", CTag: ctag, Hash: h})
+	if h == c.Hash {
+		return engine.Page{Next: next}, nil
+	}
+	s.mu.Lock()
+	prev := s.listing
+	s.mu.Unlock()
+	if prev == nil || c.Mode != "e" || listingHashMap(prev) != c.Hash {
+		return engine.Page{}, fmt.Errorf("%w: no etag listing for this cursor in this process", engine.ErrCursorExpired)
+	}
+	page := engine.Page{Next: next}
+	cur := map[string]string{}
+	var changed []string
+	for _, e := range l {
+		cur[e.href] = e.etag
+		if prev[e.href] != e.etag {
+			changed = append(changed, e.href)
+		}
+	}
+	for href := range prev {
+		if _, ok := cur[href]; !ok {
+			page.Changes = append(page.Changes, engine.Change{ID: href, Deleted: true})
+			s.forget(href)
+		}
+	}
+	got, err := s.multiget(ctx, changed)
+	if err != nil {
+		return engine.Page{}, err
+	}
+	for _, href := range changed {
+		if r, ok := got[href]; ok {
+			if ch, ok := s.change(r); ok {
+				page.Changes = append(page.Changes, ch)
+			}
+		} else {
+			page.Changes = append(page.Changes, engine.Change{ID: href, Deleted: true})
+		}
+	}
+	s.mu.Lock()
+	s.listing = cur
+	s.mu.Unlock()
+	return page, nil
+}
+
+func listingHashMap(m map[string]string) string {
+	l := make([]hrefETag, 0, len(m))
+	for k, v := range m {
+		l = append(l, hrefETag{k, v})
+	}
+	return listingHash(l)
+}
+
+// ListIDs returns the hrefs of every resource of this store's kind. Resources whose kind is unknown without
+// reading them are included when the collection holds a single kind.
+func (s *Collection) ListIDs(ctx context.Context) ([]string, error) {
+	l, err := s.list(ctx)
+	if err != nil {
+		return nil, err
+	}
+	hrefs := make([]string, len(l))
+	for i, e := range l {
+		hrefs[i] = e.href
+	}
+	got, err := s.multiget(ctx, hrefs)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, h := range hrefs {
+		if r, ok := got[h]; ok && r.Item != nil && r.Item.ItemKind() == s.kind {
+			out = append(out, h)
+		}
+	}
+	return out, nil
+}
+
+// multiget fetches resources by href with calendar-multiget / addressbook-multiget, chunk by chunk, several
+// chunks in flight. Resources the server reports as missing are absent from the result; resources that cannot be
+// parsed are returned with a nil Item and logged.
+func (s *Collection) multiget(ctx context.Context, hrefs []string) (map[string]engine.Remote, error) {
+	out := make(map[string]engine.Remote, len(hrefs))
+	if len(hrefs) == 0 {
+		return out, nil
+	}
+	var chunks [][]string
+	for i := 0; i < len(hrefs); i += s.chunk {
+		chunks = append(chunks, hrefs[i:min(i+s.chunk, len(hrefs))])
+	}
+	var (
+		mu       sync.Mutex
+		firstErr error
+		wg       sync.WaitGroup
+		sem      = make(chan struct{}, max(1, s.inFlight))
+	)
+	for _, ch := range chunks {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(ch []string) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			res, err := s.multigetChunk(ctx, ch)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				if firstErr == nil {
+					firstErr = err
+				}
+				return
+			}
+			for k, v := range res {
+				out[k] = v
+			}
+		}(ch)
+	}
+	wg.Wait()
+	return out, firstErr
+}
+
+func (s *Collection) multigetChunk(ctx context.Context, hrefs []string) (map[string]engine.Remote, error) {
+	var b strings.Builder
+	if s.isCalendar() {
+		b.WriteString(`<C:calendar-multiget xmlns:D="DAV:" xmlns:C="` + nsCal + `"><D:prop><D:getetag/><C:calendar-data/></D:prop>`)
+	} else {
+		b.WriteString(`<CR:addressbook-multiget xmlns:D="DAV:" xmlns:CR="` + nsCard + `"><D:prop><D:getetag/><CR:address-data/></D:prop>`)
+	}
+	for _, h := range hrefs {
+		b.WriteString("<D:href>" + escapeXML(h) + "</D:href>")
+	}
+	if s.isCalendar() {
+		b.WriteString(`</C:calendar-multiget>`)
+	} else {
+		b.WriteString(`</CR:addressbook-multiget>`)
+	}
+	resp, err := s.c.report(ctx, s.url, "1", b.String())
+	if err != nil {
+		return nil, err
+	}
+	ms, err := parseMultistatus(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]engine.Remote{}
+	for i := range ms.Responses {
+		r := &ms.Responses[i]
+		if len(r.Hrefs) == 0 || statusCode(r.Status) == http.StatusNotFound {
+			continue
+		}
+		p := r.okProps()
+		var data *string
+		if s.isCalendar() {
+			data = p.CalData
+		} else {
+			data = p.AddrData
+		}
+		if data == nil {
+			continue
+		}
+		href := s.c.hrefPath(r.Hrefs[0])
+		rem, err := s.decode(href, p.ETag, []byte(*data))
+		if err != nil {
+			s.log.Warn("dav: cannot read resource", "href", href, "err", err)
+			continue
+		}
+		out[href] = rem
+	}
+	return out, nil
+}
+
+// decode parses a resource, remembers its raw form for later merges, and maps it.
+func (s *Collection) decode(href, etag string, data []byte) (engine.Remote, error) {
+	var (
+		it   engine.Item
+		comp *ical.Component
+		err  error
+	)
+	if s.isCalendar() {
+		it, comp, err = decodeCalendar(data)
+	} else {
+		it, comp, err = decodeVCard(data)
+	}
+	if err != nil {
+		var ie *engine.ItemError
+		if errors.As(err, &ie) {
+			ie.ID = href
+			return engine.Remote{}, ie
+		}
+		return engine.Remote{}, &engine.ItemError{ID: href, Field: "content", Err: err}
+	}
+	s.mu.Lock()
+	s.cache[href] = cached{etag: etag, comp: comp}
+	if !s.isCalendar() {
+		if p := comp.Prop("UID"); p != nil {
+			s.uids[p.Value] = href
+		}
+	}
+	s.mu.Unlock()
+	if g, ok := it.(*engine.Group); ok {
+		g.Members = s.membersToHrefs(g.Members)
+	}
+	return engine.Remote{ID: href, Version: etag, Item: it, Marker: markerOf(href)}, nil
+}
+
+func (s *Collection) forget(href string) {
+	s.mu.Lock()
+	delete(s.cache, href)
+	s.mu.Unlock()
+}
+
+// membersToHrefs translates group member UIDs to the hrefs of the contacts this store has seen; members it has
+// not seen keep their UID so they are not lost.
+func (s *Collection) membersToHrefs(uids []string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, len(uids))
+	for i, u := range uids {
+		if h, ok := s.uids[u]; ok {
+			out[i] = h
+		} else {
+			out[i] = u
+		}
+	}
+	return out
+}
+
+func (s *Collection) hrefsToMembers(hrefs []string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rev := map[string]string{}
+	for u, h := range s.uids {
+		rev[h] = u
+	}
+	out := make([]string, len(hrefs))
+	for i, h := range hrefs {
+		if u, ok := rev[h]; ok {
+			out[i] = u
+		} else {
+			out[i] = h
+		}
+	}
+	return out
+}
+
+var safeMarker = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
+
+// hrefFor derives the client-chosen href of a new resource from its idempotency marker.
+func (s *Collection) hrefFor(marker string) string {
+	name := marker
+	if !safeMarker.MatchString(marker) {
+		sum := sha256.Sum256([]byte(marker))
+		name = "m-" + hex.EncodeToString(sum[:20])
+	}
+	return s.url + name + s.ext()
+}
+
+// markerOf returns the marker part of an href we chose ("" for hrefs of other clients is not knowable, so the
+// base name without extension is returned; the engine only compares it with markers it issued).
+func markerOf(href string) string {
+	b := path.Base(href)
+	return strings.TrimSuffix(strings.TrimSuffix(b, ".ics"), ".vcf")
+}
+
+// Get reads one resource.
+func (s *Collection) Get(ctx context.Context, id string) (engine.Remote, error) {
+	resp, err := s.c.do(ctx, "GET", id, nil, nil)
+	if err != nil {
+		if statusOf(err) == http.StatusNotFound || statusOf(err) == http.StatusGone {
+			return engine.Remote{}, fmt.Errorf("%s: %w", id, engine.ErrNotFound)
+		}
+		return engine.Remote{}, err
+	}
+	etag := resp.Header.Get("ETag")
+	if etag == "" {
+		if etag, err = s.etagOf(ctx, id); err != nil {
+			return engine.Remote{}, err
+		}
+	}
+	r, err := s.decode(s.c.hrefPath(id), etag, resp.Body)
+	if err != nil {
+		return engine.Remote{}, err
+	}
+	if r.Item.ItemKind() != s.kind {
+		return engine.Remote{}, fmt.Errorf("%s holds a %s, not a %s: %w", id, r.Item.ItemKind(), s.kind, engine.ErrNotFound)
+	}
+	return r, nil
+}
+
+func (s *Collection) etagOf(ctx context.Context, href string) (string, error) {
+	ms, err := s.c.propfind(ctx, href, "0", `<D:getetag/>`)
+	if err != nil {
+		return "", err
+	}
+	for i := range ms.Responses {
+		if e := ms.Responses[i].okProps().ETag; e != "" {
+			return e, nil
+		}
+	}
+	return "", fmt.Errorf("%s: the server reports no ETag", href)
+}
+
+// FindByMarker finds the resource created with marker: a GET of the href derived from it.
+func (s *Collection) FindByMarker(ctx context.Context, marker string) (engine.Remote, error) {
+	r, err := s.Get(ctx, s.hrefFor(marker))
+	if err != nil {
+		return engine.Remote{}, err
+	}
+	r.Marker = marker
+	return r, nil
+}
+
+func (s *Collection) encode(base *ical.Component, item engine.Item, uid string) ([]byte, error) {
+	if item == nil {
+		return nil, &engine.ItemError{Field: "kind", Err: errors.New("no item")}
+	}
+	if item.ItemKind() != s.kind {
+		return nil, &engine.ItemError{Field: "kind", Err: fmt.Errorf("a %s store cannot hold a %s", s.kind, item.ItemKind())}
+	}
+	var comp *ical.Component
+	var err error
+	if s.isCalendar() {
+		comp, err = encodeCalendar(base, item, uid, s.now())
+	} else {
+		if g, ok := item.(*engine.Group); ok {
+			cp := *g
+			cp.Members = s.hrefsToMembers(g.Members)
+			item = &cp
+		}
+		comp, err = encodeVCard(base, item, uid)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return comp.Encode(), nil
+}
+
+// Create writes a new resource at the href derived from marker with If-None-Match: *. If that href already
+// exists, the create already happened (a retry after a crash or a lost answer) and the stored resource is
+// returned. When the server does not answer with an ETag (it changed what we sent, as DAViCal does for scheduling),
+// the stored resource is read back so the engine records what the server holds.
+func (s *Collection) Create(ctx context.Context, item engine.Item, marker string) (engine.Remote, error) {
+	if marker == "" {
+		return engine.Remote{}, errors.New("dav: create needs an idempotency marker")
+	}
+	href := s.hrefFor(marker)
+	uid := strings.TrimSuffix(path.Base(href), s.ext())
+	if s.isCalendar() {
+		uid += "@synchronizer"
+	}
+	body, err := s.encode(nil, item, uid)
+	if err != nil {
+		return engine.Remote{}, err
+	}
+	resp, err := s.c.do(ctx, "PUT", href, map[string]string{"Content-Type": s.contentType(), "If-None-Match": "*"}, body)
+	if err != nil {
+		if statusOf(err) == http.StatusPreconditionFailed {
+			r, gerr := s.FindByMarker(ctx, marker)
+			if gerr == nil {
+				return r, nil
+			}
+		}
+		return engine.Remote{}, s.writeErr(href, err)
+	}
+	return s.afterWrite(ctx, href, marker, resp, body)
+}
+
+func (s *Collection) afterWrite(ctx context.Context, href, marker string, resp *response, body []byte) (engine.Remote, error) {
+	if etag := resp.Header.Get("ETag"); etag != "" && !strings.HasPrefix(etag, "W/") {
+		// RFC 4791 §5.3.4: a strong ETag in the answer means the server stored what we sent.
+		r, err := s.decode(href, etag, body)
+		if err != nil {
+			return engine.Remote{}, err
+		}
+		r.Marker = marker
+		return r, nil
+	}
+	r, err := s.Get(ctx, href)
+	if err != nil {
+		return engine.Remote{}, fmt.Errorf("reading back %s after writing it: %w", href, err)
+	}
+	r.Marker = marker
+	return r, nil
+}
+
+func (s *Collection) writeErr(href string, err error) error {
+	switch statusOf(err) {
+	case http.StatusPreconditionFailed:
+		return fmt.Errorf("%s: %w", href, engine.ErrPrecondition)
+	case http.StatusNotFound, http.StatusGone:
+		return fmt.Errorf("%s: %w", href, engine.ErrNotFound)
+	case http.StatusForbidden, http.StatusConflict, http.StatusUnsupportedMediaType, http.StatusBadRequest, http.StatusRequestEntityTooLarge:
+		// The server refused the content (a CalDAV precondition such as valid-calendar-data or no-uid-conflict).
+		return &engine.ItemError{ID: href, Field: "content", Err: err}
+	}
+	return err
+}
+
+// Update merges item into the stored resource and writes it with If-Match: version.
+func (s *Collection) Update(ctx context.Context, id, version string, item engine.Item) (engine.Remote, error) {
+	s.mu.Lock()
+	c, ok := s.cache[id]
+	s.mu.Unlock()
+	if !ok || c.etag != version {
+		r, err := s.Get(ctx, id)
+		if err != nil {
+			return engine.Remote{}, err
+		}
+		if r.Version != version {
+			return engine.Remote{}, fmt.Errorf("%s: %w", id, engine.ErrPrecondition)
+		}
+		s.mu.Lock()
+		c = s.cache[id]
+		s.mu.Unlock()
+	}
+	body, err := s.encode(c.comp, item, strings.TrimSuffix(path.Base(id), s.ext()))
+	if err != nil {
+		var ie *engine.ItemError
+		if errors.As(err, &ie) {
+			ie.ID = id
+		}
+		return engine.Remote{}, err
+	}
+	resp, err := s.c.do(ctx, "PUT", id, map[string]string{"Content-Type": s.contentType(), "If-Match": version}, body)
+	if err != nil {
+		return engine.Remote{}, s.writeErr(id, err)
+	}
+	return s.afterWrite(ctx, id, "", resp, body)
+}
+
+// Delete deletes the resource if it still has version (unconditionally when version is empty).
+func (s *Collection) Delete(ctx context.Context, id, version string) error {
+	hdr := map[string]string{}
+	if version != "" {
+		hdr["If-Match"] = version
+	}
+	_, err := s.c.do(ctx, "DELETE", id, hdr, nil)
+	s.forget(id)
+	if err != nil {
+		return s.writeErr(id, err)
+	}
+	return nil
+}
+
+// MaxBatch is the number of writes Batch sends at once.
+func (s *Collection) MaxBatch() int { return 32 }
+
+// Batch runs the writes concurrently (at most the store's in-flight limit at a time; the governor enforces the
+// server's). CalDAV has no multi-write request, so a batch saves round-trip latency, not requests.
+func (s *Collection) Batch(ctx context.Context, ops []engine.Op) ([]engine.OpResult, error) {
+	res := make([]engine.OpResult, len(ops))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(1, s.inFlight))
+	for i, op := range ops {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(i int, op engine.Op) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			switch op.Action {
+			case engine.ActionCreate:
+				res[i].Remote, res[i].Err = s.Create(ctx, op.Item, op.Marker)
+			case engine.ActionUpdate:
+				res[i].Remote, res[i].Err = s.Update(ctx, op.ID, op.Version, op.Item)
+			case engine.ActionDelete:
+				res[i].Err = s.Delete(ctx, op.ID, op.Version)
+			default:
+				res[i].Err = fmt.Errorf("dav: unknown batch action %q", op.Action)
+			}
+		}(i, op)
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
