@@ -12,7 +12,8 @@
 // scan callback to stop early, ErrKeyMismatch (wrapped) when the encryption
 // key does not open the data directory, ErrNotAStore when a directory holds
 // something other than a store, ErrLocked when another process holds the
-// store, ErrConflict when a concurrent transaction wrote a key this one read.
+// store, ErrNeedsRecovery when a read-only open meets a store left by a
+// crash, ErrConflict when a concurrent transaction wrote a key this one read.
 package kv
 
 import (
@@ -44,6 +45,10 @@ var (
 	// ErrLocked means another process (or another DB in this process) has the
 	// store open.
 	ErrLocked = errors.New("kv: the data directory is in use by another process")
+	// ErrNeedsRecovery means a read-only Open found a store that was not
+	// closed cleanly (the process crashed or was killed): its write-ahead
+	// log must be replayed, which only a read-write Open does.
+	ErrNeedsRecovery = errors.New("kv: the store was not closed cleanly and needs a read-write open to recover")
 	// ErrConflict means the transaction read a key that a concurrent
 	// transaction changed before this one committed; retry the transaction.
 	ErrConflict = errors.New("kv: transaction conflict, retry")

@@ -151,6 +151,8 @@ func describeOpenErr(where string, err error) error {
 	switch {
 	case strings.Contains(msg, "Cannot acquire directory lock"):
 		return fmt.Errorf("%w: %s (is another Synchronizer running with the same data directory?)", ErrLocked, where)
+	case errors.Is(err, badger.ErrTruncateNeeded), strings.Contains(msg, badger.ErrTruncateNeeded.Error()):
+		return fmt.Errorf("%w: %s (open it read-write once, e.g. start the server, then retry)", ErrNeedsRecovery, where)
 	case errors.Is(err, badger.ErrEncryptionKeyMismatch):
 		return fmt.Errorf("%w (%s)", ErrKeyMismatch, where)
 	}
