@@ -56,15 +56,15 @@ func Normalize(it Item) Item {
 
 func normalizeAppointment(in *Appointment, withRule bool) *Appointment {
 	a := &Appointment{
-		UID:              strings.TrimSpace(in.UID),
+		UID:              cleanLine(in.UID),
 		Title:            cleanLine(in.Title),
 		Body:             cleanText(in.Body),
 		Location:         cleanLine(in.Location),
 		AllDay:           in.AllDay,
-		ShowAs:           ShowAs(strings.ToLower(strings.TrimSpace(string(in.ShowAs)))),
+		ShowAs:           ShowAs(lowerLine(string(in.ShowAs))),
 		Private:          in.Private,
 		Categories:       normCategories(in.Categories),
-		OnlineMeetingURL: strings.TrimSpace(in.OnlineMeetingURL),
+		OnlineMeetingURL: cleanLine(in.OnlineMeetingURL),
 		Type:             cleanLine(in.Type),
 		Links:            normLinks(in.Links),
 		Attendees:        normAttendees(in.Attendees),
@@ -122,7 +122,7 @@ func NormalizeRule(r Rule, a *Appointment) Rule {
 func normalizeRule(in *Rule, master *Appointment) Rule {
 	allDay := master != nil && master.AllDay
 	r := Rule{
-		Freq:       Frequency(strings.ToUpper(strings.TrimSpace(string(in.Freq)))),
+		Freq:       Frequency(cleanLine(strings.ToUpper(string(in.Freq)))),
 		Interval:   in.Interval,
 		Count:      in.Count,
 		ByMonthDay: sortedInts(in.ByMonthDay),
@@ -208,7 +208,7 @@ func normalizeTask(in *Task) *Task {
 		Body:       cleanText(in.Body),
 		DueAllDay:  in.DueAllDay,
 		Completed:  utc(in.Completed),
-		Priority:   Priority(strings.ToLower(strings.TrimSpace(string(in.Priority)))),
+		Priority:   Priority(lowerLine(string(in.Priority))),
 		Private:    in.Private,
 		Categories: normCategories(in.Categories),
 		Type:       cleanLine(in.Type),
@@ -253,7 +253,7 @@ func normalizeContact(in *Contact) *Contact {
 	}
 	for _, ad := range in.Addresses {
 		n := Address{
-			Label:      strings.ToLower(cleanLine(ad.Label)),
+			Label:      lowerLine(ad.Label),
 			Street:     cleanText(ad.Street),
 			City:       cleanLine(ad.City),
 			Region:     cleanLine(ad.Region),
@@ -273,7 +273,7 @@ func normalizeContact(in *Contact) *Contact {
 func normalizeGroup(in *Group) *Group {
 	g := &Group{Name: cleanLine(in.Name)}
 	for _, m := range in.Members {
-		if m = strings.TrimSpace(m); m != "" {
+		if m = cleanLine(m); m != "" {
 			g.Members = append(g.Members, m)
 		}
 	}
@@ -404,7 +404,7 @@ func normLinks(in []CRMLink) []CRMLink {
 	}
 	out := make([]CRMLink, 0, len(in))
 	for _, l := range in {
-		l = CRMLink{Type: LinkType(strings.ToLower(strings.TrimSpace(string(l.Type)))), ID: strings.TrimSpace(l.ID), Name: cleanLine(l.Name)}
+		l = CRMLink{Type: LinkType(lowerLine(string(l.Type))), ID: cleanLine(l.ID), Name: cleanLine(l.Name)}
 		if l.ID == "" && l.Type == "" && l.Name == "" {
 			continue
 		}
@@ -418,16 +418,24 @@ func normLinks(in []CRMLink) []CRMLink {
 	return slices.Clip(out)
 }
 
+// normEmail lower-cases an address and strips "mailto:" prefixes (iCalendar CAL-ADDRESS values carry one).
 func normEmail(s string) string {
-	return strings.ToLower(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "mailto:")))
+	s = lowerLine(s)
+	for strings.HasPrefix(s, "mailto:") {
+		s = strings.TrimSpace(s[len("mailto:"):])
+	}
+	return s
 }
+
+// lowerLine is cleanLine of the lower-cased value, for labels, codes and addresses.
+func lowerLine(s string) string { return cleanLine(strings.ToLower(s)) }
 
 func normAttendee(a Attendee) Attendee {
 	return Attendee{
 		Email:    normEmail(a.Email),
 		Name:     cleanLine(a.Name),
-		Role:     AttendeeRole(strings.ToLower(strings.TrimSpace(string(a.Role)))),
-		Response: Response(strings.ToLower(strings.TrimSpace(string(a.Response)))),
+		Role:     AttendeeRole(lowerLine(string(a.Role))),
+		Response: Response(lowerLine(string(a.Response))),
 	}
 }
 
@@ -483,12 +491,12 @@ func normLabeled(in []Labeled, email bool) []Labeled {
 	for _, l := range in {
 		v := cleanLine(l.Value)
 		if email {
-			v = normEmail(v)
+			v = normEmail(l.Value)
 		}
 		if v == "" {
 			continue
 		}
-		n := Labeled{Label: strings.ToLower(cleanLine(l.Label)), Value: v}
+		n := Labeled{Label: lowerLine(l.Label), Value: v}
 		if slices.ContainsFunc(out, func(o Labeled) bool { return o.Value == n.Value }) {
 			continue
 		}

@@ -539,7 +539,7 @@ func expand(a *Appointment, from, to time.Time, fn func(time.Time) bool) {
 			cands = setPos(cands, r.BySetPos)
 		}
 		for _, d := range cands {
-			t := time.Date(d.Year(), d.Month(), d.Day(), hh, mm, ss, ns, loc)
+			t := wallTime(d, hh, mm, ss, ns, loc)
 			if !t.After(start) {
 				continue
 			}
@@ -669,4 +669,29 @@ func setPos(cands []time.Time, pos []int) []time.Time {
 		out = append(out, cands[i])
 	}
 	return append(cands[:0], out...)
+}
+
+// wallTime returns the instant of civil day d at hh:mm:ss.ns wall-clock time in loc, the RFC 5545 way: a wall time
+// that falls into a spring-forward gap is read with the offset in effect before the gap (02:30 becomes 03:30), and
+// one that occurs twice on a fall-back day is its first occurrence.
+func wallTime(d time.Time, hh, mm, ss, ns int, loc *time.Location) time.Time {
+	y, m, day := d.Date()
+	t := time.Date(y, m, day, hh, mm, ss, ns, loc)
+	if loc == time.UTC {
+		return t
+	}
+	naive := time.Date(y, m, day, hh, mm, ss, ns, time.UTC)
+	if th, tm, ts := t.Clock(); th != hh || tm != mm || ts != ss {
+		// In a gap: use the offset of the day before (transitions are months apart).
+		_, before := naive.Add(-24 * time.Hour).In(loc).Zone()
+		return naive.Add(-time.Duration(before) * time.Second)
+	}
+	// On a fall-back day the same wall time may exist at two offsets: take the earlier instant.
+	_, offBefore := naive.Add(-24 * time.Hour).In(loc).Zone()
+	if e := naive.Add(-time.Duration(offBefore) * time.Second); e.Before(t) {
+		if eh, em, es := e.In(loc).Clock(); eh == hh && em == mm && es == ss {
+			return e
+		}
+	}
+	return t
 }
