@@ -1,0 +1,367 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+)
+
+// ErrPaused is returned by RunSync for a paused profile or user.
+var ErrPaused = errors.New("paused")
+
+// ErrApprovalPending is wrapped in the error RunSync returns when a guard stopped the run.
+var ErrApprovalPending = errors.New("the run needs approval")
+
+// RunSync runs one sync of the job (profileID, userID, kind) and returns its run id. Trigger says why
+// ("poll", "push", "manual", "first", "approval:<run>", ...) and is recorded. It waits for a run of the same job
+// already in progress. The returned error is nil when the run finished with status ok; otherwise the run id is
+// still returned when a run was recorded (failed, partial, needs-approval), so the caller can show it.
+//
+// One run: resolve the job's pending journal intents; list both sides' changes since their cursors (a full listing
+// when there is no cursor, it expired or the window changed); confirm deletions (tombstones, or absence from a
+// complete full listing or an IDLister reconciliation, each confirmed by Get); plan per link three-way against the
+// base; check the guards; apply the writes through the journal; then commit the cursors, the link state of
+// everything that needed no write, the traces and the run record in one commit. A transient error leaves the
+// cursors where they were, so the next run sees the same changes again (and recognises what was already done).
+func (e *Engine) RunSync(ctx context.Context, profileID, userID string, kind Kind, trigger string) (string, error) {
+	return e.runSync(ctx, profileID, userID, kind, trigger, "")
+}
+
+// syncJob is the state of one run.
+type syncJob struct {
+	e       *Engine
+	log     *slog.Logger
+	p       Profile
+	u       LinkedUser
+	kind    Kind
+	key     string
+	eff     effective
+	win     Window
+	stores  [2]Store
+	run     *Run
+	links   map[string]*Link
+	byID    [2]map[string]*Link
+	quar    map[string]Quarantined // by kQuarantine key
+	obs     [2]map[string]*obs
+	cursors [2]Cursor
+	full    [2]bool
+	opSeq   int
+	// final is committed at the end with the cursors.
+	sets      map[string][]byte
+	dels      []string
+	traces    map[string][]TraceEntry
+	transient error // the first transient error; cursors do not advance
+	approval  *approval
+	planned   []plannedWrite
+	plans     []*linkPlan
+	touched   map[string]bool // link ids that got state updates in this run
+}
+
+// obs is what a listing (or a reconciliation) said about one item.
+type obs struct {
+	id      string
+	version string
+	deleted bool
+	marker  string
+	remote  *Remote
+}
+
+func (e *Engine) runSync(ctx context.Context, profileID, userID string, kind Kind, trigger, approvedRun string) (string, error) {
+	if !validKind(kind) {
+		return "", errFieldf("kind", "unknown kind %q", kind)
+	}
+	p, err := e.Profile(profileID)
+	if err != nil {
+		return "", err
+	}
+	u, err := e.User(profileID, userID)
+	if err != nil {
+		return "", err
+	}
+	eff := p.effective(u, kind)
+	if eff.dir == DirOff {
+		return "", errFieldf("kind", "profile %q does not sync %s for user %q (direction off)", profileID, kind, userID)
+	}
+	if (p.Paused || u.Paused) && !strings.HasPrefix(trigger, "manual") && !strings.HasPrefix(trigger, "approval") {
+		return "", fmt.Errorf("profile %q user %q: %w", profileID, userID, ErrPaused)
+	}
+	key := kJob(profileID, userID, kind)
+	lock := e.jobLock(key)
+	lock.Lock()
+	defer lock.Unlock()
+
+	now := e.now()
+	run := &Run{ID: e.newID("r"), Profile: profileID, User: userID, Kind: kind, Trigger: trigger, Start: now,
+		Status: RunRunning, Approved: approvedRun}
+	j := &syncJob{e: e, p: p, u: u, kind: kind, key: key, eff: eff, win: eff.window(now), run: run,
+		log:   e.log.With("profile", profileID, "user", userID, "kind", kind, "run", run.ID),
+		links: map[string]*Link{}, byID: [2]map[string]*Link{{}, {}}, quar: map[string]Quarantined{},
+		sets: map[string][]byte{}, traces: map[string][]TraceEntry{}, touched: map[string]bool{}}
+	if err := e.put(kRun(run.ID), run); err != nil {
+		return "", err
+	}
+	err = j.do(ctx)
+	return run.ID, j.finish(err)
+}
+
+// do runs the job; the returned error fails the run.
+func (j *syncJob) do(ctx context.Context) error {
+	if err := j.open(ctx); err != nil {
+		return err
+	}
+	defer j.close()
+	if err := j.recover(ctx); err != nil {
+		return fmt.Errorf("recover interrupted writes: %w", err)
+	}
+	if err := j.loadLinks(); err != nil {
+		return err
+	}
+	for s := SideCRM; s <= SideMailbox; s++ {
+		if err := j.list(ctx, s); err != nil {
+			return fmt.Errorf("list %s changes: %w", s, err)
+		}
+	}
+	for s := SideCRM; s <= SideMailbox; s++ {
+		if err := j.reconcile(ctx, s); err != nil {
+			return fmt.Errorf("reconcile %s deletions: %w", s, err)
+		}
+	}
+	if err := j.plan(ctx); err != nil {
+		return err
+	}
+	if stop, err := j.guard(); err != nil || stop {
+		return err
+	}
+	return j.apply(ctx)
+}
+
+func (j *syncJob) open(ctx context.Context) error {
+	refs := [2]SystemRef{j.p.CRM, j.p.Mailbox}
+	accts := [2]Account{j.u.CRM, j.u.Mailbox}
+	for s := SideCRM; s <= SideMailbox; s++ {
+		c, err := j.e.connector(ctx, refs[s])
+		if err != nil {
+			return fmt.Errorf("%s: %w", s, err)
+		}
+		st, err := c.Open(ctx, Scope{Account: accts[s], Kind: j.kind, Window: j.win})
+		if err != nil {
+			return fmt.Errorf("open %s %s store of %s: %w", s, j.kind, accts[s].ID, err)
+		}
+		j.stores[s] = st
+	}
+	return nil
+}
+
+func (j *syncJob) close() {
+	for _, st := range j.stores {
+		if c, ok := st.(io.Closer); ok {
+			_ = c.Close()
+		}
+	}
+}
+
+func (j *syncJob) loadLinks() error {
+	if err := scanJSON(j.e.kv, kLinkPrefix(j.key), func(_ string, l Link) error {
+		lp := &l
+		j.links[l.ID] = lp
+		for s := range 2 {
+			if l.IDs[s] != "" {
+				j.byID[s][l.IDs[s]] = lp
+			}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	return scanJSON(j.e.kv, keyRoot+"quarantine/"+j.key+"/", func(k string, q Quarantined) error {
+		j.quar[k] = q
+		return nil
+	})
+}
+
+// list reads every page of side s's changes since its cursor.
+func (j *syncJob) list(ctx context.Context, s Side) error {
+	var cur Cursor
+	if _, err := j.e.getJSON(kCursor(j.key, s), &cur); err != nil {
+		return err
+	}
+	if cur.Window != j.win {
+		cur.Cursor = "" // another window: list fully, match by link
+	}
+	j.obs[s] = map[string]*obs{}
+	cursor := cur.Cursor
+	full := cursor == ""
+	complete := true
+	for pages := 0; ; pages++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		page, err := j.stores[s].Changes(ctx, cursor)
+		if errors.Is(err, ErrCursorExpired) && !full {
+			j.log.Info("cursor expired, listing fully", "side", s)
+			cursor, full, complete, j.obs[s] = "", true, true, map[string]*obs{}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		complete = complete && page.Complete
+		for _, c := range page.Changes {
+			if c.ID == "" {
+				continue
+			}
+			o := &obs{id: c.ID, version: c.Version, deleted: c.Deleted, marker: c.Marker}
+			if c.Item != nil && !c.Deleted && !c.OutOfWindow {
+				o.remote = &Remote{ID: c.ID, Version: c.Version, Item: c.Item, Marker: c.Marker, Echo: c.Echo}
+			}
+			j.obs[s][c.ID] = o // a later entry for the same id (duplicate delivery, paging overlap) wins
+		}
+		j.run.Counts.Listed += len(page.Changes)
+		if !page.More {
+			cursor = page.Next
+			break
+		}
+		if page.Next == cursor && len(page.Changes) == 0 {
+			return fmt.Errorf("store returned More with the same cursor and no changes")
+		}
+		cursor = page.Next
+	}
+	j.cursors[s] = Cursor{Cursor: cursor, Window: j.win}
+	j.full[s] = full && complete
+	return nil
+}
+
+// reconcile finds linked items of side s that are gone although no tombstone said so: those absent from a
+// complete full listing, or from an IDLister's id set. Every candidate is confirmed with Get: ErrNotFound makes
+// it deleted; an item that is still there (it left the window) is observed as it is.
+func (j *syncJob) reconcile(ctx context.Context, s Side) error {
+	var present map[string]bool
+	switch {
+	case j.full[s]:
+		present = map[string]bool{}
+		for id := range j.obs[s] {
+			present[id] = true
+		}
+	default:
+		lister, ok := j.stores[s].(IDLister)
+		if !ok {
+			return nil
+		}
+		ids, err := lister.ListIDs(ctx)
+		if err != nil {
+			return err
+		}
+		present = make(map[string]bool, len(ids))
+		for _, id := range ids {
+			present[id] = true
+		}
+	}
+	for id := range j.byID[s] {
+		if present[id] {
+			continue
+		}
+		if _, seen := j.obs[s][id]; seen {
+			continue
+		}
+		r, err := j.stores[s].Get(ctx, id)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			j.obs[s][id] = &obs{id: id, deleted: true}
+		case err != nil:
+			var ie *ItemError
+			if errors.As(err, &ie) {
+				continue // cannot read it: certainly not a deletion
+			}
+			return err
+		default:
+			rr := r
+			j.obs[s][id] = &obs{id: id, version: r.Version, remote: &rr, marker: r.Marker}
+		}
+	}
+	return nil
+}
+
+// trace records a decision about item id (of side s) to be committed with the run.
+func (j *syncJob) trace(s Side, id, link string, d Decision, reason string) {
+	if id == "" {
+		return
+	}
+	j.traces[id] = append(j.traces[id], TraceEntry{At: j.e.now(), Run: j.run.ID, Profile: j.p.ID, User: j.u.ID,
+		Kind: j.kind, Side: s, Link: link, Decision: d, Reason: reason})
+}
+
+// flushTraces adds the run's trace entries to the stored ones (newest first, TraceDepth kept) in j.sets.
+func (j *syncJob) flushTraces() error {
+	for id, entries := range j.traces {
+		var old []TraceEntry
+		if _, err := j.e.getJSON(kTrace(id), &old); err != nil {
+			return err
+		}
+		slices.Reverse(entries)
+		all := append(entries, old...)
+		if len(all) > TraceDepth {
+			all = all[:TraceDepth]
+		}
+		j.sets[kTrace(id)] = mustJSON(all)
+	}
+	return nil
+}
+
+// isTransient reports whether err says nothing definite about the item (network, throttling, server error).
+func isTransient(err error) bool {
+	var ie *ItemError
+	return !(errors.Is(err, ErrNotFound) || errors.Is(err, ErrPrecondition) || errors.Is(err, ErrUnsupported) ||
+		errors.Is(err, ErrAuth) || errors.As(err, &ie))
+}
+
+// finish records the run's outcome: on success the cursors, pending state and traces are committed with the run.
+func (j *syncJob) finish(err error) error {
+	r := j.run
+	r.End = j.e.now()
+	switch {
+	case errors.Is(err, ErrApprovalPending):
+		r.Status = RunNeedsApproval
+	case err != nil:
+		r.Status = RunFailed
+		r.Error = trimErr(err)
+		r.Counts.Errors++
+	case j.transient != nil:
+		r.Status = RunPartial
+		r.Error = trimErr(j.transient)
+		err = fmt.Errorf("run %s partial: %w", r.ID, j.transient)
+	default:
+		r.Status = RunOK
+		for s := SideCRM; s <= SideMailbox; s++ {
+			j.sets[kCursor(j.key, s)] = mustJSON(j.cursors[s])
+		}
+	}
+	if errors.Is(err, ErrCrashed) {
+		return err // the simulated process is dead: nothing more is recorded
+	}
+	if ferr := j.flushTraces(); ferr != nil && err == nil {
+		err = ferr
+	}
+	j.sets[kRun(r.ID)] = mustJSON(r)
+	if cerr := j.e.kv.Commit(j.sets, j.dels); cerr != nil {
+		if err == nil {
+			err = cerr
+		}
+		return err
+	}
+	if err != nil && !errors.Is(err, ErrApprovalPending) {
+		j.log.Warn("sync run did not complete", "status", r.Status, "err", err)
+	}
+	return err
+}
+
+// jsonEq compares two canonical JSON values.
+func jsonEq(a, b json.RawMessage) bool { return string(a) == string(b) }
+
+// nowUTC is the engine clock in UTC.
+func (j *syncJob) nowUTC() time.Time { return j.e.now().UTC() }
