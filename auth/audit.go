@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -64,9 +65,15 @@ func (s *Service) Audit(ctx context.Context, e Event) error {
 	if e.IP == "" {
 		e.IP = RequestIP(ctx)
 	}
+	// IDs sort in the order events were recorded, even within one clock
+	// tick; the random suffix keeps them unique across processes.
+	s.auditMu.Lock()
+	nano := max(e.Time.UnixNano(), s.auditLast+1)
+	s.auditLast = nano
+	s.auditMu.Unlock()
 	var rnd [4]byte
 	_, _ = rand.Read(rnd[:])
-	e.ID = fmt.Sprintf("%016x%s", uint64(e.Time.UnixNano()), hex.EncodeToString(rnd[:]))
+	e.ID = fmt.Sprintf("%016x%s", uint64(nano), hex.EncodeToString(rnd[:]))
 	err := s.db.Update(func(tx *kv.Tx) error { return kv.PutJSON(tx, []byte(kv.PrefixAudit+e.ID), &e) })
 	if err != nil {
 		s.log.Error("auth: could not write audit event", "action", e.Action, "err", err)
@@ -75,6 +82,21 @@ func (s *Service) Audit(ctx context.Context, e Event) error {
 	s.log.Info("audit", "action", e.Action, "actor", e.Actor, "target", e.Target, "ip", e.IP)
 	s.hub.publish(e)
 	return nil
+}
+
+// loadAuditClock continues the audit id sequence after the newest stored
+// event, so ids keep sorting in recording order across restarts even if
+// the wall clock stepped back.
+func (s *Service) loadAuditClock() error {
+	return s.db.View(func(tx *kv.Tx) error {
+		return tx.ScanReverse([]byte(kv.PrefixAudit), func(key, _ []byte) error {
+			id := strings.TrimPrefix(string(key), kv.PrefixAudit)
+			if n, err := strconv.ParseUint(id[:min(16, len(id))], 16, 64); err == nil {
+				s.auditLast = int64(n)
+			}
+			return kv.ErrStopScan
+		})
+	})
 }
 
 // MaxAuditPage is the largest page AuditLog returns.

@@ -102,6 +102,10 @@ type Service struct {
 	limiter *limiter
 	hub     *hub
 
+	// auditMu guards auditLast, the timestamp of the last audit event id.
+	auditMu   sync.Mutex
+	auditLast int64
+
 	// mu guards setupToken, accounts, byEmail, sessions and tokens: the
 	// in-memory caches of records whose source of truth is the kv store.
 	// Every write goes to kv first and then to the cache.
@@ -171,6 +175,9 @@ func New(db *kv.DB, opts Options) (*Service, error) {
 	s.dummyHash = dummy
 
 	if err := s.loadAccounts(); err != nil {
+		return nil, err
+	}
+	if err := s.loadAuditClock(); err != nil {
 		return nil, err
 	}
 	if s.NeedsSetup() {

@@ -113,7 +113,7 @@ func NewHandler(r *Resolver, opts HandlerOptions) http.Handler {
 				w.WriteHeader(http.StatusForbidden)
 				e := gqlerror.Errorf("websocket upgrade refused: Origin %q does not match the host %q", req.Header.Get("Origin"), req.Host)
 				setCode(e, CodeForbidden)
-				writeResponse(w, &graphql.Response{Errors: gqlerror.List{e}})
+				writeRequestError(w, &graphql.Response{Errors: gqlerror.List{e}})
 				return
 			}
 			srv.ServeHTTP(w, req)
@@ -123,7 +123,7 @@ func NewHandler(r *Resolver, opts HandlerOptions) http.Handler {
 			w.WriteHeader(http.StatusMethodNotAllowed)
 			e := gqlerror.Errorf("method %s is not allowed: use POST (or GET for queries)", req.Method)
 			setCode(e, CodeBadRequest)
-			writeResponse(w, &graphql.Response{Errors: gqlerror.List{e}})
+			writeRequestError(w, &graphql.Response{Errors: gqlerror.List{e}})
 		}
 	})
 }

@@ -54,7 +54,7 @@ func (overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 		e := gqlerror.Errorf(format, args...)
 		setCode(e, code)
 		w.WriteHeader(status)
-		writeResponse(w, &graphql.Response{Errors: gqlerror.List{e}})
+		writeRequestError(w, &graphql.Response{Errors: gqlerror.List{e}})
 	}
 
 	params := &graphql.RawParams{Headers: r.Header}
@@ -113,7 +113,7 @@ func (overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 		}
 		resp := exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs)
 		w.WriteHeader(status)
-		writeResponse(w, resp)
+		writeRequestError(w, resp)
 		return
 	}
 	switch op := opCtx.Operation; {
@@ -227,6 +227,19 @@ func decodeObject(b []byte, into *map[string]any) error {
 
 func writeResponse(w io.Writer, resp *graphql.Response) {
 	b, err := json.Marshal(resp)
+	if err != nil {
+		b = []byte(`{"errors":[{"message":"internal error: the response could not be encoded","extensions":{"code":"INTERNAL"}}]}`)
+	}
+	_, _ = w.Write(b)
+}
+
+// writeRequestError writes the response to a request error (the operation
+// never executed): per GraphQL-over-HTTP it has no data entry at all.
+func writeRequestError(w io.Writer, resp *graphql.Response) {
+	b, err := json.Marshal(struct {
+		Errors     gqlerror.List  `json:"errors"`
+		Extensions map[string]any `json:"extensions,omitempty"`
+	}{resp.Errors, resp.Extensions})
 	if err != nil {
 		b = []byte(`{"errors":[{"message":"internal error: the response could not be encoded","extensions":{"code":"INTERNAL"}}]}`)
 	}
