@@ -148,12 +148,18 @@ export function Loading(props: { label: string }) {
   );
 }
 
-/** PageHeader renders the page's h1 and moves focus to it when the page opens. */
+// initialPage is true until the first page has rendered: on a fresh load focus
+// stays at the top (so the first Tab reaches the skip link); after that, every
+// in-app navigation moves focus to the new page's heading, as a page load would.
+let initialPage = true;
+
+/** PageHeader renders the page's h1 and moves focus to it after in-app navigation. */
 export function PageHeader(props: { title: string; intro?: ComponentChildren; actions?: ComponentChildren }) {
   const ref = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     document.title = `${props.title} · Synchronizer`;
-    ref.current?.focus({ preventScroll: false });
+    if (initialPage) initialPage = false;
+    else ref.current?.focus({ preventScroll: false });
   }, [props.title]);
   return (
     <header class="page-header">

@@ -1,0 +1,390 @@
+// End-to-end test of the dashboard shell against the real binary, in headless
+// Chromium (Debian's /usr/bin/chromium driven by playwright-core).
+//
+// It builds the binary (or uses $SYNCHRONIZER_BIN), starts `serve` on a free
+// loopback port with a fresh data dir, reads the one-time setup URL from its
+// output, and walks: setup (validation, wrong token, success) → shell and
+// navigation → sign-out → sign-in (failed, then ok) → API token (secret shown
+// once, works as a bearer token, refused after revoking) → admin invitation
+// accepted in a second browser → admin removed → audit log → password change →
+// keyboard focus → narrow screen. Screenshots go to ui/e2e/screenshots/.
+//
+// Run: cd ui && npm run e2e        (needs: go, chromium, npm ci)
+
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..');
+const shots = join(here, 'screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'correct horse battery' };
+const INVITED = { name: 'Ivan Invited', email: 'ivan@example.com', password: 'another long passphrase' };
+const NEW_PASSWORD = 'a brand new passphrase';
+
+let step = 0;
+function log(msg) {
+  console.log(`[e2e ${String(++step).padStart(2, '0')}] ${msg}`);
+}
+function assert(cond, msg) {
+  if (!cond) throw new Error(`assertion failed: ${msg}`);
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+/** startServer runs `serve` and resolves with the process and the setup URL it prints. */
+function startServer(bin, port, dataDir) {
+  const proc = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, SYNCHRONIZER_ADMIN_EMAIL: '', SYNCHRONIZER_ADMIN_PASSWORD: '' },
+  });
+  let out = '';
+  let err = '';
+  return new Promise((res, rej) => {
+    const timer = setTimeout(() => {
+      rej(new Error(`no setup URL within 30 s.\nstdout:\n${out}\nstderr:\n${err}`));
+    }, 30_000);
+    proc.stderr.on('data', (d) => {
+      err += d;
+    });
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/(https?:\/\/\S+\/setup\?token=[^\s]+)/);
+      if (m) {
+        clearTimeout(timer);
+        res({ proc, setupURL: m[1].replace(/[.,]$/, ''), logs: () => err });
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      rej(new Error(`server exited with ${code} before printing a setup URL.\nstdout:\n${out}\nstderr:\n${err}`));
+    });
+  });
+}
+
+async function stopServer(proc) {
+  if (proc.exitCode !== null) return;
+  const exited = new Promise((r) => proc.once('exit', r));
+  proc.kill('SIGTERM');
+  const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(t);
+}
+
+/** gql posts an operation with a bearer token from outside the browser. */
+async function gql(base, token, query) {
+  const res = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query }),
+  });
+  return { status: res.status, body: await res.json().catch(() => null) };
+}
+
+/** watch records page errors and CSP violations, which fail the run. */
+function watch(page, problems, label) {
+  page.on('pageerror', (e) => problems.push(`${label}: page error: ${e.message}`));
+  page.on('console', (m) => {
+    const text = m.text();
+    if (/Content Security Policy|Refused to (apply|execute|load|connect)/i.test(text)) problems.push(`${label}: CSP: ${text}`);
+    else if (m.type() === 'error') console.log(`   (${label} console error: ${text})`);
+  });
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
+
+async function heading(page, text) {
+  await page.getByRole('heading', { level: 1, name: text }).waitFor({ timeout: 10_000 });
+}
+
+async function main() {
+  mkdirSync(shots, { recursive: true });
+  let bin = process.env.SYNCHRONIZER_BIN;
+  const work = mkdtempSync(join(tmpdir(), 'synchronizer-e2e-'));
+  if (!bin) {
+    bin = join(work, 'synchronizer');
+    log('building the binary');
+    const b = spawnSync('go', ['build', '-o', bin, '.'], { cwd: repo, stdio: 'inherit' });
+    assert(b.status === 0, 'go build succeeded');
+  }
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const server = await startServer(bin, port, join(work, 'data'));
+  log(`server up on ${base}; setup URL printed`);
+  assert(server.setupURL.startsWith('http://127.0.0.1:'), `setup URL is on loopback: ${server.setupURL}`);
+  const setupURL = base + new URL(server.setupURL).pathname + new URL(server.setupURL).search;
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  const problems = [];
+  try {
+    // --- The handler: SPA fallback, assets, headers. ---
+    {
+      const deep = await fetch(`${base}/audit/some/deep/link`, { headers: { Accept: 'text/html' } });
+      assert(deep.status === 200 && (await deep.text()).includes('<div id="app">'), 'deep link serves index.html');
+      assert(deep.headers.get('cache-control') === 'no-cache', 'index.html is not cached');
+      const missing = await fetch(`${base}/assets/index-missing.js`);
+      assert(missing.status === 404, `missing asset is 404, got ${missing.status}`);
+      const csp = deep.headers.get('content-security-policy') || '';
+      if (!csp) console.log('   (note: no Content-Security-Policy header on the dashboard; the server should add it)');
+      log('handler: deep link → index.html, missing asset → 404');
+    }
+
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, baseURL: base });
+    await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    const page = await ctx.newPage();
+    watch(page, problems, 'admin');
+
+    // --- Setup without a token: the field and its explanation. ---
+    await page.goto('/');
+    await heading(page, 'Set up Synchronizer');
+    await page.waitForURL((u) => u.pathname === '/setup');
+    assert(new URL(page.url()).pathname === '/setup', `/ routes to /setup, got ${page.url()}`);
+    await page.getByLabel(/^Setup token/).waitFor();
+    assert(await page.getByText('Restarting the server prints a new one.').isVisible(), 'token hint explains the server log');
+    // Every input is labelled.
+    const unlabelled = await page.$$eval('input', (els) => els.filter((e) => !e.labels || e.labels.length === 0).length);
+    assert(unlabelled === 0, `all inputs have labels (${unlabelled} without)`);
+    await shot(page, '01-setup-without-token');
+    log('setup screen asks for the token when the link had none');
+
+    // Wrong token → the server's error with what to do.
+    await page.getByLabel(/^Setup token/).fill('not-the-token');
+    await page.getByLabel(/^Your name/).fill(ADMIN.name);
+    await page.getByLabel(/^E-mail address/).fill(ADMIN.email);
+    await page.getByLabel(/^Password/).fill(ADMIN.password);
+    await page.getByLabel(/^Repeat the password/).fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Create administrator' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Setup did not complete' }).waitFor();
+    await shot(page, '02-setup-wrong-token');
+    log('wrong setup token is refused with a clear message');
+
+    // With the link: token prefilled, password rule enforced before submit.
+    await page.goto(setupURL);
+    await heading(page, 'Set up Synchronizer');
+    await page.getByText('The one-time setup token from your setup link has been filled in.').waitFor();
+    await page.getByLabel(/^Your name/).fill(ADMIN.name);
+    await page.getByLabel(/^E-mail address/).fill(ADMIN.email);
+    await page.getByLabel(/^Password/).fill('too short');
+    await page.getByRole('button', { name: 'Create administrator' }).click();
+    await page.getByText('Use at least 12 characters (3 more needed).').first().waitFor();
+    const focusedName = await page.evaluate(() => document.activeElement?.getAttribute('name'));
+    assert(focusedName === 'password', `focus moves to the invalid field, got ${focusedName}`);
+    await shot(page, '03-setup-short-password');
+    log('short password is caught before submit, focus on the field');
+
+    await page.getByLabel(/^Password/).fill(ADMIN.password);
+    await page.getByLabel(/^Repeat the password/).fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Create administrator' }).click();
+    await heading(page, 'Overview');
+    assert(new URL(page.url()).pathname === '/', `after setup we are on /, got ${page.url()}`);
+    await page.getByText(ADMIN.email).first().waitFor();
+    await page.locator('.facts dd').first().waitFor();
+    await shot(page, '04-overview');
+    log('setup creates the admin and opens the overview');
+
+    // --- Navigation: every area, honest empty states. ---
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    for (const label of ['Profiles', 'Users', 'Conflicts', 'Approvals', 'Governor', 'Checks', 'Audit log', 'Settings', 'Admins & tokens']) {
+      assert(await nav.getByRole('link', { name: label, exact: true }).isVisible(), `nav shows ${label}`);
+    }
+    await nav.getByRole('link', { name: 'Profiles', exact: true }).click();
+    await heading(page, 'Profiles');
+    await page.getByText('Profiles arrive with the sync engine.').waitFor();
+    assert((await nav.getByRole('link', { name: 'Profiles', exact: true }).getAttribute('aria-current')) === 'page', 'current page marked');
+    await shot(page, '05-profiles-empty-state');
+    await page.goBack();
+    await heading(page, 'Overview');
+    await page.goto('/no-such-page');
+    await heading(page, 'Page not found');
+    log('navigation lists every area; future areas say when they arrive; back button and 404 work');
+
+    // --- Keyboard: skip link first, visible focus. ---
+    await page.goto('/');
+    await heading(page, 'Overview');
+    await page.keyboard.press('Tab');
+    const first = await page.evaluate(() => {
+      const el = document.activeElement;
+      const cs = el ? getComputedStyle(el) : null;
+      return { text: el?.textContent?.trim(), outline: cs ? `${cs.outlineStyle} ${cs.outlineWidth}` : '' };
+    });
+    assert(first.text === 'Skip to content', `first Tab reaches the skip link, got ${first.text}`);
+    assert(!first.outline.startsWith('none'), `focused element has a visible outline, got ${first.outline}`);
+    await shot(page, '06-skip-link-focus');
+    log('keyboard: skip link first, focus outline visible');
+
+    // --- Sign out, failed sign-in, sign-in. ---
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await heading(page, 'Sign in');
+    await page.getByText('You have signed out.').waitFor();
+    await page.getByLabel(/^E-mail address/).fill(ADMIN.email);
+    await page.getByLabel(/^Password/).fill('wrong password!!');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Sign-in failed' }).waitFor();
+    await shot(page, '07-login-failed');
+    log('wrong password shows an error with what to do');
+
+    await page.goto('/audit');
+    await page.waitForURL(/\/login\?next=/);
+    assert(new URL(page.url()).pathname === '/login' && new URL(page.url()).searchParams.get('next') === '/audit', `anonymous /audit → /login?next=/audit, got ${page.url()}`);
+    await page.getByLabel(/^E-mail address/).fill(ADMIN.email);
+    await page.getByLabel(/^Password/).fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await heading(page, 'Audit log');
+    log('sign-in returns to the page that was asked for');
+
+    // --- API token: create, secret once, works, revoke. ---
+    await nav.getByRole('link', { name: 'Admins & tokens' }).click();
+    await heading(page, 'Admins & tokens');
+    await page.getByRole('cell', { name: ADMIN.email, exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Create token' }).first().click();
+    await page.getByLabel(/^Name/).last().fill('e2e script');
+    await page.getByLabel(/^Expires after/).fill('30');
+    await page.getByRole('form', { name: 'Create an API token' }).getByRole('button', { name: 'Create token' }).click();
+    const secretEl = page.locator('#token-secret');
+    await secretEl.waitFor();
+    const secret = (await secretEl.textContent()).trim();
+    assert(secret.startsWith('syn_'), `token secret looks right: ${secret.slice(0, 6)}…`);
+    await page.getByText('Copy it now: it is shown only this once.').waitFor();
+    await page.getByRole('button', { name: 'Copy token' }).click();
+    await page.getByText('Copied to the clipboard.').waitFor();
+    const clip = await page.evaluate(() => navigator.clipboard.readText());
+    assert(clip === secret, 'clipboard holds the secret');
+    await shot(page, '08-token-created');
+    const me = await gql(base, secret, '{ me { email } }');
+    assert(me.body?.data?.me?.email === ADMIN.email, `bearer token works: ${JSON.stringify(me.body)}`);
+    await page.getByRole('button', { name: 'I have stored it' }).click();
+    await page.getByRole('cell', { name: 'e2e script', exact: true }).waitFor();
+    log('API token created, secret shown once and copied, works as a bearer token');
+
+    // --- Invite an admin; accept in a second browser. ---
+    await page.getByRole('button', { name: 'Invite admin' }).click();
+    const inviteForm = page.getByRole('form', { name: 'Invite an administrator' });
+    await inviteForm.getByLabel(/^Name/).fill(INVITED.name);
+    await inviteForm.getByLabel(/^E-mail address/).fill(INVITED.email);
+    await inviteForm.getByRole('button', { name: 'Create invitation link' }).click();
+    const linkEl = page.locator('#invite-link');
+    await linkEl.waitFor();
+    const inviteLink = (await linkEl.textContent()).trim();
+    assert(inviteLink.startsWith(`${base}/invite?token=`), `invitation link is absolute: ${inviteLink}`);
+    await shot(page, '09-invitation-link');
+    log('invitation link created');
+
+    const ctx2 = await browser.newContext({ viewport: { width: 1280, height: 860 }, baseURL: base });
+    const page2 = await ctx2.newPage();
+    watch(page2, problems, 'invited');
+    await page2.goto(inviteLink);
+    await heading(page2, 'Accept your invitation');
+    await page2.getByLabel(/^Password/).fill(INVITED.password);
+    await page2.getByLabel(/^Repeat the password/).fill(INVITED.password);
+    await shot(page2, '10-accept-invitation');
+    await page2.getByRole('button', { name: 'Create my account' }).click();
+    await heading(page2, 'Overview');
+    await page2.getByText(INVITED.email).first().waitFor();
+    await ctx2.close();
+    log('invited admin accepted the invitation and is signed in');
+
+    // --- Remove the invited admin (confirm dialog). ---
+    await page.reload();
+    await heading(page, 'Admins & tokens');
+    await page.getByRole('cell', { name: INVITED.email, exact: true }).waitFor();
+    await page.getByRole('button', { name: `Remove ${INVITED.name}` }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    await shot(page, '11-remove-admin-dialog');
+    await dialog.getByRole('button', { name: 'Remove administrator' }).click();
+    await page.getByText(`${INVITED.email} was removed.`).waitFor();
+    assert((await page.getByRole('cell', { name: INVITED.email, exact: true }).count()) === 0, 'removed admin is gone from the list');
+    log('admin removed after confirming');
+
+    // --- Revoke the token. ---
+    await page.getByRole('button', { name: 'Revoke token e2e script' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke token' }).click();
+    await page.getByText('Token “e2e script” was revoked.').waitFor();
+    const after = await gql(base, secret, '{ me { email } }');
+    assert(after.body?.data?.me == null, `revoked token no longer signs in: ${JSON.stringify(after.body)}`);
+    await shot(page, '12-admins-and-tokens');
+    log('token revoked and refused');
+
+    // --- Audit log shows what happened. ---
+    await nav.getByRole('link', { name: 'Audit log' }).click();
+    await heading(page, 'Audit log');
+    for (const text of ['Setup completed', 'Sign-in failed', 'API token created', 'Admin invited', 'Admin removed', 'API token revoked']) {
+      await page.getByRole('cell', { name: new RegExp(text) }).first().waitFor({ timeout: 5_000 });
+    }
+    await shot(page, '13-audit-log');
+    log('audit log lists setup, failed sign-in, token and admin events');
+
+    // --- Change password. ---
+    await nav.getByRole('link', { name: 'Your account' }).click();
+    await heading(page, 'Your account');
+    await page.getByLabel(/^Current password/).fill(ADMIN.password);
+    await page.getByLabel(/^New password/).fill(NEW_PASSWORD);
+    await page.getByLabel(/^Repeat the new password/).fill(NEW_PASSWORD + 'x');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('The two new passwords differ.').waitFor();
+    await page.getByLabel(/^Repeat the new password/).fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Your password has been changed.').waitFor();
+    await shot(page, '14-account');
+    log('password changed');
+
+    // --- Narrow screen: the navigation becomes a menu. ---
+    await page.setViewportSize({ width: 760, height: 900 });
+    await page.goto('/admins');
+    await heading(page, 'Admins & tokens');
+    assert(!(await nav.isVisible()), 'navigation is folded away on a narrow screen');
+    await page.getByRole('button', { name: 'Menu' }).click();
+    assert(await nav.getByRole('link', { name: 'Audit log' }).isVisible(), 'menu opens the navigation');
+    await shot(page, '15-narrow-menu');
+    await nav.getByRole('link', { name: 'Settings' }).click();
+    await heading(page, 'Settings');
+    assert(!(await nav.isVisible()), 'menu closes after choosing');
+    log('narrow screen: menu toggles the navigation');
+
+    // --- Setup is refused once done. ---
+    await page.goto(setupURL);
+    await page.waitForURL((u) => u.pathname !== '/setup');
+    assert(new URL(page.url()).pathname !== '/setup', `setup link after setup does not show setup, got ${page.url()}`);
+    log('setup link no longer opens setup once done');
+
+    await ctx.close();
+    assert(problems.length === 0, `no page errors or CSP violations:\n${problems.join('\n')}`);
+    log('no page errors, no CSP violations');
+  } finally {
+    await browser.close().catch(() => {});
+    await stopServer(server.proc);
+    rmSync(work, { recursive: true, force: true });
+  }
+  console.log(`e2e: ok (${step} steps; screenshots in ${shots})`);
+}
+
+main().catch((err) => {
+  console.error(`e2e: FAIL: ${err.stack || err}`);
+  process.exit(1);
+});

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { AREAS, decide, findArea, normalizePath, safeNext, visibleAreas } from './router';
+
+const admin = { role: 'ADMIN' };
+const user = { role: 'USER' };
+
+describe('decide', () => {
+  it.each([
+    // state, viewer, path, search, redirect
+    ['SETUP', null, '/', '', '/setup'],
+    ['SETUP', null, '/admins', '', '/setup'],
+    ['SETUP', null, '/login', '?token=abc', '/setup?token=abc'],
+    ['SETUP', null, '/setup', '?token=abc', null],
+    ['SETUP', null, '/setup', '', null],
+    ['OK', null, '/', '', '/login'],
+    ['OK', null, '/setup', '?token=abc', '/login'],
+    ['OK', null, '/login', '', null],
+    ['OK', null, '/invite', '?token=t', null],
+    ['OK', null, '/audit', '?x=1', '/login?next=%2Faudit%3Fx%3D1'],
+    ['OK', admin, '/login', '', '/'],
+    ['OK', admin, '/login', '?next=%2Faudit', '/audit'],
+    ['OK', admin, '/login', '?next=https%3A%2F%2Fevil.example', '/'],
+    ['OK', admin, '/login', '?next=%2F%2Fevil.example', '/'],
+    ['OK', admin, '/setup', '?token=abc', '/'],
+    ['OK', admin, '/admins', '', null],
+    ['OK', admin, '/no-such-page', '', null],
+    ['OK', user, '/', '', null],
+    ['OK', admin, '/invite', '?token=t', null],
+  ] as const)('%s viewer=%j %s%s → %s', (state, viewer, path, search, want) => {
+    expect(decide(state, viewer, path, search).redirect).toBe(want);
+  });
+});
+
+describe('safeNext', () => {
+  it.each([
+    [null, '/'],
+    ['', '/'],
+    ['/audit', '/audit'],
+    ['/audit?x=1', '/audit?x=1'],
+    ['//evil.example/x', '/'],
+    ['/\\evil.example', '/'],
+    ['https://evil.example', '/'],
+    ['/login', '/'],
+    ['/setup?token=1', '/'],
+  ])('%s → %s', (next, want) => {
+    expect(safeNext(next)).toBe(want);
+  });
+});
+
+describe('areas', () => {
+  it('lists every future area of the dashboard', () => {
+    const labels = AREAS.map((a) => a.label);
+    for (const want of ['Profiles', 'Users', 'Conflicts', 'Approvals', 'Governor', 'Checks', 'Audit log', 'Settings', 'Admins & tokens']) {
+      expect(labels).toContain(want);
+    }
+  });
+  it('hides admin areas from user accounts', () => {
+    const paths = visibleAreas(user).map((a) => a.path);
+    expect(paths).toEqual(['/', '/account']);
+    expect(visibleAreas(admin)).toHaveLength(AREAS.length);
+  });
+  it('finds areas with a trailing slash', () => {
+    expect(findArea('/admins/')?.label).toBe('Admins & tokens');
+    expect(findArea('/nope')).toBeUndefined();
+    expect(normalizePath('//a//b/')).toBe('/a/b');
+  });
+});
