@@ -1231,7 +1231,6 @@ var zoneAliases = map[string]string{
 	"US/Mountain":                      "America/Denver",
 	"US/Pacific":                       "America/Los_Angeles",
 	"US/Samoa":                         "Pacific/Pago_Pago",
-	"UTC":                              "UTC",
 	"Universal":                        "UTC",
 	"W-SU":                             "Europe/Moscow",
 	"Zulu":                             "UTC",

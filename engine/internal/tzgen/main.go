@@ -126,6 +126,7 @@ func generate(xmlPath, linksPath string) ([]byte, error) {
 	for a := range aliases {
 		aliases[a] = canonical(a)
 	}
+	delete(aliases, "UTC") // "UTC" is the canonical name itself
 
 	winToIANA := map[string]string{} // "lower(windows)|territory" → first IANA name, canonical
 	winNames := map[string]string{}  // lower(windows) → windows id as CLDR spells it
