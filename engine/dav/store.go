@@ -845,3 +845,8 @@ func (s *Collection) Batch(ctx context.Context, ops []engine.Op) ([]engine.OpRes
 	}
 	return res, nil
 }
+
+// CursorForToken builds a sync-token cursor, for tests and tools that start from a token they hold.
+func CursorForToken(token, ctag string) string {
+	return encodeCursor(cursor{Mode: "s", Token: token, CTag: ctag})
+}
