@@ -40,7 +40,7 @@ func (c *clock) Add(d time.Duration) {
 }
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *httptest.Server
 	auth  *auth.Service
 	db    *kv.DB
@@ -52,7 +52,7 @@ type envOpt func(*auth.Options, *graph.HandlerOptions)
 
 // newEnv starts the GraphQL handler behind the auth middleware and a body
 // limit on a loopback httptest server, like the appliance mounts it.
-func newEnv(t *testing.T, opts ...envOpt) *env {
+func newEnv(t testing.TB, opts ...envOpt) *env {
 	t.Helper()
 	db, err := kv.Open(kv.Options{InMemory: true})
 	if err != nil {
@@ -182,7 +182,7 @@ func (c *client) raw(contentType, accept, body string) *gqlResponse {
 }
 
 // must fails the test when r has errors.
-func (r *gqlResponse) must(t *testing.T) *gqlResponse {
+func (r *gqlResponse) must(t testing.TB) *gqlResponse {
 	t.Helper()
 	if len(r.Errors) > 0 || r.Status != http.StatusOK {
 		t.Fatalf("unexpected errors (status %d): %s", r.Status, r.Raw)
@@ -250,3 +250,11 @@ func urlEscape(s string) string { return url.QueryEscape(s) }
 func newLogger(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }
 
 func httptestRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
+
+func mustURL(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}
