@@ -73,7 +73,7 @@ func newSelfSigned(cache autocert.Cache, domains []string, now func() time.Time,
 // when there is none or it is about to expire.
 func (s *selfSigned) GetCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
 	ctx := context.Background()
-	if hello != nil {
+	if hello != nil && hello.Context() != nil {
 		ctx = hello.Context()
 	}
 	return s.get(ctx)
