@@ -48,7 +48,18 @@ type Collection struct {
 	// etag listings.
 	fallback bool
 	listing  map[string]string // href → etag of the last full etag listing, for the fallback
+	// writes counts the writes of this Collection; the first few are always read back to learn whether the
+	// server rewrites what we store (SOGo adds CLASS and fills in CN and PARTSTAT yet answers with an ETag).
+	writes int
+	// rewrites is set once a read-back differed from what we sent: every write is read back from then on.
+	rewrites bool
+	// ignoresIfNoneMatch is set once the server answered a create with 204 (it replaced an existing resource
+	// although we sent If-None-Match: *, as SOGo does): creates then look for the resource first.
+	ignoresIfNoneMatch bool
 }
+
+// verifyWrites is how many writes per Collection are read back to learn whether the server rewrites content.
+const verifyWrites = 3
 
 type cached struct {
 	etag string
@@ -722,7 +733,23 @@ func (s *Collection) Create(ctx context.Context, item engine.Item, marker string
 	if err != nil {
 		return engine.Remote{}, err
 	}
+	s.mu.Lock()
+	lookFirst := s.ignoresIfNoneMatch
+	s.mu.Unlock()
+	if lookFirst {
+		if r, err := s.FindByMarker(ctx, marker); err == nil {
+			return r, nil
+		} else if !errors.Is(err, engine.ErrNotFound) {
+			return engine.Remote{}, err
+		}
+	}
 	resp, err := s.c.do(ctx, "PUT", href, map[string]string{"Content-Type": s.contentType(), "If-None-Match": "*"}, body)
+	if err == nil && resp.Status == http.StatusNoContent {
+		s.log.Warn("dav: the server replaced an existing resource although the create said If-None-Match: *; creates will check first", "href", href)
+		s.mu.Lock()
+		s.ignoresIfNoneMatch = true
+		s.mu.Unlock()
+	}
 	if err != nil {
 		if statusOf(err) == http.StatusPreconditionFailed {
 			r, gerr := s.FindByMarker(ctx, marker)
@@ -732,12 +759,21 @@ func (s *Collection) Create(ctx context.Context, item engine.Item, marker string
 		}
 		return engine.Remote{}, s.writeErr(href, err)
 	}
-	return s.afterWrite(ctx, href, marker, resp, body)
+	return s.afterWrite(ctx, href, marker, resp, body, item)
 }
 
-func (s *Collection) afterWrite(ctx context.Context, href, marker string, resp *response, body []byte) (engine.Remote, error) {
-	if etag := resp.Header.Get("ETag"); etag != "" && !strings.HasPrefix(etag, "W/") {
-		// RFC 4791 §5.3.4: a strong ETag in the answer means the server stored what we sent.
+// afterWrite returns what the server holds after a PUT. RFC 4791 §5.3.4 says a strong ETag in the answer means
+// the server stored what we sent, but SOGo rewrites and still answers with an ETag, so the connector reads the
+// resource back when: there is no (strong) ETag (DAViCal's scheduling rewrite), the item has an organizer or
+// attendees (scheduling servers rewrite those), the collection is among its first writes, or the server was seen
+// rewriting before. The engine then records the stored content as its base and copies nothing back.
+func (s *Collection) afterWrite(ctx context.Context, href, marker string, resp *response, body []byte, sent engine.Item) (engine.Remote, error) {
+	etag := resp.Header.Get("ETag")
+	s.mu.Lock()
+	s.writes++
+	verify := s.rewrites || s.writes <= verifyWrites
+	s.mu.Unlock()
+	if etag != "" && !strings.HasPrefix(etag, "W/") && !verify && !scheduling(sent) {
 		r, err := s.decode(href, etag, body)
 		if err != nil {
 			return engine.Remote{}, err
@@ -749,8 +785,37 @@ func (s *Collection) afterWrite(ctx context.Context, href, marker string, resp *
 	if err != nil {
 		return engine.Remote{}, fmt.Errorf("reading back %s after writing it: %w", href, err)
 	}
+	if mine, err := s.decodeOnly(body); err == nil && !same(mine, r.Item) {
+		s.mu.Lock()
+		if !s.rewrites {
+			s.log.Info("dav: the server rewrites what we store; every write is read back", "href", href)
+		}
+		s.rewrites = true
+		s.mu.Unlock()
+	}
 	r.Marker = marker
 	return r, nil
+}
+
+// scheduling reports whether an item has an organizer or attendees.
+func scheduling(it engine.Item) bool {
+	a, ok := it.(*engine.Appointment)
+	return ok && (a.Organizer != nil || len(a.Attendees) > 0)
+}
+
+// decodeOnly maps a body without touching the cache.
+func (s *Collection) decodeOnly(body []byte) (engine.Item, error) {
+	var it engine.Item
+	var err error
+	if s.isCalendar() {
+		it, _, err = decodeCalendar(body)
+	} else {
+		it, _, err = decodeVCard(body)
+	}
+	if g, ok := it.(*engine.Group); ok && err == nil {
+		g.Members = s.membersToHrefs(g.Members)
+	}
+	return it, err
 }
 
 func (s *Collection) writeErr(href string, err error) error {
@@ -795,14 +860,26 @@ func (s *Collection) Update(ctx context.Context, id, version string, item engine
 	if err != nil {
 		return engine.Remote{}, s.writeErr(id, err)
 	}
-	return s.afterWrite(ctx, id, "", resp, body)
+	return s.afterWrite(ctx, id, "", resp, body, item)
 }
 
-// Delete deletes the resource if it still has version (unconditionally when version is empty).
+// Delete deletes the resource if it still has version (unconditionally when version is empty). SOGo ignores
+// If-Match on DELETE, so the current ETag is checked first (a PROPFIND) and the DELETE still carries If-Match for
+// the servers that honour it.
 func (s *Collection) Delete(ctx context.Context, id, version string) error {
 	hdr := map[string]string{}
 	if version != "" {
 		hdr["If-Match"] = version
+		cur, err := s.etagOf(ctx, id)
+		switch {
+		case statusOf(err) == http.StatusNotFound || statusOf(err) == http.StatusGone:
+			s.forget(id)
+			return fmt.Errorf("%s: %w", id, engine.ErrNotFound)
+		case err != nil:
+			return err
+		case cur != version:
+			return fmt.Errorf("%s: %w", id, engine.ErrPrecondition)
+		}
 	}
 	_, err := s.c.do(ctx, "DELETE", id, hdr, nil)
 	s.forget(id)
