@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
@@ -135,10 +136,15 @@ func TestCrashRecovery(t *testing.T) {
 type rssReport struct {
 	BaseRSSKB, OpenRSSKB, IdleRSSKB int64
 	HeapInuseKB, SysKB              int64
+	LoadedRSSKB                     int64 // after writing and reading 60 MB
+	LoadedAnonKB, LoadedFileKB      int64 // the same split into RssAnon and RssFile
+	LoadedHeapInuseKB               int64
+	PeakRSSKB                       int64 // VmHWM: the highest RSS the process reached
+	SettledRSSKB, SettledAnonKB     int64 // 10 s after the burst, compactions done
 }
 
 // idleRSS measures the process before opening a store, right after opening
-// it with 1,000 keys written, and after 3 s idle.
+// it with 1,000 keys written, after 3 s idle, right after a 60 MB burst and 10 s later.
 func idleRSS(dir string) error {
 	var r rssReport
 	r.BaseRSSKB = vmRSS()
@@ -165,6 +171,33 @@ func idleRSS(dir string) error {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	r.HeapInuseKB, r.SysKB = int64(ms.HeapInuse>>10), int64(ms.Sys>>10)
+	// Then a burst: 120,000 keys of 500 bytes written in 240 Commits and
+	// scanned twice, to see where the memtables and caches cap memory.
+	val := []byte(strings.Repeat("y", 500))
+	for i := range 240 {
+		sets := make(map[string][]byte, 500)
+		for j := range 500 {
+			sets[fmt.Sprintf("eng/load/%03d/%03d", i, j)] = val
+		}
+		if err := db.Commit(sets, nil); err != nil {
+			return err
+		}
+	}
+	for range 2 {
+		if err := db.Scan([]byte("eng/load/"), func(_, _ []byte) error { return nil }); err != nil {
+			return err
+		}
+	}
+	runtime.GC()
+	r.LoadedRSSKB = vmRSS()
+	r.LoadedAnonKB, r.LoadedFileKB = procStatus("RssAnon:"), procStatus("RssFile:")
+	runtime.ReadMemStats(&ms)
+	r.LoadedHeapInuseKB = int64(ms.HeapInuse >> 10)
+	time.Sleep(10 * time.Second)
+	runtime.GC()
+	debug.FreeOSMemory()
+	r.SettledRSSKB, r.SettledAnonKB = vmRSS(), procStatus("RssAnon:")
+	r.PeakRSSKB = procStatus("VmHWM:")
 	cancel()
 	if err := db.Close(); err != nil {
 		return err
@@ -173,13 +206,16 @@ func idleRSS(dir string) error {
 }
 
 // vmRSS returns the process's resident set size in KiB from /proc.
-func vmRSS() int64 {
+func vmRSS() int64 { return procStatus("VmRSS:") }
+
+// procStatus returns a KiB field of /proc/self/status, or -1.
+func procStatus(field string) int64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return -1
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == field {
 			n, _ := strconv.ParseInt(f[1], 10, 64)
 			return n
 		}
@@ -213,6 +249,13 @@ func BenchmarkIdleRSS(b *testing.B) {
 	b.ReportMetric(float64(r.OpenRSSKB)/1024, "MB-rss-after-1k-writes")
 	b.ReportMetric(float64(r.IdleRSSKB)/1024, "MB-rss-idle")
 	b.ReportMetric(float64(r.HeapInuseKB)/1024, "MB-heap-inuse")
+	b.ReportMetric(float64(r.LoadedRSSKB)/1024, "MB-rss-after-60MB-load")
+	b.ReportMetric(float64(r.LoadedAnonKB)/1024, "MB-rss-anon-after-load")
+	b.ReportMetric(float64(r.LoadedFileKB)/1024, "MB-rss-file-after-load")
+	b.ReportMetric(float64(r.LoadedHeapInuseKB)/1024, "MB-heap-inuse-after-load")
+	b.ReportMetric(float64(r.SettledRSSKB)/1024, "MB-rss-settled")
+	b.ReportMetric(float64(r.SettledAnonKB)/1024, "MB-rss-anon-settled")
+	b.ReportMetric(float64(r.PeakRSSKB)/1024, "MB-rss-peak")
 	b.ReportMetric(float64(r.SysKB)/1024, "MB-go-sys")
 	b.ReportMetric(0, "ns/op")
 }

@@ -44,6 +44,7 @@ func RunTests(t *testing.T, open Opener) {
 		{"UpdateRollsBackOnError", testUpdateRollback},
 		{"ViewIsReadOnly", testViewReadOnly},
 		{"CommitAtomic", testCommit},
+		{"CommitTooBig", testCommitTooBig},
 		{"Conflict", testConflict},
 		{"ConcurrentWriters", testConcurrent},
 		{"CertCache", testCertCache},
@@ -632,5 +633,29 @@ func testSizeLimits(t *testing.T, db *kv.DB) {
 	err = db.Update(func(tx *kv.Tx) error { return tx.Set(long, []byte("v")) })
 	if err == nil || len(err.Error()) > 200 {
 		t.Fatalf("Set(oversized key): error = %.300q, want a short error", err)
+	}
+}
+
+func testCommitTooBig(t *testing.T, db *kv.DB) {
+	// 2,000 keys of 300 bytes fit in one Commit ...
+	v := bytes.Repeat([]byte("x"), 300)
+	sets := map[string][]byte{}
+	for i := range 2000 {
+		sets[fmt.Sprintf("eng/ok/%05d", i)] = v
+	}
+	if err := db.Commit(sets, nil); err != nil {
+		t.Fatalf("Commit of 2,000 small keys: %v", err)
+	}
+	// ... 20,000 do not: the error says so and nothing is written.
+	sets = map[string][]byte{}
+	for i := range 20000 {
+		sets[fmt.Sprintf("eng/big/%05d", i)] = v
+	}
+	err := db.Commit(sets, nil)
+	if err == nil || !strings.Contains(err.Error(), "too big") {
+		t.Fatalf("Commit of 20,000 keys: error = %v, want one saying the transaction is too big", err)
+	}
+	if n := len(keysOf(t, db, "eng/big/")); n != 0 {
+		t.Fatalf("a refused Commit wrote %d keys", n)
 	}
 }
