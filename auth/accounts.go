@@ -380,7 +380,9 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Account, 
 		return nil, badInput("password", "password must be at most %d bytes long", maxPasswordLength)
 	}
 	if wait := s.limiter.blocked(lower, ip); wait > 0 {
-		_ = s.Audit(ctx, Event{Actor: lower, Action: ActionLoginFailed, Target: lower, Detail: "rate limited"})
+		// Not audited: the failures that caused the lock are, and a flood
+		// of refused attempts must not flood the audit log.
+		s.log.Info("login refused: rate limited", "ip", ip)
 		return nil, &Error{Code: CodeRateLimited, RetryAfter: wait,
 			Message: fmt.Sprintf("too many failed sign-in attempts; try again in %d seconds", int(wait.Round(time.Second)/time.Second)+1)}
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/synchronizer/synchronizer/kv"
 )
@@ -65,6 +66,9 @@ func (s *Service) Audit(ctx context.Context, e Event) error {
 	if e.IP == "" {
 		e.IP = RequestIP(ctx)
 	}
+	// Actor and target may come from unauthenticated input (a failed
+	// login's e-mail): bound what an anonymous caller can make us store.
+	e.Actor, e.Target, e.Detail = truncate(e.Actor, 256), truncate(e.Target, 256), truncate(e.Detail, 1024)
 	// IDs sort in the order events were recorded, even within one clock
 	// tick; the random suffix keeps them unique across processes.
 	s.auditMu.Lock()
@@ -189,4 +193,15 @@ func (h *hub) publish(e Event) {
 		default:
 		}
 	}
+}
+
+// truncate cuts s to at most n bytes on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
