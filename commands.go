@@ -91,7 +91,7 @@ func runBackup(args []string, stdout, stderr io.Writer, getenv func(string) stri
 	if !hasStore(sf.dataDir) {
 		return fmt.Errorf("--data: %s holds no Synchronizer store", sf.dataDir)
 	}
-	var w io.Writer = stdout
+	w := stdout
 	if *output != "" {
 		f, err := os.OpenFile(*output, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if err != nil {
@@ -181,9 +181,9 @@ func runRestore(args []string, stdin io.Reader, _, stderr io.Writer, getenv func
 	if err := checkEmptyDir(sf.dataDir); err != nil {
 		return err
 	}
-	var r io.Reader = stdin
+	r := stdin
 	if pos[0] != "-" {
-		f, err := os.Open(pos[0])
+		f, err := os.Open(pos[0]) //nolint:gosec // the operator names the backup file
 		if err != nil {
 			return fmt.Errorf("backup file: %w", err)
 		}

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/acme/autocert"
@@ -105,7 +107,7 @@ func buildServers(ctx context.Context, cfg Config, cache autocert.Cache, app htt
 			return nil, err
 		}
 		_, httpsPort, _ := net.SplitHostPort(cfg.HTTPSListen)
-		redirect := newRedirectHandler(httpsPort)
+		redirect := newRedirectHandler(httpsPort, cfg.Domains)
 		return []*listener{
 			{name: "https", addr: cfg.HTTPSListen, srv: newHTTPServer(app, acmeTLSConfig(m, local), logger, ctx)},
 			{name: "acme-http", addr: cfg.HTTPListen, srv: newHTTPServer(withRequestID(m.HTTPHandler(redirect)), nil, logger, ctx)},
@@ -116,8 +118,9 @@ func buildServers(ctx context.Context, cfg Config, cache autocert.Cache, app htt
 
 // newRedirectHandler serves the plain-HTTP side of --domain (behind
 // autocert's HTTP-01 handler): /healthz answers, everything else is
-// redirected to the same host on HTTPS.
-func newRedirectHandler(httpsPort string) http.Handler {
+// redirected to HTTPS on the requested host when it is one of domains, else
+// on the first domain, so the redirect never leads to a foreign host.
+func newRedirectHandler(httpsPort string, domains []string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/healthz" {
 			serveHealthz(w, r)
@@ -127,15 +130,20 @@ func newRedirectHandler(httpsPort string) http.Handler {
 		if h, _, err := net.SplitHostPort(host); err == nil {
 			host = h
 		}
-		if host == "" {
-			http.Error(w, "missing Host header", http.StatusBadRequest)
-			return
+		host = strings.ToLower(strings.TrimSuffix(host, "."))
+		if !slices.Contains(domains, host) {
+			if len(domains) == 0 {
+				http.Error(w, "no HTTPS domain configured", http.StatusNotFound)
+				return
+			}
+			host = domains[0]
 		}
 		if httpsPort != "" && httpsPort != "443" {
 			host = net.JoinHostPort(host, httpsPort)
-		} else if net.ParseIP(host) != nil && net.ParseIP(host).To4() == nil {
-			host = "[" + host + "]"
 		}
-		http.Redirect(w, r, "https://"+host+r.URL.RequestURI(), http.StatusMovedPermanently)
+		// host is one of the configured domains; only the path and query
+		// come from the request.
+		http.Redirect(w, r, "https://"+host+r.URL.RequestURI(), http.StatusMovedPermanently) //nolint:gosec // target host is allow-listed
+
 	})
 }

@@ -192,13 +192,13 @@ func TestServeLifecycle(t *testing.T) {
 
 	t.Run("healthz", func(t *testing.T) {
 		resp, body := get(t, c, base+"/healthz", nil)
-		if resp.StatusCode != 200 || !strings.Contains(body, `"ok"`) {
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, `"ok"`) {
 			t.Errorf("healthz %d %q", resp.StatusCode, body)
 		}
 	})
 	t.Run("readyz", func(t *testing.T) {
 		resp, body := get(t, c, base+"/readyz", nil)
-		if resp.StatusCode != 200 {
+		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("readyz %d %q", resp.StatusCode, body)
 		}
 		var rep readyReport
@@ -275,7 +275,7 @@ func TestServeLifecycle(t *testing.T) {
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != 200 || !strings.Contains(string(body), "SETUP") {
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "SETUP") {
 			t.Errorf("systemStatus: %d %s", resp.StatusCode, body)
 		}
 	})
@@ -292,7 +292,7 @@ func TestServeLifecycle(t *testing.T) {
 	})
 	t.Run("metrics", func(t *testing.T) {
 		resp, body := get(t, c, base+"/metrics", nil)
-		if resp.StatusCode != 200 {
+		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("metrics %d", resp.StatusCode)
 		}
 		for _, want := range []string{
@@ -675,7 +675,7 @@ func TestSelfSignedTLS(t *testing.T) {
 	}
 	c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} //nolint:gosec // self-signed
 	resp, _ := get(t, c, "https://"+addr+"/healthz", nil)
-	if resp.StatusCode != 200 || resp.Header.Get("Strict-Transport-Security") == "" {
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Strict-Transport-Security") == "" {
 		t.Errorf("https healthz %d, HSTS %q", resp.StatusCode, resp.Header.Get("Strict-Transport-Security"))
 	}
 	if err := ts.stop(t); err != nil {

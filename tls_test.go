@@ -167,12 +167,14 @@ func TestRedirectHandler(t *testing.T) {
 		{"443", "sync.example.com", "/a?b=c", "https://sync.example.com/a?b=c"},
 		{"443", "sync.example.com:80", "/", "https://sync.example.com/"},
 		{"8443", "sync.example.com:8080", "/x", "https://sync.example.com:8443/x"},
+		{"443", "evil.example.net", "/x", "https://sync.example.com/x"},
+		{"443", "SYNC.example.com.", "/", "https://sync.example.com/"},
 	}
 	for _, tt := range tests {
 		req := httptest.NewRequest(http.MethodGet, tt.path, nil)
 		req.Host = tt.host
 		rec := httptest.NewRecorder()
-		newRedirectHandler(tt.port).ServeHTTP(rec, req)
+		newRedirectHandler(tt.port, []string{"sync.example.com"}).ServeHTTP(rec, req)
 		if rec.Code != http.StatusMovedPermanently || rec.Header().Get("Location") != tt.want {
 			t.Errorf("%s%s → %d %q, want %q", tt.host, tt.path, rec.Code, rec.Header().Get("Location"), tt.want)
 		}
