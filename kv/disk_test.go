@@ -742,3 +742,34 @@ func TestLoadExistingKey(t *testing.T) {
 		t.Fatalf("env key: err=%v", err)
 	}
 }
+
+func TestUseAfterClose(t *testing.T) {
+	t.Parallel()
+	db := mustOpen(t, kv.Options{Dir: t.TempDir(), EncryptionKey: testKey})
+	put(t, db, "cfg/a", "1")
+	mustClose(t, db)
+	if err := db.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	for name, err := range map[string]error{
+		"View":          db.View(func(*kv.Tx) error { return nil }),
+		"Update":        db.Update(func(*kv.Tx) error { return nil }),
+		"Commit":        db.Commit(map[string][]byte{"a": nil}, nil),
+		"Scan":          db.Scan(nil, func(_, _ []byte) error { return nil }),
+		"Backup":        db.Backup(io.Discard),
+		"CertCache.Put": db.CertCache().Put(context.Background(), "x", []byte("y")),
+	} {
+		if !errors.Is(err, kv.ErrClosed) {
+			t.Errorf("%s after Close: error = %v, want ErrClosed", name, err)
+		}
+	}
+	if _, _, err := db.Get([]byte("cfg/a")); !errors.Is(err, kv.ErrClosed) {
+		t.Errorf("Get after Close: error = %v, want ErrClosed", err)
+	}
+	if lsm, vlog := db.Size(); lsm != 0 || vlog != 0 {
+		t.Errorf("Size after Close = %d, %d", lsm, vlog)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	db.RunGC(ctx, time.Millisecond) // must neither panic nor outlive ctx
+}

@@ -49,6 +49,8 @@ var (
 	// closed cleanly (the process crashed or was killed): its write-ahead
 	// log must be replayed, which only a read-write Open does.
 	ErrNeedsRecovery = errors.New("kv: the store was not closed cleanly and needs a read-write open to recover")
+	// ErrClosed is returned by every method of a DB after Close.
+	ErrClosed = errors.New("kv: the store is closed")
 	// ErrConflict means the transaction read a key that a concurrent
 	// transaction changed before this one committed; retry the transaction.
 	ErrConflict = errors.New("kv: transaction conflict, retry")
@@ -77,8 +79,9 @@ type Tx struct {
 // MaxKeySize is the longest key Set accepts, in bytes (Badger's limit).
 const MaxKeySize = 65000
 
-// Close flushes and closes the store and releases the directory lock. The
-// DB must not be used afterwards. Close is safe to call more than once.
+// Close flushes and closes the store and releases the directory lock. Stop
+// every user first (cancel RunGC's context, let Backup finish): afterwards
+// every method returns ErrClosed. Close is safe to call more than once.
 func (db *DB) Close() error {
 	if db == nil || db.bdb == nil || db.bdb.IsClosed() {
 		return nil
@@ -100,6 +103,9 @@ func (db *DB) where() string {
 // View runs fn in a read-only transaction that sees a consistent snapshot.
 // Writes inside fn fail. The error fn returns is returned unchanged.
 func (db *DB) View(fn func(tx *Tx) error) error {
+	if db.bdb.IsClosed() {
+		return ErrClosed
+	}
 	return db.bdb.View(func(txn *badger.Txn) error {
 		return fn(&Tx{txn: txn})
 	})
@@ -111,6 +117,9 @@ func (db *DB) View(fn func(tx *Tx) error) error {
 // transaction changed a key fn read, Update returns an error wrapping
 // ErrConflict and the caller may retry.
 func (db *DB) Update(fn func(tx *Tx) error) error {
+	if db.bdb.IsClosed() {
+		return ErrClosed
+	}
 	if db.readOnly {
 		return fmt.Errorf("kv: update %s: the store is open read-only", db.where())
 	}

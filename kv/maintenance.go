@@ -72,7 +72,13 @@ func (db *DB) gcRound(ctx context.Context) int {
 
 // Size returns the on-disk size in bytes of the LSM tree and of the value
 // log, as last computed by Badger (it refreshes them once a minute).
-func (db *DB) Size() (lsm, vlog int64) { return db.bdb.Size() }
+// A closed store reports 0, 0.
+func (db *DB) Size() (lsm, vlog int64) {
+	if db.bdb.IsClosed() {
+		return 0, 0
+	}
+	return db.bdb.Size()
+}
 
 // Backup writes a full backup of the store to w as a Badger backup stream,
 // from one consistent snapshot; writes may continue meanwhile. The stream
@@ -81,6 +87,9 @@ func (db *DB) Size() (lsm, vlog int64) { return db.bdb.Size() }
 // appear only as tombstones (the key without its value) and are not
 // restored as live keys.
 func (db *DB) Backup(w io.Writer) error {
+	if db.bdb.IsClosed() {
+		return ErrClosed
+	}
 	if _, err := db.bdb.Backup(w, 0); err != nil {
 		return fmt.Errorf("kv: backup %s: %w", db.where(), err)
 	}
