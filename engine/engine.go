@@ -36,6 +36,9 @@ type Config struct {
 	PublicURL string
 	// Secrets returns the secret store of a connector instance; nil gives connectors no secret store.
 	Secrets func(instance string) Secrets
+	// Rand is the source of the random part of ids (links, runs, conflicts); nil means crypto/rand. Tests set a
+	// seeded source so that a seed replays exactly.
+	Rand io.Reader
 }
 
 // Engine is the sync core: profiles, linked users, runs of a (profile, user, kind) job, the journal, conflicts,
@@ -74,6 +77,9 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Governor == nil {
 		cfg.Governor = NoLimits{}
 	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
 	if cfg.HTTP == nil {
 		cfg.HTTP = &http.Client{Timeout: 60 * time.Second}
 	}
@@ -87,15 +93,24 @@ var b32 = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(bas
 // slashes.
 func (e *Engine) newID(prefix string) string {
 	var r [5]byte
-	_, _ = rand.Read(r[:])
+	e.rand(r[:])
 	return fmt.Sprintf("%s%011x%04x%s", prefix, e.now().UnixMilli(), e.seq.Add(1)&0xffff, b32.EncodeToString(r[:]))
 }
 
 // newLinkID returns a short random link id (13 characters).
-func newLinkID() string {
+func (e *Engine) newLinkID() string {
 	var r [8]byte
-	_, _ = rand.Read(r[:])
+	e.rand(r[:])
 	return b32.EncodeToString(r[:])
+}
+
+// rand fills b from the configured source (under e.mu: a seeded source is not goroutine-safe).
+func (e *Engine) rand(b []byte) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, err := io.ReadFull(e.cfg.Rand, b); err != nil {
+		panic(fmt.Sprintf("engine: random source failed: %v", err))
+	}
 }
 
 func (e *Engine) getJSON(key string, v any) (bool, error) {

@@ -62,14 +62,13 @@ func (f *fixture) newEngine() {
 }
 
 func (f *fixture) sync() (engine.Run, error) {
-	f.t.Helper()
 	id, err := f.e.RunSync(context.Background(), "p1", "u1", engine.KindAppointment, "test")
 	if id == "" {
 		return engine.Run{}, err
 	}
 	r, _, rerr := f.e.Run(id)
-	if rerr != nil {
-		f.t.Fatal(rerr)
+	if rerr != nil && err == nil {
+		err = rerr
 	}
 	return r, err
 }

@@ -91,6 +91,10 @@ func (j *syncJob) execute(ctx context.Context, lp *linkPlan, w *write, last bool
 	if w.item != nil {
 		in.PayloadHash = hashHex(w.item)
 	}
+	if w.action == ActionUpdate {
+		in.Payload, _ = encodeItem(w.item)
+		in.Before, _ = encodeItem(w.before)
+	}
 	sets := map[string][]byte{}
 	if w.action == ActionCreate {
 		attempt := l.Attempt[s]
@@ -202,9 +206,29 @@ func (j *syncJob) execute(ctx context.Context, lp *linkPlan, w *write, last bool
 				return false, err
 			}
 		} else if lp.stored != nil {
+			// More writes follow for this link. Until they are done, the stored state keeps the other side's old
+			// base and this side's base gains only the fields just written: if the run stops here, the next run
+			// re-reads both sides (Check) and still sees both sides' own changes, so the rest is not lost.
 			chk := *lp.stored
 			chk.Check = true
+			chk.Vers[s], chk.Hashes[s] = "", ""
+			b := lp.oldBase
+			if b[s] != nil {
+				nb := Split(b[s])
+				cur := Split(stored)
+				for _, f := range ChangedFields(Split(w.before), Split(w.item)) {
+					setField(nb, f, cur)
+				}
+				if it, err := Join(j.kind, nb); err == nil {
+					b[s] = it
+				}
+			}
+			bb, err := encodeBase(b)
+			if err != nil {
+				return false, err
+			}
 			res[kLink(j.key, l.ID)] = mustJSON(chk)
+			res[kBase(j.key, l.ID)] = bb
 		}
 	}
 	if err := j.e.kv.Commit(res, dels); err != nil {
@@ -284,8 +308,17 @@ func (j *syncJob) resolve(ctx context.Context, in Intent) error {
 			if err != nil {
 				return err
 			}
-			base[s] = r.Item
-			l.IDs[s], l.Vers[s], l.Hashes[s], l.Pending[s] = r.ID, r.Version, hashHex(r.Item), false
+			// Adopt it. If it still holds exactly what we sent, it is the base; otherwise someone may have edited
+			// it since (or the store rewrote it): the base is what we sent, and the next plan sees the rest as a
+			// change of that side.
+			if h := hashHex(r.Item); h == in.PayloadHash {
+				base[s] = r.Item
+				l.IDs[s], l.Vers[s], l.Hashes[s], l.Pending[s] = r.ID, r.Version, h, false
+			} else {
+				base[s] = base[s.Other()]
+				l.IDs[s], l.Vers[s], l.Hashes[s], l.Pending[s] = r.ID, "", "", false
+				l.Check = true
+			}
 			bb, err := encodeBase(base)
 			if err != nil {
 				return err
@@ -299,6 +332,45 @@ func (j *syncJob) resolve(ctx context.Context, in Intent) error {
 			sets[kRunOpPrefix(in.Run)+fmt.Sprintf("%06d", seq)] = mustJSON(AppliedOp{Seq: seq, Side: s,
 				Action: ActionCreate, Link: l.ID, ID: r.ID, Version: r.Version, After: after, At: j.nowUTC()})
 			j.trace(s, r.ID, l.ID, DecCreated, "found by its idempotency marker after an interrupted create")
+		}
+	case ActionUpdate:
+		l.Check = true
+		r, err := st.Get(ctx, in.ID)
+		switch {
+		case errors.Is(err, ErrNotFound):
+		case err != nil:
+			return err
+		case r.Version == in.Precond:
+			// The update never reached the store.
+		default:
+			// Something changed the item: our update, later edits, or both. The written fields that now hold what
+			// we sent become the side's base, so that only later edits count as changes of that side.
+			base, err := j.loadBase(l.ID)
+			if err != nil {
+				return err
+			}
+			payload, err1 := decodeItem(j.kind, in.Payload)
+			before, err2 := decodeItem(j.kind, in.Before)
+			if err1 != nil || err2 != nil || payload == nil || before == nil || base[s] == nil {
+				break
+			}
+			nb, cur, p := Split(base[s]), Split(r.Item), Split(payload)
+			for _, f := range ChangedFields(Split(before), p) {
+				if jsonEq(cur[f], p[f]) {
+					setField(nb, f, p)
+				}
+			}
+			it, err := Join(j.kind, nb)
+			if err != nil {
+				break
+			}
+			base[s] = it
+			bb, err := encodeBase(base)
+			if err != nil {
+				return err
+			}
+			sets[kBase(j.key, l.ID)] = bb
+			l.Vers[s], l.Hashes[s] = "", ""
 		}
 	default:
 		l.Check = true
@@ -364,4 +436,13 @@ func (e *Engine) recoverJob(ctx context.Context, profileID, userID string, kind 
 		return err
 	}
 	return e.kv.Commit(j.sets, nil)
+}
+
+// setField copies field group f from src to dst (deleting it when src has none).
+func setField(dst Fields, f string, src Fields) {
+	if v, ok := src[f]; ok {
+		dst[f] = v
+	} else {
+		delete(dst, f)
+	}
 }

@@ -323,7 +323,7 @@ func cleanLine(s string) string {
 }
 
 func normZone(z string) string {
-	z = strings.TrimSpace(z)
+	z = cleanLine(z)
 	if z == "" {
 		return ""
 	}

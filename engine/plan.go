@@ -607,7 +607,7 @@ func (j *syncJob) matchNew(ctx context.Context) error {
 			mr := items[SideMailbox][mid]
 			delete(items[SideCRM], cid)
 			delete(items[SideMailbox], mid)
-			l := &Link{ID: newLinkID(), IDs: [2]string{cid, mid}, Vers: [2]string{r.Version, mr.Version},
+			l := &Link{ID: j.e.newLinkID(), IDs: [2]string{cid, mid}, Vers: [2]string{r.Version, mr.Version},
 				Hashes: [2]string{hashHex(r.Item), hashHex(mr.Item)}}
 			lp := &linkPlan{l: l, base: [2]Item{r.Item, mr.Item}}
 			st := [2]side{{st: stChanged, version: r.Version, item: r.Item}, {st: stChanged, version: mr.Version, item: mr.Item}}
@@ -639,7 +639,7 @@ func (j *syncJob) matchNew(ctx context.Context) error {
 				j.run.Counts.Skipped++
 				continue
 			}
-			l := &Link{ID: newLinkID()}
+			l := &Link{ID: j.e.newLinkID()}
 			l.IDs[s], l.Vers[s], l.Hashes[s] = id, r.Version, hashHex(r.Item)
 			lp := &linkPlan{l: l}
 			lp.base[s] = r.Item

@@ -116,6 +116,10 @@ type Intent struct {
 	Marker      string    `json:"marker,omitempty"`       // create
 	Precond     string    `json:"precondition,omitempty"` // update, delete
 	PayloadHash string    `json:"payloadHash,omitempty"`
+	// Payload and Before are the content sent and the content it replaces (updates), so that recovery can tell,
+	// field by field, which of the written fields reached the store.
+	Payload json.RawMessage `json:"payload,omitempty"`
+	Before  json.RawMessage `json:"before,omitempty"`
 	At          time.Time `json:"at"`
 }
 

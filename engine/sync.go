@@ -223,6 +223,9 @@ func (j *syncJob) list(ctx context.Context, s Side) error {
 			j.obs[s][c.ID] = o // a later entry for the same id (duplicate delivery, paging overlap) wins
 		}
 		j.run.Counts.Listed += len(page.Changes)
+		if debugSync {
+			fmt.Printf("DEBUG list %s cursor=%q full=%v page more=%v complete=%v next=%q n=%d\n", s, cursor, full, page.More, page.Complete, page.Next, len(page.Changes))
+		}
 		if !page.More {
 			cursor = page.Next
 			break

@@ -74,10 +74,11 @@ func anyOccurrence(a *Appointment, from, to time.Time) bool {
 	if to.IsZero() && from.IsZero() {
 		return true
 	}
-	// Overrides can move an occurrence into the window from anywhere; check them first (cheap).
 	r := a.Recurrence
+	ix := indexSeries(a)
+	// Overrides can move an occurrence into the window from anywhere; check them first (cheap).
 	for _, o := range r.Overrides {
-		if o.Item != nil && overlaps(o.Item.Start, o.Item.End, from, to) && !timeIn(r.Excluded, o.OriginalStart) &&
+		if o.Item != nil && overlaps(o.Item.Start, o.Item.End, from, to) && !ix.excluded[ix.key(o.OriginalStart)] &&
 			IsOccurrence(a, o.OriginalStart) {
 			return true
 		}
@@ -95,13 +96,12 @@ func anyOccurrence(a *Appointment, from, to time.Time) bool {
 		if !to.IsZero() && !t.Before(to) {
 			return false
 		}
-		if timeIn(r.Excluded, t) {
+		k := ix.key(t)
+		if ix.excluded[k] {
 			return true
 		}
-		for _, o := range r.Overrides {
-			if o.OriginalStart.Equal(t) && o.Item != nil {
-				return true // handled above
-			}
+		if o, ok := ix.overrides[k]; ok && o.Item != nil {
+			return true // an overridden occurrence is where its override is, checked above
 		}
 		if overlaps(t, t.Add(dur), from, to) {
 			found = true
@@ -110,22 +110,11 @@ func anyOccurrence(a *Appointment, from, to time.Time) bool {
 		return true
 	}
 	expand(a, lo, to, check)
-	if found {
-		return true
-	}
 	for _, d := range r.Dates {
-		if !check(d) && found {
-			return true
+		if found {
+			break
 		}
+		check(d)
 	}
-	return false
-}
-
-func timeIn(ts []time.Time, t time.Time) bool {
-	for _, x := range ts {
-		if x.Equal(t) {
-			return true
-		}
-	}
-	return false
+	return found
 }

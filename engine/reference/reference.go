@@ -112,7 +112,11 @@ type Server struct {
 	inFlight map[string]int
 	maxIn    map[string]int
 	accounts []engine.Account
+	prefix   string
 }
+
+// SetIDPrefix makes the ids of new items start with prefix (so two servers in one test never share ids).
+func (s *Server) SetIDPrefix(prefix string) { s.mu.Lock(); s.prefix = prefix; s.mu.Unlock() }
 
 // NewServer returns an empty server; now is its clock (nil = time.Now).
 func NewServer(now func() time.Time) *Server {
@@ -198,7 +202,7 @@ func (s *Server) Put(account string, it engine.Item) string {
 func (s *Server) put(account string, it engine.Item, marker string) *entry {
 	c := s.coll(account, it.ItemKind())
 	s.nextID++
-	e := &entry{id: fmt.Sprintf("%s-%d", it.ItemKind(), s.nextID), item: engine.Normalize(it), marker: marker}
+	e := &entry{id: fmt.Sprintf("%s%s-%d", s.prefix, it.ItemKind(), s.nextID), item: engine.Normalize(it), marker: marker}
 	c.items[e.id] = e
 	s.bump(c, e)
 	return e

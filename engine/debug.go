@@ -1,0 +1,3 @@
+package engine
+import "os"
+var debugSync = os.Getenv("ENGINE_DEBUG") != ""
