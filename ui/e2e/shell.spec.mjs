@@ -37,6 +37,9 @@ const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'correct 
 const INVITED = { name: 'Ivan Invited', email: 'ivan@example.com', password: 'another long passphrase' };
 const NEW_PASSWORD = 'a brand new passphrase';
 
+// A closed stdout (for example `| head`) must not kill the run before cleanup.
+process.stdout.on('error', () => {});
+
 let step = 0;
 function log(msg) {
   console.log(`[e2e ${String(++step).padStart(2, '0')}] ${msg}`);
@@ -62,6 +65,17 @@ function startServer(bin, port, dataDir) {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, SYNCHRONIZER_ADMIN_EMAIL: '', SYNCHRONIZER_ADMIN_PASSWORD: '' },
   });
+  // Never leave the server behind, whatever ends this script.
+  const killServer = () => {
+    if (proc.exitCode === null) proc.kill('SIGKILL');
+  };
+  process.once('exit', killServer);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.once(sig, () => {
+      killServer();
+      process.exit(130);
+    });
+  }
   let out = '';
   let err = '';
   return new Promise((res, rej) => {
@@ -181,6 +195,7 @@ async function main() {
     await page.getByLabel(/^Repeat the password/).fill(ADMIN.password);
     await page.getByRole('button', { name: 'Create administrator' }).click();
     await page.getByRole('alert').filter({ hasText: 'Setup did not complete' }).waitFor();
+    await page.getByText('Copy the setup link from the server log again').waitFor();
     await shot(page, '02-setup-wrong-token');
     log('wrong setup token is refused with a clear message');
 
@@ -343,8 +358,13 @@ async function main() {
     // --- Change password. ---
     await nav.getByRole('link', { name: 'Your account' }).click();
     await heading(page, 'Your account');
-    await page.getByLabel(/^Current password/).fill(ADMIN.password);
+    await page.getByLabel(/^Current password/).fill('not my password');
     await page.getByLabel(/^New password/).fill(NEW_PASSWORD);
+    await page.getByLabel(/^Repeat the new password/).fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('The current password is wrong.').waitFor();
+    assert((await page.getByLabel(/^Current password/).getAttribute('aria-invalid')) === 'true', 'wrong current password marks the field');
+    await page.getByLabel(/^Current password/).fill(ADMIN.password);
     await page.getByLabel(/^Repeat the new password/).fill(NEW_PASSWORD + 'x');
     await page.getByRole('button', { name: 'Change password' }).click();
     await page.getByText('The two new passwords differ.').waitFor();
@@ -352,7 +372,19 @@ async function main() {
     await page.getByRole('button', { name: 'Change password' }).click();
     await page.getByText('Your password has been changed.').waitFor();
     await shot(page, '14-account');
-    log('password changed');
+    log('password changed (wrong current password shown at its field first)');
+
+    // --- A session that ends sends the reader to sign in and back. ---
+    await ctx.clearCookies();
+    await nav.getByRole('link', { name: 'Admins & tokens' }).click();
+    await heading(page, 'Sign in');
+    await page.getByText('Your session has ended.').waitFor();
+    assert(new URL(page.url()).searchParams.get('next') === '/admins', `expired session remembers the page, got ${page.url()}`);
+    await page.getByLabel(/^E-mail address/).fill(ADMIN.email);
+    await page.getByLabel(/^Password/).fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await heading(page, 'Admins & tokens');
+    log('expired session → sign in (new password) → back to the same page');
 
     // --- Narrow screen: the navigation becomes a menu. ---
     await page.setViewportSize({ width: 760, height: 900 });

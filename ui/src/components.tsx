@@ -3,7 +3,8 @@
 
 import type { ComponentChildren, JSX, RefObject } from 'preact';
 import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
-import { ApiError, asApiError } from './api/client';
+import { ApiError, asApiError, type ErrorCode } from './api/client';
+import { fieldKey, fieldMessage, sentence } from './format';
 import { navigate } from './nav';
 
 /** Link is an <a> that navigates inside the app without a page load. */
@@ -112,15 +113,19 @@ export function Field(props: {
   );
 }
 
+/** Hints overrides, for one screen, what an error code tells the reader to do. */
+export type Hints = Partial<Record<ErrorCode, string>>;
+
 /** ErrorAlert shows what went wrong and what to do next. */
-export function ErrorAlert(props: { error: ApiError | null; title?: string; onRetry?: () => void }) {
+export function ErrorAlert(props: { error: ApiError | null; title?: string; onRetry?: () => void; hints?: Hints }) {
   const e = props.error;
   if (!e) return null;
+  const hint = props.hints?.[e.code] ?? e.hint;
   return (
     <div class="alert alert-error" role="alert">
       <p class="alert-title">{props.title ?? 'That did not work'}</p>
-      <p>{e.message}</p>
-      <p class="alert-hint">{e.hint}</p>
+      <p>{sentence(e.message)}</p>
+      <p class="alert-hint">{hint}</p>
       {props.onRetry && (
         <Button variant="secondary" onClick={props.onRetry}>
           Try again
@@ -266,6 +271,27 @@ export function EmptyState(props: { title: string; children: ComponentChildren }
       {props.children}
     </section>
   );
+}
+
+/** FieldErrors maps a form's field names to their error messages. */
+export type FieldErrors = Record<string, string>;
+
+/**
+ * splitError puts a BAD_USER_INPUT error that names one of the form's fields
+ * next to that field; any other error is returned for the form's ErrorAlert.
+ */
+export function splitError(err: unknown, known: string[]): { fields: FieldErrors; general: ApiError | null } {
+  const e = asApiError(err);
+  const key = fieldKey(e.field);
+  if (e.code === 'BAD_USER_INPUT' && key && known.includes(key)) {
+    return { fields: { [key]: fieldMessage(e.message, e.field) }, general: null };
+  }
+  return { fields: {}, general: e };
+}
+
+/** focusFirstError moves focus to the form's first invalid field. */
+export function focusFirstError(form: HTMLFormElement | null): void {
+  setTimeout(() => form?.querySelector<HTMLInputElement>('[aria-invalid="true"]')?.focus(), 0);
 }
 
 /** useAsync loads data once and on reload(), tracking loading and error state. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { absoluteLink, describeAction, emailProblem, fieldKey, formatTime, passwordProblem } from './format';
+import { absoluteLink, describeAction, emailProblem, fieldKey, fieldMessage, formatTime, passwordProblem, sentence } from './format';
 
 describe('passwordProblem', () => {
   it.each([
@@ -45,5 +45,21 @@ describe('helpers', () => {
   it('describeAction names known actions and passes unknown ones through', () => {
     expect(describeAction('login.failed')).toBe('Sign-in failed');
     expect(describeAction('something.new')).toBe('something.new');
+  });
+});
+
+describe('server messages', () => {
+  it.each([
+    ['currentPassword is wrong', 'currentPassword', 'The current password is wrong.'],
+    ['password: use at least 12 characters', 'input.password', 'Use at least 12 characters.'],
+    ['email is already used by another account', 'email', 'The e-mail address is already used by another account.'],
+    ['the setup token is wrong: use the setup link printed in the server log', 'token', 'The setup token is wrong: use the setup link printed in the server log.'],
+    ['Something odd!', undefined, 'Something odd!'],
+  ])('%j (field %s) → %j', (msg, field, want) => {
+    expect(fieldMessage(msg, field)).toBe(want);
+  });
+  it('sentence leaves empty text alone', () => {
+    expect(sentence('  ')).toBe('');
+    expect(sentence('ok')).toBe('Ok.');
   });
 });

@@ -63,3 +63,37 @@ export function describeAction(action: string): string {
   };
   return known[action] ?? action;
 }
+
+/** sentence capitalizes the first letter and ends the text with a full stop. */
+export function sentence(s: string): string {
+  const t = s.trim();
+  if (!t) return t;
+  const first = t.charAt(0).toUpperCase() + t.slice(1);
+  return /[.!?…]$/.test(first) ? first : first + '.';
+}
+
+/** FIELD_WORDS names the API's input fields the way the screens label them. */
+export const FIELD_WORDS: Record<string, string> = {
+  currentPassword: 'the current password',
+  newPassword: 'the new password',
+  password: 'the password',
+  email: 'the e-mail address',
+  name: 'the name',
+  token: 'the token',
+  expiresInDays: 'the number of days',
+};
+
+/** fieldMessage rewrites a server message about a field (like "currentPassword is wrong") in words. */
+export function fieldMessage(message: string, field: string | undefined): string {
+  const key = fieldKey(field);
+  let m = message.trim();
+  const words = FIELD_WORDS[key];
+  if (key && words) {
+    const prefixed = new RegExp(`^(?:input\\.)?${key}\\b:?\\s*`);
+    if (prefixed.test(m)) {
+      const rest = m.replace(prefixed, '');
+      m = /^(is|are|must|should|cannot|can't|has|was)\b/i.test(rest) ? `${words} ${rest}` : rest;
+    }
+  }
+  return sentence(m);
+}

@@ -2,10 +2,10 @@
 // whose navigation has no "Admins & tokens") API tokens.
 
 import { useRef, useState } from 'preact/hooks';
-import { ApiError, asApiError } from '../api/client';
-import { Button, ErrorAlert, Field, Notice, PageHeader } from '../components';
+import type { ApiError } from '../api/client';
+import { Button, ErrorAlert, Field, focusFirstError, Notice, PageHeader, splitError } from '../components';
 import { useApp } from '../context';
-import { fieldKey, formatTime, passwordProblem } from '../format';
+import { formatTime, passwordProblem } from '../format';
 import { isAdmin } from '../router';
 import { TokensSection } from './admins';
 
@@ -56,7 +56,10 @@ function ChangePassword() {
     setErrors(errs);
     setError(null);
     setDone(false);
-    if (Object.keys(errs).length) return;
+    if (Object.keys(errs).length) {
+      focusFirstError(form.current);
+      return;
+    }
     setBusy(true);
     try {
       await api.changePassword({ currentPassword: current, newPassword: next });
@@ -65,10 +68,10 @@ function ChangePassword() {
       setNext('');
       setConfirm('');
     } catch (err) {
-      const e2 = asApiError(err);
-      const key = fieldKey(e2.field);
-      if (e2.code === 'BAD_USER_INPUT' && (key === 'currentPassword' || key === 'newPassword')) setErrors({ [key]: e2.message });
-      else setError(e2);
+      const s = splitError(err, ['currentPassword', 'newPassword']);
+      setErrors(s.fields);
+      setError(s.general);
+      focusFirstError(form.current);
     } finally {
       setBusy(false);
     }

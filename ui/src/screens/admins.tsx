@@ -2,7 +2,7 @@
 // shown once), list and revoke API tokens.
 
 import { useRef, useState } from 'preact/hooks';
-import { ApiError, asApiError } from '../api/client';
+import type { ApiError } from '../api/client';
 import {
   Button,
   ConfirmDialog,
@@ -12,22 +12,17 @@ import {
   Loading,
   Notice,
   PageHeader,
+  splitError,
   useAsync,
+  type FieldErrors,
 } from '../components';
 import { useApp } from '../context';
-import { absoluteLink, emailProblem, fieldKey, formatTime, passwordProblem } from '../format';
+import { absoluteLink, emailProblem, formatTime, passwordProblem } from '../format';
 import type { AdminsQuery, ApiTokensQuery, CreateApiTokenMutation, InviteAdminMutation } from '../gql/graphql';
 
 type Admin = AdminsQuery['admins'][number];
 type Token = ApiTokensQuery['apiTokens'][number];
-type Errors = Record<string, string>;
-
-function splitError(err: unknown, known: string[]): { fields: Errors; general: ApiError | null } {
-  const e = asApiError(err);
-  const key = fieldKey(e.field);
-  if (e.code === 'BAD_USER_INPUT' && key && known.includes(key)) return { fields: { [key]: e.message }, general: null };
-  return { fields: {}, general: e };
-}
+type Errors = FieldErrors;
 
 /** AdminsScreen is the "Admins & tokens" area. */
 export function AdminsScreen() {

@@ -75,7 +75,7 @@ export function AuditScreen() {
             <tbody>
               {edges.map(({ node: ev }) => (
                 <tr key={ev.id} class={ev.action.endsWith('failed') ? 'row-warn' : undefined}>
-                  <td>
+                  <td class="when">
                     <time dateTime={ev.time}>{formatTime(ev.time)}</time>
                   </td>
                   <td>
@@ -84,7 +84,7 @@ export function AuditScreen() {
                   </td>
                   <td>{ev.actor || '—'}</td>
                   <td>{ev.target || '—'}</td>
-                  <td>{ev.ip || '—'}</td>
+                  <td class="ip">{ev.ip || '—'}</td>
                   <td class="detail">{ev.detail || '—'}</td>
                 </tr>
               ))}

@@ -3,10 +3,10 @@
 
 import type { ComponentChildren } from 'preact';
 import { useRef, useState } from 'preact/hooks';
-import { ApiError, asApiError } from '../api/client';
-import { Button, ErrorAlert, Field, Notice, PageHeader } from '../components';
+import type { ApiError } from '../api/client';
+import { Button, ErrorAlert, Field, focusFirstError, Notice, PageHeader, splitError, type FieldErrors, type Hints } from '../components';
 import { useApp } from '../context';
-import { emailProblem, fieldKey, MIN_PASSWORD, passwordProblem } from '../format';
+import { emailProblem, MIN_PASSWORD, passwordProblem } from '../format';
 
 /** AuthLayout centres a single card with the product name above it. */
 function AuthLayout(props: { children: ComponentChildren }) {
@@ -22,24 +22,24 @@ function AuthLayout(props: { children: ComponentChildren }) {
   );
 }
 
-type Errors = Record<string, string>;
+type Errors = FieldErrors;
 
-/** serverFieldErrors puts a BAD_USER_INPUT error next to the field it names. */
-function serverFieldErrors(err: ApiError, known: string[]): { fields: Errors; general: ApiError | null } {
-  const key = fieldKey(err.field);
-  if (err.code === 'BAD_USER_INPUT' && key && known.includes(key)) {
-    return { fields: { [key]: err.message }, general: null };
-  }
-  return { fields: {}, general: err };
-}
+/** Screen-specific advice for the errors these forms can meet. */
+const SETUP_HINTS: Hints = {
+  FORBIDDEN: 'Copy the setup link from the server log again (each start of the server prints a new token) and open it, or paste its token above.',
+  SETUP_DONE: 'Setup was completed already. Sign in with the administrator account instead.',
+};
+const LOGIN_HINTS: Hints = {
+  UNAUTHENTICATED: 'Check the e-mail address and the password (it is case-sensitive), then try again.',
+  FORBIDDEN: 'This account cannot sign in. Ask another administrator to check it.',
+};
+const INVITE_HINTS: Hints = {
+  NOT_FOUND: 'Ask the admin who invited you for a new invitation link.',
+  FORBIDDEN: 'Ask the admin who invited you for a new invitation link.',
+};
 
-function focusFirstError(form: HTMLFormElement | null) {
-  const el = form?.querySelector<HTMLInputElement>('[aria-invalid="true"]');
-  el?.focus();
-}
-
-function PasswordHint(props: { value: string }) {
-  const n = [...props.value].length;
+function PasswordHint(props: { value: string; error?: string }) {
+  const n = props.error ? 0 : [...props.value].length;
   return (
     <>
       At least {MIN_PASSWORD} characters. A few unrelated words make a strong, memorable password.
@@ -75,7 +75,7 @@ export function SetupScreen() {
     setErrors(errs);
     setError(null);
     if (Object.keys(errs).length > 0) {
-      setTimeout(() => focusFirstError(form.current), 0);
+      focusFirstError(form.current);
       return;
     }
     setBusy(true);
@@ -83,11 +83,11 @@ export function SetupScreen() {
       const res = await api.setup({ input: { token: token.trim(), email: email.trim(), name: name.trim(), password } });
       signedIn(res.setup.account);
     } catch (err) {
-      const { fields, general } = serverFieldErrors(asApiError(err), ['token', 'email', 'name', 'password']);
+      const { fields, general } = splitError(err, ['token', 'email', 'name', 'password']);
       setErrors(fields);
       setError(general);
       setBusy(false);
-      setTimeout(() => focusFirstError(form.current), 0);
+      focusFirstError(form.current);
     }
   };
 
@@ -99,7 +99,7 @@ export function SetupScreen() {
       />
       <form ref={form} onSubmit={submit} noValidate aria-describedby="setup-errors">
         <div id="setup-errors">
-          <ErrorAlert error={error} title="Setup did not complete" />
+          <ErrorAlert error={error} title="Setup did not complete" hints={SETUP_HINTS} />
         </div>
         {urlToken ? (
           <Notice kind="success">The one-time setup token from your setup link has been filled in.</Notice>
@@ -144,7 +144,7 @@ export function SetupScreen() {
           required
           autoComplete="new-password"
           error={errors.password}
-          hint={<PasswordHint value={password} />}
+          hint={<PasswordHint value={password} error={errors.password} />}
         />
         <Field
           label="Repeat the password"
@@ -185,7 +185,7 @@ export function LoginScreen() {
     setErrors(errs);
     setError(null);
     if (Object.keys(errs).length > 0) {
-      setTimeout(() => focusFirstError(form.current), 0);
+      focusFirstError(form.current);
       return;
     }
     setBusy(true);
@@ -193,21 +193,21 @@ export function LoginScreen() {
       const res = await api.login({ email: email.trim(), password });
       signedIn(res.login.account);
     } catch (err) {
-      const { fields, general } = serverFieldErrors(asApiError(err), ['email', 'password']);
+      const { fields, general } = splitError(err, ['email', 'password']);
       setErrors(fields);
       setError(general);
       setBusy(false);
-      setTimeout(() => focusFirstError(form.current), 0);
+      focusFirstError(form.current);
     }
   };
 
   return (
     <AuthLayout>
       <PageHeader title="Sign in" intro="Sign in to manage Synchronizer." />
-      {reason === 'expired' && <Notice kind="info">Your session has ended. Sign in again to continue where you were.</Notice>}
-      {reason === 'signed-out' && <Notice kind="success">You have signed out.</Notice>}
+      {!error && reason === 'expired' && <Notice kind="info">Your session has ended. Sign in again to continue where you were.</Notice>}
+      {!error && reason === 'signed-out' && <Notice kind="success">You have signed out.</Notice>}
       <form ref={form} onSubmit={submit} noValidate>
-        <ErrorAlert error={error} title="Sign-in failed" />
+        <ErrorAlert error={error} title="Sign-in failed" hints={LOGIN_HINTS} />
         <Field
           label="E-mail address"
           name="email"
@@ -234,8 +234,7 @@ export function LoginScreen() {
         </Button>
       </form>
       <p class="aside">
-        Forgot your password? Ask another administrator to invite you again, or see the operations guide for resetting it
-        on the server.
+        Forgot your password? Ask another administrator: they can remove your account and invite you again.
       </p>
     </AuthLayout>
   );
@@ -274,7 +273,7 @@ export function InviteScreen() {
     setErrors(errs);
     setError(null);
     if (Object.keys(errs).length > 0) {
-      setTimeout(() => focusFirstError(form.current), 0);
+      focusFirstError(form.current);
       return;
     }
     setBusy(true);
@@ -282,11 +281,11 @@ export function InviteScreen() {
       const res = await api.acceptInvitation({ token, name: name.trim() || null, password });
       signedIn(res.acceptInvitation.account);
     } catch (err) {
-      const { fields, general } = serverFieldErrors(asApiError(err), ['name', 'password']);
+      const { fields, general } = splitError(err, ['name', 'password']);
       setErrors(fields);
       setError(general);
       setBusy(false);
-      setTimeout(() => focusFirstError(form.current), 0);
+      focusFirstError(form.current);
     }
   };
 
@@ -299,7 +298,7 @@ export function InviteScreen() {
         </Notice>
       )}
       <form ref={form} onSubmit={submit} noValidate>
-        <ErrorAlert error={error} title="The invitation could not be accepted" />
+        <ErrorAlert error={error} title="The invitation could not be accepted" hints={INVITE_HINTS} />
         <Field
           label="Your name"
           name="name"
@@ -318,7 +317,7 @@ export function InviteScreen() {
           required
           autoComplete="new-password"
           error={errors.password}
-          hint={<PasswordHint value={password} />}
+          hint={<PasswordHint value={password} error={errors.password} />}
         />
         <Field
           label="Repeat the password"
