@@ -64,6 +64,9 @@ func (s *Service) StartSession(ctx context.Context, accountID string) (*Session,
 	}
 	s.mu.Lock()
 	s.sessions[h] = rec
+	if len(s.sessions)%256 == 0 {
+		s.pruneSessionsLocked(now)
+	}
 	s.mu.Unlock()
 	if ri := requestFrom(ctx); ri != nil && ri.w != nil {
 		setSessionCookies(ri, sess, s.secure)
@@ -184,6 +187,16 @@ func (s *Service) expireSession(h string) {
 	s.mu.Unlock()
 	if err := s.db.Update(func(tx *kv.Tx) error { return tx.Delete([]byte(kv.PrefixSession + h)) }); err != nil {
 		s.log.Warn("auth: could not delete expired session", "err", err)
+	}
+}
+
+// pruneSessionsLocked drops expired sessions from the cache (kv expires
+// them by TTL); s.mu must be held for writing.
+func (s *Service) pruneSessionsLocked(now time.Time) {
+	for h, rec := range s.sessions {
+		if now.After(rec.ExpiresAt) || now.Sub(rec.LastSeen) > s.idle {
+			delete(s.sessions, h)
+		}
 	}
 }
 
