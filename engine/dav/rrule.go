@@ -167,6 +167,14 @@ func formatRRule(r *engine.Rule, allDay bool) string {
 // parseDateTimeValue reads a DATE or DATE-TIME value: "20261121" (a date, reported as allDay), "20261121T100000Z"
 // (UTC) or "20261121T100000" (local time in zone, UTC when zone is nil).
 func parseDateTimeValue(v string, zone *time.Location) (time.Time, bool, error) {
+	t, allDay, err := parseDateTimeRaw(v, zone)
+	if err == nil && (t.Year() < 1000 || t.Year() > 9998) {
+		return time.Time{}, false, fmt.Errorf("date %q is out of range (years 1000 to 9998)", v)
+	}
+	return t, allDay, err
+}
+
+func parseDateTimeRaw(v string, zone *time.Location) (time.Time, bool, error) {
 	v = strings.TrimSpace(v)
 	if zone == nil {
 		zone = time.UTC
