@@ -1,3 +1,5 @@
 package engine
+
 import "os"
+
 var debugSync = os.Getenv("ENGINE_DEBUG") != ""

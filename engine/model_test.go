@@ -77,6 +77,10 @@ type modelWorld struct {
 	verbose  bool
 	rewrites bool
 	ids      seededReader
+	// basic: the mailbox store has no MarkerFinder. An interrupted create is then adopted from a listing; an
+	// item that leaves the window before it is listed cannot be found (a documented limitation: every real
+	// connector implements FindByMarker), so such seeds do not move items out of the window.
+	basic bool
 }
 
 func (w *modelWorld) logf(format string, a ...any) {
@@ -97,6 +101,7 @@ func runModel(seed uint64, verbose bool) (err error) {
 	broken := rng.IntN(3) == 0
 	w := &modelWorld{rng: rng, owner: map[string]engine.Side{}, expect: map[string]engine.Fields{},
 		deleted: map[string]bool{}, synced: map[string]bool{}, verbose: verbose}
+	w.basic = basic
 	w.ids = seededReader{rand.New(rand.NewPCG(seed, 7))}
 	f, ferr := newModelFixture(cm, mm, basic, broken, w.ids)
 	if ferr != nil {
@@ -351,7 +356,7 @@ func (w *modelWorld) edits(round int) {
 				desc = a.Location
 			case "when":
 				switch k := rng.IntN(4); {
-				case k == 0 && w.synced[uid]:
+				case k == 0 && w.synced[uid] && !w.basic:
 					// Across the window edge (the window ends 120 days ahead).
 					a.Start = w.f.now.Truncate(time.Hour).Add(time.Duration(125+rng.IntN(30)) * 24 * time.Hour)
 					desc = "out of the window"

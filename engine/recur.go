@@ -12,9 +12,10 @@ import (
 // asked for an unbounded window never hangs or exhausts memory.
 const MaxOccurrences = 10000
 
-// maxPeriods bounds how many periods (days, weeks, months, years) one expansion walks, so a rule that can never
-// produce an occurrence (BYMONTHDAY=31;BYMONTH=2) stops too.
-const maxPeriods = 200000
+// maxPeriods bounds how many periods one SplitSeries walk counts. Expansion itself stops at year 9999 and when a
+// rule has produced nothing for 400 years (the Gregorian cycle: a rule silent that long is silent forever, such as
+// BYMONTHDAY=31;BYMONTH=2).
+const maxPeriods = 1000000
 
 // RuleError reports a malformed or unsupported RRULE part.
 type RuleError struct {
@@ -292,8 +293,8 @@ type Occurrence struct {
 // toward COUNT even when the rule would not generate it); Dates (RDATE) add occurrences; an Excluded original start
 // removes one; an override replaces one and may move it into or out of the window. UNTIL is inclusive.
 //
-// Expansion is bounded: at most MaxOccurrences results, and a rule that can produce nothing stops after a bounded
-// number of periods. An unknown TimeZone is expanded in UTC (Validate reports it).
+// Expansion is bounded: at most MaxOccurrences results, never past the year 9999, and a rule that produces nothing
+// for 400 years stops. An unknown TimeZone is expanded in UTC (Validate reports it).
 func Occurrences(a *Appointment, from, to time.Time) []Occurrence {
 	if a == nil {
 		return nil
@@ -410,7 +411,7 @@ func IsOccurrence(a *Appointment, t time.Time) bool {
 		return true
 	}
 	found := false
-	expand(a, t, time.Time{}, func(s time.Time) bool {
+	expand(a, t, t.Add(time.Nanosecond), func(s time.Time) bool {
 		if s.Equal(t) {
 			found = true
 		}
@@ -511,8 +512,11 @@ func expand(a *Appointment, from, to time.Time, fn func(time.Time) bool) {
 		ty, tm, td := to.In(loc).Date()
 		toDay = time.Date(ty, tm, td, 0, 0, 0, 0, time.UTC).AddDate(0, 0, 1)
 	}
+	// A rule silent for 400 years is silent forever.
+	maxEmpty := map[Frequency]int{Daily: 146097, Weekly: 20872, Monthly: 4800, Yearly: 400}[r.Freq]/interval + 1
+	empty := 0
 	var cands []time.Time
-	for k := k0; k < k0+maxPeriods; k++ {
+	for k := k0; ; k++ {
 		var first time.Time // first civil day of the period
 		cands = cands[:0]
 		switch r.Freq {
@@ -559,6 +563,13 @@ func expand(a *Appointment, from, to time.Time, fn func(time.Time) bool) {
 		if len(r.BySetPos) > 0 {
 			cands = setPos(cands, r.BySetPos)
 		}
+		if len(cands) == 0 {
+			if empty++; empty > maxEmpty {
+				return
+			}
+			continue
+		}
+		empty = 0
 		for _, d := range cands {
 			t := wallTime(d, hh, mm, ss, ns, loc)
 			if !t.After(start) {

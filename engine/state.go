@@ -104,23 +104,23 @@ func decodeItem(k Kind, b []byte) (Item, error) {
 // committed together, and the intent deleted, in one Commit after the write; an intent found at start-up means
 // the process stopped in between (see Recover).
 type Intent struct {
-	Op          string    `json:"op"`
-	Run         string    `json:"run"`
-	Profile     string    `json:"profile"`
-	User        string    `json:"user"`
-	Kind        Kind      `json:"kind"`
-	Side        Side      `json:"side"`
-	Action      Action    `json:"action"`
-	Link        string    `json:"link"`
-	ID          string    `json:"id,omitempty"`           // update, delete
-	Marker      string    `json:"marker,omitempty"`       // create
-	Precond     string    `json:"precondition,omitempty"` // update, delete
-	PayloadHash string    `json:"payloadHash,omitempty"`
+	Op          string `json:"op"`
+	Run         string `json:"run"`
+	Profile     string `json:"profile"`
+	User        string `json:"user"`
+	Kind        Kind   `json:"kind"`
+	Side        Side   `json:"side"`
+	Action      Action `json:"action"`
+	Link        string `json:"link"`
+	ID          string `json:"id,omitempty"`           // update, delete
+	Marker      string `json:"marker,omitempty"`       // create
+	Precond     string `json:"precondition,omitempty"` // update, delete
+	PayloadHash string `json:"payloadHash,omitempty"`
 	// Payload and Before are the content sent and the content it replaces (updates), so that recovery can tell,
 	// field by field, which of the written fields reached the store.
 	Payload json.RawMessage `json:"payload,omitempty"`
 	Before  json.RawMessage `json:"before,omitempty"`
-	At          time.Time `json:"at"`
+	At      time.Time       `json:"at"`
 }
 
 // RunStatus is the state of a run.

@@ -10,7 +10,6 @@ package reference
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -36,8 +35,8 @@ const (
 	// Watermark: a modification-time watermark listed with an overlap; no tombstones (deletions are found
 	// through ListIDs); incremental pages are not Complete.
 	Watermark Model = "watermark"
-	// CalDAV: sync-collection tokens with tombstones; with Settings.BrokenSync the connector falls back to an
-	// etag listing (the cursor carries the id→etag map) and reports the differences, deletions included.
+	// CalDAV: sync-collection tokens with tombstones; with Settings.BrokenSync the connector falls back to etag
+	// listings: every listing enumerates every href with its etag and is a full listing.
 	CalDAV Model = "caldav"
 )
 
@@ -48,8 +47,9 @@ type Settings struct {
 	// MaxTokenAge expires delta/EWS/CalDAV cursors older than this many changes (0 = only ExpireCursors).
 	MaxTokenAge int `json:"maxTokenAge,omitempty"`
 	// OverlapSeconds is the watermark overlap (default 60).
-	OverlapSeconds int  `json:"overlapSeconds,omitempty"`
-	BrokenSync     bool `json:"brokenSync,omitempty"`
+	OverlapSeconds int `json:"overlapSeconds,omitempty"`
+	// BrokenSync makes a CalDAV store fall back to etag listings (see Store.etagListing).
+	BrokenSync bool `json:"brokenSync,omitempty"`
 	// Basic hides every optional capability (MarkerFinder, IDLister, Batcher): the store is a plain Store.
 	// Listings still carry the markers items were created with.
 	Basic bool `json:"basic,omitempty"`
@@ -541,50 +541,31 @@ func (s *Store) watermark(c *collection, cursor string, f Fault) (engine.Page, e
 	return page, nil
 }
 
-// etagListing is the CalDAV fallback: the cursor is the previous id→etag map; differences are reported.
-func (s *Store) etagListing(c *collection, cursor string, f Fault) (engine.Page, error) {
-	prev := map[string]string{}
-	if cursor != "" {
-		b, err := base64.RawURLEncoding.DecodeString(cursor)
-		if err == nil {
-			err = json.Unmarshal(b, &prev)
-		}
-		if err != nil {
-			return engine.Page{}, fmt.Errorf("reference: bad etag listing: %w", engine.ErrCursorExpired)
-		}
+// etagListing is the CalDAV fallback for servers without (or with a broken) sync-collection: a PROPFIND of
+// every href and etag in the window. It reports every item with its etag and no content (the engine reads only
+// those whose etag differs from the link's) and returns an empty Next cursor: every listing is a full listing, so
+// the engine finds deletions as absences from this complete listing. A partial PROPFIND is an error.
+func (s *Store) etagListing(c *collection, _ string, f Fault) (engine.Page, error) {
+	if f.Partial {
+		return engine.Page{}, fmt.Errorf("reference: PROPFIND answered 507 (truncated): %w", Timeout)
 	}
-	cur := map[string]string{}
-	var page engine.Page
 	ids := make([]string, 0, len(c.items))
 	for id := range c.items {
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
+	page := engine.Page{Complete: true}
 	for _, id := range ids {
 		e := c.items[id]
 		if e.deleted || !s.inWindow(e.item) {
 			continue
 		}
-		cur[id] = e.version
-		if prev[id] != e.version {
-			page.Changes = append(page.Changes, s.change(e))
+		ch := engine.Change{ID: id, Version: e.version}
+		if !s.c.set.NoMarkers {
+			ch.Marker = e.marker
 		}
+		page.Changes = append(page.Changes, ch)
 	}
-	if f.Partial {
-		return engine.Page{}, fmt.Errorf("reference: PROPFIND answered 507 (truncated): %w", Timeout)
-	}
-	for id := range prev {
-		if _, ok := cur[id]; !ok {
-			if e := c.items[id]; e != nil && !e.deleted {
-				page.Changes = append(page.Changes, engine.Change{ID: id, Version: e.version, OutOfWindow: true})
-				continue
-			}
-			page.Changes = append(page.Changes, engine.Change{ID: id, Deleted: true})
-		}
-	}
-	b, _ := json.Marshal(cur)
-	page.Next = base64.RawURLEncoding.EncodeToString(b)
-	page.Complete = true
 	if f.Duplicate {
 		page.Changes = append(page.Changes, page.Changes...)
 	}
