@@ -151,6 +151,10 @@ check_ui() {
 	bash ui/check-dist.sh && (cd ui && npm test --silent </dev/null)
 }
 
+check_ui_e2e() {
+	(cd ui && npm run --silent e2e </dev/null)
+}
+
 run_go_test() {
 	local flags=(-count=1 -timeout 20m)
 	if [ -n "${RACE:-}" ]; then flags+=(-race); fi
@@ -171,6 +175,7 @@ step golangci-lint golangci-lint run ./...
 step go-generate check_generate
 step ui check_ui
 step go-test run_go_test
+step ui-e2e check_ui_e2e
 for f in scripts/ci.d/*.sh; do
 	[ -e "$f" ] || continue
 	if [ -x "$f" ]; then
