@@ -204,13 +204,16 @@ func TestForeignDirRefused(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		files map[string]string
+		want  error
 	}{
-		{"RandomFiles", map[string]string{"notes.txt": "hello", "photo.jpg": "\xff\xd8\xff"}},
-		{"OtherDatabase", map[string]string{"data.db": "SQLite format 3\x00"}},
-		{"RegistryWithoutManifest", map[string]string{"KEYREGISTRY": strings.Repeat("x", 40)}},
-		{"StoreLookalike", map[string]string{"MANIFEST": "garbage", "KEYREGISTRY": strings.Repeat("x", 40), "README": "x"}},
-		{"ManifestWithoutRegistry", map[string]string{"MANIFEST": "garbage"}},
-		{"TruncatedRegistry", map[string]string{"MANIFEST": "garbage", "KEYREGISTRY": "short"}},
+		{"RandomFiles", map[string]string{"notes.txt": "hello", "photo.jpg": "\xff\xd8\xff"}, kv.ErrNotAStore},
+		{"OtherDatabase", map[string]string{"data.db": "SQLite format 3\x00"}, kv.ErrNotAStore},
+		{"RegistryWithoutManifest", map[string]string{"KEYREGISTRY": strings.Repeat("x", 40)}, kv.ErrNotAStore},
+		{"OrphanedTables", map[string]string{"000001.sst": "x", "000001.vlog": "y"}, kv.ErrNotAStore},
+		{"ManifestWithoutRegistry", map[string]string{"MANIFEST": "garbage"}, kv.ErrNotAStore},
+		{"TruncatedRegistry", map[string]string{"MANIFEST": "garbage", "KEYREGISTRY": "short"}, kv.ErrNotAStore},
+		// A garbage registry cannot be told from a wrong key.
+		{"GarbageRegistry", map[string]string{"MANIFEST": "garbage", "KEYREGISTRY": strings.Repeat("x", 40)}, kv.ErrKeyMismatch},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -222,8 +225,8 @@ func TestForeignDirRefused(t *testing.T) {
 			}
 			before := snapshot(t, dir)
 			_, err := kv.Open(kv.Options{Dir: dir, EncryptionKey: testKey})
-			if !errors.Is(err, kv.ErrNotAStore) {
-				t.Fatalf("Open error = %v, want ErrNotAStore", err)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("Open error = %v, want %v", err, tc.want)
 			}
 			if !strings.Contains(err.Error(), dir) {
 				t.Errorf("error %q does not name the directory", err)
@@ -231,6 +234,28 @@ func TestForeignDirRefused(t *testing.T) {
 			sameSnapshot(t, before, snapshot(t, dir))
 		})
 	}
+	t.Run("MountPointWithLostFound", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		if err := os.Mkdir(filepath.Join(dir, "lost+found"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		mustClose(t, mustOpen(t, kv.Options{Dir: dir}))
+	})
+	t.Run("StrayFileNextToStoreWarns", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		mustClose(t, mustOpen(t, kv.Options{Dir: dir, EncryptionKey: testKey}))
+		if err := os.WriteFile(filepath.Join(dir, "backup.bak"), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		log, buf := logBuffer()
+		db := mustOpen(t, kv.Options{Dir: dir, EncryptionKey: testKey, Logger: log})
+		mustClose(t, db)
+		if out := buf.String(); !strings.Contains(out, "level=WARN") || !strings.Contains(out, "backup.bak") {
+			t.Fatalf("log = %q, want a warning naming backup.bak", out)
+		}
+	})
 	t.Run("PathIsAFile", func(t *testing.T) {
 		t.Parallel()
 		f := filepath.Join(t.TempDir(), "file")

@@ -58,7 +58,7 @@ func LoadOrCreateKeyLogger(log *slog.Logger, keyFile, dataDir, envValue string) 
 	if dataDir == "" {
 		return nil, false, errors.New("kv: no encryption key given and no data directory to keep one in")
 	}
-	state, err := inspectDir(dataDir)
+	state, _, err := inspectDir(dataDir)
 	if err != nil {
 		return nil, false, err
 	}
@@ -95,7 +95,7 @@ func LoadExistingKey(log *slog.Logger, keyFile, dataDir, envValue string) ([]byt
 	if dataDir == "" {
 		return nil, errors.New("kv: no encryption key given and no data directory")
 	}
-	state, err := inspectDir(dataDir)
+	state, _, err := inspectDir(dataDir)
 	if err != nil {
 		return nil, err
 	}

@@ -120,7 +120,7 @@ func Open(opts Options) (*DB, error) {
 			return nil, fmt.Errorf("kv: data directory %q: %w", opts.Dir, err)
 		}
 		db.dir = dir
-		if err := checkDir(dir, opts.EncryptionKey, opts.ReadOnly); err != nil {
+		if err := checkDir(log, dir, opts.EncryptionKey, opts.ReadOnly); err != nil {
 			return nil, err
 		}
 		bo = bo.WithDir(dir).WithValueDir(dir)
@@ -170,9 +170,10 @@ const (
 
 // checkDir inspects dir before Badger sees it, reading but never writing:
 // it refuses a directory holding something other than a store and an
-// existing store whose key registry does not accept key.
-func checkDir(dir string, key []byte, readOnly bool) error {
-	state, err := inspectDir(dir)
+// existing store whose key registry does not accept key. Unknown files next
+// to an existing store are only logged: Badger ignores them.
+func checkDir(log *slog.Logger, dir string, key []byte, readOnly bool) error {
+	state, foreign, err := inspectDir(dir)
 	if err != nil {
 		return err
 	}
@@ -182,70 +183,82 @@ func checkDir(dir string, key []byte, readOnly bool) error {
 	case state == dirEmpty && readOnly:
 		return fmt.Errorf("kv: %s has no store yet (cannot create one read-only)", dir)
 	case state == dirHasStore:
+		if len(foreign) > 0 {
+			log.Warn("kv: the data directory holds files that are not part of the store; keep other files elsewhere",
+				"dir", dir, "files", strings.Join(foreign, ", "))
+		}
 		return checkKeyRegistry(filepath.Join(dir, keyRegistryFile), key)
 	}
 	return nil
 }
 
-// inspectDir classifies dir without writing to it. A directory that holds
-// anything but a store (and the key file) is ErrNotAStore.
-func inspectDir(dir string) (dirState, error) {
+// isStoreFile reports whether name is a file Badger keeps in a store.
+func isStoreFile(name string) bool {
+	switch name {
+	case manifestFile, "MANIFEST-REWRITE", keyRegistryFile, "REWRITE-KEYREGISTRY", lockFile, "DISCARD":
+		return true
+	}
+	return strings.HasSuffix(name, ".sst") || strings.HasSuffix(name, ".vlog") || strings.HasSuffix(name, ".mem")
+}
+
+// inspectDir classifies dir without writing to it. A directory with no
+// MANIFEST may hold only the key file, a stale LOCK and lost+found (a
+// mount point); anything else, Badger's own files included, is
+// ErrNotAStore: Open must not create a store over it. For a store, foreign
+// lists the entries that are not Badger's.
+func inspectDir(dir string) (state dirState, foreign []string, err error) {
 	fi, err := os.Stat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return dirMissing, nil
+		return dirMissing, nil, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("kv: data directory %s: %w", dir, err)
+		return 0, nil, fmt.Errorf("kv: data directory %s: %w", dir, err)
 	}
 	if !fi.IsDir() {
-		return 0, fmt.Errorf("%w: %s is a file, not a directory", ErrNotAStore, dir)
+		return 0, nil, fmt.Errorf("%w: %s is a file, not a directory", ErrNotAStore, dir)
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return 0, fmt.Errorf("kv: read data directory %s: %w", dir, err)
+		return 0, nil, fmt.Errorf("kv: read data directory %s: %w", dir, err)
 	}
 	hasManifest, hasRegistry := false, false
-	var foreign []string
+	var unexpected []string // with no store: anything but key file, LOCK, lost+found
 	for _, e := range entries {
-		switch name := e.Name(); {
-		case name == manifestFile:
+		name := e.Name()
+		switch {
+		case name == manifestFile && e.Type().IsRegular():
 			hasManifest = true
-		case name == keyRegistryFile:
+		case name == keyRegistryFile && e.Type().IsRegular():
 			hasRegistry = true
-		case name == KeyFileName, name == lockFile:
-		case !e.IsDir() && (strings.HasSuffix(name, ".sst") || strings.HasSuffix(name, ".vlog") ||
-			strings.HasSuffix(name, ".mem") || name == "DISCARD"):
-		default:
+		}
+		if name == KeyFileName || (name == "lost+found" && e.IsDir()) {
+			continue
+		}
+		if !(e.Type().IsRegular() && isStoreFile(name)) {
 			foreign = append(foreign, name)
+		}
+		if name != lockFile {
+			unexpected = append(unexpected, name)
 		}
 	}
 	if !hasManifest {
-		if len(foreign) > 0 || hasRegistry {
-			return 0, fmt.Errorf("%w: %s holds files but no store (%s); use an empty directory or the right path",
-				ErrNotAStore, dir, listNames(entries))
+		if len(unexpected) > 0 {
+			return 0, nil, fmt.Errorf("%w: %s holds files but no store (%s); use an empty directory or the right path",
+				ErrNotAStore, dir, listNames(unexpected))
 		}
-		return dirEmpty, nil
-	}
-	if len(foreign) > 0 {
-		return 0, fmt.Errorf("%w: %s holds a store but also unexpected files (%s)",
-			ErrNotAStore, dir, strings.Join(foreign, ", "))
+		return dirEmpty, nil, nil
 	}
 	if !hasRegistry {
-		return 0, fmt.Errorf("%w: %s has a MANIFEST but no KEYREGISTRY; the store is damaged or from an incompatible Badger version",
+		return 0, nil, fmt.Errorf("%w: %s has a MANIFEST but no KEYREGISTRY; the store is damaged or from an incompatible Badger version",
 			ErrNotAStore, dir)
 	}
-	return dirHasStore, nil
+	return dirHasStore, foreign, nil
 }
 
 // listNames names a few directory entries for an error message.
-func listNames(entries []fs.DirEntry) string {
-	var names []string
-	for i, e := range entries {
-		if i == 5 {
-			names = append(names, fmt.Sprintf("and %d more", len(entries)-5))
-			break
-		}
-		names = append(names, e.Name())
+func listNames(names []string) string {
+	if len(names) > 5 {
+		names = append(names[:5:5], fmt.Sprintf("and %d more", len(names)-5))
 	}
 	return "found " + strings.Join(names, ", ")
 }
