@@ -95,8 +95,8 @@ func (s *Service) loadAuditClock() error {
 	return s.db.View(func(tx *kv.Tx) error {
 		return tx.ScanReverse([]byte(kv.PrefixAudit), func(key, _ []byte) error {
 			id := strings.TrimPrefix(string(key), kv.PrefixAudit)
-			if n, err := strconv.ParseUint(id[:min(16, len(id))], 16, 64); err == nil {
-				s.auditLast = int64(n)
+			if n, err := strconv.ParseInt(id[:min(16, len(id))], 16, 64); err == nil {
+				s.auditLast = n
 			}
 			return kv.ErrStopScan
 		})

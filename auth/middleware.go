@@ -128,8 +128,12 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 
 func setSessionCookies(ri *requestInfo, sess *Session, secure bool) {
 	secure = secure || ri.secure
+	// Secure follows the transport: browsers drop Secure cookies on the
+	// plain-HTTP loopback setup, and TLS deployments always get it.
+	//nolint:gosec // G124: Secure is set whenever the appliance is served over TLS.
 	http.SetCookie(ri.w, &http.Cookie{Name: SessionCookie, Value: sess.ID, Path: "/", Expires: sess.ExpiresAt,
 		HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode})
+	//nolint:gosec // G124: the CSRF cookie must be readable by scripts (double submit); Secure as above.
 	http.SetCookie(ri.w, &http.Cookie{Name: CSRFCookie, Value: sess.CSRF, Path: "/", Expires: sess.ExpiresAt,
 		HttpOnly: false, Secure: secure, SameSite: http.SameSiteLaxMode})
 }
@@ -137,6 +141,7 @@ func setSessionCookies(ri *requestInfo, sess *Session, secure bool) {
 func clearSessionCookies(ri *requestInfo, secure bool) {
 	secure = secure || ri.secure
 	for _, name := range []string{SessionCookie, CSRFCookie} {
+		//nolint:gosec // G124: a deletion cookie; attributes mirror the ones set above.
 		http.SetCookie(ri.w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1,
 			HttpOnly: name == SessionCookie, Secure: secure, SameSite: http.SameSiteLaxMode})
 	}

@@ -46,10 +46,10 @@ func (l *limiter) blocked(account, ip string) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var wait time.Duration
-	check := func(key string, max int) {
+	check := func(key string, limit int) {
 		ts := l.prune(key, now)
-		if len(ts) >= max {
-			if w := ts[len(ts)-max].Add(l.lim.Window).Sub(now); w > wait {
+		if len(ts) >= limit {
+			if w := ts[len(ts)-limit].Add(l.lim.Window).Sub(now); w > wait {
 				wait = w
 			}
 		}

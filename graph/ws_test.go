@@ -22,7 +22,7 @@ type wsMsg struct {
 
 // dialWS opens a graphql-transport-ws connection carrying c's cookies and
 // the extra header, and sends connection_init with payload.
-func (c *client) dialWS(t *testing.T, ctx context.Context, header http.Header, payload map[string]any) (*websocket.Conn, *http.Response, error) {
+func (c *client) dialWS(ctx context.Context, t *testing.T, header http.Header, payload map[string]any) (*websocket.Conn, *http.Response, error) {
 	t.Helper()
 	u, _ := url.Parse(c.e.srv.URL + "/graphql")
 	h := http.Header{}
@@ -73,7 +73,7 @@ func readWS(ctx context.Context, conn *websocket.Conn) (wsMsg, error) {
 }
 
 // subscribe acknowledges the connection and subscribes to auditEvents.
-func subscribe(t *testing.T, ctx context.Context, conn *websocket.Conn) {
+func subscribe(ctx context.Context, t *testing.T, conn *websocket.Conn) {
 	t.Helper()
 	m, err := readWS(ctx, conn)
 	if err != nil || m.Type != "connection_ack" {
@@ -111,11 +111,11 @@ func TestSubscriptionWithCookie(t *testing.T) {
 	admin := e.setupAdmin()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	conn, _, err := admin.dialWS(t, ctx, http.Header{"Origin": {e.srv.URL}}, nil)
+	conn, _, err := admin.dialWS(ctx, t, http.Header{"Origin": {e.srv.URL}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	subscribe(t, ctx, conn)
+	subscribe(ctx, t, conn)
 	m := awaitEvent(t, conn, func() { admin.query(`mutation { createApiToken(name: "ws") { secret } }`, nil).must(t) })
 	if m.Type != "next" || m.ID != "1" || !strings.Contains(string(m.Payload), `"action":"token.created"`) || !strings.Contains(string(m.Payload), "admin@example.com") {
 		t.Fatalf("got %s %s, want next with token.created", m.Type, m.Payload)
@@ -129,11 +129,11 @@ func TestSubscriptionWithBearerInit(t *testing.T) {
 	secret := field(admin.query(`mutation { createApiToken(name: "ws") { secret } }`, nil).must(t).Data, "createApiToken", "secret").(string)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	conn, _, err := e.client().dialWS(t, ctx, nil, map[string]any{"authorization": "Bearer " + secret})
+	conn, _, err := e.client().dialWS(ctx, t, nil, map[string]any{"authorization": "Bearer " + secret})
 	if err != nil {
 		t.Fatal(err)
 	}
-	subscribe(t, ctx, conn)
+	subscribe(ctx, t, conn)
 	m := awaitEvent(t, conn, func() { admin.query(`mutation { inviteAdmin(email: "z@example.com", name: "Z") { link } }`, nil) })
 	if m.Type != "next" || !strings.Contains(string(m.Payload), `"action":"admin.invited"`) {
 		t.Fatalf("got %s %s, want next with admin.invited", m.Type, m.Payload)
@@ -148,11 +148,11 @@ func TestSubscriptionRefused(t *testing.T) {
 	defer cancel()
 
 	// Anonymous: the subscription is refused with UNAUTHENTICATED.
-	conn, _, err := e.client().dialWS(t, ctx, nil, nil)
+	conn, _, err := e.client().dialWS(ctx, t, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	subscribe(t, ctx, conn)
+	subscribe(ctx, t, conn)
 	m, err := readWS(ctx, conn)
 	if err != nil || !strings.Contains(string(m.Payload), "UNAUTHENTICATED") {
 		t.Fatalf("anonymous subscription: %s %s %v, want UNAUTHENTICATED", m.Type, m.Payload, err)
@@ -160,17 +160,17 @@ func TestSubscriptionRefused(t *testing.T) {
 
 	// A user account is refused with FORBIDDEN.
 	user := e.userClient(e.adminViewer())
-	conn, _, err = user.dialWS(t, ctx, nil, nil)
+	conn, _, err = user.dialWS(ctx, t, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	subscribe(t, ctx, conn)
+	subscribe(ctx, t, conn)
 	if m, err := readWS(ctx, conn); err != nil || !strings.Contains(string(m.Payload), "FORBIDDEN") {
 		t.Fatalf("user subscription: %s %s %v, want FORBIDDEN", m.Type, m.Payload, err)
 	}
 
 	// A bad token in connection_init closes the connection.
-	conn, _, err = e.client().dialWS(t, ctx, nil, map[string]any{"Authorization": "Bearer syn_nope"})
+	conn, _, err = e.client().dialWS(ctx, t, nil, map[string]any{"Authorization": "Bearer syn_nope"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +179,7 @@ func TestSubscriptionRefused(t *testing.T) {
 	}
 
 	// Cross-origin upgrades are refused (cross-site websocket hijacking).
-	_, res, err := admin.dialWS(t, ctx, http.Header{"Origin": {"http://evil.example"}}, nil)
+	_, res, err := admin.dialWS(ctx, t, http.Header{"Origin": {"http://evil.example"}}, nil)
 	if err == nil || res == nil || res.StatusCode != http.StatusForbidden {
 		t.Fatalf("cross-origin upgrade: %v %v, want 403", res, err)
 	}
