@@ -31,6 +31,8 @@ func newFixture(t *testing.T, crmModel, mbxModel reference.Model, edit func(*eng
 	f := &fixture{t: t, kv: engine.NewMemKV(), now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { return f.now }
 	f.crm, f.mbx = reference.NewServer(clock), reference.NewServer(clock)
+	f.crm.SetIDPrefix("crm-")
+	f.mbx.SetIDPrefix("mbx-")
 	f.newEngine()
 	p := engine.Profile{ID: "p1", Name: "test",
 		CRM:        engine.SystemRef{Type: "crm", Instance: "crm1", Settings: json.RawMessage(`{"model":"` + string(crmModel) + `","pageSize":3}`)},

@@ -61,6 +61,7 @@ type syncJob struct {
 	planned   []plannedWrite
 	plans     []*linkPlan
 	touched   map[string]bool // link ids that got state updates in this run
+	noCursors bool            // an admin run (undo, resolution): cursors are not committed
 }
 
 // obs is what a listing (or a reconciliation) said about one item.
@@ -334,13 +335,16 @@ func (j *syncJob) finish(err error) error {
 		r.Status = RunFailed
 		r.Error = trimErr(err)
 		r.Counts.Errors++
-	case j.transient != nil:
+	case j.transient != nil || (j.noCursors && r.Counts.Errors > 0):
+		if j.transient == nil {
+			j.transient = fmt.Errorf("%d operations could not be applied (see the trace)", r.Counts.Errors)
+		}
 		r.Status = RunPartial
 		r.Error = trimErr(j.transient)
 		err = fmt.Errorf("run %s partial: %w", r.ID, j.transient)
 	default:
 		r.Status = RunOK
-		for s := SideCRM; s <= SideMailbox; s++ {
+		for s := SideCRM; s <= SideMailbox && !j.noCursors; s++ {
 			j.sets[kCursor(j.key, s)] = mustJSON(j.cursors[s])
 		}
 	}
