@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ type fixture struct {
 	e        *engine.Engine
 	now      time.Time
 	profile  engine.Profile
+	rnd      seededReader // deterministic ids: golden files and failures replay exactly
 }
 
 const (
@@ -55,7 +57,10 @@ func newFixture(t *testing.T, crmModel, mbxModel reference.Model, edit func(*eng
 }
 
 func (f *fixture) newEngine() {
-	e, err := engine.New(engine.Config{KV: f.kv, Now: func() time.Time { return f.now },
+	if f.rnd.r == nil {
+		f.rnd = seededReader{rand.New(rand.NewPCG(1, 2))}
+	}
+	e, err := engine.New(engine.Config{KV: f.kv, Now: func() time.Time { return f.now }, Rand: f.rnd,
 		Connectors: map[string]engine.Factory{"crm": f.crm.Factory(), "mbx": f.mbx.Factory()}})
 	if err != nil {
 		f.t.Fatal(err)

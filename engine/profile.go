@@ -179,8 +179,8 @@ type Profile struct {
 	Mailbox SystemRef `json:"mailbox"`
 	// Directions per kind; a kind missing from the map is off.
 	Directions map[Kind]Direction `json:"directions"`
-	DaysBack   int                `json:"daysBack"`  // default 30
-	DaysAhead  int                `json:"daysAhead"` // default 120
+	DaysBack   int                `json:"daysBack"`  // default 30 (when both are 0)
+	DaysAhead  int                `json:"daysAhead"` // default 120 (when both are 0)
 	Filters    Filters            `json:"filters"`
 	Policy     Policy             `json:"policy"`   // default newest
 	OnDelete   DeletePolicy       `json:"onDelete"` // default update-wins
@@ -219,11 +219,8 @@ func validID(field, id string) error {
 
 // withDefaults fills zero fields with the defaults.
 func (p Profile) withDefaults() Profile {
-	if p.DaysBack == 0 {
-		p.DaysBack = 30
-	}
-	if p.DaysAhead == 0 {
-		p.DaysAhead = 120
+	if p.DaysBack == 0 && p.DaysAhead == 0 {
+		p.DaysBack, p.DaysAhead = 30, 120 // both unset; a window of 0 days back and N ahead is kept as given
 	}
 	if p.Policy == "" {
 		p.Policy = PolicyNewest
