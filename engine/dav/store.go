@@ -53,6 +53,9 @@ type Collection struct {
 	writes int
 	// rewrites is set once a read-back differed from what we sent: every write is read back from then on.
 	rewrites bool
+	// schedWrites counts the writes of items with an organizer or attendees; the first few are read back even
+	// after the server proved it stores other items verbatim, since scheduling servers rewrite only those.
+	schedWrites int
 	// ignoresIfNoneMatch is set once the server answered a create with 204 (it replaced an existing resource
 	// although we sent If-None-Match: *, as SOGo does): creates then look for the resource first.
 	ignoresIfNoneMatch bool
@@ -764,16 +767,20 @@ func (s *Collection) Create(ctx context.Context, item engine.Item, marker string
 
 // afterWrite returns what the server holds after a PUT. RFC 4791 §5.3.4 says a strong ETag in the answer means
 // the server stored what we sent, but SOGo rewrites and still answers with an ETag, so the connector reads the
-// resource back when: there is no (strong) ETag (DAViCal's scheduling rewrite), the item has an organizer or
-// attendees (scheduling servers rewrite those), the collection is among its first writes, or the server was seen
-// rewriting before. The engine then records the stored content as its base and copies nothing back.
+// resource back when: there is no (strong) ETag (DAViCal's scheduling rewrite), the write is among the
+// collection's first few (and first few with an organizer or attendees, which scheduling servers rewrite), or the
+// server was seen rewriting before. The engine then records the stored content as its base and copies nothing back.
 func (s *Collection) afterWrite(ctx context.Context, href, marker string, resp *response, body []byte, sent engine.Item) (engine.Remote, error) {
 	etag := resp.Header.Get("ETag")
 	s.mu.Lock()
 	s.writes++
 	verify := s.rewrites || s.writes <= verifyWrites
+	if scheduling(sent) {
+		s.schedWrites++
+		verify = verify || s.schedWrites <= verifyWrites
+	}
 	s.mu.Unlock()
-	if etag != "" && !strings.HasPrefix(etag, "W/") && !verify && !scheduling(sent) {
+	if etag != "" && !strings.HasPrefix(etag, "W/") && !verify {
 		r, err := s.decode(href, etag, body)
 		if err != nil {
 			return engine.Remote{}, err
