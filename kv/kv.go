@@ -49,6 +49,8 @@ var (
 	// closed cleanly (the process crashed or was killed): its write-ahead
 	// log must be replayed, which only a read-write Open does.
 	ErrNeedsRecovery = errors.New("kv: the store was not closed cleanly and needs a read-write open to recover")
+	// ErrCorrupt means a file of the store is damaged; Open names it.
+	ErrCorrupt = errors.New("kv: the store is damaged")
 	// ErrClosed is returned by every method of a DB after Close.
 	ErrClosed = errors.New("kv: the store is closed")
 	// ErrConflict means the transaction read a key that a concurrent

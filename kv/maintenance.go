@@ -70,6 +70,28 @@ func (db *DB) gcRound(ctx context.Context) int {
 	return n
 }
 
+// Verify checks the checksum of every block of every table and returns an
+// error wrapping ErrCorrupt naming the first damaged one. Open runs it (a
+// damaged block would otherwise read as a missing key, silently); run it
+// again from nightly housekeeping to catch damage that appears later.
+func (db *DB) Verify() (err error) {
+	if db.bdb.IsClosed() {
+		return ErrClosed
+	}
+	defer func() {
+		// Badger v4.9.6 dereferences a nil block while reporting a
+		// failed block checksum; that panic means "damaged".
+		if p := recover(); p != nil {
+			db.log.Debug("kv: Badger panicked while verifying checksums", "panic", fmt.Sprint(p))
+			err = fmt.Errorf("%w: %s: a table block failed its checksum; restore from a backup", ErrCorrupt, db.where())
+		}
+	}()
+	if err := db.bdb.VerifyChecksum(); err != nil {
+		return fmt.Errorf("%w: %s: %v; restore from a backup", ErrCorrupt, db.where(), err)
+	}
+	return nil
+}
+
 // Size returns the on-disk size in bytes of the LSM tree and of the value
 // log, as last computed by Badger (it refreshes them once a minute).
 // A closed store reports 0, 0.

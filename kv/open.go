@@ -96,6 +96,9 @@ func Open(opts Options) (*DB, error) {
 		WithNumLevelZeroTablesStall(levelZeroStall).
 		WithNumGoroutines(2).
 		WithCompression(options.None).
+		// Verify each block's checksum when it is read, so a damaged
+		// block is an error rather than garbage or a panic.
+		WithChecksumVerificationMode(options.OnBlockRead).
 		WithMetricsEnabled(false).
 		WithReadOnly(opts.ReadOnly)
 	if len(opts.EncryptionKey) > 0 {
@@ -131,6 +134,14 @@ func Open(opts Options) (*DB, error) {
 		return nil, describeOpenErr(db.where(), err)
 	}
 	db.bdb = bdb
+	if !opts.InMemory {
+		// Badger reads a damaged block as "key not found" without an
+		// error, so every table is checked once before anyone reads.
+		if err := db.Verify(); err != nil {
+			_ = bdb.Close()
+			return nil, err
+		}
+	}
 	return db, nil
 }
 
@@ -187,7 +198,10 @@ func checkDir(log *slog.Logger, dir string, key []byte, readOnly bool) error {
 			log.Warn("kv: the data directory holds files that are not part of the store; keep other files elsewhere",
 				"dir", dir, "files", strings.Join(foreign, ", "))
 		}
-		return checkKeyRegistry(filepath.Join(dir, keyRegistryFile), key)
+		if err := checkKeyRegistry(filepath.Join(dir, keyRegistryFile), key); err != nil {
+			return err
+		}
+		return verifyTables(dir)
 	}
 	return nil
 }
