@@ -127,8 +127,8 @@ func TestPersistsAcrossReopen(t *testing.T) {
 
 func TestEncryptionAtRest(t *testing.T) {
 	t.Parallel()
-	small := []byte("s3cret-SMALL-7f2c9a-token")                        // stays in the LSM tree
-	large := bytes.Repeat([]byte("s3cret-LARGE-91be0d-password|"), 100) // goes to the value log
+	small := []byte("s3cret-SMALL-7f2c9a-token")                          // stays in the LSM tree
+	large := bytes.Repeat([]byte("s3cret-LARGE-91be0d-password|"), 40000) // 1.1 MB: goes to the value log
 	secretKey := []byte("auth/s3cret-KEYNAME-4411")
 	for _, tc := range []struct {
 		name      string

@@ -61,7 +61,11 @@ const (
 	numCompactors    = 2
 	levelZeroTables  = 3
 	levelZeroStall   = 8
-	valueThreshold   = 1 << 10
+	// Values below 1 MiB (Badger's maximum threshold: all of ours) live in
+	// the LSM tree, whose blocks carry checksums that Open verifies. In
+	// the value log, Badger v4.9.6 silently truncates a damaged tail at
+	// open and then reads the lost values as empty, without an error.
+	valueThreshold   = 1 << 20
 	maxInMemoryValue = 1 << 20
 )
 
