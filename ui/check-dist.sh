@@ -5,10 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "check-dist: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
-fi
+# install.sh installs exactly what package-lock.json pins (npm ci, or its fallback).
+bash ./install.sh
 
 echo "check-dist: npm run codegen"
 npm run --silent codegen >/dev/null

@@ -235,3 +235,33 @@ func BenchmarkHandlerIndex(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNewHandler measures the start-up cost of reading and gzipping the
+// embedded build (paid once when the server starts).
+func BenchmarkNewHandler(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ui.NewHandler(ui.DistFS); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkHandlerAsset(b *testing.B) {
+	h := ui.Handler()
+	rec := do(h, "GET", "/", nil)
+	m := regexp.MustCompile(`src="(/assets/[^"]+\.js)"`).FindStringSubmatch(rec.Body.String())
+	if m == nil {
+		b.Skip("no script in index.html (no_ui build)")
+	}
+	req := httptest.NewRequest("GET", m[1], nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatal(rec.Code)
+		}
+	}
+}

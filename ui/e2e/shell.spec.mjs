@@ -253,6 +253,28 @@ async function main() {
     await shot(page, '06-skip-link-focus');
     log('keyboard: skip link first, focus outline visible');
 
+    // --- Load time of a signed-in page (reported, not asserted). ---
+    {
+      const times = [];
+      for (let i = 0; i < 7; i++) {
+        const t0 = performance.now();
+        await page.reload();
+        await heading(page, 'Overview');
+        await page.locator('.facts dd').first().waitFor();
+        times.push(performance.now() - t0);
+      }
+      times.sort((a, b) => a - b);
+      const nav = await page.evaluate(() => {
+        const n = performance.getEntriesByType('navigation')[0];
+        const res = performance.getEntriesByType('resource');
+        return {
+          dcl: Math.round(n.domContentLoadedEventEnd - n.startTime),
+          bytes: n.transferSize + res.reduce((s, r) => s + (r.transferSize || 0), 0),
+        };
+      });
+      log(`reload → Overview with data: median ${Math.round(times[3])} ms, max ${Math.round(times[6])} ms (7 reloads); DOMContentLoaded ${nav.dcl} ms; ${nav.bytes} bytes transferred`);
+    }
+
     // --- Sign out, failed sign-in, sign-in. ---
     await page.getByRole('button', { name: 'Sign out' }).click();
     await heading(page, 'Sign in');
