@@ -11,6 +11,7 @@ import (
 	"github.com/synchronizer/synchronizer/graph/model"
 )
 
+// AddAdmin is the resolver for the addAdmin field.
 func (r *mutationResolver) AddAdmin(ctx context.Context, email string, name string, password string) (*model.Account, error) {
 	a, err := r.Auth.AddAdmin(ctx, email, name, password)
 	if err != nil {
@@ -19,6 +20,7 @@ func (r *mutationResolver) AddAdmin(ctx context.Context, email string, name stri
 	return accountModel(a), nil
 }
 
+// InviteAdmin is the resolver for the inviteAdmin field.
 func (r *mutationResolver) InviteAdmin(ctx context.Context, email string, name string) (*model.Invitation, error) {
 	inv, err := r.Auth.InviteAdmin(ctx, email, name)
 	if err != nil {
@@ -27,6 +29,7 @@ func (r *mutationResolver) InviteAdmin(ctx context.Context, email string, name s
 	return &model.Invitation{Email: inv.Email, Name: inv.Name, Link: inv.Link, ExpiresAt: inv.ExpiresAt}, nil
 }
 
+// RemoveAdmin is the resolver for the removeAdmin field.
 func (r *mutationResolver) RemoveAdmin(ctx context.Context, id string) (bool, error) {
 	if err := r.Auth.RemoveAdmin(ctx, id); err != nil {
 		return false, err
@@ -34,6 +37,7 @@ func (r *mutationResolver) RemoveAdmin(ctx context.Context, id string) (bool, er
 	return true, nil
 }
 
+// AcceptInvitation is the resolver for the acceptInvitation field.
 func (r *mutationResolver) AcceptInvitation(ctx context.Context, token string, name *string, password string) (*model.AuthPayload, error) {
 	a, err := r.Auth.AcceptInvitation(ctx, token, deref(name), password)
 	if err != nil {
@@ -42,6 +46,7 @@ func (r *mutationResolver) AcceptInvitation(ctx context.Context, token string, n
 	return r.signIn(ctx, a)
 }
 
+// Admins is the resolver for the admins field.
 func (r *queryResolver) Admins(ctx context.Context) ([]*model.Account, error) {
 	as, err := r.Auth.Admins(ctx)
 	if err != nil {

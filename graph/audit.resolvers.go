@@ -12,6 +12,7 @@ import (
 	"github.com/synchronizer/synchronizer/graph/model"
 )
 
+// AuditLog is the resolver for the auditLog field.
 func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string) (*model.AuditEventConnection, error) {
 	n := 50
 	if first != nil {
@@ -32,6 +33,7 @@ func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string)
 	return conn, nil
 }
 
+// AuditEvents is the resolver for the auditEvents field.
 func (r *subscriptionResolver) AuditEvents(ctx context.Context) (<-chan *model.AuditEvent, error) {
 	viewer := auth.ViewerFrom(ctx)
 	in, err := r.Auth.SubscribeAudit(ctx)

@@ -12,6 +12,7 @@ import (
 	"github.com/synchronizer/synchronizer/graph/model"
 )
 
+// Setup is the resolver for the setup field.
 func (r *mutationResolver) Setup(ctx context.Context, input model.SetupInput) (*model.AuthPayload, error) {
 	a, err := r.Auth.Setup(ctx, input.Token, input.Email, input.Name, input.Password)
 	if err != nil {
@@ -20,6 +21,7 @@ func (r *mutationResolver) Setup(ctx context.Context, input model.SetupInput) (*
 	return r.signIn(ctx, a)
 }
 
+// Login is the resolver for the login field.
 func (r *mutationResolver) Login(ctx context.Context, email string, password string) (*model.AuthPayload, error) {
 	a, err := r.Auth.Login(ctx, email, password)
 	if err != nil {
@@ -28,6 +30,7 @@ func (r *mutationResolver) Login(ctx context.Context, email string, password str
 	return r.signIn(ctx, a)
 }
 
+// Logout is the resolver for the logout field.
 func (r *mutationResolver) Logout(ctx context.Context) (bool, error) {
 	if err := r.Auth.Logout(ctx); err != nil {
 		return false, err
@@ -35,6 +38,7 @@ func (r *mutationResolver) Logout(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
+// ChangePassword is the resolver for the changePassword field.
 func (r *mutationResolver) ChangePassword(ctx context.Context, currentPassword string, newPassword string) (bool, error) {
 	if err := r.Auth.ChangePassword(ctx, currentPassword, newPassword); err != nil {
 		return false, err
@@ -42,6 +46,7 @@ func (r *mutationResolver) ChangePassword(ctx context.Context, currentPassword s
 	return true, nil
 }
 
+// Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*model.Account, error) {
 	v := auth.ViewerFrom(ctx)
 	if v == nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/synchronizer/synchronizer/graph/model"
 )
 
+// SystemStatus is the resolver for the systemStatus field.
 func (r *queryResolver) SystemStatus(ctx context.Context) (*model.SystemStatus, error) {
 	state := model.SystemStateOk
 	if r.Auth.NeedsSetup() {
@@ -19,6 +20,7 @@ func (r *queryResolver) SystemStatus(ctx context.Context) (*model.SystemStatus, 
 	return &model.SystemStatus{State: state, Version: r.Resolver.Version}, nil
 }
 
+// Version is the resolver for the version field.
 func (r *queryResolver) Version(ctx context.Context) (*model.Version, error) {
 	return &model.Version{Version: r.Resolver.Version, Commit: r.Commit}, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/synchronizer/synchronizer/graph/model"
 )
 
+// CreateAPIToken is the resolver for the createApiToken field.
 func (r *mutationResolver) CreateAPIToken(ctx context.Context, name string, expiresInDays *int) (*model.NewAPIToken, error) {
 	days := 0
 	if expiresInDays != nil {
@@ -23,6 +24,7 @@ func (r *mutationResolver) CreateAPIToken(ctx context.Context, name string, expi
 	return &model.NewAPIToken{Token: tokenModel(t), Secret: secret}, nil
 }
 
+// RevokeAPIToken is the resolver for the revokeApiToken field.
 func (r *mutationResolver) RevokeAPIToken(ctx context.Context, id string) (bool, error) {
 	if err := r.Auth.RevokeAPIToken(ctx, id); err != nil {
 		return false, err
@@ -30,6 +32,7 @@ func (r *mutationResolver) RevokeAPIToken(ctx context.Context, id string) (bool,
 	return true, nil
 }
 
+// APITokens is the resolver for the apiTokens field.
 func (r *queryResolver) APITokens(ctx context.Context) ([]*model.APIToken, error) {
 	ts, err := r.Auth.APITokens(ctx)
 	if err != nil {
