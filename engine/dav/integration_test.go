@@ -579,3 +579,47 @@ func TestIntegrationServerRewrite(t *testing.T) {
 		}
 	})
 }
+
+// TestIntegrationSameSecondChange changes an item right after a sync, within the same second: SOGo's sync tokens
+// (and getctag) have one-second resolution, and the change must still be listed by the next sync.
+func TestIntegrationSameSecondChange(t *testing.T) {
+	forEachPeer(t, func(t *testing.T, p *peer) {
+		ctx := context.Background()
+		cal := p.newCalendar(t)
+		s := p.open(t, cal, engine.KindAppointment)
+		other := p.open(t, cal, engine.KindAppointment)
+		st := time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)
+		r, err := other.Create(ctx, &engine.Appointment{Title: "v1", Start: st, End: st.Add(time.Hour)}, "same-second")
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, err := s.Changes(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cur := page.Next
+		u, err := other.Update(ctx, r.ID, r.Version, &engine.Appointment{Title: "v2", Start: st, End: st.Add(time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for i := 0; i < 3 && !found; i++ {
+			page, err = s.Changes(ctx, cur)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range page.Changes {
+				if c.ID == r.ID && c.Version == u.Version {
+					found = true
+				}
+			}
+			cur = page.Next
+			if !page.More {
+				break
+			}
+		}
+		if !found {
+			t.Fatalf("a change made in the same second as the last sync was not listed")
+		}
+	})
+}

@@ -155,7 +155,9 @@ func (s *Collection) Changes(ctx context.Context, cur string) (engine.Page, erro
 	if err != nil {
 		return engine.Page{}, err
 	}
-	if ctag != "" && ctag == c.CTag && (c.Mode == "e" || token == "" || token == c.Token || isTimestampToken(c.Token)) {
+	// A getctag that is a bare number is a timestamp (SOGo: seconds) and cannot show a change made in the same
+	// second as the cursor, so it never short-cuts the listing.
+	if ctag != "" && ctag == c.CTag && !isTimestampToken(ctag) && (c.Mode == "e" || token == "" || token == c.Token || isTimestampToken(c.Token)) {
 		// Nothing changed since the cursor was made.
 		next := c
 		if c.Mode == "s" && token != "" && !isTimestampToken(c.Token) {
@@ -163,7 +165,7 @@ func (s *Collection) Changes(ctx context.Context, cur string) (engine.Page, erro
 		}
 		return engine.Page{Next: encodeCursor(next)}, nil
 	}
-	if c.Mode == "e" || s.fallback || token == "" {
+	if c.Mode == "e" || s.fallback {
 		return s.etagDiff(ctx, c, ctag, token)
 	}
 	return s.syncCollection(ctx, c, ctag)
@@ -237,10 +239,28 @@ func listingHash(l []hrefETag) string {
 	return hex.EncodeToString(h.Sum(nil))[:32]
 }
 
+// initialToken asks for a sync token with an initial sync-collection report (empty token), for servers that do
+// not report DAV:sync-token in PROPFIND (SOGo). It returns "" when the server has no sync-collection.
+func (s *Collection) initialToken(ctx context.Context) string {
+	body := `<D:sync-collection xmlns:D="DAV:"><D:sync-token/><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>`
+	resp, err := s.c.report(ctx, s.url, "0", body)
+	if err != nil {
+		return ""
+	}
+	ms, err := parseMultistatus(resp.Body)
+	if err != nil {
+		return ""
+	}
+	return ms.SyncToken
+}
+
 func (s *Collection) fullListing(ctx context.Context) (engine.Page, error) {
 	token, ctag, err := s.state(ctx)
 	if err != nil {
 		return engine.Page{}, err
+	}
+	if token == "" && !s.fallback {
+		token = s.initialToken(ctx)
 	}
 	l, err := s.list(ctx)
 	if err != nil {

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# bench-dav.sh N: the side-by-side benchmark of docs/perf/dav.md. It starts a fresh Radicale on 127.0.0.1, seeds
+# two identical pairs of collections with N events (A: N events, B: empty), and syncs one pair with Synchronizer's
+# engine (davbench sync, state in a fresh badger directory) and the other with vdirsyncer, alternating the tools
+# run by run: first sync, no-change resync, then 100 updates + 50 deletes on A and a resync. Wall time and peak RSS
+# come from /usr/bin/time -v. Radicale is stopped by its PID at the end.
+set -euo pipefail
+N="${1:-2000}"
+PORT="${PORT:-5250}"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export PEERS_DIR="$(mktemp -d "${TMPDIR:-/tmp}/syn-dav-bench.XXXXXX")"
+trap '"$root/scripts/peers/stop-all.sh"; rm -rf "$PEERS_DIR"' EXIT
+
+cd "$root"
+go build -o "$PEERS_DIR/davbench" ./engine/dav/cmd/davbench
+bench="$PEERS_DIR/davbench"
+base="$("$root/scripts/peers/start-radicale.sh" "$PORT")alice"
+auth="http://alice:x@127.0.0.1:$PORT/alice"
+
+for p in syn vds; do
+	"$bench" seed -url "$auth/$p-a/" -n "$N"
+	curl -s -o /dev/null -u alice:x -X MKCALENDAR "$base/$p-b/"
+done
+sed -e "s|@STATUS@|$PEERS_DIR/vds-status/|" -e "s|@A@|$base/vds-a/|" -e "s|@B@|$base/vds-b/|" \
+	scripts/peers/vdirsyncer-bench.conf.in >"$PEERS_DIR/vds.conf"
+/usr/bin/vdirsyncer -c "$PEERS_DIR/vds.conf" discover bench >/dev/null 2>&1
+
+measure() { # label command...
+	local label="$1"
+	shift
+	/usr/bin/time -v "$@" >"$PEERS_DIR/out" 2>"$PEERS_DIR/time" || { cat "$PEERS_DIR/out" "$PEERS_DIR/time"; exit 1; }
+	local wall rss
+	wall=$(grep 'Elapsed (wall clock)' "$PEERS_DIR/time" | awk '{print $NF}')
+	rss=$(grep 'Maximum resident set size' "$PEERS_DIR/time" | awk '{print $NF}')
+	printf '| %s | %s | %s | %d MB |\n' "$N" "$label" "$wall" $((rss / 1024))
+	grep -E '^(run|requests)' "$PEERS_DIR/out" >&2 || true
+}
+syn() { measure "synchronizer: $1" "$bench" sync -a "$auth/syn-a/" -b "$auth/syn-b/" -state "$PEERS_DIR/syn-state"; }
+vds() { measure "vdirsyncer: $1" /usr/bin/vdirsyncer -c "$PEERS_DIR/vds.conf" sync bench; }
+
+echo "| events | run | wall (m:ss) | peak RSS |"
+echo "|---|---|---|---|"
+syn "first sync"
+vds "first sync"
+syn "no-change resync"
+vds "no-change resync"
+"$bench" modify -url "$auth/syn-a/" -updates 100 -deletes 50 >/dev/null
+"$bench" modify -url "$auth/vds-a/" -updates 100 -deletes 50 >/dev/null
+syn "100 updates + 50 deletes"
+vds "100 updates + 50 deletes"
+# Both tools must end with identical collections: B holds N − 50 events.
+for p in syn vds; do
+	n=$(curl -s -u alice:x -X PROPFIND -H 'Depth: 1' -H 'Content-Type: application/xml' "$base/$p-b/" | grep -o '<[A-Za-z:]*getetag>' | wc -l)
+	echo "check: $p-b holds $n events (want $((N - 50)))" >&2
+done
