@@ -83,7 +83,9 @@ func ParseRRule(s string) (Rule, error) {
 			if err != nil || n < 1 || n > 10000 {
 				return Rule{}, bad("want an integer from 1 to 10000")
 			}
-			r.Interval = n
+			if n > 1 {
+				r.Interval = n // 1 is stored as 0, the canonical "every period"
+			}
 		case "COUNT":
 			n, err := strconv.Atoi(value)
 			if err != nil || n < 1 || n > 1000000 {
@@ -94,6 +96,9 @@ func ParseRRule(s string) (Rule, error) {
 			t, err := parseUntil(value)
 			if err != nil {
 				return Rule{}, bad(err.Error())
+			}
+			if t.Year() < 1 {
+				return Rule{}, bad("the year must be 1 or later")
 			}
 			r.Until = t
 		case "BYDAY":

@@ -93,6 +93,7 @@ func TestParseRRule(t *testing.T) {
 		{in: "FREQ=WEEKLY;BYMONTHDAY=3", part: "BYMONTHDAY"},
 		{in: "FREQ=DAILY;WKST=XY", part: "WKST=XY"},
 		{in: "FREQ", part: "FREQ"},
+		{in: "FREQ=DAILY;UNTIL=00001001", part: "UNTIL=00001001"},
 	}
 	for _, tt := range tests {
 		r, err := engine.ParseRRule(tt.in)
