@@ -659,24 +659,36 @@ func (s *Scheduler) SyncNow(ctx context.Context, profileID, userID string) error
 	return s.Trigger(ctx, profileID, userID, "", TriggerManual)
 }
 
-// SetPushHealthy tells the scheduler whether the push channel of a job works. While it does, the job is polled
-// at the profile's PushInterval only; when it stops (missed, removed or expired subscriptions) the job falls back
-// to the normal interval at once.
+// SetPushHealthy tells the scheduler whether the push channel of a job works (userID "" means every user of
+// the profile, kind "" every kind: a profile-wide webhook). While it does, the job is polled at the profile's
+// PushInterval only; when it stops (missed, removed or expired subscriptions) the job falls back to the normal
+// interval at once.
 func (s *Scheduler) SetPushHealthy(profileID, userID string, kind engine.Kind, healthy bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	j := s.jobLocked(jobKey{profileID, userID, kind})
-	if j == nil || j.push == healthy {
+	ps := s.profiles[profileID]
+	if ps == nil {
 		return
 	}
-	j.push = healthy
-	if !healthy && j.hidx >= 0 {
-		if limit := s.clk.Now().Add(j.user.p.p.Interval); j.next.After(limit) {
-			j.next = limit
-			heap.Fix(&s.due, j.hidx)
-			s.armLocked()
+	now := s.clk.Now()
+	for _, u := range ps.users {
+		if userID != "" && u.id != userID {
+			continue
+		}
+		for k, j := range u.jobs {
+			if (kind != "" && k != kind) || j.push == healthy {
+				continue
+			}
+			j.push = healthy
+			if !healthy && j.hidx >= 0 {
+				if limit := now.Add(ps.p.Interval); j.next.After(limit) {
+					j.next = limit
+					heap.Fix(&s.due, j.hidx)
+				}
+			}
 		}
 	}
+	s.armLocked()
 }
 
 // Pause stops starting jobs of a profile (userID "") or of one user; triggers are kept and run on Resume.
