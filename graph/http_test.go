@@ -109,6 +109,11 @@ func TestLimits(t *testing.T) {
 	if r.code() != "QUERY_TOO_COMPLEX" {
 		t.Fatalf("depth through a fragment: %s", r.Raw)
 	}
+	// Under application/graphql-response+json a refused operation is a 400.
+	body := `{"query": "{ auditLog { edges { node { id } } } }"}`
+	if r := admin.raw("application/json", "application/graphql-response+json", body); r.Status != http.StatusBadRequest || r.code() != "QUERY_TOO_COMPLEX" {
+		t.Fatalf("depth limit with graphql-response+json: %d %s", r.Status, r.Raw)
+	}
 	admin.query(`{ auditLog { edges { cursor } } }`, nil).must(t)
 	r = admin.query(`{ a: version { version } b: version { version } c: version { version } d: version { version } e: version { version } f: version { version } g: version { version } h: version { version } i: version { version } j: version { version } k: version { version } }`, nil)
 	if r.code() != "QUERY_TOO_COMPLEX" || !strings.Contains(r.message(), "complexity") {

@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
@@ -107,8 +106,11 @@ func (overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 
 	opCtx, errs := exec.CreateOperationContext(ctx, params)
 	if errs != nil {
+		// The operation did not run, so the response has no data entry:
+		// application/graphql-response+json then requires a 4xx status,
+		// while application/json keeps 200 (legacy clients read the body).
 		status := http.StatusOK
-		if media == mediaGraphQLResponse && errcode.GetErrorKind(errs) == errcode.KindProtocol {
+		if media == mediaGraphQLResponse {
 			status = http.StatusBadRequest
 		}
 		resp := exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs)
