@@ -114,6 +114,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // advance moves fake time in steps, letting the scheduler settle after each.
 func advance(t *testing.T, clk *clock.Fake, s *scheduler.Scheduler, d, step time.Duration) {
 	t.Helper()
+	eventually(t, "scheduler quiet", s.Quiet) // jobs started before the call finish at the current time
 	end := clk.Now().Add(d)
 	for clk.Now().Before(end) {
 		next := clk.Now().Add(step)
