@@ -875,3 +875,90 @@ func TestDamagedStoreGivesError(t *testing.T) {
 		})
 	}
 }
+
+func TestEncryptedBackup(t *testing.T) {
+	t.Parallel()
+	src := mustOpen(t, kv.Options{Dir: t.TempDir(), EncryptionKey: testKey})
+	defer mustClose(t, src)
+	secret := "s3cret-BACKUP-c0ffee-password"
+	sets := map[string][]byte{"cfg/secret": []byte(secret)}
+	for i := range 3000 { // > one 64 KiB chunk
+		sets[fmt.Sprintf("eng/%04d", i)] = []byte(strings.Repeat("v", 100))
+	}
+	if err := src.Commit(sets, nil); err != nil {
+		t.Fatal(err)
+	}
+	var enc, plain bytes.Buffer
+	if err := src.BackupEncrypted(&enc); err != nil {
+		t.Fatal(err)
+	}
+	if err := src.Backup(&plain); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(plain.Bytes(), []byte(secret)) {
+		t.Fatal("control: the plain backup does not contain the secret; the check below is broken")
+	}
+	if bytes.Contains(enc.Bytes(), []byte(secret)) || bytes.Contains(enc.Bytes(), []byte("eng/0001")) {
+		t.Fatal("the encrypted backup contains plaintext")
+	}
+
+	t.Run("RoundTrip", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := kv.Restore(bytes.NewReader(enc.Bytes()), kv.Options{Dir: dir, EncryptionKey: testKey}); err != nil {
+			t.Fatal(err)
+		}
+		db := mustOpen(t, kv.Options{Dir: dir, EncryptionKey: testKey})
+		defer mustClose(t, db)
+		n := 0
+		if err := db.Scan(nil, func(_, _ []byte) error { n++; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if v, ok, _ := db.Get([]byte("cfg/secret")); !ok || string(v) != secret || n != len(sets) {
+			t.Fatalf("restored %d keys (want %d), secret ok=%v", n, len(sets), ok)
+		}
+	})
+	t.Run("WrongKey", func(t *testing.T) {
+		dir := t.TempDir()
+		err := kv.Restore(bytes.NewReader(enc.Bytes()), kv.Options{Dir: dir, EncryptionKey: bytes.Repeat([]byte{9}, 32)})
+		if !errors.Is(err, kv.ErrKeyMismatch) {
+			t.Fatalf("error = %v, want ErrKeyMismatch", err)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Fatalf("failed restore left %d entries", len(entries))
+		}
+	})
+	t.Run("NoKey", func(t *testing.T) {
+		err := kv.Restore(bytes.NewReader(enc.Bytes()), kv.Options{Dir: t.TempDir()})
+		if !errors.Is(err, kv.ErrKeyMismatch) {
+			t.Fatalf("error = %v, want ErrKeyMismatch", err)
+		}
+	})
+	for name, damage := range map[string]func([]byte) []byte{
+		"Truncated":     func(b []byte) []byte { return b[:len(b)/2] },
+		"LastChunkLost": func(b []byte) []byte { return b[:len(b)-40] },
+		"FlippedByte": func(b []byte) []byte {
+			b[len(b)/2] ^= 1
+			return b
+		},
+		"TrailingData": func(b []byte) []byte { return append(b, 1, 2, 3) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			stream := damage(bytes.Clone(enc.Bytes()))
+			err := kv.Restore(bytes.NewReader(stream), kv.Options{Dir: dir, EncryptionKey: testKey})
+			if err == nil {
+				t.Fatal("damaged encrypted backup restored without error")
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Fatalf("failed restore left %d entries", len(entries))
+			}
+		})
+	}
+	t.Run("PlainStoreCannot", func(t *testing.T) {
+		db := mustOpen(t, kv.Options{InMemory: true})
+		defer mustClose(t, db)
+		if err := db.BackupEncrypted(io.Discard); err == nil {
+			t.Fatal("BackupEncrypted of a store without a key succeeded")
+		}
+	})
+}

@@ -66,7 +66,8 @@ type DB struct {
 	dir      string
 	inMemory bool
 	readOnly bool
-	maxValue int64 // largest value a Tx accepts: Badger's limit for this mode
+	maxValue int64  // largest value a Tx accepts: Badger's limit for this mode
+	key      []byte // the encryption key, for BackupEncrypted; nil if none
 }
 
 // Tx is a transaction passed to the function given to View or Update. It is

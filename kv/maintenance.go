@@ -105,7 +105,7 @@ func (db *DB) Size() (lsm, vlog int64) {
 // Backup writes a full backup of the store to w as a Badger backup stream,
 // from one consistent snapshot; writes may continue meanwhile. The stream
 // holds the data in plaintext even when the store is encrypted: protect the
-// backup file (or encrypt it) like the key itself. Deleted and expired keys
+// backup file like the key itself, or use BackupEncrypted. Deleted and expired keys
 // appear only as tombstones (the key without its value) and are not
 // restored as live keys.
 func (db *DB) Backup(w io.Writer) error {
@@ -122,8 +122,10 @@ func (db *DB) Backup(w io.Writer) error {
 // a backup cannot make Restore allocate gigabytes.
 const maxBackupFrame = 256 << 20
 
-// Restore loads a backup stream written by Backup into a new store in
-// opts.Dir (encrypted with opts.EncryptionKey, if set). The directory must
+// Restore loads a backup stream written by Backup or BackupEncrypted into a
+// new store in opts.Dir (encrypted with opts.EncryptionKey, if set). An
+// encrypted backup needs the key of the store it came from, so restore it
+// with that same key. The directory must
 // be missing or empty (apart from the key file LoadOrCreateKey may have put
 // there); Restore refuses anything else and never merges into or overwrites
 // an existing store. If the stream is damaged, Restore removes the partial
@@ -163,7 +165,11 @@ func Restore(r io.Reader, opts Options) (err error) {
 			removeStoreFiles(opts.Dir)
 		}
 	}()
-	if err := db.bdb.Load(&frameChecker{r: r}, 256); err != nil {
+	plain, err := backupReader(r, opts.EncryptionKey)
+	if err != nil {
+		return fmt.Errorf("kv: restore into %s: %w", opts.Dir, err)
+	}
+	if err := db.bdb.Load(&frameChecker{r: plain}, 256); err != nil {
 		return fmt.Errorf("kv: restore into %s: not a valid backup stream or read failed: %w", opts.Dir, err)
 	}
 	return nil

@@ -108,7 +108,7 @@ func Open(opts Options) (*DB, error) {
 	if len(opts.EncryptionKey) > 0 {
 		bo = bo.WithEncryptionKey(bytes.Clone(opts.EncryptionKey)).WithIndexCacheSize(indexCacheSize)
 	}
-	db := &DB{log: log, inMemory: opts.InMemory, readOnly: opts.ReadOnly}
+	db := &DB{log: log, inMemory: opts.InMemory, readOnly: opts.ReadOnly, key: bytes.Clone(opts.EncryptionKey)}
 	if opts.InMemory {
 		if opts.ReadOnly {
 			return nil, errors.New("kv: an in-memory store cannot be opened read-only")
