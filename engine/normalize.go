@@ -285,8 +285,8 @@ func normalizeGroup(in *Group) *Group {
 // cleanText canonicalizes multi-line text: valid UTF-8 in NFC, LF line ends, no trailing white space on any line,
 // no leading or trailing blank lines or white space.
 func cleanText(s string) string {
-	if s == "" {
-		return ""
+	if s == "" || plainLine(s) {
+		return s
 	}
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
@@ -309,6 +309,9 @@ func cleanText(s string) string {
 // cleanLine canonicalizes single-line text: cleanText, then every run of white space (line breaks included)
 // becomes one space.
 func cleanLine(s string) string {
+	if plainLine(s) {
+		return s
+	}
 	s = cleanText(s)
 	if s == "" {
 		return ""
@@ -320,6 +323,21 @@ func cleanLine(s string) string {
 		}
 	}
 	return s
+}
+
+// plainLine reports whether s is printable ASCII with single spaces only between words: already clean, the
+// common case, checked without allocating.
+func plainLine(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c >= 0x7f {
+			return false
+		}
+		if c == ' ' && (i == 0 || i == len(s)-1 || s[i+1] == ' ') {
+			return false
+		}
+	}
+	return true
 }
 
 func normZone(z string) string {
