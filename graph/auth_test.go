@@ -265,6 +265,9 @@ func TestAdmins(t *testing.T) {
 		t.Fatalf("duplicate e-mail: %s", r.Raw)
 	}
 	bob := e.login("bob@example.com", "another long password")
+	bobScript := e.client()
+	bobScript.bearer = field(bob.query(`mutation { createApiToken(name: "bob") { secret } }`, nil).must(t).Data, "createApiToken", "secret").(string)
+	bobScript.query(`{ me { id } }`, nil).must(t)
 
 	r = admin.query(`mutation { inviteAdmin(email: "carol@example.com", name: "Carol") { link expiresAt } }`, nil).must(t)
 	link := field(r.Data, "inviteAdmin", "link").(string)
@@ -295,7 +298,19 @@ func TestAdmins(t *testing.T) {
 	if r := bob.query(`{ me { id } }`, nil); r.Data["me"] != nil {
 		t.Fatalf("removed admin still signed in: %s", r.Raw)
 	}
+	if r := bobScript.query(`{ me { id } }`, nil); r.Status != http.StatusUnauthorized {
+		t.Fatalf("removed admin's API token still works: %d %s", r.Status, r.Raw)
+	}
 
+	// Invitations expire after 7 days.
+	r = admin.query(`mutation { inviteAdmin(email: "dave@example.com", name: "Dave") { link } }`, nil).must(t)
+	late := strings.TrimPrefix(field(r.Data, "inviteAdmin", "link").(string), "/invite?token=")
+	e.clock.Add(7*24*time.Hour + time.Minute)
+	if r := e.client().query(accept, map[string]any{"t": late, "p": "dave's long password"}); r.code() != "NOT_FOUND" || !strings.Contains(r.message(), "expired") {
+		t.Fatalf("expired invitation: %s", r.Raw)
+	}
+
+	admin = e.login("admin@example.com", testPassword) // the old session idled out
 	r = admin.query(`{ auditLog(first: 100) { edges { node { action actor target } } } }`, nil).must(t)
 	for _, want := range []string{"setup", "admin.added", "admin.invited", "invitation.accepted", "admin.removed", "login.ok"} {
 		if !strings.Contains(r.Raw, `"`+want+`"`) {
