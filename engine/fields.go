@@ -65,8 +65,8 @@ type contactName struct {
 	Display    string `json:"display,omitempty"`
 }
 
-// Split splits it (normalized first) into its field groups. Zero-valued groups are left out. A nil item or an
-// unknown kind gives empty Fields.
+// Split splits it (normalized first) into its field groups. Zero-valued groups are left out. A nil item gives empty
+// Fields; an item of a kind without field groups is one group, "item" (Join cannot rebuild it).
 func Split(it Item) Fields {
 	f := Fields{}
 	if it == nil {
@@ -128,6 +128,9 @@ func Split(it Item) Fields {
 		}
 		f.put("name", v.Name)
 		f.put("members", v.Members)
+	default:
+		// A kind without field groups yet is one group, so that changes are still seen (never merged).
+		f.put("item", v)
 	}
 	return f
 }

@@ -121,3 +121,19 @@ func TestJoinErrors(t *testing.T) {
 		t.Errorf("Join(group, nil) = %v, %v", it, err)
 	}
 }
+
+// otherItem stands for a kind added later (directory users) that Split and Hash do not know field by field.
+type otherItem struct{ Name string }
+
+func (otherItem) ItemKind() engine.Kind { return "diruser" }
+
+func TestUnknownKindStillDetectsChanges(t *testing.T) {
+	t.Parallel()
+	a, b := otherItem{Name: "a"}, otherItem{Name: "b"}
+	if engine.Hash(a) == engine.Hash(b) {
+		t.Error("items of an unknown kind hash alike")
+	}
+	if got := engine.ChangedFields(engine.Split(a), engine.Split(b)); !slices.Equal(got, []string{"item"}) {
+		t.Errorf("ChangedFields of an unknown kind = %v", got)
+	}
+}

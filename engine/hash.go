@@ -3,6 +3,7 @@ package engine
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/json"
 	"time"
 )
 
@@ -13,7 +14,8 @@ const hashVersion = "synchronizer/hash/v1"
 
 // Hash returns a stable content hash of Normalize(it): SHA-256 over a canonical binary encoding written field by
 // field in a fixed order (kind, then every field with a one-byte tag; strings, lists and times length-prefixed),
-// independent of map order, Go version and fmt. A nil item hashes like an empty item of no kind.
+// independent of map order, Go version and fmt. A nil item hashes like an empty item of no kind; an item of a kind
+// the encoder does not know is hashed over its JSON.
 func Hash(it Item) [32]byte {
 	var e encoder
 	e.b = make([]byte, 0, 512)
@@ -32,6 +34,15 @@ func Hash(it Item) [32]byte {
 		e.contact(v)
 	case *Group:
 		e.group(v)
+	default:
+		// A kind this encoder does not know yet: its JSON (struct fields in declaration order) is still a
+		// deterministic encoding, and far better than hashing every item of the kind alike.
+		b, err := json.Marshal(v)
+		if err != nil {
+			b = []byte(err.Error())
+		}
+		e.tag('?')
+		e.str(string(b))
 	}
 	return sha256.Sum256(e.b)
 }

@@ -20,7 +20,8 @@ func (e *ZoneError) Error() string { return fmt.Sprintf("engine: unknown time zo
 // CanonicalZone returns the canonical IANA name for name: an IANA name is returned as is, a deprecated or
 // alternative IANA name ("US/Eastern", "Europe/Kiev", "Asia/Calcutta") becomes its current name ("America/New_York",
 // "Europe/Kyiv", "Asia/Kolkata"), a Windows time-zone id ("W. Europe Standard Time") becomes the IANA name CLDR maps
-// it to for territory 001, and every spelling of UTC ("", "Z", "Etc/UTC", "GMT", "Etc/GMT", "UTC") becomes "UTC".
+// it to for territory 001 (so does a Windows display name such as "(UTC+01:00) Amsterdam, Berlin, Bern, Rome,
+// Stockholm, Vienna", which Outlook writes as an iCalendar TZID), and every spelling of UTC ("", "Z", "Etc/UTC", "GMT", "Etc/GMT", "UTC") becomes "UTC".
 // IANA names are matched exactly first and then ignoring case; Windows ids ignoring case. An unknown name is a
 // *ZoneError naming it.
 //
@@ -59,6 +60,9 @@ func canonicalZone(n string) (string, error) {
 		return n, nil
 	}
 	if w, ok := windowsZoneNames[strings.ToLower(n)]; ok {
+		return windowsToIANA[strings.ToLower(w)+"|001"], nil
+	}
+	if w, ok := windowsDisplayNames[strings.ToLower(strings.Join(strings.Fields(n), " "))]; ok {
 		return windowsToIANA[strings.ToLower(w)+"|001"], nil
 	}
 	if validZoneSyntax(n) {

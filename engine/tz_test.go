@@ -95,3 +95,16 @@ func TestWindowsZones(t *testing.T) {
 		t.Error("WindowsFromIANA(unknown) ok")
 	}
 }
+
+func TestCanonicalZoneDisplayNames(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna":  "Europe/Berlin",
+		"(UTC-05:00) Eastern Time (US & Canada)":                        "America/New_York",
+		"(utc+01:00)  amsterdam, berlin, bern, rome, stockholm, vienna": "Europe/Berlin",
+	} {
+		if got, err := engine.CanonicalZone(in); err != nil || got != want {
+			t.Errorf("CanonicalZone(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"flag"
 	"fmt"
 	"go/format"
+	"io"
 	"log"
 	"os"
 	"path/filepath"
@@ -68,6 +69,10 @@ func generate(xmlPath, linksPath string) ([]byte, error) {
 	}
 	if len(sd.Map.Zones) == 0 {
 		return nil, fmt.Errorf("%s: no mapZone elements", xmlPath)
+	}
+	display, err := displayNames(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", xmlPath, err)
 	}
 	links, err := readLinks(linksPath)
 	if err != nil {
@@ -169,8 +174,53 @@ func generate(xmlPath, linksPath string) ([]byte, error) {
 	writeMap(&b, "windowsZoneNames maps a lower-cased Windows time-zone id to its spelling in CLDR.", "windowsZoneNames", winNames)
 	writeMap(&b, "windowsToIANA maps \"lower-cased Windows id|territory\" to the canonical IANA name CLDR lists first.", "windowsToIANA", winToIANA)
 	writeMap(&b, "ianaToWindows maps an IANA name (as CLDR lists it, and its canonical form) to its Windows id.", "ianaToWindows", ianaToWin)
+	writeMap(&b, "windowsDisplayNames maps a lower-cased Windows display name (\"(UTC+01:00) Amsterdam, Berlin, ...\", as Outlook writes into iCalendar TZIDs) to its Windows id.", "windowsDisplayNames", display)
 	writeMap(&b, "zoneAliases maps a deprecated or alternative IANA name to its canonical name.", "zoneAliases", aliases)
 	return format.Source(b.Bytes())
+}
+
+// displayNames reads the comments CLDR puts before each Windows zone's entries ("<!-- (UTC+01:00) Amsterdam,
+// Berlin, ... -->") and maps each lower-cased display name to the Windows id that follows it. A display name that
+// precedes two different ids is ambiguous and left out.
+func displayNames(raw []byte) (map[string]string, error) {
+	dec := xml.NewDecoder(bytes.NewReader(raw))
+	out := map[string]string{}
+	ambiguous := map[string]bool{}
+	pending := ""
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch t := tok.(type) {
+		case xml.Comment:
+			c := strings.TrimSpace(string(t))
+			if strings.HasPrefix(c, "(UTC") {
+				pending = strings.ToLower(strings.Join(strings.Fields(c), " "))
+			}
+		case xml.StartElement:
+			if t.Name.Local != "mapZone" || pending == "" {
+				continue
+			}
+			for _, a := range t.Attr {
+				if a.Name.Local != "other" {
+					continue
+				}
+				if prev, ok := out[pending]; ok && prev != a.Value {
+					ambiguous[pending] = true
+				}
+				out[pending] = a.Value
+			}
+			pending = ""
+		}
+	}
+	for d := range ambiguous {
+		delete(out, d)
+	}
+	return out, nil
 }
 
 func writeMap(b *bytes.Buffer, doc, name string, m map[string]string) {
