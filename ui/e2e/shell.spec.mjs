@@ -12,7 +12,8 @@
 // Run: cd ui && npm run e2e        (needs: go, chromium, npm ci)
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -20,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const repo = resolve(here, '..', '..');
 const shots = join(here, 'screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -133,6 +135,25 @@ async function shot(page, name) {
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 }
 
+/**
+ * checkA11y runs axe-core's WCAG 2.1 A/AA rules (labels, names, contrast, ARIA…)
+ * on the current page and fails on any violation. axe is evaluated through the
+ * DevTools protocol, which the page's CSP does not govern.
+ */
+const a11yChecked = [];
+async function checkA11y(page, label) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const res = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      resultTypes: ['violations'],
+    });
+    return res.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  });
+  assert(violations.length === 0, `accessibility violations on ${label}:\n  ${violations.join('\n  ')}`);
+  a11yChecked.push(label);
+}
+
 async function heading(page, text) {
   await page.getByRole('heading', { level: 1, name: text }).waitFor({ timeout: 10_000 });
 }
@@ -185,6 +206,7 @@ async function main() {
     const unlabelled = await page.$$eval('input', (els) => els.filter((e) => !e.labels || e.labels.length === 0).length);
     assert(unlabelled === 0, `all inputs have labels (${unlabelled} without)`);
     await shot(page, '01-setup-without-token');
+    await checkA11y(page, 'setup');
     log('setup screen asks for the token when the link had none');
 
     // Wrong token → the server's error with what to do.
@@ -197,6 +219,7 @@ async function main() {
     await page.getByRole('alert').filter({ hasText: 'Setup did not complete' }).waitFor();
     await page.getByText('Copy the setup link from the server log again').waitFor();
     await shot(page, '02-setup-wrong-token');
+    await checkA11y(page, 'setup with server error');
     log('wrong setup token is refused with a clear message');
 
     // With the link: token prefilled, password rule enforced before submit.
@@ -211,6 +234,7 @@ async function main() {
     const focusedName = await page.evaluate(() => document.activeElement?.getAttribute('name'));
     assert(focusedName === 'password', `focus moves to the invalid field, got ${focusedName}`);
     await shot(page, '03-setup-short-password');
+    await checkA11y(page, 'setup with field error');
     log('short password is caught before submit, focus on the field');
 
     await page.getByLabel(/^Password/).fill(ADMIN.password);
@@ -221,6 +245,7 @@ async function main() {
     await page.getByText(ADMIN.email).first().waitFor();
     await page.locator('.facts dd').first().waitFor();
     await shot(page, '04-overview');
+    await checkA11y(page, 'overview');
     log('setup creates the admin and opens the overview');
 
     // --- Navigation: every area, honest empty states. ---
@@ -233,6 +258,7 @@ async function main() {
     await page.getByText('Profiles arrive with the sync engine.').waitFor();
     assert((await nav.getByRole('link', { name: 'Profiles', exact: true }).getAttribute('aria-current')) === 'page', 'current page marked');
     await shot(page, '05-profiles-empty-state');
+    await checkA11y(page, 'empty state');
     await page.goBack();
     await heading(page, 'Overview');
     await page.goto('/no-such-page');
@@ -284,6 +310,7 @@ async function main() {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').filter({ hasText: 'Sign-in failed' }).waitFor();
     await shot(page, '07-login-failed');
+    await checkA11y(page, 'failed sign-in');
     log('wrong password shows an error with what to do');
 
     await page.goto('/audit');
@@ -313,6 +340,7 @@ async function main() {
     const clip = await page.evaluate(() => navigator.clipboard.readText());
     assert(clip === secret, 'clipboard holds the secret');
     await shot(page, '08-token-created');
+    await checkA11y(page, 'token secret');
     const me = await gql(base, secret, '{ me { email } }');
     assert(me.body?.data?.me?.email === ADMIN.email, `bearer token works: ${JSON.stringify(me.body)}`);
     await page.getByRole('button', { name: 'I have stored it' }).click();
@@ -330,6 +358,7 @@ async function main() {
     const inviteLink = (await linkEl.textContent()).trim();
     assert(inviteLink.startsWith(`${base}/invite?token=`), `invitation link is absolute: ${inviteLink}`);
     await shot(page, '09-invitation-link');
+    await checkA11y(page, 'invitation link');
     log('invitation link created');
 
     const ctx2 = await browser.newContext({ viewport: { width: 1280, height: 860 }, baseURL: base });
@@ -340,6 +369,7 @@ async function main() {
     await page2.getByLabel(/^Password/).fill(INVITED.password);
     await page2.getByLabel(/^Repeat the password/).fill(INVITED.password);
     await shot(page2, '10-accept-invitation');
+    await checkA11y(page2, 'accept invitation');
     await page2.getByRole('button', { name: 'Create my account' }).click();
     await heading(page2, 'Overview');
     await page2.getByText(INVITED.email).first().waitFor();
@@ -354,6 +384,7 @@ async function main() {
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
     await shot(page, '11-remove-admin-dialog');
+    await checkA11y(page, 'confirm dialog');
     await dialog.getByRole('button', { name: 'Remove administrator' }).click();
     await page.getByText(`${INVITED.email} was removed.`).waitFor();
     assert((await page.getByRole('cell', { name: INVITED.email, exact: true }).count()) === 0, 'removed admin is gone from the list');
@@ -375,6 +406,7 @@ async function main() {
       await page.getByRole('cell', { name: new RegExp(text) }).first().waitFor({ timeout: 5_000 });
     }
     await shot(page, '13-audit-log');
+    await checkA11y(page, 'audit log');
     log('audit log lists setup, failed sign-in, token and admin events');
 
     // --- Change password. ---
@@ -394,6 +426,7 @@ async function main() {
     await page.getByRole('button', { name: 'Change password' }).click();
     await page.getByText('Your password has been changed.').waitFor();
     await shot(page, '14-account');
+    await checkA11y(page, 'account');
     log('password changed (wrong current password shown at its field first)');
 
     // --- A session that ends sends the reader to sign in and back. ---
@@ -416,6 +449,7 @@ async function main() {
     await page.getByRole('button', { name: 'Menu' }).click();
     assert(await nav.getByRole('link', { name: 'Audit log' }).isVisible(), 'menu opens the navigation');
     await shot(page, '15-narrow-menu');
+    await checkA11y(page, 'narrow menu');
     await nav.getByRole('link', { name: 'Settings' }).click();
     await heading(page, 'Settings');
     assert(!(await nav.isVisible()), 'menu closes after choosing');
@@ -430,6 +464,7 @@ async function main() {
     await ctx.close();
     assert(problems.length === 0, `no page errors or CSP violations:\n${problems.join('\n')}`);
     log('no page errors, no CSP violations');
+    log(`no WCAG 2.1 A/AA violations (axe-core) on: ${a11yChecked.join(', ')}`);
   } finally {
     await browser.close().catch(() => {});
     await stopServer(server.proc);

@@ -73,7 +73,7 @@ function AdminsSection() {
       {list.loading && !list.data && <Loading label="Loading administrators…" />}
       <ErrorAlert error={list.error} title="Could not load the administrators" onRetry={list.reload} />
       {list.data && (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Administrators">
           <table>
             <caption class="sr-only">Administrators</caption>
             <thead>
@@ -329,7 +329,7 @@ export function TokensSection() {
       <ErrorAlert error={list.error} title="Could not load the API tokens" onRetry={list.reload} />
       {list.data && list.data.apiTokens.length === 0 && <p>You have no API tokens.</p>}
       {list.data && list.data.apiTokens.length > 0 && (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Your API tokens">
           <table>
             <caption class="sr-only">Your API tokens</caption>
             <thead>

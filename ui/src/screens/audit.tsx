@@ -59,7 +59,7 @@ export function AuditScreen() {
       <ErrorAlert error={first.error} title="Could not load the audit log" onRetry={first.reload} />
       {first.data && edges.length === 0 && <p>No events yet.</p>}
       {edges.length > 0 && (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Audit events">
           <table class="audit">
             <caption class="sr-only">Audit events, newest first</caption>
             <thead>
