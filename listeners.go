@@ -58,7 +58,9 @@ func (l *listener) close() {
 	}
 }
 
-func newHTTPServer(h http.Handler, tlsCfg *tls.Config, logger *slog.Logger, ctx context.Context) *http.Server { //nolint:revive // ctx last reads better here
+// newHTTPServer returns a server for h; baseCtx is the parent context of
+// every request.
+func newHTTPServer(baseCtx context.Context, h http.Handler, tlsCfg *tls.Config, logger *slog.Logger) *http.Server {
 	return &http.Server{
 		Handler:           h,
 		TLSConfig:         tlsCfg,
@@ -66,7 +68,7 @@ func newHTTPServer(h http.Handler, tlsCfg *tls.Config, logger *slog.Logger, ctx 
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		BaseContext:       func(net.Listener) context.Context { return baseCtx },
 	}
 }
 
@@ -76,11 +78,12 @@ func newHTTPServer(h http.Handler, tlsCfg *tls.Config, logger *slog.Logger, ctx 
 //   - acme: HTTPS on --https-listen (application and TLS-ALPN-01) and HTTP on
 //     --http-listen (HTTP-01 challenges, /healthz, redirect to HTTPS).
 //
-// The first listener returned is the one the application is reached on.
+// The first listener returned is the one the application is reached on. ctx
+// is the base context of every request (see newHTTPServer).
 func buildServers(ctx context.Context, cfg Config, cache autocert.Cache, app http.Handler, logger *slog.Logger) ([]*listener, error) {
 	switch cfg.TLSMode() {
 	case TLSOff:
-		return []*listener{{name: "http", addr: cfg.Listen, srv: newHTTPServer(app, nil, logger, ctx)}}, nil
+		return []*listener{{name: "http", addr: cfg.Listen, srv: newHTTPServer(ctx, app, nil, logger)}}, nil
 	case TLSStatic:
 		cert, err := loadStaticCert(cfg.TLSCert, cfg.TLSKey)
 		if err != nil {
@@ -88,7 +91,7 @@ func buildServers(ctx context.Context, cfg Config, cache autocert.Cache, app htt
 		}
 		tc := baseTLSConfig()
 		tc.Certificates = []tls.Certificate{*cert}
-		return []*listener{{name: "https", addr: cfg.Listen, srv: newHTTPServer(app, tc, logger, ctx)}}, nil
+		return []*listener{{name: "https", addr: cfg.Listen, srv: newHTTPServer(ctx, app, tc, logger)}}, nil
 	case TLSSelfSigned:
 		ss := newSelfSigned(cache, nil, time.Now, logger)
 		if _, err := ss.get(ctx); err != nil {
@@ -96,7 +99,7 @@ func buildServers(ctx context.Context, cfg Config, cache autocert.Cache, app htt
 		}
 		tc := baseTLSConfig()
 		tc.GetCertificate = ss.GetCertificate
-		return []*listener{{name: "https", addr: cfg.Listen, srv: newHTTPServer(app, tc, logger, ctx)}}, nil
+		return []*listener{{name: "https", addr: cfg.Listen, srv: newHTTPServer(ctx, app, tc, logger)}}, nil
 	case TLSACME:
 		m, err := newACMEManager(cfg, cache)
 		if err != nil {
@@ -109,8 +112,8 @@ func buildServers(ctx context.Context, cfg Config, cache autocert.Cache, app htt
 		_, httpsPort, _ := net.SplitHostPort(cfg.HTTPSListen)
 		redirect := newRedirectHandler(httpsPort, cfg.Domains)
 		return []*listener{
-			{name: "https", addr: cfg.HTTPSListen, srv: newHTTPServer(app, acmeTLSConfig(m, local), logger, ctx)},
-			{name: "acme-http", addr: cfg.HTTPListen, srv: newHTTPServer(withRequestID(m.HTTPHandler(redirect)), nil, logger, ctx)},
+			{name: "https", addr: cfg.HTTPSListen, srv: newHTTPServer(ctx, app, acmeTLSConfig(m, local), logger)},
+			{name: "acme-http", addr: cfg.HTTPListen, srv: newHTTPServer(ctx, withRequestID(m.HTTPHandler(redirect)), nil, logger)},
 		}, nil
 	}
 	return nil, fmt.Errorf("unknown TLS mode %q", cfg.TLSMode())

@@ -233,7 +233,14 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer, onStart fu
 		ui:        ui.Handler(),
 	})
 
-	servers, err := buildServers(ctx, cfg, db.CertCache(), app, logger)
+	// connCtx is the base context of every request. It outlives the shutdown
+	// signal so in-flight requests can finish, and is cancelled once the
+	// servers have shut down, which ends hijacked connections (GraphQL
+	// subscriptions over websocket) that Shutdown does not wait for, before
+	// the store closes.
+	connCtx, cancelConns := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelConns()
+	servers, err := buildServers(connCtx, cfg, db.CertCache(), app, logger)
 	if err != nil {
 		return err
 	}
@@ -301,6 +308,7 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer, onStart fu
 		})
 	}
 	shut.Wait()
+	cancelConns()
 	stopGC()
 	bg.Wait()
 	storeClosed.Store(true)
