@@ -332,7 +332,11 @@ func Occurrences(a *Appointment, from, to time.Time) []Occurrence {
 			out = append(out, oc)
 		}
 	}
-	seen := map[int64]bool{}
+	// seen records generated original starts, needed only to avoid doubling them with Dates and overrides.
+	var seen map[int64]bool
+	if len(r.Dates)+len(r.Overrides) > 0 {
+		seen = map[int64]bool{}
+	}
 	// Expand a little wider than the window: an override may move an occurrence whose original start lies
 	// outside the window into it; those are handled below by checking the override's original start directly.
 	lo := from
@@ -343,7 +347,9 @@ func Occurrences(a *Appointment, from, to time.Time) []Occurrence {
 		if !to.IsZero() && !t.Before(to) {
 			return false
 		}
-		seen[ix.key(t)] = true
+		if seen != nil {
+			seen[ix.key(t)] = true
+		}
 		add(t)
 		return len(out) < MaxOccurrences
 	})
@@ -534,7 +540,7 @@ func expand(a *Appointment, from, to time.Time, fn func(time.Time) bool) {
 			off := (int(startDay.Weekday()) - int(r.WeekStart) + 7) % 7
 			first = startDay.AddDate(0, 0, -off+7*k*interval)
 			for i := 0; i < 7; i++ {
-				d := first.AddDate(0, 0, i)
+				d := first.Add(time.Duration(i) * 24 * time.Hour) // civil days in UTC are 24 hours
 				if len(r.ByDay) == 0 {
 					if d.Weekday() != startDay.Weekday() {
 						continue
