@@ -37,3 +37,13 @@ type PushRegistry interface {
 	RegisterPush(ctx context.Context, s PushSubscription) error
 	UnregisterPush(ctx context.Context, connector, profile, id string) error
 }
+
+// SyncRequest asks the scheduler for a run of a profile's jobs: of one user ("" = every user) and one kind
+// ("" = every kind), for a reason (the trigger: "push", "missed", "manual" …). The push intake hands its events
+// to the scheduler as a batch of these.
+type SyncRequest struct {
+	Profile string `json:"profile"`
+	User    string `json:"user,omitempty"`
+	Kind    Kind   `json:"kind,omitempty"`
+	Trigger string `json:"trigger"`
+}

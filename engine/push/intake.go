@@ -559,34 +559,73 @@ func (in *Intake) dispatchAll() {
 			return
 		}
 		var done []string
+		var reqs []engine.SyncRequest
+		var waiting []stored
+		for _, st := range batch {
+			if st.ev.Type == "" {
+				done = append(done, st.key)
+				continue
+			}
+			if r, ok := in.act(st.ev); ok {
+				reqs = append(reqs, r)
+				waiting = append(waiting, st)
+			} else {
+				done = append(done, st.key)
+			}
+		}
+		errs := in.trigger(reqs)
 		retry := false
-		for _, s := range batch {
-			select {
-			case <-in.quit:
-				in.commitDeletes(done)
-				return
-			default:
-			}
-			if s.ev.Type == "" || in.handOff(s.ev) {
-				done = append(done, s.key)
-				delete(in.attempts, s.key)
+		for i, st := range waiting {
+			if errs[i] == nil {
+				done = append(done, st.key)
+				delete(in.attempts, st.key)
 				continue
 			}
-			in.attempts[s.key]++
-			if in.attempts[s.key] >= maxAttempts {
-				in.log.Error("push: giving up on an event the scheduler keeps refusing", "event", s.ev.ID,
-					"connector", s.ev.Connector, "profile", s.ev.Profile)
-				done = append(done, s.key)
-				delete(in.attempts, s.key)
+			in.attempts[st.key]++
+			if in.attempts[st.key] >= maxAttempts {
+				in.log.Error("push: giving up on an event the scheduler keeps refusing", "event", st.ev.ID,
+					"connector", st.ev.Connector, "profile", st.ev.Profile, "err", errs[i])
+				done = append(done, st.key)
+				delete(in.attempts, st.key)
 				continue
 			}
+			in.log.Warn("push: handing an event to the scheduler failed", "event", st.ev.ID, "profile", st.ev.Profile,
+				"user", st.ev.User, "kind", st.ev.Kind, "err", errs[i])
 			retry = true
 		}
 		in.commitDeletes(done)
+		select {
+		case <-in.quit:
+			return
+		default:
+		}
 		if retry || len(batch) < maxBatch {
 			return // failed hand-offs are retried at the next kick (a delivery or the watchdog)
 		}
 	}
+}
+
+// BatchSink is implemented by sinks that accept many triggers with one write (*scheduler.Scheduler does).
+type BatchSink interface {
+	TriggerBatch(ctx context.Context, reqs []engine.SyncRequest) []error
+}
+
+// trigger hands reqs to the sink, in one batch when it can take one.
+func (in *Intake) trigger(reqs []engine.SyncRequest) []error {
+	if len(reqs) == 0 {
+		return nil
+	}
+	ctx := context.Background()
+	if b, ok := in.o.Sink.(BatchSink); ok {
+		if errs := b.TriggerBatch(ctx, reqs); len(errs) == len(reqs) {
+			return errs
+		}
+	}
+	errs := make([]error, len(reqs))
+	for i, r := range reqs {
+		errs[i] = in.o.Sink.Trigger(ctx, r.Profile, r.User, r.Kind, r.Trigger)
+	}
+	return errs
 }
 
 var errStopScan = errors.New("stop scan")
@@ -602,14 +641,13 @@ func (in *Intake) commitDeletes(keys []string) {
 	in.dispatched.Add(uint64(len(keys)))
 }
 
-// handOff acts on one event and reports whether it is done with.
-func (in *Intake) handOff(ev Event) bool {
+// act records the event's liveness, handles what needs no sync (handshakes, lifecycle events) and returns the
+// sync request the event calls for, if any.
+func (in *Intake) act(ev Event) (engine.SyncRequest, bool) {
 	in.touch(ev)
-	ctx := context.Background()
-	var err error
 	switch ev.Type {
 	case TypeSync:
-		return true
+		return engine.SyncRequest{}, false
 	case TypeReauthorize, TypeRemoved:
 		if ev.Type == TypeRemoved {
 			in.markUnhealthy(subKey{ev.Connector, ev.Profile, ev.Subscription}, "removed by the remote system")
@@ -617,18 +655,11 @@ func (in *Intake) handOff(ev Event) bool {
 		if in.o.OnLifecycle != nil {
 			in.o.OnLifecycle(ev)
 		}
-		return true
+		return engine.SyncRequest{}, false
 	case TypeMissed:
-		err = in.o.Sink.Trigger(ctx, ev.Profile, ev.User, ev.Kind, TriggerMissed)
-	default:
-		err = in.o.Sink.Trigger(ctx, ev.Profile, ev.User, ev.Kind, TriggerPush)
+		return engine.SyncRequest{Profile: ev.Profile, User: ev.User, Kind: ev.Kind, Trigger: TriggerMissed}, true
 	}
-	if err != nil {
-		in.log.Warn("push: handing an event to the scheduler failed", "event", ev.ID, "profile", ev.Profile,
-			"user", ev.User, "kind", ev.Kind, "err", err)
-		return false
-	}
-	return true
+	return engine.SyncRequest{Profile: ev.Profile, User: ev.User, Kind: ev.Kind, Trigger: TriggerPush}, true
 }
 
 // touch records a delivery on its subscription (liveness) and restores its health.

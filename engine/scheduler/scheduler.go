@@ -158,16 +158,21 @@ type Scheduler struct {
 	clk clock.Clock
 	log *slog.Logger
 
-	mu        sync.Mutex
-	rng       *rand.Rand
-	started   bool
-	stopping  bool
-	profiles  map[string]*profileState
-	order     []*profileState // round-robin order of profiles
-	ppos      int
-	due       jobHeap // idle jobs by next poll time
-	wakes     timeHeap
-	wakeSet   map[int64]bool // the instants in wakes, to keep it free of duplicates
+	mu       sync.Mutex
+	rng      *rand.Rand
+	started  bool
+	stopping bool
+	profiles map[string]*profileState
+	order    []*profileState // round-robin order of profiles
+	ppos     int
+	due      jobHeap // idle jobs by next poll time
+	wakes    timeHeap
+	wakeSet  map[int64]bool  // the instants in wakes, to keep it free of duplicates
+	clears   map[string]*job // persisted triggers to delete (see flushClears)
+	gen      uint64          // orders triggers and job starts
+	// persistMu orders the KV writes of triggers and of their deletion; it is taken before mu, never while
+	// holding it.
+	persistMu sync.Mutex
 	timer     clock.Timer
 	timerAt   time.Time
 	running   int
@@ -207,18 +212,21 @@ type job struct {
 	trigger string
 	// again holds the trigger that arrived while queued/running ("" = none): exactly one more run follows.
 	again string
-	// pending is set while a persisted non-polling trigger waits for a successful run; pendingAt is when.
-	pending   bool
-	pendingAt time.Time
-	failures  int
-	started   time.Time
-	lastRun   time.Time
-	lastOK    time.Time
-	lastRunID string
-	lastErr   string
-	lastErrAt time.Time
-	push      bool // the push channel of this job is healthy
-	removed   bool
+	// pending is set while a persisted non-polling trigger waits for a successful run. pendingGen and startGen
+	// order the trigger and the start of the latest run (Scheduler.gen): only a run started after the trigger
+	// clears it.
+	pending    bool
+	pendingGen uint64
+	startGen   uint64
+	failures   int
+	started    time.Time
+	lastRun    time.Time
+	lastOK     time.Time
+	lastRunID  string
+	lastErr    string
+	lastErrAt  time.Time
+	push       bool // the push channel of this job is healthy
+	removed    bool
 }
 
 type userState struct {
@@ -312,6 +320,7 @@ func New(o Options) (*Scheduler, error) {
 		profiles: map[string]*profileState{},
 		systems:  map[string]*breaker{},
 		wakeSet:  map[int64]bool{},
+		clears:   map[string]*job{},
 		subs:     map[int]chan Event{},
 	}
 	if s.clk == nil {
@@ -581,7 +590,7 @@ func (s *Scheduler) Start(ctx context.Context) error {
 		if j == nil {
 			continue // profile, user or kind gone: RemoveProfile or SetProfile cleans up
 		}
-		j.pending, j.pendingAt = true, pd.rec.At
+		j.pending = true
 		s.enqueueLocked(j, pd.rec.Trigger)
 	}
 	s.hk.last = lastHK
@@ -606,52 +615,75 @@ func (s *Scheduler) jobLocked(k jobKey) *job {
 // trigger other than "poll" is persisted before Trigger returns, so a push acknowledged upstream is never lost;
 // a flood of triggers for one job costs one write and at most one extra run.
 func (s *Scheduler) Trigger(ctx context.Context, profileID, userID string, kind engine.Kind, trigger string) error {
-	if trigger == "" {
-		trigger = TriggerManual
-	}
+	return s.TriggerBatch(ctx, []engine.SyncRequest{{Profile: profileID, User: userID, Kind: kind, Trigger: trigger}})[0]
+}
+
+// TriggerBatch is Trigger for many requests with one write for all of them. It returns one error per request
+// (nil when accepted).
+func (s *Scheduler) TriggerBatch(ctx context.Context, reqs []engine.SyncRequest) []error {
+	errs := make([]error, len(reqs))
 	s.mu.Lock()
-	ps := s.profiles[profileID]
-	if ps == nil {
-		s.mu.Unlock()
-		return fmt.Errorf("scheduler: profile %s: not found", profileID)
-	}
-	var jobs []*job
-	for _, u := range ps.users {
-		if userID != "" && u.id != userID {
-			continue
-		}
-		for k, j := range u.jobs {
-			if kind == "" || k == kind {
-				jobs = append(jobs, j)
-			}
-		}
-	}
-	if len(jobs) == 0 {
-		s.mu.Unlock()
-		return fmt.Errorf("scheduler: profile %s: no job for user %q and kind %q", profileID, userID, kind)
-	}
 	now := s.clk.Now()
 	sets := map[string][]byte{}
-	for _, j := range jobs {
-		if trigger != TriggerPoll && !j.pending {
-			j.pending, j.pendingAt = true, now
-			b, _ := json.Marshal(pendingRecord{Trigger: trigger, At: now})
-			sets[pendingKey(j.key)] = b
+	for i, r := range reqs {
+		trigger := r.Trigger
+		if trigger == "" {
+			trigger = TriggerManual
 		}
-		if trigger == TriggerManual {
-			j.user.br = breaker{} // the admin asked: close the user's breaker
-			j.failures = 0
+		ps := s.profiles[r.Profile]
+		if ps == nil {
+			errs[i] = fmt.Errorf("scheduler: profile %s: not found", r.Profile)
+			continue
 		}
-		s.enqueueLocked(j, trigger)
+		n := 0
+		for _, u := range ps.users {
+			if r.User != "" && u.id != r.User {
+				continue
+			}
+			for k, j := range u.jobs {
+				if r.Kind != "" && k != r.Kind {
+					continue
+				}
+				n++
+				switch {
+				case trigger == TriggerPoll:
+				case !j.pending:
+					s.gen++
+					j.pending, j.pendingGen = true, s.gen
+					b, _ := json.Marshal(pendingRecord{Trigger: trigger, At: now})
+					sets[pendingKey(j.key)] = b
+				case j.state == running:
+					// The persisted trigger must outlive the run in progress: the run that serves this
+					// trigger is the one after it.
+					s.gen++
+					j.pendingGen = s.gen
+				}
+				if trigger == TriggerManual {
+					j.user.br = breaker{} // the admin asked: close the user's breaker
+					j.failures = 0
+				}
+				s.enqueueLocked(j, trigger)
+			}
+		}
+		if n == 0 {
+			errs[i] = fmt.Errorf("scheduler: profile %s: no job for user %q and kind %q", r.Profile, r.User, r.Kind)
+		}
 	}
 	s.dispatchLocked()
 	s.mu.Unlock()
 	if len(sets) > 0 && s.o.KV != nil {
-		if err := s.o.KV.Commit(sets, nil); err != nil {
-			return fmt.Errorf("scheduler: persist trigger: %w", err)
+		s.persistMu.Lock()
+		err := s.o.KV.Commit(sets, nil)
+		s.persistMu.Unlock()
+		if err != nil {
+			for i := range errs {
+				if errs[i] == nil {
+					errs[i] = fmt.Errorf("scheduler: persist trigger: %w", err)
+				}
+			}
 		}
 	}
-	return nil
+	return errs
 }
 
 // SyncNow runs a user's jobs ("" = every user of the profile) now and closes the user's breaker.
@@ -867,7 +899,8 @@ func (s *Scheduler) startLocked(j *job, now time.Time) {
 	s.running++
 	ps.running++
 	j.user.running++
-	j.state, j.started = running, now
+	s.gen++
+	j.state, j.started, j.startGen = running, now, s.gen
 	trigger := j.trigger
 	ctx, cancel := context.WithCancel(governor.WithProfile(s.runCtx, j.key.profile))
 	s.emitLocked(Event{Type: EventStarted, Profile: j.key.profile, User: j.key.user, Kind: j.key.kind, Trigger: trigger})
@@ -911,9 +944,10 @@ func (s *Scheduler) finish(j *job, runID string, err error) {
 		for _, name := range ps.p.Systems {
 			delete(s.systems, name)
 		}
-		clearPending = j.pending && !j.pendingAt.After(j.started)
+		clearPending = j.pending && j.pendingGen < j.startGen
 		if clearPending {
 			j.pending = false
+			s.clears[pendingKey(j.key)] = j
 		}
 	case s.stopping && errors.Is(err, context.Canceled):
 		// Interrupted by Stop: persisted as due by Stop; not a failure.
@@ -980,9 +1014,31 @@ func (s *Scheduler) finish(j *job, runID string, err error) {
 	s.dispatchLocked()
 	s.mu.Unlock()
 	if clearPending && s.o.KV != nil {
-		if err := s.o.KV.Commit(nil, []string{pendingKey(j.key)}); err != nil {
-			s.log.Error("scheduler: clear pending trigger", "job", j.key.String(), "err", err)
+		s.flushClears()
+	}
+}
+
+// flushClears deletes the persisted triggers of jobs whose pending flag a successful run cleared. Concurrent
+// callers coalesce: while one commits, the others' keys wait for the next round, so a burst of finished runs
+// costs a few writes, not one each. persistMu orders these deletes against Trigger's writes, so a trigger that
+// arrives meanwhile is never deleted.
+func (s *Scheduler) flushClears() {
+	s.persistMu.Lock()
+	defer s.persistMu.Unlock()
+	var dels []string
+	s.mu.Lock()
+	for k, j := range s.clears {
+		if !j.pending {
+			dels = append(dels, k)
 		}
+		delete(s.clears, k)
+	}
+	s.mu.Unlock()
+	if len(dels) == 0 {
+		return
+	}
+	if err := s.o.KV.Commit(nil, dels); err != nil {
+		s.log.Error("scheduler: clear pending triggers", "count", len(dels), "err", err)
 	}
 }
 
