@@ -2,11 +2,15 @@
 # install.sh installs the dashboard's npm packages exactly as package-lock.json
 # pins them, and does nothing when node_modules is already up to date.
 #
-# `npm ci` is tried first. Some registry mirrors lack the packuments of a few
-# optional platform packages (rollup/esbuild binaries for other systems); the
-# lockfile then has no entries for them and `npm ci` refuses it. In that case
-# the same pinned tree is installed with `npm install --no-save`, which honours
-# the lockfile and leaves it untouched.
+# `npm ci` is tried first. The registry mirror this project is built with
+# lacks rollup's optional binaries for other platforms, so `npm install` leaves
+# them out of package-lock.json and `npm ci` then refuses the lockfile. The
+# committed lockfile therefore lists those 24 @rollup/rollup-<os>-<cpu> entries
+# by hand (version, os, cpu, libc, as npm writes them; no integrity, since the
+# mirror cannot serve them; npm skips them on other platforms). If a later
+# `npm install` drops them again, this script still works: it falls back to
+# `npm install --no-save`, which installs the same pinned tree and leaves the
+# lockfile untouched.
 set -euo pipefail
 cd "$(dirname "$0")"
 
