@@ -67,6 +67,8 @@ const (
 	DefaultDedupeFor  = 24 * time.Hour
 	DefaultWatchEvery = time.Minute
 	maxBatch          = 512
+	maxSeenCache      = 1 << 16
+	gcEvery           = time.Hour
 	maxAttempts       = 5
 )
 
@@ -116,7 +118,10 @@ type Intake struct {
 	// mu guards subs and seen.
 	mu   sync.RWMutex
 	subs map[subKey]*subState
-	seen map[string]time.Time // de-duplication key → first received
+	// seen caches recent de-duplication marks (the KV holds them all); it is emptied when it reaches
+	// maxSeenCache entries, so its memory stays bounded whatever the delivery rate.
+	seen   map[string]time.Time
+	lastGC time.Time
 
 	// attempts counts failed hand-offs per event key; only the dispatcher goroutine touches it.
 	attempts map[string]int
@@ -210,16 +215,7 @@ func (in *Intake) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("push: load subscriptions: %w", err)
 	}
-	err = in.o.KV.Scan([]byte(keySeen), func(k, v []byte) error {
-		var t time.Time
-		if t.UnmarshalText(v) == nil {
-			in.seen[string(k)] = t
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("push: load de-duplication marks: %w", err)
-	}
+	in.lastGC = now
 	in.started.Store(true)
 	in.wg.Add(2)
 	go in.committer()
@@ -475,6 +471,10 @@ func (in *Intake) commitBatch(reqs []*batchReq) {
 				r.dups++
 				continue
 			}
+			if _, dup, err := in.o.KV.Get([]byte(sk)); err == nil && dup {
+				r.dups++
+				continue
+			}
 			if _, dup := marks[sk]; dup {
 				r.dups++
 				continue
@@ -496,6 +496,9 @@ func (in *Intake) commitBatch(reqs []*batchReq) {
 	}
 	if err == nil {
 		in.mu.Lock()
+		if len(in.seen)+len(marks) > maxSeenCache {
+			clear(in.seen)
+		}
 		for k, t := range marks {
 			in.seen[k] = t
 		}
@@ -716,8 +719,8 @@ func (in *Intake) armWatchdog() {
 
 // Watch runs one watchdog pass (the watchdog timer calls it every Options.WatchEvery): subscriptions past
 // their expiry or silent for longer than their Silence fall back to polling and are reported through
-// OnLifecycle so their connector re-creates them; expired de-duplication marks are deleted; events the scheduler
-// refused are retried.
+// OnLifecycle so their connector re-creates them; once an hour, expired de-duplication marks are deleted;
+// events the scheduler refused are retried.
 func (in *Intake) Watch() {
 	now := in.clk.Now()
 	type issue struct {
@@ -738,12 +741,7 @@ func (in *Intake) Watch() {
 			issues = append(issues, issue{k, TypeSilent, fmt.Sprintf("no delivery for %v", now.Sub(later(st.lastEvent, st.since)).Round(time.Second))})
 		}
 	}
-	var expired []string
-	for k, t := range in.seen {
-		if now.Sub(t) > in.o.DedupeFor {
-			expired = append(expired, k)
-		}
-	}
+	gc := now.Sub(in.lastGC) >= gcEvery
 	in.mu.RUnlock()
 	for _, is := range issues {
 		if in.markUnhealthy(is.k, is.why) && in.o.OnLifecycle != nil {
@@ -752,18 +750,40 @@ func (in *Intake) Watch() {
 				User: st.User, Kind: st.Kind, Type: is.typ, Received: now})
 		}
 	}
-	if len(expired) > 0 {
-		if err := in.o.KV.Commit(nil, expired); err != nil {
-			in.log.Error("push: deleting expired de-duplication marks failed", "err", err)
-		} else {
-			in.mu.Lock()
-			for _, k := range expired {
-				delete(in.seen, k)
-			}
-			in.mu.Unlock()
-		}
+	if gc {
+		in.mu.Lock()
+		in.lastGC = now
+		in.mu.Unlock()
+		in.collectMarks(now)
 	}
 	in.kickDispatcher()
+}
+
+// collectMarks deletes the de-duplication marks older than Options.DedupeFor, a thousand per commit.
+func (in *Intake) collectMarks(now time.Time) {
+	var expired []string
+	err := in.o.KV.Scan([]byte(keySeen), func(k, v []byte) error {
+		var t time.Time
+		if t.UnmarshalText(v) != nil || now.Sub(t) > in.o.DedupeFor {
+			expired = append(expired, string(k))
+		}
+		return nil
+	})
+	if err != nil {
+		in.log.Error("push: scanning de-duplication marks failed", "err", err)
+	}
+	for i := 0; i < len(expired); i += 1000 {
+		chunk := expired[i:min(i+1000, len(expired))]
+		if err := in.o.KV.Commit(nil, chunk); err != nil {
+			in.log.Error("push: deleting expired de-duplication marks failed", "err", err)
+			return
+		}
+		in.mu.Lock()
+		for _, k := range chunk {
+			delete(in.seen, k)
+		}
+		in.mu.Unlock()
+	}
 }
 
 func later(a, b time.Time) time.Time {

@@ -458,3 +458,23 @@ func TestDuplicateFloodCausesOneSync(t *testing.T) {
 		t.Fatalf("%d sync runs for one notification delivered 300 times, want 1", runner.runs)
 	}
 }
+
+func TestDedupeMarksExpire(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil, nil)
+	register(t, f.in, engine.PushSubscription{Connector: "google", Profile: "p1", ID: "c", User: "u", Kind: engine.KindTask, Secret: "k"})
+	hdr := map[string]string{"X-Goog-Channel-ID": "c", "X-Goog-Channel-Token": "k", "X-Goog-Resource-State": "exists",
+		"X-Goog-Message-Number": "1"}
+	f.post(t, "/hooks/google/p1", "", hdr)
+	eventually(t, "dispatched", func() bool { return f.in.Status().Dispatched == 1 })
+	if f.stored(t, "hook/seen/") != 1 {
+		t.Fatal("no de-duplication mark stored")
+	}
+	f.clk.Advance(23 * time.Hour)
+	f.post(t, "/hooks/google/p1", "", hdr)
+	if st := f.in.Status(); st.Duplicates != 1 {
+		t.Fatalf("redelivery within 24 h not dropped: %+v", st)
+	}
+	f.clk.Advance(2 * time.Hour) // the hourly collection removes the day-old mark
+	eventually(t, "mark collected", func() bool { return f.stored(t, "hook/seen/") == 0 })
+}
