@@ -376,6 +376,11 @@ func (s *Server) touch(o *object) {
 	o.data["changeKey"] = ck
 	o.data["@odata.etag"] = `W/"` + ck + `"`
 	o.data["lastModifiedDateTime"] = s.clock.Now().UTC().Format(time.RFC3339Nano)
+	for f, orig := range map[string]string{"start": "originalStartTimeZone", "end": "originalEndTimeZone"} {
+		if dt, ok := o.data[f].(map[string]any); ok {
+			o.data[orig] = dt["timeZone"]
+		}
+	}
 }
 
 func (s *Server) insert(user, path string, data map[string]any) *object {
@@ -676,6 +681,26 @@ func (s *Server) list(user, coll string, q url.Values) (int, map[string]string, 
 	return 200, nil, map[string]any{"value": vals}
 }
 
+// mergeProps merges extended properties by id, as Graph does on PATCH.
+func mergeProps(old, upd any) any {
+	ol, _ := old.([]any)
+	nl, _ := upd.([]any)
+	out := append([]any(nil), ol...)
+	for _, n := range nl {
+		nm, _ := n.(map[string]any)
+		replaced := false
+		for i, o := range out {
+			if om, _ := o.(map[string]any); om != nil && strings.EqualFold(fmt.Sprint(om["id"]), fmt.Sprint(nm["id"])) {
+				out[i], replaced = n, true
+			}
+		}
+		if !replaced {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 func hasProp(d map[string]any, id, value string) bool {
 	props, _ := d["singleValueExtendedProperties"].([]any)
 	for _, p := range props {
@@ -771,6 +796,10 @@ func (s *Server) item(user, coll, id, method string, h http.Header, body []byte)
 			}
 			if v == nil {
 				delete(o.data, k)
+				continue
+			}
+			if k == "singleValueExtendedProperties" {
+				o.data[k] = mergeProps(o.data[k], v)
 				continue
 			}
 			o.data[k] = v

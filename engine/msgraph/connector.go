@@ -1,0 +1,356 @@
+// Package msgraph is the Microsoft 365 connector over Microsoft Graph (plain net/http, hand-written types): the
+// events of each mailbox's primary calendar (calendarView/delta within the profile's window, immutable ids,
+// explicit time zones), contacts (a contact folder per synced selection, or a category), Microsoft To Do tasks (a
+// list for CRM tasks), and the tenant's users for linking.
+//
+// Authentication is app-only (client credentials after admin consent, AdminConsentURL / HandleConsentCallback)
+// or delegated per user (authorization code with PKCE, AuthCodeURL / ExchangeCode; rotated refresh tokens are
+// saved in engine.Env.Secrets before the new access token is used). Grants that fail surface as *AuthError
+// wrapping engine.ErrAuth, naming the user.
+//
+// Every call is admitted by the governor under the scope kinds "mailbox" (4 in flight, 10,000 requests per 10
+// minutes, Graph's Outlook limits) and "app"; 429/503/504 come back as *engine.RetryAfterError with the server's
+// exact Retry-After. Writes carry an idempotency marker (transactionId for events, a single-value extended
+// property for events and contacts, a linked resource for tasks) and If-Match with the item's etag; Batch sends
+// up to 20 writes in one $batch.
+package msgraph
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/synchronizer/synchronizer/engine"
+)
+
+// Type is the connector type name used in profiles, hook URLs and limit scopes.
+const Type = "msgraph"
+
+// Authentication modes.
+const (
+	AuthApp       = "app"
+	AuthDelegated = "delegated"
+)
+
+// Contact modes: how a synced selection is represented in the mailbox.
+const (
+	ContactsFolder   = "folder"
+	ContactsCategory = "category"
+)
+
+// Graph's Outlook limits per app and mailbox.
+var (
+	MailboxLimits = engine.Limits{MaxInFlight: 4, Requests: 10000, Per: 10 * time.Minute}
+	// AppLimits bound the whole app per tenant (Graph's global limit is 130,000 requests per 10 seconds per app
+	// across tenants; we stay far below it).
+	AppLimits = engine.Limits{MaxInFlight: 64}
+)
+
+// Settings configure one Microsoft 365 tenant.
+type Settings struct {
+	TenantID string `json:"tenantId"`
+	ClientID string `json:"clientId"`
+	// ClientSecret may be given here or stored in Secrets under SecretClientSecret (preferred: never readable).
+	ClientSecret string `json:"clientSecret,omitempty"`
+	// Auth is "app" (default) or "delegated".
+	Auth string `json:"auth,omitempty"`
+	// RedirectURL is the consent / sign-in redirect registered on the app.
+	RedirectURL string `json:"redirectUrl,omitempty"`
+	// Contacts is "folder" (default: a contact folder named ContactFolder, or Scope.Container) or "category"
+	// (contacts in the default folder carrying the category ContactCategory).
+	Contacts        string `json:"contacts,omitempty"`
+	ContactFolder   string `json:"contactFolder,omitempty"`
+	ContactCategory string `json:"contactCategory,omitempty"`
+	// TaskList is the To Do list for CRM tasks (created when missing); default "CRM tasks".
+	TaskList string `json:"taskList,omitempty"`
+	// Authority and GraphURL override the cloud endpoints (national clouds, tests).
+	Authority string `json:"authority,omitempty"`
+	GraphURL  string `json:"graphUrl,omitempty"`
+	// PageSize is the odata.maxpagesize of listings (default 100).
+	PageSize int `json:"pageSize,omitempty"`
+}
+
+// Connector is one configured tenant.
+type Connector struct {
+	set       Settings
+	authority string
+	graph     string
+	http      *http.Client
+	gov       engine.Governor
+	secrets   engine.Secrets
+	now       func() time.Time
+	log       *slog.Logger
+	publicURL string
+	tokens    *tokenSource
+
+	mu         sync.Mutex
+	containers map[string]string // user|kind → folder or list id
+}
+
+var (
+	_ engine.Connector = (*Connector)(nil)
+	_ engine.Directory = (*Connector)(nil)
+	_ engine.Checker   = (*Connector)(nil)
+	_ engine.Factory   = New
+)
+
+// New is the engine.Factory of the msgraph connector. It validates the settings and calls nothing remote.
+func New(_ context.Context, raw json.RawMessage, env engine.Env) (engine.Connector, error) {
+	var set Settings
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&set); err != nil {
+		return nil, fmt.Errorf("msgraph settings: %w", err)
+	}
+	return NewConnector(set, env)
+}
+
+// NewConnector builds the connector from decoded settings.
+func NewConnector(set Settings, env engine.Env) (*Connector, error) {
+	set.TenantID, set.ClientID = strings.TrimSpace(set.TenantID), strings.TrimSpace(set.ClientID)
+	if set.TenantID == "" {
+		return nil, errors.New("msgraph settings: field tenantId: required (run the admin consent first)")
+	}
+	if set.ClientID == "" {
+		return nil, errors.New("msgraph settings: field clientId: required")
+	}
+	switch set.Auth {
+	case "":
+		set.Auth = AuthApp
+	case AuthApp, AuthDelegated:
+	default:
+		return nil, fmt.Errorf("msgraph settings: field auth: want %q or %q, got %q", AuthApp, AuthDelegated, set.Auth)
+	}
+	switch set.Contacts {
+	case "":
+		set.Contacts = ContactsFolder
+	case ContactsFolder, ContactsCategory:
+	default:
+		return nil, fmt.Errorf("msgraph settings: field contacts: want %q or %q, got %q", ContactsFolder, ContactsCategory, set.Contacts)
+	}
+	if set.ContactFolder == "" {
+		set.ContactFolder = "Synchronizer"
+	}
+	if set.ContactCategory == "" {
+		set.ContactCategory = "CRM"
+	}
+	if set.TaskList == "" {
+		set.TaskList = "CRM tasks"
+	}
+	if set.PageSize < 0 || set.PageSize > 1000 {
+		return nil, fmt.Errorf("msgraph settings: field pageSize: want 0..1000, got %d", set.PageSize)
+	}
+	if set.PageSize == 0 {
+		set.PageSize = 100
+	}
+	authority, err := baseURL(set.Authority, "https://login.microsoftonline.com", "authority")
+	if err != nil {
+		return nil, err
+	}
+	graph, err := baseURL(set.GraphURL, "https://graph.microsoft.com", "graphUrl")
+	if err != nil {
+		return nil, err
+	}
+	if set.RedirectURL != "" {
+		if _, err := baseURL(set.RedirectURL, "", "redirectUrl"); err != nil {
+			return nil, err
+		}
+	}
+	log := env.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	now := env.Now
+	if now == nil {
+		now = time.Now
+	}
+	gov := env.Governor
+	if gov == nil {
+		gov = engine.NoLimits{}
+	}
+	gov.Declare(Type, "mailbox", MailboxLimits)
+	gov.Declare(Type, "app", AppLimits)
+	hc := env.HTTP
+	if hc == nil {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+		tr.MaxIdleConnsPerHost = 32
+		hc = &http.Client{Transport: tr, Timeout: 2 * time.Minute}
+	}
+	c := &Connector{set: set, authority: authority, graph: graph, http: hc, gov: gov, secrets: env.Secrets, now: now,
+		log: log.With("connector", Type, "tenant", set.TenantID), publicURL: strings.TrimRight(env.PublicURL, "/"), containers: map[string]string{}}
+	c.tokens = &tokenSource{c: c, cache: map[string]cachedToken{}, userLocks: map[string]*sync.Mutex{}}
+	return c, nil
+}
+
+func baseURL(v, def, field string) (string, error) {
+	if v == "" {
+		return def, nil
+	}
+	u, err := url.Parse(strings.TrimSpace(v))
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return "", fmt.Errorf("msgraph settings: field %s: want an https URL, got %q", field, v)
+	}
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
+// Kinds lists appointments, tasks and contacts.
+func (*Connector) Kinds() []engine.Kind {
+	return []engine.Kind{engine.KindAppointment, engine.KindTask, engine.KindContact}
+}
+
+// Open returns the store for scope (ErrUnsupported for groups). It finds or creates the contact folder or task
+// list the scope syncs with.
+func (c *Connector) Open(ctx context.Context, scope engine.Scope) (engine.Store, error) {
+	return c.OpenStore(ctx, scope)
+}
+
+// OpenStore is Open with the concrete type.
+func (c *Connector) OpenStore(ctx context.Context, scope engine.Scope) (*Store, error) {
+	user := scope.Account.ID
+	if user == "" {
+		user = scope.Account.Email
+	}
+	if user == "" {
+		return nil, errors.New("msgraph: scope account: id or email required")
+	}
+	s := &Store{c: c, user: user, scope: scope}
+	switch scope.Kind {
+	case engine.KindAppointment:
+		s.ad = eventAdapter{}
+		s.coll = "/users/" + url.PathEscape(user) + "/events"
+	case engine.KindContact:
+		s.ad = contactAdapter{category: c.categoryMode()}
+		if c.set.Contacts == ContactsCategory {
+			s.coll = "/users/" + url.PathEscape(user) + "/contacts"
+			break
+		}
+		id := scope.Container
+		if id == "" {
+			var err error
+			if id, err = c.container(ctx, user, "contactFolders", c.set.ContactFolder); err != nil {
+				return nil, err
+			}
+		}
+		s.coll = "/users/" + url.PathEscape(user) + "/contactFolders/" + url.PathEscape(id) + "/contacts"
+	case engine.KindTask:
+		s.ad = taskAdapter{}
+		id := scope.Container
+		if id == "" {
+			var err error
+			if id, err = c.container(ctx, user, "todo/lists", c.set.TaskList); err != nil {
+				return nil, err
+			}
+		}
+		s.coll = "/users/" + url.PathEscape(user) + "/todo/lists/" + url.PathEscape(id) + "/tasks"
+	default:
+		return nil, fmt.Errorf("msgraph: kind %s: %w", scope.Kind, engine.ErrUnsupported)
+	}
+	return s, nil
+}
+
+func (c *Connector) categoryMode() string {
+	if c.set.Contacts == ContactsCategory {
+		return c.set.ContactCategory
+	}
+	return ""
+}
+
+// container finds the contact folder or To Do list named name, creating it when missing.
+func (c *Connector) container(ctx context.Context, user, path, name string) (string, error) {
+	key := user + "|" + path + "|" + name
+	c.mu.Lock()
+	id, ok := c.containers[key]
+	c.mu.Unlock()
+	if ok {
+		return id, nil
+	}
+	var list struct {
+		Value []struct {
+			ID          string `json:"id"`
+			DisplayName string `json:"displayName"`
+		} `json:"value"`
+	}
+	base := "/users/" + url.PathEscape(user) + "/" + path
+	if err := c.call(ctx, request{method: "GET", path: base, user: user}, &list); err != nil {
+		return "", fmt.Errorf("msgraph: listing %s of %s: %w", path, user, err)
+	}
+	for _, v := range list.Value {
+		if strings.EqualFold(v.DisplayName, name) {
+			id = v.ID
+		}
+	}
+	if id == "" {
+		var created struct {
+			ID string `json:"id"`
+		}
+		if err := c.call(ctx, request{method: "POST", path: base, user: user, body: map[string]any{"displayName": name}}, &created); err != nil {
+			return "", fmt.Errorf("msgraph: creating %s %q of %s: %w", path, name, user, err)
+		}
+		id = created.ID
+	}
+	c.mu.Lock()
+	c.containers[key] = id
+	c.mu.Unlock()
+	return id, nil
+}
+
+type graphUser struct {
+	ID             string   `json:"id"`
+	Mail           string   `json:"mail"`
+	UPN            string   `json:"userPrincipalName"`
+	DisplayName    string   `json:"displayName"`
+	ProxyAddresses []string `json:"proxyAddresses"`
+}
+
+func (u graphUser) account() engine.Account {
+	a := engine.Account{ID: u.ID, Email: u.Mail, Name: u.DisplayName}
+	if a.Email == "" {
+		a.Email = u.UPN
+	}
+	seen := map[string]bool{strings.ToLower(a.Email): true}
+	add := func(s string) {
+		if s != "" && !seen[strings.ToLower(s)] {
+			seen[strings.ToLower(s)] = true
+			a.Aliases = append(a.Aliases, s)
+		}
+	}
+	add(u.UPN)
+	for _, p := range u.ProxyAddresses {
+		if i := strings.IndexByte(p, ':'); i >= 0 && strings.EqualFold(p[:i], "smtp") {
+			add(p[i+1:])
+		}
+	}
+	return a
+}
+
+// Accounts lists the tenant's users (app-only) for linking, matched by mail, UPN and SMTP proxy addresses.
+func (c *Connector) Accounts(ctx context.Context) ([]engine.Account, error) {
+	if c.set.Auth == AuthDelegated {
+		return nil, fmt.Errorf("msgraph: listing the directory needs app-only access: %w", engine.ErrUnsupported)
+	}
+	var out []engine.Account
+	next := "/users?$select=id,mail,userPrincipalName,displayName,proxyAddresses&$top=999"
+	for next != "" {
+		var page struct {
+			Value []graphUser `json:"value"`
+			Next  string      `json:"@odata.nextLink"`
+		}
+		if err := c.call(ctx, request{method: "GET", path: next}, &page); err != nil {
+			return nil, fmt.Errorf("msgraph: listing users: %w", err)
+		}
+		for _, u := range page.Value {
+			out = append(out, u.account())
+		}
+		next = page.Next
+	}
+	return out, nil
+}
