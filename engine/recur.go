@@ -477,6 +477,10 @@ func expand(a *Appointment, from, to time.Time, fn func(time.Time) bool) {
 	if interval < 1 {
 		interval = 1
 	}
+	if interval > 10000 || r.Count < 0 {
+		fn(start) // out of range (Validate reports it): only the first occurrence is certain
+		return
+	}
 	count := 0
 	emit := func(t time.Time) bool {
 		if !r.Until.IsZero() && t.After(r.Until) {
@@ -568,8 +572,8 @@ func expand(a *Appointment, from, to time.Time, fn func(time.Time) bool) {
 		if !toDay.IsZero() && first.After(toDay) {
 			return
 		}
-		if first.Year() > 9999 {
-			return
+		if first.Year() > 9999 || first.Before(startDay.AddDate(-1, 0, 0)) {
+			return // past the calendar we model, or an arithmetic wrap-around
 		}
 		if len(r.BySetPos) > 0 {
 			cands = setPos(cands, r.BySetPos)
