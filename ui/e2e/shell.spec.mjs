@@ -461,6 +461,23 @@ async function main() {
     assert(new URL(page.url()).pathname !== '/setup', `setup link after setup does not show setup, got ${page.url()}`);
     log('setup link no longer opens setup once done');
 
+    // --- The server goes away: the screen says so and what to do. ---
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await page.goto('/');
+    await heading(page, 'Overview');
+    await stopServer(server.proc);
+    await nav.getByRole('link', { name: 'Audit log' }).click();
+    await heading(page, 'Audit log');
+    const down = page.getByRole('alert').filter({ hasText: 'Could not load the audit log' });
+    await down.waitFor();
+    assert(await down.getByText('Check that Synchronizer is running').isVisible(), 'network error says what to check');
+    assert(await down.getByRole('button', { name: 'Try again' }).isVisible(), 'network error offers a retry');
+    await shot(page, '16-server-unreachable');
+    await checkA11y(page, 'server unreachable');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('alert').filter({ hasText: 'You are still signed in' }).waitFor();
+    log('server stopped: the page says it cannot reach the server, what to check, and offers a retry');
+
     await ctx.close();
     assert(problems.length === 0, `no page errors or CSP violations:\n${problems.join('\n')}`);
     log('no page errors, no CSP violations');

@@ -45,7 +45,7 @@ export const HINTS: Record<ErrorCode, string> = {
   GRAPHQL_VALIDATION_FAILED: 'The dashboard and the server do not match. Reload the page; if it persists, rebuild the dashboard.',
   QUERY_TOO_COMPLEX: 'The request was too large for the server. Reload the page and try a smaller page of results.',
   CSRF: 'The security token of this page is missing or out of date. Reload the page and try again.',
-  NETWORK: 'The server could not be reached. Check that Synchronizer is running and that this computer is online, then try again.',
+  NETWORK: 'Check that Synchronizer is running and that this computer is online, then try again.',
   HTTP: 'The server answered with an unexpected error. Try again; if it keeps happening, look at the server log.',
   BAD_RESPONSE: 'The server sent an answer the dashboard cannot read. Reload the page; if it persists, look at the server log.',
 };

@@ -3,7 +3,9 @@
 
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { Button, Link } from '../components';
+import type { ApiError } from '../api/client';
+import { asApiError } from '../api/client';
+import { Button, ErrorAlert, Link } from '../components';
 import { useApp } from '../context';
 import { AREAS, isAdmin, normalizePath, visibleAreas, type Area } from '../router';
 
@@ -31,6 +33,7 @@ export function Shell(props: { path: string; children: ComponentChildren }) {
   const { viewer, signOut, version } = useApp();
   const [menuOpen, setMenuOpen] = useState(false);
   const [signingOut, setSigningOut] = useState(false);
+  const [signOutError, setSignOutError] = useState<ApiError | null>(null);
   const current = normalizePath(props.path);
   const areas = visibleAreas(viewer);
   const sync = areas.filter((a) => a.group === 'sync');
@@ -69,8 +72,11 @@ export function Shell(props: { path: string; children: ComponentChildren }) {
             busyLabel="Signing out…"
             onClick={async () => {
               setSigningOut(true);
+              setSignOutError(null);
               try {
                 await signOut();
+              } catch (err) {
+                setSignOutError(asApiError(err));
               } finally {
                 setSigningOut(false);
               }
@@ -93,6 +99,7 @@ export function Shell(props: { path: string; children: ComponentChildren }) {
           <p class="nav-version">Version {version || 'unknown'}</p>
         </nav>
         <main id="main" class="content" tabIndex={-1}>
+          <ErrorAlert error={signOutError} title="You are still signed in" />
           {props.children}
         </main>
       </div>
