@@ -170,6 +170,8 @@ type Scheduler struct {
 	wakeSet  map[int64]bool  // the instants in wakes, to keep it free of duplicates
 	clears   map[string]*job // persisted triggers to delete (see flushClears)
 	gen      uint64          // orders triggers and job starts
+	// orphans are persisted triggers Start found for jobs no profile declares yet; SetProfile adopts them.
+	orphans map[jobKey]pendingRecord
 	// persistMu orders the KV writes of triggers and of their deletion; it is taken before mu, never while
 	// holding it.
 	persistMu sync.Mutex
@@ -321,6 +323,7 @@ func New(o Options) (*Scheduler, error) {
 		systems:  map[string]*breaker{},
 		wakeSet:  map[int64]bool{},
 		clears:   map[string]*job{},
+		orphans:  map[jobKey]pendingRecord{},
 		subs:     map[int]chan Event{},
 	}
 	if s.clk == nil {
@@ -444,6 +447,12 @@ func (s *Scheduler) SetProfile(p Profile) error {
 			}
 			j := &job{key: jobKey{p.ID, pu.ID, k}, user: u, hidx: -1}
 			u.jobs[k] = j
+			if rec, ok := s.orphans[j.key]; ok && s.started {
+				delete(s.orphans, j.key)
+				j.pending = true
+				s.enqueueLocked(j, rec.Trigger)
+				continue
+			}
 			if s.started && newUser {
 				s.enqueueLocked(j, TriggerLink)
 				continue
@@ -588,7 +597,8 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	for _, pd := range pendings {
 		j := s.jobLocked(pd.key)
 		if j == nil {
-			continue // profile, user or kind gone: RemoveProfile or SetProfile cleans up
+			s.orphans[pd.key] = pd.rec // adopted when SetProfile declares the job
+			continue
 		}
 		j.pending = true
 		s.enqueueLocked(j, pd.rec.Trigger)

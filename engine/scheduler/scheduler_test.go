@@ -711,3 +711,33 @@ func TestSubscribeSeesJobLifecycle(t *testing.T) {
 		t.Fatalf("events %v", types)
 	}
 }
+
+func TestPendingTriggersAdoptedWhenProfileArrivesAfterStart(t *testing.T) {
+	t.Parallel()
+	clk := clock.NewFake(t0)
+	kv := engine.NewMemKV()
+	if err := kv.Commit(map[string][]byte{"sched/pending/p/u%2F1/task": []byte(`{"trigger":"push","at":"2026-03-02T00:59:00Z"}`)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	r := newRunner(clk)
+	s, err := scheduler.New(scheduler.Options{Runner: r, Clock: clk, KV: kv, HousekeepingHour: scheduler.HousekeepingOff})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop(ctx)
+	if err := s.SetProfile(scheduler.Profile{ID: "p", Interval: time.Hour, Kinds: []engine.Kind{engine.KindTask}, Users: users("u/1")}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "adopted trigger run", func() bool { return r.count("p/u/1/task") == 1 })
+	if c := r.snapshot()[0]; c.trigger != scheduler.TriggerPush {
+		t.Fatalf("trigger %q, want push", c.trigger)
+	}
+	eventually(t, "served trigger deleted", func() bool {
+		_, ok, _ := kv.Get([]byte("sched/pending/p/u%2F1/task"))
+		return !ok
+	})
+}

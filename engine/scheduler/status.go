@@ -168,36 +168,15 @@ func (s *Scheduler) Snapshot() Snapshot {
 		pst := ProfileStatus{ID: ps.p.ID, Paused: ps.paused, Running: ps.running, Users: len(ps.users),
 			Serial: ps.p.Serial, Interval: ps.p.Interval.String()}
 		for _, u := range ps.users {
-			us := UserStatus{Profile: ps.p.ID, User: u.id, Paused: u.paused, LastError: u.lastErr,
-				LastErrorAt: tp(u.errAt), Breaker: u.br.state(now), BreakerReason: u.br.reason,
-				BreakerUntil: tp(u.br.until), PushHealthy: len(u.jobs) > 0}
-			var next, last, ok time.Time
+			us := s.userStatusLocked(u, now)
 			for _, j := range u.jobs {
 				switch j.state {
 				case queued:
-					us.Queued = true
 					pst.Queued++
 				case running:
-					us.Running = true
 					snap.Running = append(snap.Running, RunningJob{ps.p.ID, u.id, j.key.kind, j.trigger, j.started})
-				default:
-					if next.IsZero() || j.next.Before(next) {
-						next = j.next
-					}
 				}
-				if j.lastRun.After(last) {
-					last = j.lastRun
-				}
-				if j.lastOK.After(ok) {
-					ok = j.lastOK
-				}
-				us.Failures = max(us.Failures, j.failures)
-				us.PushHealthy = us.PushHealthy && j.push
 			}
-			if us.Queued {
-				next = now
-			}
-			us.NextRun, us.LastRun, us.LastOK = tp(next), tp(last), tp(ok)
 			snap.Users = append(snap.Users, us)
 		}
 		snap.Profiles = append(snap.Profiles, pst)
@@ -220,12 +199,45 @@ func (s *Scheduler) Snapshot() Snapshot {
 	return snap
 }
 
+func (s *Scheduler) userStatusLocked(u *userState, now time.Time) UserStatus {
+	us := UserStatus{Profile: u.p.p.ID, User: u.id, Paused: u.paused, LastError: u.lastErr,
+		LastErrorAt: tp(u.errAt), Breaker: u.br.state(now), BreakerReason: u.br.reason,
+		BreakerUntil: tp(u.br.until), PushHealthy: len(u.jobs) > 0}
+	var next, last, ok time.Time
+	for _, j := range u.jobs {
+		switch j.state {
+		case queued:
+			us.Queued = true
+		case running:
+			us.Running = true
+		default:
+			if next.IsZero() || j.next.Before(next) {
+				next = j.next
+			}
+		}
+		if j.lastRun.After(last) {
+			last = j.lastRun
+		}
+		if j.lastOK.After(ok) {
+			ok = j.lastOK
+		}
+		us.Failures = max(us.Failures, j.failures)
+		us.PushHealthy = us.PushHealthy && j.push
+	}
+	if us.Queued {
+		next = now
+	}
+	us.NextRun, us.LastRun, us.LastOK = tp(next), tp(last), tp(ok)
+	return us
+}
+
 // UserStatus returns the state of one user, or false if the scheduler does not know it.
 func (s *Scheduler) UserStatus(profileID, userID string) (UserStatus, bool) {
-	for _, u := range s.Snapshot().Users {
-		if u.Profile == profileID && u.User == userID {
-			return u, true
-		}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ps := s.profiles[profileID]
+	if ps == nil || ps.users[userID] == nil {
+		return UserStatus{}, false
 	}
-	return UserStatus{}, false
+	return s.userStatusLocked(ps.users[userID], s.clk.Now()), true
 }
