@@ -176,7 +176,7 @@ type eventAdapter struct{}
 func (eventAdapter) markerInFilter() bool { return true }
 
 func (eventAdapter) getQuery() string {
-	return "?$expand=" + url.QueryEscape("singleValueExtendedProperties($filter=id eq '"+markerProp+"' or id eq '"+linksProp+"')")
+	return "?$expand=" + url.QueryEscape("singleValueExtendedProperties($filter=id eq '"+markerProp+"' or id eq '"+linksProp+"' or id eq '"+tzProp+"')")
 }
 
 func (eventAdapter) deltaURL(s *Store) string {
@@ -243,13 +243,13 @@ func eventToAppointment(ev *graphEvent) (*engine.Appointment, error) {
 			tz = ev.Start.TimeZone
 		}
 		if name, ok := zoneName(tz); ok {
-			a.TimeZone = name
+			a.TimeZone = sameZone(name, propValue(ev.Props, tzProp))
 		}
 		etz := ev.OriginalEndTimeZone
 		if etz == "" {
 			etz = ev.End.TimeZone
 		}
-		if name, ok := zoneName(etz); ok && name != a.TimeZone {
+		if name, ok := zoneName(etz); ok && sameZone(name, a.TimeZone) != a.TimeZone {
 			a.EndTimeZone = name
 		}
 	}
@@ -288,6 +288,19 @@ func eventToAppointment(ev *graphEvent) (*engine.Appointment, error) {
 		a.Recurrence = r
 	}
 	return a, nil
+}
+
+// sameZone returns kept (the IANA zone we wrote) when Graph's zone is the same Windows zone, got otherwise.
+func sameZone(got, kept string) string {
+	if kept == "" || got == kept {
+		return got
+	}
+	wg, ok1 := engine.WindowsFromIANA(got)
+	wk, ok2 := engine.WindowsFromIANA(kept)
+	if ok1 && ok2 && wg == wk {
+		return kept
+	}
+	return got
 }
 
 func dateOnly(s string) time.Time {
@@ -386,6 +399,7 @@ func (eventAdapter) encode(_ *Store, it engine.Item, marker string) (map[string]
 	} else {
 		props = append(props, extProp{ID: linksProp, Value: "[]"})
 	}
+	props = append(props, extProp{ID: tzProp, Value: a.TimeZone})
 	if marker != "" {
 		m["transactionId"] = marker
 		props = append(props, extProp{ID: markerProp, Value: marker})

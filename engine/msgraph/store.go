@@ -20,6 +20,8 @@ const propSet = "{66f5a359-4659-4830-9070-00047ec6ac6e}"
 const (
 	markerProp = "String " + propSet + " Name SynchronizerMarker"
 	linksProp  = "String " + propSet + " Name SynchronizerLinks"
+	// tzProp keeps the IANA zone we wrote: Exchange stores Windows zones, which map several IANA zones to one.
+	tzProp = "String " + propSet + " Name SynchronizerTimeZone"
 )
 
 // adapter maps one kind between Graph JSON and the canonical model.
@@ -109,7 +111,10 @@ func (s *Store) Changes(ctx context.Context, cursor string) (engine.Page, error)
 			out.Changes = append(out.Changes, engine.Change{ID: r.ID, Version: r.Version, OutOfWindow: true})
 			continue
 		}
-		out.Changes = append(out.Changes, engine.Change{ID: r.ID, Version: r.Version, Item: r.Item, Marker: r.Marker})
+		// Delta entries lack the extended properties and linked resources (Graph expands neither in delta
+		// queries), so the content is incomplete: report the version only. The engine skips versions it already
+		// knows (our own writes) and calls Get, which expands them, for the rest.
+		out.Changes = append(out.Changes, engine.Change{ID: r.ID, Version: r.Version, Marker: r.Marker})
 	}
 	switch {
 	case page.NextLink != "":

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/synchronizer/synchronizer/engine"
+	"github.com/synchronizer/synchronizer/engine/internal/clock"
 )
 
 // Real Graph limits for Outlook resources (per app and mailbox).
@@ -65,7 +66,7 @@ func (c *ScaledClock) Now() time.Time {
 }
 
 // AfterFunc calls f after d of scaled time.
-func (c *ScaledClock) AfterFunc(d time.Duration, f func()) interface{ Stop() bool } {
+func (c *ScaledClock) AfterFunc(d time.Duration, f func()) clock.Timer {
 	return time.AfterFunc(time.Duration(float64(d)/c.Scale), f)
 }
 
@@ -133,6 +134,8 @@ type Server struct {
 	revoked     map[string]bool // users whose grants are revoked
 	subs        map[string]*subscription
 	latency     time.Duration
+	budget      int
+	window      time.Duration
 }
 
 type codeGrant struct{ user, challenge, redirect string }
@@ -149,13 +152,24 @@ type Options struct {
 	PageSize int // delta page size (default 50)
 	// Latency is added to every request (simulated service time).
 	Latency time.Duration
+	// Budget and Window override the per-mailbox request budget (default Budget per BudgetWindow), so tests can
+	// reach it with few requests.
+	Budget int
+	Window time.Duration
 }
 
 // New starts the fake on 127.0.0.1.
 func New(o Options) *Server {
 	s := &Server{Tenant: "contoso-tenant", clock: o.Clock, log: o.Logger, colls: map[string]*collection{}, mailboxes: map[string]*mailbox{},
 		clients: map[string]string{}, codes: map[string]codeGrant{}, refresh: map[string]string{}, access: map[string]tokenInfo{},
-		revoked: map[string]bool{}, subs: map[string]*subscription{}, pageSize: o.PageSize, latency: o.Latency}
+		revoked: map[string]bool{}, subs: map[string]*subscription{}, pageSize: o.PageSize, latency: o.Latency,
+		budget: o.Budget, window: o.Window}
+	if s.budget <= 0 {
+		s.budget = Budget
+	}
+	if s.window <= 0 {
+		s.window = BudgetWindow
+	}
 	if s.clock == nil {
 		s.clock = realClock{}
 	}
@@ -474,7 +488,7 @@ func (s *Server) admit(user string, parts int) *apiError {
 		s.mailboxes[user] = m
 	}
 	now := s.clock.Now()
-	cut := now.Add(-BudgetWindow)
+	cut := now.Add(-s.window)
 	i := 0
 	for i < len(m.calls) && !m.calls[i].After(cut) {
 		i++
@@ -484,9 +498,9 @@ func (s *Server) admit(user string, parts int) *apiError {
 		s.violations++
 		return &apiError{status: 429, code: "ApplicationThrottled", msg: "Application is over its MailboxConcurrency limit.", header: map[string]string{"Retry-After": "1"}}
 	}
-	if len(m.calls)+parts > Budget {
+	if len(m.calls)+parts > s.budget {
 		s.violations++
-		wait := m.calls[len(m.calls)+parts-Budget-1].Add(BudgetWindow).Sub(now)
+		wait := m.calls[min(len(m.calls)-1, len(m.calls)+parts-s.budget-1)].Add(s.window).Sub(now)
 		secs := int((wait + time.Second - 1) / time.Second)
 		if secs < 1 {
 			secs = 1
@@ -932,7 +946,11 @@ func (s *Server) delta(user, coll string, q url.Values, view bool) (int, map[str
 			}
 			continue
 		}
-		vals = append(vals, clone(o.data))
+		d := clone(o.data)
+		// Delta queries expand neither extended properties nor linked resources.
+		delete(d, "singleValueExtendedProperties")
+		delete(d, "linkedResources")
+		vals = append(vals, d)
 	}
 	base := s.URL + "/v1.0/users/" + user + "/" + coll + "/delta"
 	if view {
