@@ -234,6 +234,13 @@ func (s *Server) RevokeUser(user string) {
 	}
 }
 
+// ExpireAccessTokens makes every access token issued so far expire (refresh tokens stay valid).
+func (s *Server) ExpireAccessTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.access)
+}
+
 // Issue creates an authorization code for user, as if they had signed in and consented; challenge is the PKCE
 // S256 code challenge the client sent in the authorize request.
 func (s *Server) Issue(user, challenge, redirect string) string {
