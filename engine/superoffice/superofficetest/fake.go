@@ -201,7 +201,11 @@ func (s *Server) AddCompany(name string) int32 {
 }
 
 // SetBasic allows on-site Basic authentication for user.
-func (s *Server) SetBasic(user, password string) { s.mu.Lock(); s.basic[user] = password; s.mu.Unlock() }
+func (s *Server) SetBasic(user, password string) {
+	s.mu.Lock()
+	s.basic[user] = password
+	s.mu.Unlock()
+}
 
 // ExpireTickets invalidates every issued ticket (as after 6 hours unused), so the next call gets 401.
 func (s *Server) ExpireTickets() { s.mu.Lock(); clear(s.tickets); s.mu.Unlock() }
@@ -287,8 +291,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.selectionMembers(parts[1])
 	case parts[0] == "Webhook":
 		c.webhook(parts[1:])
-	case len(parts) == 1 && parts[0] == "User" && r.Method == http.MethodGet:
-		writeJSON(w, http.StatusOK, map[string]any{"AssociateId": assoc, "Rights": []string{"appointment:write", "person:write", "webhook:admin"}})
+	case len(parts) == 2 && parts[0] == "User" && parts[1] == "currentPrincipal" && r.Method == http.MethodGet:
+		writeJSON(w, http.StatusOK, map[string]any{"AssociateId": assoc, "UserType": "SystemAssociate",
+			"FunctionRights": []string{"admin-all", "webhook-admin"}})
 	default:
 		httpError(w, http.StatusNotFound, "no route "+r.Method+" "+path)
 	}
@@ -336,7 +341,9 @@ type call struct {
 	assoc int32
 }
 
-func (c *call) fail(status int, format string, a ...any) { httpError(c.w, status, fmt.Sprintf(format, a...)) }
+func (c *call) fail(status int, format string, a ...any) {
+	httpError(c.w, status, fmt.Sprintf(format, a...))
+}
 
 func (c *call) decode(v any) bool {
 	dec := json.NewDecoder(http.MaxBytesReader(c.w, c.r.Body, 4<<20))
@@ -435,6 +442,11 @@ func (c *call) appointment(idStr string) {
 			return
 		}
 		na.e.AppointmentID, na.e.CreatedDate, na.e.CreatedBy = a.e.AppointmentID, a.e.CreatedDate, a.e.CreatedBy
+		if rc := in.Recurrence; rc != nil && rc.IsRecurrence && a.e.Recurrence != nil && patternChanged(a.e.Recurrence, rc) {
+			// A changed pattern re-materializes the whole series ("update all"), keeping its RecurrenceId.
+			s.regenerate(c, a, na, rc)
+			return
+		}
 		na.e.Recurrence = a.e.Recurrence // a PUT of one row changes only this occurrence
 		if na.e.Associate == nil {
 			na.e.Associate = a.e.Associate
@@ -561,7 +573,7 @@ func (c *call) createAppointment() {
 		rid := s.nextID
 		info := *rc
 		info.RecurrenceID = rid
-		info.StartDate = superoffice.FormatTime(starts[0], time.UTC)[:10]
+		info.StartDate = superoffice.FormatTime(starts[0], c.loc)[:10]
 		info.Dates = nil
 		dur := a.end.Sub(a.start)
 		for _, st := range starts {
@@ -734,6 +746,52 @@ func expand(rc *superoffice.RecurrenceInfo, first time.Time, loc *time.Location)
 		return nil, errors.New("the pattern produces no occurrence")
 	}
 	return out, nil
+}
+
+// patternChanged reports whether two recurrence infos describe different patterns or ends.
+func patternChanged(a, b *superoffice.RecurrenceInfo) bool {
+	x, y := *a, *b
+	x.RecurrenceID, y.RecurrenceID, x.Dates, y.Dates = 0, 0, nil, nil
+	ja, _ := json.Marshal(x)
+	jb, _ := json.Marshal(y)
+	return !bytes.Equal(ja, jb)
+}
+
+// regenerate replaces the rows of a's series by a new materialization of rc starting at na. Callers hold s.mu.
+func (s *Server) regenerate(c *call, a, na *appt, rc *superoffice.RecurrenceInfo) {
+	rid := a.e.Recurrence.RecurrenceID
+	starts, err := expand(rc, na.start, c.loc)
+	if err != nil {
+		c.fail(http.StatusBadRequest, "Recurrence: %v", err)
+		return
+	}
+	for id, x := range s.appts {
+		if x.e.Recurrence != nil && x.e.Recurrence.RecurrenceID == rid {
+			delete(s.appts, id)
+			s.eventLocked("activity.deleted", id, c.assoc, map[string]string{"appointment_id": strconv.Itoa(int(id))})
+		}
+	}
+	info := *rc
+	info.RecurrenceID = rid
+	info.StartDate = superoffice.FormatTime(starts[0], c.loc)[:10]
+	info.Dates = nil
+	dur := na.end.Sub(na.start)
+	var first *appt
+	for _, st := range starts {
+		row := *na
+		row.e.Recurrence = &info
+		row.start, row.end = st, st.Add(dur)
+		row.updated = s.tick(a.updated)
+		row.e.UpdatedBy = &superoffice.Associate{AssociateID: c.assoc}
+		s.nextID++
+		row.e.AppointmentID = s.nextID
+		s.appts[row.e.AppointmentID] = &row
+		s.eventLocked("activity.created", row.e.AppointmentID, c.assoc, nil)
+		if first == nil {
+			first = &row
+		}
+	}
+	writeJSON(c.w, http.StatusOK, c.out(first))
 }
 
 func daysIn(m time.Time) int { return m.AddDate(0, 1, -1).Day() }
@@ -1215,6 +1273,17 @@ func (c *call) webhook(rest []string) {
 		s.mu.Unlock()
 		in.Secret = ""
 		writeJSON(c.w, http.StatusCreated, in)
+	case len(rest) == 1 && rest[0] == "Test" && c.r.Method == http.MethodPost:
+		var in superoffice.Webhook
+		if !c.decode(&in) {
+			return
+		}
+		err := s.post(c.r.Context(), in, []byte(`{"EventId":"test","Event":"test","Entity":"test"}`), "test")
+		res := map[string]any{"Success": err == nil, "Message": ""}
+		if err != nil {
+			res["Message"] = err.Error()
+		}
+		writeJSON(c.w, http.StatusOK, res)
 	case len(rest) == 1:
 		id, err := strconv.ParseInt(rest[0], 10, 32)
 		if err != nil {
@@ -1458,7 +1527,12 @@ func (s *Server) Seed(by int32, es ...superoffice.AppointmentEntity) ([]int32, e
 }
 
 // NewRecurrenceID reserves a recurrence rule id for Seed.
-func (s *Server) NewRecurrenceID() int32 { s.mu.Lock(); defer s.mu.Unlock(); s.nextID++; return s.nextID }
+func (s *Server) NewRecurrenceID() int32 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextID++
+	return s.nextID
+}
 
 // SeedPerson stores a person directly, as a CRM user created it, and returns its id.
 func (s *Server) SeedPerson(by int32, e superoffice.PersonEntity) int32 {
@@ -1486,9 +1560,9 @@ func (s *Server) serveLogin(w http.ResponseWriter, r *http.Request) {
 	switch p {
 	case "/.well-known/openid-configuration":
 		writeJSON(w, http.StatusOK, map[string]any{"issuer": s.issuer(),
-			"authorization_endpoint": s.issuer() + "/common/oauth/authorize",
-			"token_endpoint":         s.issuer() + "/common/oauth/tokens",
-			"jwks_uri":               s.issuer() + "/.well-known/jwks",
+			"authorization_endpoint":                s.issuer() + "/common/oauth/authorize",
+			"token_endpoint":                        s.issuer() + "/common/oauth/tokens",
+			"jwks_uri":                              s.issuer() + "/.well-known/jwks",
 			"id_token_signing_alg_values_supported": []string{"RS256"}})
 	case "/.well-known/jwks":
 		pub := s.loginKey.PublicKey
@@ -1535,8 +1609,8 @@ func (s *Server) serveLogin(w http.ResponseWriter, r *http.Request) {
 		now := s.now()
 		claims := map[string]any{"iss": s.issuer(), "aud": ClientID, "sub": "admin@example.com", "iat": now.Unix(),
 			"exp": now.Add(time.Hour).Unix(), "nonce": nonce,
-			"http://schemes.superoffice.net/identity/ctx":          ContextIdentifier,
-			"http://schemes.superoffice.net/identity/webapi_url":   s.srv.URL + "/api/",
+			"http://schemes.superoffice.net/identity/ctx":           ContextIdentifier,
+			"http://schemes.superoffice.net/identity/webapi_url":    s.srv.URL + "/api/",
 			"http://schemes.superoffice.net/identity/netserver_url": s.srv.URL + "/Remote/Services88/",
 			"http://schemes.superoffice.net/identity/system_token":  SystemToken,
 			"http://schemes.superoffice.net/identity/email":         "admin@example.com",
