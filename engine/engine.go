@@ -372,9 +372,20 @@ func (e *Engine) jobLock(job string) *sync.Mutex {
 
 // Trace returns the latest decisions about an item, by its id on either side, newest first.
 func (e *Engine) Trace(itemID string) ([]TraceEntry, error) {
-	var t []TraceEntry
-	if _, err := e.getJSON(kTrace(itemID), &t); err != nil {
+	b, _, err := e.kv.Get([]byte(kTrace(itemID)))
+	if err != nil {
 		return nil, err
+	}
+	var t []TraceEntry
+	for _, line := range bytes.Split(b, []byte{'\n'}) {
+		if len(line) == 0 {
+			continue
+		}
+		var te TraceEntry
+		if err := json.Unmarshal(line, &te); err != nil {
+			return nil, fmt.Errorf("trace of %s: %w", itemID, err)
+		}
+		t = append(t, te)
 	}
 	return t, nil
 }

@@ -14,7 +14,7 @@ import (
 
 // fixture is an engine over a MemKV with one profile syncing two reference servers.
 type fixture struct {
-	t        *testing.T
+	t        testing.TB
 	kv       *engine.MemKV
 	crm, mbx *reference.Server
 	e        *engine.Engine
@@ -28,7 +28,7 @@ const (
 	mbxAcct = "alice@example.com"
 )
 
-func newFixture(t *testing.T, crmModel, mbxModel reference.Model, edit func(*engine.Profile)) *fixture {
+func newFixture(t testing.TB, crmModel, mbxModel reference.Model, edit func(*engine.Profile)) *fixture {
 	t.Helper()
 	f := &fixture{t: t, kv: engine.NewMemKV(), now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { return f.now }

@@ -67,7 +67,7 @@ func (j *syncJob) stateSets(lp *linkPlan, sets map[string][]byte, dels *[]string
 		if err != nil {
 			return fmt.Errorf("link %s: %w", lp.l.ID, err)
 		}
-		sets[kLink(j.key, lp.l.ID)] = mustJSON(lp.l)
+		sets[kLink(j.key, lp.l.ID)] = lp.l.encode()
 		sets[kBase(j.key, lp.l.ID)] = b
 	}
 	if lp.conflict != nil {
@@ -109,7 +109,7 @@ func (j *syncJob) execute(ctx context.Context, lp *linkPlan, w *write, last bool
 		if err != nil {
 			return false, err
 		}
-		sets[kLink(j.key, l.ID)] = mustJSON(pre)
+		sets[kLink(j.key, l.ID)] = pre.encode()
 		sets[kBase(j.key, l.ID)] = bb
 	}
 	sets[kIntent(op)] = mustJSON(in)
@@ -145,7 +145,7 @@ func (j *syncJob) execute(ctx context.Context, lp *linkPlan, w *write, last bool
 		if !w.orphan && lp.stored != nil {
 			chk := *lp.stored
 			chk.Check = true
-			res[kLink(j.key, l.ID)] = mustJSON(chk)
+			res[kLink(j.key, l.ID)] = chk.encode()
 		}
 		j.trace(s, target, l.ID, DecError, "changed meanwhile; planned again next run: "+trimErr(err))
 		j.run.Counts.Errors++
@@ -227,7 +227,7 @@ func (j *syncJob) execute(ctx context.Context, lp *linkPlan, w *write, last bool
 			if err != nil {
 				return false, err
 			}
-			res[kLink(j.key, l.ID)] = mustJSON(chk)
+			res[kLink(j.key, l.ID)] = chk.encode()
 			res[kBase(j.key, l.ID)] = bb
 		}
 	}
@@ -273,8 +273,7 @@ func (j *syncJob) recover(ctx context.Context) error {
 func (j *syncJob) resolve(ctx context.Context, in Intent) error {
 	dels := []string{kIntent(in.Op)}
 	sets := map[string][]byte{}
-	var l Link
-	ok, err := j.e.getJSON(kLink(j.key, in.Link), &l)
+	l, ok, err := j.e.getLink(j.key, in.Link)
 	if err != nil {
 		return err
 	}
@@ -375,7 +374,7 @@ func (j *syncJob) resolve(ctx context.Context, in Intent) error {
 	default:
 		l.Check = true
 	}
-	sets[kLink(j.key, l.ID)] = mustJSON(l)
+	sets[kLink(j.key, l.ID)] = l.encode()
 	return j.e.kv.Commit(sets, dels)
 }
 

@@ -15,9 +15,13 @@ var ErrCrashed = errors.New("memkv: simulated crash")
 // after SimulateCrashAfter(n), the n+1-th Commit (and every later one) fails with ErrCrashed without applying
 // anything, exactly as if the process had died just before that commit became durable. Restart ends the crash;
 // an engine built over the same MemKV afterwards sees exactly what was committed. It is safe for concurrent use.
+//
+// Keys are kept in buckets by their first two path segments ("eng/link/"), so a Scan of links does not walk the
+// traces.
 type MemKV struct {
 	mu      sync.RWMutex // guards everything below
-	data    map[string][]byte
+	buckets map[string]map[string][]byte
+	n       int
 	commits int // commits applied since SimulateCrashAfter
 	budget  int // commits allowed before the crash, -1 = no crash planned
 	crashed bool
@@ -26,13 +30,27 @@ type MemKV struct {
 var _ KV = (*MemKV)(nil)
 
 // NewMemKV returns an empty in-memory KV.
-func NewMemKV() *MemKV { return &MemKV{data: map[string][]byte{}, budget: -1} }
+func NewMemKV() *MemKV { return &MemKV{buckets: map[string]map[string][]byte{}, budget: -1} }
+
+// bucketOf returns the key's first two path segments (or the whole key).
+func bucketOf(k string) string {
+	i := strings.IndexByte(k, '/')
+	if i < 0 {
+		return k
+	}
+	j := strings.IndexByte(k[i+1:], '/')
+	if j < 0 {
+		return k
+	}
+	return k[:i+1+j+1]
+}
 
 // Get returns a copy of the value stored at key.
 func (m *MemKV) Get(key []byte) ([]byte, bool, error) {
+	k := string(key)
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	v, ok := m.data[string(key)]
+	v, ok := m.buckets[bucketOf(k)][k]
 	if !ok {
 		return nil, false, nil
 	}
@@ -40,23 +58,35 @@ func (m *MemKV) Get(key []byte) ([]byte, bool, error) {
 }
 
 // Scan calls fn for every key with prefix, in key order, on a snapshot taken when Scan starts (fn may Commit).
+// fn must not modify value.
 func (m *MemKV) Scan(prefix []byte, fn func(key, value []byte) error) error {
+	type kv struct {
+		k string
+		v []byte
+	}
 	p := string(prefix)
-	m.mu.RLock()
-	keys := make([]string, 0, 16)
-	for k := range m.data {
-		if strings.HasPrefix(k, p) {
-			keys = append(keys, k)
+	var all []kv
+	collect := func(b map[string][]byte) {
+		for k, v := range b {
+			if strings.HasPrefix(k, p) {
+				all = append(all, kv{k, v})
+			}
 		}
 	}
-	sort.Strings(keys)
-	vals := make([][]byte, len(keys))
-	for i, k := range keys {
-		vals[i] = m.data[k]
+	m.mu.RLock()
+	if bp := bucketOf(p); bp != p || strings.Count(p, "/") >= 2 {
+		collect(m.buckets[bp])
+	} else {
+		for name, b := range m.buckets {
+			if strings.HasPrefix(name, p) || strings.HasPrefix(p, name) {
+				collect(b)
+			}
+		}
 	}
 	m.mu.RUnlock()
-	for i, k := range keys {
-		if err := fn([]byte(k), append([]byte(nil), vals[i]...)); err != nil {
+	sort.Slice(all, func(a, b int) bool { return all[a].k < all[b].k })
+	for _, e := range all {
+		if err := fn([]byte(e.k), e.v); err != nil {
 			return err
 		}
 	}
@@ -76,10 +106,24 @@ func (m *MemKV) Commit(sets map[string][]byte, deletes []string) error {
 	}
 	m.commits++
 	for _, k := range deletes {
-		delete(m.data, k)
+		if b := m.buckets[bucketOf(k)]; b != nil {
+			if _, ok := b[k]; ok {
+				delete(b, k)
+				m.n--
+			}
+		}
 	}
 	for k, v := range sets {
-		m.data[k] = append([]byte(nil), v...)
+		name := bucketOf(k)
+		b := m.buckets[name]
+		if b == nil {
+			b = map[string][]byte{}
+			m.buckets[name] = b
+		}
+		if _, ok := b[k]; !ok {
+			m.n++
+		}
+		b[k] = append([]byte(nil), v...)
 	}
 	return nil
 }
@@ -110,5 +154,5 @@ func (m *MemKV) Restart() {
 func (m *MemKV) Len() int {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	return len(m.data)
+	return m.n
 }

@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -261,3 +263,79 @@ type TraceEntry struct {
 
 // TraceDepth is how many decisions are kept per item id.
 const TraceDepth = 20
+
+// encode writes l in the compact binary form links are stored in (JSON costs several times more to decode, and a
+// full listing decodes every link of a job): 'L', version 1, seven length-prefixed strings (ID, IDs, Vers,
+// Hashes), a flag byte (Pending[0], Pending[1], Check) and the two attempt counters.
+func (l *Link) encode() []byte {
+	b := make([]byte, 0, 2+len(l.ID)+len(l.IDs[0])+len(l.IDs[1])+len(l.Vers[0])+len(l.Vers[1])+len(l.Hashes[0])+len(l.Hashes[1])+16)
+	b = append(b, 'L', 1)
+	for _, s := range [...]string{l.ID, l.IDs[0], l.IDs[1], l.Vers[0], l.Vers[1], l.Hashes[0], l.Hashes[1]} {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	var flags byte
+	if l.Pending[0] {
+		flags |= 1
+	}
+	if l.Pending[1] {
+		flags |= 2
+	}
+	if l.Check {
+		flags |= 4
+	}
+	b = append(b, flags)
+	b = binary.AppendUvarint(b, uint64(l.Attempt[0]))
+	return binary.AppendUvarint(b, uint64(l.Attempt[1]))
+}
+
+var errBadLink = errors.New("corrupt link record")
+
+// decodeLink reads a link written by encode.
+func decodeLink(b []byte) (Link, error) {
+	var l Link
+	if len(b) < 2 || b[0] != 'L' || b[1] != 1 {
+		return l, errBadLink
+	}
+	b = b[2:]
+	var strs [7]string
+	for i := range strs {
+		n, k := binary.Uvarint(b)
+		if k <= 0 || uint64(len(b)-k) < n {
+			return l, errBadLink
+		}
+		strs[i] = string(b[k : k+int(n)])
+		b = b[k+int(n):]
+	}
+	if len(b) < 1 {
+		return l, errBadLink
+	}
+	flags := b[0]
+	b = b[1:]
+	a0, k0 := binary.Uvarint(b)
+	if k0 <= 0 {
+		return l, errBadLink
+	}
+	a1, k1 := binary.Uvarint(b[k0:])
+	if k1 <= 0 {
+		return l, errBadLink
+	}
+	l.ID, l.IDs, l.Vers, l.Hashes = strs[0], [2]string{strs[1], strs[2]}, [2]string{strs[3], strs[4]}, [2]string{strs[5], strs[6]}
+	l.Pending = [2]bool{flags&1 != 0, flags&2 != 0}
+	l.Check = flags&4 != 0
+	l.Attempt = [2]int{int(a0), int(a1)}
+	return l, nil
+}
+
+// getLink reads one link; ok is false when it does not exist.
+func (e *Engine) getLink(job, id string) (Link, bool, error) {
+	b, ok, err := e.kv.Get([]byte(kLink(job, id)))
+	if err != nil || !ok {
+		return Link{}, ok, err
+	}
+	l, err := decodeLink(b)
+	if err != nil {
+		return Link{}, true, fmt.Errorf("link %s of %s: %w", id, job, err)
+	}
+	return l, true, nil
+}

@@ -1,13 +1,13 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"slices"
 	"strings"
 	"time"
 )
@@ -51,7 +51,10 @@ type syncJob struct {
 	obs     [2]map[string]*obs
 	cursors [2]Cursor
 	full    [2]bool
-	opSeq   int
+	// complete: every page was Complete. An incremental listing that is complete carries reliable tombstones,
+	// so no IDLister reconciliation is needed.
+	complete [2]bool
+	opSeq    int
 	// final is committed at the end with the cursors.
 	sets      map[string][]byte
 	dels      []string
@@ -168,7 +171,11 @@ func (j *syncJob) close() {
 }
 
 func (j *syncJob) loadLinks() error {
-	if err := scanJSON(j.e.kv, kLinkPrefix(j.key), func(_ string, l Link) error {
+	if err := j.e.kv.Scan([]byte(kLinkPrefix(j.key)), func(k, b []byte) error {
+		l, err := decodeLink(b)
+		if err != nil {
+			return fmt.Errorf("%s: %w", k, err)
+		}
 		lp := &l
 		j.links[l.ID] = lp
 		for s := range 2 {
@@ -238,6 +245,7 @@ func (j *syncJob) list(ctx context.Context, s Side) error {
 	}
 	j.cursors[s] = Cursor{Cursor: cursor, Window: j.win}
 	j.full[s] = full && complete
+	j.complete[s] = complete
 	return nil
 }
 
@@ -252,6 +260,8 @@ func (j *syncJob) reconcile(ctx context.Context, s Side) error {
 		for id := range j.obs[s] {
 			present[id] = true
 		}
+	case j.complete[s]:
+		return nil
 	default:
 		lister, ok := j.stores[s].(IDLister)
 		if !ok {
@@ -300,19 +310,32 @@ func (j *syncJob) trace(s Side, id, link string, d Decision, reason string) {
 		Kind: j.kind, Side: s, Link: link, Decision: d, Reason: reason})
 }
 
-// flushTraces adds the run's trace entries to the stored ones (newest first, TraceDepth kept) in j.sets.
+// flushTraces adds the run's trace entries to the stored ones (newest first, TraceDepth kept) in j.sets. A trace
+// is stored as JSON lines, newest first, so adding entries never decodes the old ones.
 func (j *syncJob) flushTraces() error {
 	for id, entries := range j.traces {
-		var old []TraceEntry
-		if _, err := j.e.getJSON(kTrace(id), &old); err != nil {
+		old, _, err := j.e.kv.Get([]byte(kTrace(id)))
+		if err != nil {
 			return err
 		}
-		slices.Reverse(entries)
-		all := append(entries, old...)
-		if len(all) > TraceDepth {
-			all = all[:TraceDepth]
+		var b []byte
+		n := 0
+		for i := len(entries) - 1; i >= 0 && n < TraceDepth; i-- {
+			b = append(b, mustJSON(entries[i])...)
+			b = append(b, '\n')
+			n++
 		}
-		j.sets[kTrace(id)] = mustJSON(all)
+		for len(old) > 0 && n < TraceDepth {
+			line := old
+			if k := bytes.IndexByte(old, '\n'); k >= 0 {
+				line, old = old[:k+1], old[k+1:]
+			} else {
+				line, old = append(old, '\n'), nil
+			}
+			b = append(b, line...)
+			n++
+		}
+		j.sets[kTrace(id)] = b
 	}
 	return nil
 }

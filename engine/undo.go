@@ -87,8 +87,7 @@ func (e *Engine) Undo(ctx context.Context, runID string) (string, error) {
 
 // undoOp applies the inverse of one operation.
 func (j *syncJob) undoOp(ctx context.Context, op AppliedOp) error {
-	var l Link
-	ok, err := j.e.getJSON(kLink(j.key, op.Link), &l)
+	l, ok, err := j.e.getLink(j.key, op.Link)
 	if err != nil {
 		return err
 	}
@@ -190,8 +189,7 @@ func (e *Engine) ResolveConflict(ctx context.Context, conflictID string, choice 
 
 // applyFields writes the chosen values of c's fields to both copies of its link.
 func (j *syncJob) applyFields(ctx context.Context, c Conflict, chosen map[string]json.RawMessage) error {
-	var l Link
-	ok, err := j.e.getJSON(kLink(j.key, c.Link), &l)
+	l, ok, err := j.e.getLink(j.key, c.Link)
 	if err != nil {
 		return err
 	}
