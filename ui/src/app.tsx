@@ -54,7 +54,6 @@ export function App(props: { api: Api }) {
       navigate(`/login?reason=expired&next=${encodeURIComponent(here)}`, { replace: true });
     };
     void load();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   const decision = boot ? decide(boot.state, boot.viewer, loc.pathname, loc.search) : null;

@@ -319,7 +319,6 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[] = []) {
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [tick, ...deps]);
   return { data, error, loading, reload: () => setTick((t) => t + 1), setData };
 }
