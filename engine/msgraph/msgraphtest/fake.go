@@ -453,9 +453,6 @@ func writeErr(w http.ResponseWriter, e *apiError) {
 var userPath = regexp.MustCompile(`^/v1\.0/users/([^/]+)(/.*)?$`)
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	if s.latency > 0 {
-		time.Sleep(s.latency)
-	}
 	switch {
 	case strings.HasSuffix(r.URL.Path, "/oauth2/v2.0/token"):
 		s.token(w, r)
@@ -590,6 +587,9 @@ func (s *Server) handle(ti tokenInfo, method, uri string, h http.Header, body []
 		return e.status, e.header, errBody(e.code, e.msg)
 	}
 	defer s.release(usr.ID)
+	if s.latency > 0 {
+		time.Sleep(s.latency) // service time, while the request holds its concurrency slot
+	}
 	return s.mailboxOp(usr.ID, method, strings.TrimPrefix(rest, "/"), u.Query(), h, body)
 }
 
@@ -1040,6 +1040,9 @@ func (s *Server) batch(w http.ResponseWriter, r *http.Request, ti tokenInfo) {
 		} else {
 			defer s.release(u)
 		}
+	}
+	if s.latency > 0 {
+		time.Sleep(s.latency)
 	}
 	var resps []any
 	for _, q := range in.Requests {

@@ -1,0 +1,90 @@
+package msgraph_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/synchronizer/synchronizer/engine"
+	"github.com/synchronizer/synchronizer/engine/governor"
+	"github.com/synchronizer/synchronizer/engine/msgraph"
+	"github.com/synchronizer/synchronizer/engine/msgraph/msgraphtest"
+)
+
+// TestThrottlingIsReportedWithRetryAfter: without a governor, the fake's concurrency limit answers 429 and the
+// connector reports it as *engine.RetryAfterError with exactly the server's Retry-After.
+func TestThrottlingIsReportedWithRetryAfter(t *testing.T) {
+	srv := newFake(t, msgraphtest.Options{Latency: 20 * time.Millisecond})
+	c := newConn(t, srv, engine.Env{}, nil)
+	s := openStore(t, c, engine.KindAppointment, alice)
+	var wg sync.WaitGroup
+	errs := make(chan error, 12)
+	for i := range 12 {
+		wg.Go(func() {
+			_, err := s.Create(context.Background(), &engine.Appointment{Title: "x", Start: day(1), End: day(1).Add(time.Hour)}, fmt.Sprint("t", i))
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	throttled := 0
+	for err := range errs {
+		var ra *engine.RetryAfterError
+		if errors.As(err, &ra) {
+			if ra.Wait != time.Second {
+				t.Fatalf("Retry-After 1 reported as %s", ra.Wait)
+			}
+			throttled++
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if throttled == 0 || srv.Violations() != throttled {
+		t.Fatalf("throttled %d, fake recorded %d violations", throttled, srv.Violations())
+	}
+}
+
+// TestGovernorKeepsWithinMailboxLimits drives many concurrent writers through the governor against the fake
+// enforcing 4 concurrent requests and a request budget (scaled down, on a clock 600 times faster than real time):
+// every call succeeds, the fake records zero limit violations, and the budget is used at close to its rate.
+func TestGovernorKeepsWithinMailboxLimits(t *testing.T) {
+	clk := msgraphtest.NewScaledClock(time.Now(), 600)
+	const budget = 60
+	srv := newFake(t, msgraphtest.Options{Clock: clk, Budget: budget, Latency: time.Millisecond})
+	gov := governor.New(governor.Options{Clock: clk, SlowThreshold: -1})
+	c := newConn(t, srv, engine.Env{Governor: gov, Now: clk.Now}, nil)
+	gov.SetLimits(engine.LimitScope{System: msgraph.Type, Kind: "mailbox", Key: alice},
+		engine.Limits{MaxInFlight: 4, Requests: budget, Per: 10*time.Minute + msgraph.WindowMargin})
+	s := openStore(t, c, engine.KindAppointment, alice)
+	start := clk.Now()
+	const n = 3 * budget
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			_, err := s.Create(context.Background(), &engine.Appointment{Title: "x", Start: day(1), End: day(1).Add(time.Hour)}, fmt.Sprint("g", i))
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	el := clk.Now().Sub(start)
+	if v := srv.Violations(); v != 0 {
+		t.Fatalf("the fake recorded %d limit violations", v)
+	}
+	if m := srv.MaxInFlight(); m > 4 {
+		t.Fatalf("%d requests in flight", m)
+	}
+	// 180 requests at 60 per 10 minutes need just over 20 minutes (the first 60 go at once).
+	if el < 20*time.Minute || el > 23*time.Minute {
+		t.Fatalf("%d requests took %s of API time, want 20–23 min", n, el)
+	}
+}
