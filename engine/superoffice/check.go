@@ -125,7 +125,7 @@ func (c *Connector) probeTarget(ctx context.Context) error {
 		TargetURL: strings.TrimSuffix(c.env.PublicURL, "/") + "/hooks/superoffice/preflight"}
 	var res struct {
 		Success bool   `json:"Success"`
-		Message    string `json:"Message"`
+		Message string `json:"Message"`
 	}
 	if err := c.cl.do(ctx, request{method: http.MethodPost, path: "v1/Webhook/Test", body: &h, out: &res}); err != nil {
 		return err

@@ -18,7 +18,7 @@ type mapper struct {
 	zone     *time.Location // the tenant's zone
 	zoneName string
 	tmpl     *Template
-	types    []TaskListItem   // the task list (appointment and task types)
+	types    []TaskListItem    // the task list (appointment and task types)
 	typeCat  map[string]string // type → category
 	catType  map[string]string // category (lower case) → type
 	udef     string
