@@ -224,7 +224,7 @@ func TestEmbeddedDist(t *testing.T) {
 
 func BenchmarkHandlerIndex(b *testing.B) {
 	h := ui.Handler()
-	req := httptest.NewRequest("GET", "/profiles", nil)
+	req := httptest.NewRequest(http.MethodGet, "/profiles", nil)
 	req.Header.Set("Accept-Encoding", "gzip")
 	b.ReportAllocs()
 	for b.Loop() {
@@ -254,7 +254,7 @@ func BenchmarkHandlerAsset(b *testing.B) {
 	if m == nil {
 		b.Skip("no script in index.html (no_ui build)")
 	}
-	req := httptest.NewRequest("GET", m[1], nil)
+	req := httptest.NewRequest(http.MethodGet, m[1], nil)
 	req.Header.Set("Accept-Encoding", "gzip")
 	b.ReportAllocs()
 	for b.Loop() {
