@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench-dav.sh N: the side-by-side benchmark of docs/perf/dav.md. It starts a fresh Radicale on 127.0.0.1, seeds
-# two identical pairs of collections with N events (A: N events, B: empty), and syncs one pair with Synchronizer's
+# two identical pairs of collections with N events (A: N events, B: empty, or also N events with SEED_B=1), and syncs one pair with Synchronizer's
 # engine (davbench sync, state in a fresh badger directory) and the other with vdirsyncer, alternating the tools
 # run by run: first sync, no-change resync, then 100 updates + 50 deletes on A and a resync. Wall time and peak RSS
 # come from /usr/bin/time -v. Radicale is stopped by its PID at the end.
@@ -17,9 +17,21 @@ bench="$PEERS_DIR/davbench"
 base="$("$root/scripts/peers/start-radicale.sh" "$PORT")alice"
 auth="http://alice:x@127.0.0.1:$PORT/alice"
 
+# Seed by writing Radicale's storage folder directly (uploading N events one by one would itself take longer than
+# the runs measured), then list every collection once so Radicale's item cache is warm for both tools alike.
+# SEED_B=1 also fills B with the same events: the first sync then lists both sides and links the items by UID.
+coll="$PEERS_DIR/radicale-$PORT/data/collection-root/alice"
 for p in syn vds; do
-	"$bench" seed -url "$auth/$p-a/" -n "$N"
-	curl -s -o /dev/null -u alice:x -X MKCALENDAR "$base/$p-b/"
+	"$bench" seed -files "$coll/$p-a" -n "$N"
+	if [[ "${SEED_B:-0}" == 1 ]]; then
+		"$bench" seed -files "$coll/$p-b" -n "$N"
+	else
+		"$bench" seed -files "$coll/$p-b" -n 0
+	fi
+	for c in a b; do
+		curl -s -o /dev/null -u alice:x -X PROPFIND -H 'Depth: 1' -H 'Content-Type: application/xml' \
+			--data '<D:propfind xmlns:D="DAV:"><D:prop><D:getetag/></D:prop></D:propfind>' "$base/$p-$c/"
+	done
 done
 sed -e "s|@STATUS@|$PEERS_DIR/vds-status/|" -e "s|@A@|$base/vds-a/|" -e "s|@B@|$base/vds-b/|" \
 	scripts/peers/vdirsyncer-bench.conf.in >"$PEERS_DIR/vds.conf"
@@ -52,4 +64,6 @@ vds "100 updates + 50 deletes"
 for p in syn vds; do
 	n=$(curl -s -u alice:x -X PROPFIND -H 'Depth: 1' -H 'Content-Type: application/xml' "$base/$p-b/" | grep -o '<[A-Za-z:]*getetag>' | wc -l)
 	echo "check: $p-b holds $n events (want $((N - 50)))" >&2
+	n=$(curl -s -u alice:x -X PROPFIND -H 'Depth: 1' -H 'Content-Type: application/xml' "$base/$p-a/" | grep -o '<[A-Za-z:]*getetag>' | wc -l)
+	echo "check: $p-a holds $n events (want $((N - 50)))" >&2
 done
