@@ -199,8 +199,9 @@ func seenKey(connector, profile, id string) string {
 	return keySeen + esc(connector) + "/" + esc(profile) + "/" + hex.EncodeToString(sum[:16])
 }
 
-// Start loads the subscriptions and de-duplication marks, starts the committer, the dispatcher (which first
-// replays events persisted but not yet dispatched) and the watchdog.
+// Start loads the subscriptions (telling Options.Health which jobs have a live push channel: set the
+// scheduler's profiles first), starts the committer, the dispatcher (which first replays events persisted but
+// not yet dispatched) and the watchdog.
 func (in *Intake) Start(ctx context.Context) error {
 	now := in.clk.Now()
 	err := in.o.KV.Scan([]byte(keySub), func(k, v []byte) error {
@@ -216,6 +217,15 @@ func (in *Intake) Start(ctx context.Context) error {
 		return fmt.Errorf("push: load subscriptions: %w", err)
 	}
 	in.lastGC = now
+	// Tell the scheduler which jobs have a live push channel (set its profiles before starting the intake);
+	// expired ones are reported by the first watchdog pass.
+	if in.o.Health != nil {
+		for _, st := range in.subs {
+			if st.sub.Expires.IsZero() || now.Before(st.sub.Expires) {
+				in.o.Health.SetPushHealthy(st.sub.Profile, st.sub.User, st.sub.Kind, true)
+			}
+		}
+	}
 	in.started.Store(true)
 	in.wg.Add(2)
 	go in.committer()
@@ -274,8 +284,12 @@ func (in *Intake) RegisterPush(ctx context.Context, s Subscription) error {
 	wasHealthy := st.healthy
 	st.sub, st.since, st.healthy, st.problem = s, in.clk.Now(), true, ""
 	in.mu.Unlock()
-	if in.o.Health != nil && (!wasHealthy || s.Silence > 0 || !s.Expires.IsZero()) {
+	if in.o.Health != nil {
 		in.o.Health.SetPushHealthy(s.Profile, s.User, s.Kind, true)
+	}
+	if !wasHealthy {
+		in.log.Info("push: subscription registered", "connector", s.Connector, "profile", s.Profile, "subscription", s.ID,
+			"expires", s.Expires)
 	}
 	return nil
 }
@@ -753,6 +767,15 @@ func (in *Intake) Watch() {
 	if gc {
 		in.mu.Lock()
 		in.lastGC = now
+		// Tell the scheduler which jobs have a live push channel (set its profiles before starting the intake);
+		// expired ones are reported by the first watchdog pass.
+		if in.o.Health != nil {
+			for _, st := range in.subs {
+				if st.sub.Expires.IsZero() || now.Before(st.sub.Expires) {
+					in.o.Health.SetPushHealthy(st.sub.Profile, st.sub.User, st.sub.Kind, true)
+				}
+			}
+		}
 		in.mu.Unlock()
 		in.collectMarks(now)
 	}

@@ -336,6 +336,9 @@ func TestPersistedEventsReplayedAfterRestart(t *testing.T) {
 	up := &sink{}
 	g := newFixture(t, kv, up)
 	eventually(t, "replayed", func() bool { return len(up.triggers()) == 1 })
+	if h := up.health(); len(h) != 1 || h[0] != "p1/u/appointment=true" {
+		t.Fatalf("after restart the scheduler was told %v, want the registered channel healthy", h)
+	}
 	eventually(t, "deleted", func() bool { return g.stored(t, "hook/ev/") == 0 })
 	// The de-duplication mark survived the restart too.
 	g.post(t, "/hooks/google/p1", "", map[string]string{"X-Goog-Channel-ID": "c", "X-Goog-Channel-Token": "k",
