@@ -148,11 +148,12 @@ func (c *Connector) SystemAssociate(ctx context.Context) (int32, error) {
 	return p.AssociateID, nil
 }
 
-// Accounts lists the CRM users (associates) with their e-mail addresses, for linking to mailboxes.
+// Accounts lists the CRM users (associates) with their e-mail addresses, for linking to mailboxes (the OData
+// "AllUsers" archive behind GET v1/User).
 func (c *Connector) Accounts(ctx context.Context) ([]engine.Account, error) {
 	var out []engine.Account
 	q := url.Values{"$select": {"associateId,name,fullName,email,type"}, "$top": {"500"}}
-	err := c.cl.archive(ctx, "Associate", q, func(rows []map[string]any) error {
+	err := c.cl.archive(ctx, "User", q, func(rows []map[string]any) error {
 		for _, r := range rows {
 			id, err := intOf(r, "associateId")
 			if err != nil {

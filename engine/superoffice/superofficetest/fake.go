@@ -278,7 +278,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.putPerson(0)
 	case len(parts) == 2 && parts[0] == "Person":
 		c.person(parts[1])
-	case len(parts) == 1 && parts[0] == "Associate" && r.Method == http.MethodGet:
+	case len(parts) == 1 && parts[0] == "User" && r.Method == http.MethodGet:
 		c.listAssociates()
 	case len(parts) == 3 && parts[0] == "List" && parts[1] == "Task" && parts[2] == "Items" && r.Method == http.MethodGet:
 		s.mu.Lock()
@@ -1666,6 +1666,12 @@ func (s *Server) serveLogin(w http.ResponseWriter, r *http.Request) {
 	default:
 		httpError(w, http.StatusNotFound, "no login route "+r.URL.Path)
 	}
+}
+
+// IDTokenForTest returns an id_token signed by the fake's login key, for signature tests.
+func (s *Server) IDTokenForTest() string {
+	now := s.now()
+	return s.sign(map[string]any{"iss": s.issuer(), "aud": ClientID, "exp": now.Add(time.Hour).Unix(), "nonce": "x"})
 }
 
 func (s *Server) sign(claims map[string]any) string {
