@@ -321,7 +321,8 @@ type waiter struct {
 }
 
 // Acquire blocks until every scope (plus the profile scope found in ctx) has room, then charges the call to all
-// of them and returns its permit. It returns ctx.Err() if ctx ends first; nothing is then charged.
+// of them and returns its permit. It returns ctx.Err() if ctx ends first; the call then holds no slot (if it was
+// admitted at the very moment ctx ended, its entry in the budget stays: conservatively, as if it had been sent).
 func (g *Governor) Acquire(ctx context.Context, scopes ...engine.LimitScope) (engine.Permit, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
