@@ -29,7 +29,9 @@ echo "binary size (-trimpath -s -w): $(stat -c %s "$work/synchronizer") bytes ($
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
 base="http://127.0.0.1:$port"
 
-# start_server [ENV=VALUE...]: starts the server and prints ms until /readyz is 200.
+# start_server [ENV=VALUE...]: starts the server; sets pid and ready_ms (time
+# until /readyz answers 200).
+ready_ms=""
 start_server() {
 	local t0 t1
 	t0=$(date +%s%N)
@@ -41,7 +43,7 @@ start_server() {
 		sleep 0.005
 	done
 	t1=$(date +%s%N)
-	echo $(((t1 - t0) / 1000000))
+	ready_ms=$(((t1 - t0) / 1000000))
 }
 stop_server() {
 	kill "$pid"
@@ -49,13 +51,19 @@ stop_server() {
 	pid=""
 }
 
-echo "ready, fresh data directory: $(start_server) ms"
+start_server
+echo "ready, fresh data directory: $ready_ms ms"
 stop_server
 email="perf@example.com"
 password="perf-password-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-echo "ready, restart of the same store with the bootstrap admin (one argon2id hash): $(start_server SYNCHRONIZER_ADMIN_EMAIL="$email" SYNCHRONIZER_ADMIN_PASSWORD="$password") ms"
+start_server SYNCHRONIZER_ADMIN_EMAIL="$email" SYNCHRONIZER_ADMIN_PASSWORD="$password"
+echo "ready, restart of the same store with the bootstrap admin (one argon2id hash): $ready_ms ms"
 stop_server
-echo "ready, restart of the same store: $(start_server) ms"
+for i in 1 2 3; do
+	start_server
+	echo "ready, restart of the same store (run $i): $ready_ms ms"
+	[ "$i" -eq 3 ] || stop_server
+done
 
 sleep 30
 echo "idle RSS after 30 s: $(awk '/^VmRSS/ {print $2, $3}' "/proc/$pid/status")"
@@ -73,5 +81,8 @@ echo "--- me (bearer token), $clients clients, $duration"
 "$work/gqlload" -url "$base/graphql" -c "$clients" -d "$duration" -query me -token "$token"
 echo "--- systemStatus (anonymous), $clients clients, $duration"
 "$work/gqlload" -url "$base/graphql" -c "$clients" -d "$duration" -query systemStatus
+echo "--- me (bearer token), 10 clients, $duration (service time with little queueing)"
+"$work/gqlload" -url "$base/graphql" -c 10 -d "$duration" -query me -token "$token"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "RSS after load: $(awk '/^VmRSS/ {print $2, $3}' "/proc/$pid/status")"
 stop_server
