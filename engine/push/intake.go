@@ -147,7 +147,7 @@ type subState struct {
 type batchReq struct {
 	events []Event
 	done   chan error
-	dups   int
+	dups   uint64
 }
 
 // New returns an Intake; call Start before serving.
@@ -522,7 +522,7 @@ func (in *Intake) commitBatch(reqs []*batchReq) {
 		}
 	}
 	for _, r := range reqs {
-		in.duplicates.Add(uint64(r.dups))
+		in.duplicates.Add(r.dups)
 		r.done <- err
 	}
 }

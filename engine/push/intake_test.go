@@ -304,7 +304,7 @@ func TestRequestLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 405 {
+	if resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Fatalf("GET answered %d", resp.StatusCode)
 	}
 	if code, _ := f.post(t, "/hooks/ftp/p1", "{}", nil); code != 404 {
@@ -444,7 +444,7 @@ func TestDuplicateFloodCausesOneSync(t *testing.T) {
 				return
 			}
 			resp.Body.Close()
-			if resp.StatusCode != 202 {
+			if resp.StatusCode != http.StatusAccepted {
 				t.Errorf("status %d", resp.StatusCode)
 			}
 		})

@@ -35,6 +35,14 @@ func heapInUse() uint64 {
 	return m.HeapAlloc
 }
 
+func manyUsers(n int) []scheduler.User {
+	us := make([]scheduler.User, n)
+	for i := range us {
+		us[i] = scheduler.User{ID: fmt.Sprintf("user-%05d@example.com", i)}
+	}
+	return us
+}
+
 // BenchmarkOverhead10kUsers schedules 10,000 linked users polled every 5 minutes and drives a fake clock through
 // b.N hours of schedule (1 s steps), with a runner that does nothing: what is measured is the scheduler itself
 // (timers, queue, dispatch, a goroutine per job, bookkeeping). It reports the CPU time per simulated hour as a
@@ -50,18 +58,13 @@ func BenchmarkOverhead10kUsers(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	us := make([]scheduler.User, nUsers)
-	for i := range us {
-		us[i] = scheduler.User{ID: fmt.Sprintf("user-%05d@example.com", i)}
-	}
-	if err := s.SetProfile(scheduler.Profile{ID: "p", Interval: 5 * time.Minute, Kinds: []engine.Kind{engine.KindAppointment}, Users: us}); err != nil {
+	if err := s.SetProfile(scheduler.Profile{ID: "p", Interval: 5 * time.Minute, Kinds: []engine.Kind{engine.KindAppointment}, Users: manyUsers(nUsers)}); err != nil {
 		b.Fatal(err)
 	}
 	if err := s.Start(context.Background()); err != nil {
 		b.Fatal(err)
 	}
 	defer s.Stop(context.Background())
-	us = nil
 	stateHeap := heapInUse() - base
 
 	settle := func() {

@@ -334,9 +334,9 @@ func New(o Options) (*Scheduler, error) {
 	}
 	seed := o.Seed
 	if seed == 0 {
-		seed = rand.Uint64()
+		seed = rand.Uint64() //nolint:gosec // back-off jitter, not a secret
 	}
-	s.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	s.rng = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)) //nolint:gosec // back-off jitter, not a secret
 	s.hk.hour = o.HousekeepingHour
 	s.runCtx, s.cancelRun = context.WithCancel(context.Background())
 	return s, nil
