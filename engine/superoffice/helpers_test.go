@@ -107,6 +107,7 @@ func newTenant(t testing.TB) *tenant {
 	f.AddAssociate(alice, "Alice", "alice@example.com")
 	f.AddAssociate(bob, "Bob", "bob@example.com")
 	rec := &recorder{next: http.DefaultTransport}
+	track(rec)
 	return &tenant{fake: f, rec: rec, http: &http.Client{Transport: rec, Timeout: 30 * time.Second},
 		secrets: &memSecrets{m: map[string][]byte{
 			superoffice.SecretPartnerKey:   []byte(pemKey),

@@ -153,6 +153,7 @@ func New(o Options) *Server {
 		{TaskListItemID: 4, Value: "Holiday", Type: "Appointment", IsDefaultAlldayEvent: true, IsDefaultFree: true},
 	}
 	s.AddAssociate(SystemAssociateID, "SYNC", "sync@system.invalid")
+	s.associates[0].Type = "SystemAssociate"
 	go s.deliver()
 	return s
 }
