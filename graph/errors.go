@@ -25,6 +25,7 @@ const (
 	CodeSetupDone         = auth.CodeSetupDone
 	CodeConflict          = auth.CodeConflict
 	CodeInternal          = "INTERNAL"
+	CodeUnavailable       = "UNAVAILABLE"
 	CodeParseFailed       = errcode.ParseFailed      // GRAPHQL_PARSE_FAILED
 	CodeValidationFailed  = errcode.ValidationFailed // GRAPHQL_VALIDATION_FAILED
 	CodeQueryTooComplex   = "QUERY_TOO_COMPLEX"
@@ -33,10 +34,12 @@ const (
 	msgIntrospectionGated = "introspection is only available to signed-in callers (session cookie or API token)"
 )
 
-// codedError is an error of this package with a stable code.
+// codedError is an error of this package with a stable code and, for
+// invalid input, the field at fault (extensions.field).
 type codedError struct {
-	code string
-	msg  string
+	code  string
+	msg   string
+	field string
 }
 
 func (e *codedError) Error() string { return e.msg }
@@ -65,6 +68,9 @@ func presenter(log *slog.Logger, requestID func(context.Context) string) graphql
 		case errors.As(err, &ce):
 			gqlErr.Message = ce.msg
 			setCode(gqlErr, ce.code)
+			if ce.field != "" {
+				gqlErr.Extensions["field"] = ce.field
+			}
 		case gqlErr.Err != nil && gqlErr.Err.Error() == errIntrospection.Error():
 			gqlErr.Message = msgIntrospectionGated
 			setCode(gqlErr, CodeUnauthenticated)

@@ -7,13 +7,19 @@ package graph
 
 import (
 	"log/slog"
+	"sync"
 
 	"github.com/synchronizer/synchronizer/auth"
+	"github.com/synchronizer/synchronizer/engine"
+	"github.com/synchronizer/synchronizer/engine/governor"
+	"github.com/synchronizer/synchronizer/engine/scheduler"
 	"github.com/synchronizer/synchronizer/kv"
 )
 
 // Resolver is the root resolver and the one place the API's dependencies
 // are injected. Resolvers stay thin: validate, call the service, map errors.
+// Engine, Scheduler and Governor may be nil: their fields then answer
+// UNAVAILABLE.
 type Resolver struct {
 	// Auth is the authentication service (accounts, sessions, tokens, audit).
 	Auth *auth.Service
@@ -23,4 +29,14 @@ type Resolver struct {
 	Logger *slog.Logger
 	// Version and Commit describe the build.
 	Version, Commit string
+	// Engine is the sync engine (profiles, linked users, runs, conflicts,
+	// approvals, quarantine, trace, undo).
+	Engine *engine.Engine
+	// Scheduler runs the engine's jobs; the API keeps it in step with the
+	// profiles and linked users it saves (see LoadSchedule for start-up).
+	Scheduler *scheduler.Scheduler
+	// Governor admits remote calls; the API shows its state.
+	Governor *governor.Governor
+
+	schedMu sync.Mutex // serialises reschedule
 }

@@ -29,9 +29,13 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	LinkedUser() LinkedUserResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	Subscription() SubscriptionResolver
+	SyncProfile() SyncProfileResolver
+	SyncRun() SyncRunResolver
+	SyncStatusUpdate() SyncStatusUpdateResolver
 }
 
 type DirectiveRoot struct {
@@ -53,6 +57,18 @@ type ComplexityRoot struct {
 		ID         func(childComplexity int) int
 		LastUsedAt func(childComplexity int) int
 		Name       func(childComplexity int) int
+	}
+
+	AppliedOperation struct {
+		Action  func(childComplexity int) int
+		After   func(childComplexity int) int
+		At      func(childComplexity int) int
+		Before  func(childComplexity int) int
+		ItemID  func(childComplexity int) int
+		LinkID  func(childComplexity int) int
+		Seq     func(childComplexity int) int
+		Side    func(childComplexity int) int
+		Version func(childComplexity int) int
 	}
 
 	AuditEvent struct {
@@ -80,6 +96,51 @@ type ComplexityRoot struct {
 		CsrfToken func(childComplexity int) int
 	}
 
+	GovernorScope struct {
+		AvgLatencyMs      func(childComplexity int) int
+		BackingOffUntil   func(childComplexity int) int
+		BudgetLeft        func(childComplexity int) int
+		EffectiveInFlight func(childComplexity int) int
+		InFlight          func(childComplexity int) int
+		Key               func(childComplexity int) int
+		Kind              func(childComplexity int) int
+		MaxInFlight       func(childComplexity int) int
+		PerSeconds        func(childComplexity int) int
+		RecentThrottles   func(childComplexity int) int
+		Requests          func(childComplexity int) int
+		Scope             func(childComplexity int) int
+		SlowedDown        func(childComplexity int) int
+		System            func(childComplexity int) int
+		Throttled         func(childComplexity int) int
+		Waiting           func(childComplexity int) int
+	}
+
+	GuardSettings struct {
+		Creates              func(childComplexity int) int
+		Deletes              func(childComplexity int) int
+		GuardFirstSync       func(childComplexity int) int
+		ProfileCreates       func(childComplexity int) int
+		ProfileDeletes       func(childComplexity int) int
+		ProfileWindowSeconds func(childComplexity int) int
+	}
+
+	GuardThreshold struct {
+		Count   func(childComplexity int) int
+		Percent func(childComplexity int) int
+	}
+
+	HousekeepingStatus struct {
+		Hour    func(childComplexity int) int
+		LastRun func(childComplexity int) int
+		NextRun func(childComplexity int) int
+		Results func(childComplexity int) int
+	}
+
+	HousekeepingTask struct {
+		Error func(childComplexity int) int
+		Name  func(childComplexity int) int
+	}
+
 	Invitation struct {
 		Email     func(childComplexity int) int
 		ExpiresAt func(childComplexity int) int
@@ -87,17 +148,43 @@ type ComplexityRoot struct {
 		Name      func(childComplexity int) int
 	}
 
+	KindDirection struct {
+		Direction func(childComplexity int) int
+		Kind      func(childComplexity int) int
+	}
+
+	LinkedUser struct {
+		Crm       func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Mailbox   func(childComplexity int) int
+		Overrides func(childComplexity int) int
+		ProfileID func(childComplexity int) int
+		Status    func(childComplexity int) int
+	}
+
 	Mutation struct {
-		AcceptInvitation func(childComplexity int, token string, name *string, password string) int
-		AddAdmin         func(childComplexity int, email string, name string, password string) int
-		ChangePassword   func(childComplexity int, currentPassword string, newPassword string) int
-		CreateAPIToken   func(childComplexity int, name string, expiresInDays *int) int
-		InviteAdmin      func(childComplexity int, email string, name string) int
-		Login            func(childComplexity int, email string, password string) int
-		Logout           func(childComplexity int) int
-		RemoveAdmin      func(childComplexity int, id string) int
-		RevokeAPIToken   func(childComplexity int, id string) int
-		Setup            func(childComplexity int, input model.SetupInput) int
+		AcceptInvitation    func(childComplexity int, token string, name *string, password string) int
+		AddAdmin            func(childComplexity int, email string, name string, password string) int
+		ApproveSyncRun      func(childComplexity int, id string) int
+		ChangePassword      func(childComplexity int, currentPassword string, newPassword string) int
+		CreateAPIToken      func(childComplexity int, name string, expiresInDays *int) int
+		DeleteSyncProfile   func(childComplexity int, id string) int
+		InviteAdmin         func(childComplexity int, email string, name string) int
+		LinkUser            func(childComplexity int, input model.LinkUserInput) int
+		Login               func(childComplexity int, email string, password string) int
+		Logout              func(childComplexity int) int
+		PauseSync           func(childComplexity int, profileID string, userID *string) int
+		RejectSyncRun       func(childComplexity int, id string) int
+		ReleaseQuarantine   func(childComplexity int, input model.ReleaseQuarantineInput) int
+		RemoveAdmin         func(childComplexity int, id string) int
+		ResolveSyncConflict func(childComplexity int, id string, choice model.Side) int
+		ResumeSync          func(childComplexity int, profileID string, userID *string) int
+		RevokeAPIToken      func(childComplexity int, id string) int
+		SaveSyncProfile     func(childComplexity int, input model.ProfileInput) int
+		Setup               func(childComplexity int, input model.SetupInput) int
+		SyncNow             func(childComplexity int, profileID string, userID *string) int
+		UndoSyncRun         func(childComplexity int, id string) int
+		UnlinkUser          func(childComplexity int, profileID string, userID string) int
 	}
 
 	NewApiToken struct {
@@ -110,22 +197,244 @@ type ComplexityRoot struct {
 		HasNextPage func(childComplexity int) int
 	}
 
+	PlannedOperation struct {
+		Action   func(childComplexity int) int
+		ItemID   func(childComplexity int) int
+		LinkID   func(childComplexity int) int
+		Reason   func(childComplexity int) int
+		Side     func(childComplexity int) int
+		SourceID func(childComplexity int) int
+		Title    func(childComplexity int) int
+	}
+
+	ProfileSyncStatus struct {
+		Interval  func(childComplexity int) int
+		Paused    func(childComplexity int) int
+		ProfileID func(childComplexity int) int
+		Queued    func(childComplexity int) int
+		Running   func(childComplexity int) int
+		Serial    func(childComplexity int) int
+		Users     func(childComplexity int) int
+	}
+
+	QuarantinedItem struct {
+		At        func(childComplexity int) int
+		Field     func(childComplexity int) int
+		ItemID    func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		ProfileID func(childComplexity int) int
+		Reason    func(childComplexity int) int
+		Side      func(childComplexity int) int
+		UserID    func(childComplexity int) int
+		Version   func(childComplexity int) int
+	}
+
 	Query struct {
-		APITokens    func(childComplexity int) int
-		Admins       func(childComplexity int) int
-		AuditLog     func(childComplexity int, first *int, after *string) int
-		Me           func(childComplexity int) int
-		SystemStatus func(childComplexity int) int
-		Version      func(childComplexity int) int
+		APITokens        func(childComplexity int) int
+		Admins           func(childComplexity int) int
+		AuditLog         func(childComplexity int, first *int, after *string) int
+		GovernorStatus   func(childComplexity int) int
+		LinkedUsers      func(childComplexity int, profileID string) int
+		Me               func(childComplexity int) int
+		PendingApprovals func(childComplexity int, profileID *string) int
+		SchedulerStatus  func(childComplexity int) int
+		SyncConflicts    func(childComplexity int, profileID *string, openOnly *bool) int
+		SyncProfile      func(childComplexity int, id string) int
+		SyncProfiles     func(childComplexity int) int
+		SyncQuarantine   func(childComplexity int, profileID *string) int
+		SyncRun          func(childComplexity int, id string) int
+		SyncRuns         func(childComplexity int, profileID *string, userID *string, first *int) int
+		SyncTrace        func(childComplexity int, itemID string) int
+		SystemStatus     func(childComplexity int) int
+		Version          func(childComplexity int) int
+	}
+
+	RunCounts struct {
+		Conflicts   func(childComplexity int) int
+		Created     func(childComplexity int) int
+		Deleted     func(childComplexity int) int
+		Errors      func(childComplexity int) int
+		Listed      func(childComplexity int) int
+		Quarantined func(childComplexity int) int
+		Skipped     func(childComplexity int) int
+		Unchanged   func(childComplexity int) int
+		Updated     func(childComplexity int) int
+	}
+
+	RunningJob struct {
+		Kind      func(childComplexity int) int
+		ProfileID func(childComplexity int) int
+		Started   func(childComplexity int) int
+		Trigger   func(childComplexity int) int
+		UserID    func(childComplexity int) int
+	}
+
+	SchedulerStatus struct {
+		At            func(childComplexity int) int
+		DroppedEvents func(childComplexity int) int
+		Housekeeping  func(childComplexity int) int
+		Profiles      func(childComplexity int) int
+		QueueDepth    func(childComplexity int) int
+		Running       func(childComplexity int) int
+		Started       func(childComplexity int) int
+		Stopping      func(childComplexity int) int
+		Systems       func(childComplexity int) int
+		Users         func(childComplexity int) int
+		Workers       func(childComplexity int) int
 	}
 
 	Subscription struct {
 		AuditEvents func(childComplexity int) int
+		SyncStatus  func(childComplexity int) int
+	}
+
+	SyncAccount struct {
+		Aliases func(childComplexity int) int
+		Email   func(childComplexity int) int
+		ID      func(childComplexity int) int
+		Name    func(childComplexity int) int
+	}
+
+	SyncConflict struct {
+		At            func(childComplexity int) int
+		Base          func(childComplexity int) int
+		Crm           func(childComplexity int) int
+		CrmItemID     func(childComplexity int) int
+		Decision      func(childComplexity int) int
+		Fields        func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		LinkID        func(childComplexity int) int
+		Mailbox       func(childComplexity int) int
+		MailboxItemID func(childComplexity int) int
+		Policy        func(childComplexity int) int
+		ProfileID     func(childComplexity int) int
+		Resolved      func(childComplexity int) int
+		RunID         func(childComplexity int) int
+		UserID        func(childComplexity int) int
+	}
+
+	SyncEvent struct {
+		At         func(childComplexity int) int
+		Error      func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		ProfileID  func(childComplexity int) int
+		QueueDepth func(childComplexity int) int
+		RunID      func(childComplexity int) int
+		Running    func(childComplexity int) int
+		Trigger    func(childComplexity int) int
+		Type       func(childComplexity int) int
+		UserID     func(childComplexity int) int
+	}
+
+	SyncFilters struct {
+		SkipAllDay    func(childComplexity int) int
+		SkipFree      func(childComplexity int) int
+		SkipPrivate   func(childComplexity int) int
+		SkipRecurring func(childComplexity int) int
+	}
+
+	SyncProfile struct {
+		Crm         func(childComplexity int) int
+		DaysAhead   func(childComplexity int) int
+		DaysBack    func(childComplexity int) int
+		Directions  func(childComplexity int) int
+		Filters     func(childComplexity int) int
+		Guard       func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Mailbox     func(childComplexity int) int
+		Name        func(childComplexity int) int
+		OnDelete    func(childComplexity int) int
+		Policy      func(childComplexity int) int
+		PollSeconds func(childComplexity int) int
+		UserMay     func(childComplexity int) int
+		Users       func(childComplexity int) int
+	}
+
+	SyncRun struct {
+		Approved   func(childComplexity int) int
+		Counts     func(childComplexity int) int
+		End        func(childComplexity int) int
+		Error      func(childComplexity int) int
+		Guard      func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Operations func(childComplexity int) int
+		Planned    func(childComplexity int) int
+		ProfileID  func(childComplexity int) int
+		Start      func(childComplexity int) int
+		Status     func(childComplexity int) int
+		Trigger    func(childComplexity int) int
+		UndoOf     func(childComplexity int) int
+		UndoneBy   func(childComplexity int) int
+		UserID     func(childComplexity int) int
+	}
+
+	SyncStatusUpdate struct {
+		Event  func(childComplexity int) int
+		Status func(childComplexity int) int
+	}
+
+	SystemBreaker struct {
+		Failures func(childComplexity int) int
+		State    func(childComplexity int) int
+		System   func(childComplexity int) int
+		Until    func(childComplexity int) int
+	}
+
+	SystemConfig struct {
+		Instance     func(childComplexity int) int
+		SecretFields func(childComplexity int) int
+		Settings     func(childComplexity int) int
+		Type         func(childComplexity int) int
 	}
 
 	SystemStatus struct {
 		State   func(childComplexity int) int
 		Version func(childComplexity int) int
+	}
+
+	TraceEntry struct {
+		At        func(childComplexity int) int
+		Decision  func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		LinkID    func(childComplexity int) int
+		ProfileID func(childComplexity int) int
+		Reason    func(childComplexity int) int
+		RunID     func(childComplexity int) int
+		Side      func(childComplexity int) int
+		UserID    func(childComplexity int) int
+	}
+
+	UserMay struct {
+		Directions func(childComplexity int) int
+		Filters    func(childComplexity int) int
+		Window     func(childComplexity int) int
+	}
+
+	UserOverrides struct {
+		DaysAhead  func(childComplexity int) int
+		DaysBack   func(childComplexity int) int
+		Directions func(childComplexity int) int
+		Filters    func(childComplexity int) int
+	}
+
+	UserSyncStatus struct {
+		Breaker       func(childComplexity int) int
+		BreakerReason func(childComplexity int) int
+		BreakerUntil  func(childComplexity int) int
+		Failures      func(childComplexity int) int
+		LastError     func(childComplexity int) int
+		LastErrorAt   func(childComplexity int) int
+		LastOk        func(childComplexity int) int
+		LastRun       func(childComplexity int) int
+		NextRun       func(childComplexity int) int
+		Paused        func(childComplexity int) int
+		ProfileID     func(childComplexity int) int
+		PushHealthy   func(childComplexity int) int
+		Queued        func(childComplexity int) int
+		Running       func(childComplexity int) int
+		UserID        func(childComplexity int) int
 	}
 
 	Version struct {
@@ -138,28 +447,64 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type LinkedUserResolver interface {
+	Status(ctx context.Context, obj *model.LinkedUser) (*model.UserSyncStatus, error)
+}
 type MutationResolver interface {
 	AddAdmin(ctx context.Context, email string, name string, password string) (*model.Account, error)
 	InviteAdmin(ctx context.Context, email string, name string) (*model.Invitation, error)
 	RemoveAdmin(ctx context.Context, id string) (bool, error)
 	AcceptInvitation(ctx context.Context, token string, name *string, password string) (*model.AuthPayload, error)
+	ApproveSyncRun(ctx context.Context, id string) (*model.SyncRun, error)
+	RejectSyncRun(ctx context.Context, id string) (*model.SyncRun, error)
 	Setup(ctx context.Context, input model.SetupInput) (*model.AuthPayload, error)
 	Login(ctx context.Context, email string, password string) (*model.AuthPayload, error)
 	Logout(ctx context.Context) (bool, error)
 	ChangePassword(ctx context.Context, currentPassword string, newPassword string) (bool, error)
+	ResolveSyncConflict(ctx context.Context, id string, choice model.Side) (*model.SyncConflict, error)
+	SaveSyncProfile(ctx context.Context, input model.ProfileInput) (*model.SyncProfile, error)
+	DeleteSyncProfile(ctx context.Context, id string) (bool, error)
+	ReleaseQuarantine(ctx context.Context, input model.ReleaseQuarantineInput) (bool, error)
+	SyncNow(ctx context.Context, profileID string, userID *string) (bool, error)
+	PauseSync(ctx context.Context, profileID string, userID *string) (bool, error)
+	ResumeSync(ctx context.Context, profileID string, userID *string) (bool, error)
+	UndoSyncRun(ctx context.Context, id string) (*model.SyncRun, error)
 	CreateAPIToken(ctx context.Context, name string, expiresInDays *int) (*model.NewAPIToken, error)
 	RevokeAPIToken(ctx context.Context, id string) (bool, error)
+	LinkUser(ctx context.Context, input model.LinkUserInput) (*model.LinkedUser, error)
+	UnlinkUser(ctx context.Context, profileID string, userID string) (bool, error)
 }
 type QueryResolver interface {
 	Admins(ctx context.Context) ([]*model.Account, error)
+	PendingApprovals(ctx context.Context, profileID *string) ([]*model.SyncRun, error)
 	AuditLog(ctx context.Context, first *int, after *string) (*model.AuditEventConnection, error)
 	Me(ctx context.Context) (*model.Account, error)
+	SyncConflicts(ctx context.Context, profileID *string, openOnly *bool) ([]*model.SyncConflict, error)
+	SyncProfiles(ctx context.Context) ([]*model.SyncProfile, error)
+	SyncProfile(ctx context.Context, id string) (*model.SyncProfile, error)
+	SyncQuarantine(ctx context.Context, profileID *string) ([]*model.QuarantinedItem, error)
+	SyncRuns(ctx context.Context, profileID *string, userID *string, first *int) ([]*model.SyncRun, error)
+	SyncRun(ctx context.Context, id string) (*model.SyncRun, error)
+	SchedulerStatus(ctx context.Context) (*model.SchedulerStatus, error)
+	GovernorStatus(ctx context.Context) ([]*model.GovernorScope, error)
 	SystemStatus(ctx context.Context) (*model.SystemStatus, error)
 	Version(ctx context.Context) (*model.Version, error)
 	APITokens(ctx context.Context) ([]*model.APIToken, error)
+	SyncTrace(ctx context.Context, itemID string) ([]*model.TraceEntry, error)
+	LinkedUsers(ctx context.Context, profileID string) ([]*model.LinkedUser, error)
 }
 type SubscriptionResolver interface {
 	AuditEvents(ctx context.Context) (<-chan *model.AuditEvent, error)
+	SyncStatus(ctx context.Context) (<-chan *model.SyncStatusUpdate, error)
+}
+type SyncProfileResolver interface {
+	Users(ctx context.Context, obj *model.SyncProfile) ([]*model.LinkedUser, error)
+}
+type SyncRunResolver interface {
+	Operations(ctx context.Context, obj *model.SyncRun) ([]*model.AppliedOperation, error)
+}
+type SyncStatusUpdateResolver interface {
+	Status(ctx context.Context, obj *model.SyncStatusUpdate) (*model.SchedulerStatus, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -241,6 +586,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApiToken.Name(childComplexity), true
+
+	case "AppliedOperation.action":
+		if e.ComplexityRoot.AppliedOperation.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppliedOperation.Action(childComplexity), true
+	case "AppliedOperation.after":
+		if e.ComplexityRoot.AppliedOperation.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppliedOperation.After(childComplexity), true
+	case "AppliedOperation.at":
+		if e.ComplexityRoot.AppliedOperation.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppliedOperation.At(childComplexity), true
+	case "AppliedOperation.before":
+		if e.ComplexityRoot.AppliedOperation.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppliedOperation.Before(childComplexity), true
+	case "AppliedOperation.itemId":
+		if e.ComplexityRoot.AppliedOperation.ItemID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppliedOperation.ItemID(childComplexity), true
+	case "AppliedOperation.linkId":
+		if e.ComplexityRoot.AppliedOperation.LinkID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppliedOperation.LinkID(childComplexity), true
+	case "AppliedOperation.seq":
+		if e.ComplexityRoot.AppliedOperation.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppliedOperation.Seq(childComplexity), true
+	case "AppliedOperation.side":
+		if e.ComplexityRoot.AppliedOperation.Side == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppliedOperation.Side(childComplexity), true
+	case "AppliedOperation.version":
+		if e.ComplexityRoot.AppliedOperation.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AppliedOperation.Version(childComplexity), true
 
 	case "AuditEvent.action":
 		if e.ComplexityRoot.AuditEvent.Action == nil {
@@ -324,6 +724,191 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuthPayload.CsrfToken(childComplexity), true
 
+	case "GovernorScope.avgLatencyMs":
+		if e.ComplexityRoot.GovernorScope.AvgLatencyMs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernorScope.AvgLatencyMs(childComplexity), true
+	case "GovernorScope.backingOffUntil":
+		if e.ComplexityRoot.GovernorScope.BackingOffUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernorScope.BackingOffUntil(childComplexity), true
+	case "GovernorScope.budgetLeft":
+		if e.ComplexityRoot.GovernorScope.BudgetLeft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernorScope.BudgetLeft(childComplexity), true
+	case "GovernorScope.effectiveInFlight":
+		if e.ComplexityRoot.GovernorScope.EffectiveInFlight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernorScope.EffectiveInFlight(childComplexity), true
+	case "GovernorScope.inFlight":
+		if e.ComplexityRoot.GovernorScope.InFlight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernorScope.InFlight(childComplexity), true
+	case "GovernorScope.key":
+		if e.ComplexityRoot.GovernorScope.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernorScope.Key(childComplexity), true
+	case "GovernorScope.kind":
+		if e.ComplexityRoot.GovernorScope.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernorScope.Kind(childComplexity), true
+	case "GovernorScope.maxInFlight":
+		if e.ComplexityRoot.GovernorScope.MaxInFlight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernorScope.MaxInFlight(childComplexity), true
+	case "GovernorScope.perSeconds":
+		if e.ComplexityRoot.GovernorScope.PerSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernorScope.PerSeconds(childComplexity), true
+	case "GovernorScope.recentThrottles":
+		if e.ComplexityRoot.GovernorScope.RecentThrottles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernorScope.RecentThrottles(childComplexity), true
+	case "GovernorScope.requests":
+		if e.ComplexityRoot.GovernorScope.Requests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernorScope.Requests(childComplexity), true
+	case "GovernorScope.scope":
+		if e.ComplexityRoot.GovernorScope.Scope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernorScope.Scope(childComplexity), true
+	case "GovernorScope.slowedDown":
+		if e.ComplexityRoot.GovernorScope.SlowedDown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernorScope.SlowedDown(childComplexity), true
+	case "GovernorScope.system":
+		if e.ComplexityRoot.GovernorScope.System == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernorScope.System(childComplexity), true
+	case "GovernorScope.throttled":
+		if e.ComplexityRoot.GovernorScope.Throttled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernorScope.Throttled(childComplexity), true
+	case "GovernorScope.waiting":
+		if e.ComplexityRoot.GovernorScope.Waiting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernorScope.Waiting(childComplexity), true
+
+	case "GuardSettings.creates":
+		if e.ComplexityRoot.GuardSettings.Creates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GuardSettings.Creates(childComplexity), true
+	case "GuardSettings.deletes":
+		if e.ComplexityRoot.GuardSettings.Deletes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GuardSettings.Deletes(childComplexity), true
+	case "GuardSettings.guardFirstSync":
+		if e.ComplexityRoot.GuardSettings.GuardFirstSync == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GuardSettings.GuardFirstSync(childComplexity), true
+	case "GuardSettings.profileCreates":
+		if e.ComplexityRoot.GuardSettings.ProfileCreates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GuardSettings.ProfileCreates(childComplexity), true
+	case "GuardSettings.profileDeletes":
+		if e.ComplexityRoot.GuardSettings.ProfileDeletes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GuardSettings.ProfileDeletes(childComplexity), true
+	case "GuardSettings.profileWindowSeconds":
+		if e.ComplexityRoot.GuardSettings.ProfileWindowSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GuardSettings.ProfileWindowSeconds(childComplexity), true
+
+	case "GuardThreshold.count":
+		if e.ComplexityRoot.GuardThreshold.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GuardThreshold.Count(childComplexity), true
+	case "GuardThreshold.percent":
+		if e.ComplexityRoot.GuardThreshold.Percent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GuardThreshold.Percent(childComplexity), true
+
+	case "HousekeepingStatus.hour":
+		if e.ComplexityRoot.HousekeepingStatus.Hour == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HousekeepingStatus.Hour(childComplexity), true
+	case "HousekeepingStatus.lastRun":
+		if e.ComplexityRoot.HousekeepingStatus.LastRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HousekeepingStatus.LastRun(childComplexity), true
+	case "HousekeepingStatus.nextRun":
+		if e.ComplexityRoot.HousekeepingStatus.NextRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HousekeepingStatus.NextRun(childComplexity), true
+	case "HousekeepingStatus.results":
+		if e.ComplexityRoot.HousekeepingStatus.Results == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HousekeepingStatus.Results(childComplexity), true
+
+	case "HousekeepingTask.error":
+		if e.ComplexityRoot.HousekeepingTask.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HousekeepingTask.Error(childComplexity), true
+	case "HousekeepingTask.name":
+		if e.ComplexityRoot.HousekeepingTask.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HousekeepingTask.Name(childComplexity), true
+
 	case "Invitation.email":
 		if e.ComplexityRoot.Invitation.Email == nil {
 			break
@@ -349,6 +934,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Invitation.Name(childComplexity), true
 
+	case "KindDirection.direction":
+		if e.ComplexityRoot.KindDirection.Direction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindDirection.Direction(childComplexity), true
+	case "KindDirection.kind":
+		if e.ComplexityRoot.KindDirection.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindDirection.Kind(childComplexity), true
+
+	case "LinkedUser.crm":
+		if e.ComplexityRoot.LinkedUser.Crm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkedUser.Crm(childComplexity), true
+	case "LinkedUser.id":
+		if e.ComplexityRoot.LinkedUser.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkedUser.ID(childComplexity), true
+	case "LinkedUser.mailbox":
+		if e.ComplexityRoot.LinkedUser.Mailbox == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkedUser.Mailbox(childComplexity), true
+	case "LinkedUser.overrides":
+		if e.ComplexityRoot.LinkedUser.Overrides == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkedUser.Overrides(childComplexity), true
+	case "LinkedUser.profileId":
+		if e.ComplexityRoot.LinkedUser.ProfileID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkedUser.ProfileID(childComplexity), true
+	case "LinkedUser.status":
+		if e.ComplexityRoot.LinkedUser.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkedUser.Status(childComplexity), true
+
 	case "Mutation.acceptInvitation":
 		if e.ComplexityRoot.Mutation.AcceptInvitation == nil {
 			break
@@ -371,6 +1006,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddAdmin(childComplexity, args["email"].(string), args["name"].(string), args["password"].(string)), true
+	case "Mutation.approveSyncRun":
+		if e.ComplexityRoot.Mutation.ApproveSyncRun == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_approveSyncRun_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApproveSyncRun(childComplexity, args["id"].(string)), true
 	case "Mutation.changePassword":
 		if e.ComplexityRoot.Mutation.ChangePassword == nil {
 			break
@@ -393,6 +1039,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAPIToken(childComplexity, args["name"].(string), args["expiresInDays"].(*int)), true
+	case "Mutation.deleteSyncProfile":
+		if e.ComplexityRoot.Mutation.DeleteSyncProfile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteSyncProfile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteSyncProfile(childComplexity, args["id"].(string)), true
 	case "Mutation.inviteAdmin":
 		if e.ComplexityRoot.Mutation.InviteAdmin == nil {
 			break
@@ -404,6 +1061,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.InviteAdmin(childComplexity, args["email"].(string), args["name"].(string)), true
+	case "Mutation.linkUser":
+		if e.ComplexityRoot.Mutation.LinkUser == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_linkUser_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LinkUser(childComplexity, args["input"].(model.LinkUserInput)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -421,6 +1089,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Logout(childComplexity), true
+	case "Mutation.pauseSync":
+		if e.ComplexityRoot.Mutation.PauseSync == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_pauseSync_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PauseSync(childComplexity, args["profileId"].(string), args["userId"].(*string)), true
+	case "Mutation.rejectSyncRun":
+		if e.ComplexityRoot.Mutation.RejectSyncRun == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rejectSyncRun_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RejectSyncRun(childComplexity, args["id"].(string)), true
+	case "Mutation.releaseQuarantine":
+		if e.ComplexityRoot.Mutation.ReleaseQuarantine == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_releaseQuarantine_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReleaseQuarantine(childComplexity, args["input"].(model.ReleaseQuarantineInput)), true
 	case "Mutation.removeAdmin":
 		if e.ComplexityRoot.Mutation.RemoveAdmin == nil {
 			break
@@ -432,6 +1133,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveAdmin(childComplexity, args["id"].(string)), true
+	case "Mutation.resolveSyncConflict":
+		if e.ComplexityRoot.Mutation.ResolveSyncConflict == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resolveSyncConflict_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResolveSyncConflict(childComplexity, args["id"].(string), args["choice"].(model.Side)), true
+	case "Mutation.resumeSync":
+		if e.ComplexityRoot.Mutation.ResumeSync == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resumeSync_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResumeSync(childComplexity, args["profileId"].(string), args["userId"].(*string)), true
 	case "Mutation.revokeApiToken":
 		if e.ComplexityRoot.Mutation.RevokeAPIToken == nil {
 			break
@@ -443,6 +1166,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAPIToken(childComplexity, args["id"].(string)), true
+	case "Mutation.saveSyncProfile":
+		if e.ComplexityRoot.Mutation.SaveSyncProfile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveSyncProfile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveSyncProfile(childComplexity, args["input"].(model.ProfileInput)), true
 	case "Mutation.setup":
 		if e.ComplexityRoot.Mutation.Setup == nil {
 			break
@@ -454,6 +1188,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Setup(childComplexity, args["input"].(model.SetupInput)), true
+	case "Mutation.syncNow":
+		if e.ComplexityRoot.Mutation.SyncNow == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_syncNow_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SyncNow(childComplexity, args["profileId"].(string), args["userId"].(*string)), true
+	case "Mutation.undoSyncRun":
+		if e.ComplexityRoot.Mutation.UndoSyncRun == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_undoSyncRun_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UndoSyncRun(childComplexity, args["id"].(string)), true
+	case "Mutation.unlinkUser":
+		if e.ComplexityRoot.Mutation.UnlinkUser == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unlinkUser_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnlinkUser(childComplexity, args["profileId"].(string), args["userId"].(string)), true
 
 	case "NewApiToken.secret":
 		if e.ComplexityRoot.NewApiToken.Secret == nil {
@@ -481,6 +1248,147 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
 
+	case "PlannedOperation.action":
+		if e.ComplexityRoot.PlannedOperation.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlannedOperation.Action(childComplexity), true
+	case "PlannedOperation.itemId":
+		if e.ComplexityRoot.PlannedOperation.ItemID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlannedOperation.ItemID(childComplexity), true
+	case "PlannedOperation.linkId":
+		if e.ComplexityRoot.PlannedOperation.LinkID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlannedOperation.LinkID(childComplexity), true
+	case "PlannedOperation.reason":
+		if e.ComplexityRoot.PlannedOperation.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlannedOperation.Reason(childComplexity), true
+	case "PlannedOperation.side":
+		if e.ComplexityRoot.PlannedOperation.Side == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlannedOperation.Side(childComplexity), true
+	case "PlannedOperation.sourceId":
+		if e.ComplexityRoot.PlannedOperation.SourceID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlannedOperation.SourceID(childComplexity), true
+	case "PlannedOperation.title":
+		if e.ComplexityRoot.PlannedOperation.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlannedOperation.Title(childComplexity), true
+
+	case "ProfileSyncStatus.interval":
+		if e.ComplexityRoot.ProfileSyncStatus.Interval == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfileSyncStatus.Interval(childComplexity), true
+	case "ProfileSyncStatus.paused":
+		if e.ComplexityRoot.ProfileSyncStatus.Paused == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfileSyncStatus.Paused(childComplexity), true
+	case "ProfileSyncStatus.profileId":
+		if e.ComplexityRoot.ProfileSyncStatus.ProfileID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfileSyncStatus.ProfileID(childComplexity), true
+	case "ProfileSyncStatus.queued":
+		if e.ComplexityRoot.ProfileSyncStatus.Queued == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfileSyncStatus.Queued(childComplexity), true
+	case "ProfileSyncStatus.running":
+		if e.ComplexityRoot.ProfileSyncStatus.Running == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfileSyncStatus.Running(childComplexity), true
+	case "ProfileSyncStatus.serial":
+		if e.ComplexityRoot.ProfileSyncStatus.Serial == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfileSyncStatus.Serial(childComplexity), true
+	case "ProfileSyncStatus.users":
+		if e.ComplexityRoot.ProfileSyncStatus.Users == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfileSyncStatus.Users(childComplexity), true
+
+	case "QuarantinedItem.at":
+		if e.ComplexityRoot.QuarantinedItem.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarantinedItem.At(childComplexity), true
+	case "QuarantinedItem.field":
+		if e.ComplexityRoot.QuarantinedItem.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarantinedItem.Field(childComplexity), true
+	case "QuarantinedItem.itemId":
+		if e.ComplexityRoot.QuarantinedItem.ItemID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarantinedItem.ItemID(childComplexity), true
+	case "QuarantinedItem.kind":
+		if e.ComplexityRoot.QuarantinedItem.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarantinedItem.Kind(childComplexity), true
+	case "QuarantinedItem.profileId":
+		if e.ComplexityRoot.QuarantinedItem.ProfileID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarantinedItem.ProfileID(childComplexity), true
+	case "QuarantinedItem.reason":
+		if e.ComplexityRoot.QuarantinedItem.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarantinedItem.Reason(childComplexity), true
+	case "QuarantinedItem.side":
+		if e.ComplexityRoot.QuarantinedItem.Side == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarantinedItem.Side(childComplexity), true
+	case "QuarantinedItem.userId":
+		if e.ComplexityRoot.QuarantinedItem.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarantinedItem.UserID(childComplexity), true
+	case "QuarantinedItem.version":
+		if e.ComplexityRoot.QuarantinedItem.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QuarantinedItem.Version(childComplexity), true
+
 	case "Query.apiTokens":
 		if e.ComplexityRoot.Query.APITokens == nil {
 			break
@@ -504,13 +1412,119 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.governorStatus":
+		if e.ComplexityRoot.Query.GovernorStatus == nil {
+			break
+		}
 
+		return e.ComplexityRoot.Query.GovernorStatus(childComplexity), true
+
+	case "Query.linkedUsers":
+		if e.ComplexityRoot.Query.LinkedUsers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_linkedUsers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LinkedUsers(childComplexity, args["profileId"].(string)), true
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.pendingApprovals":
+		if e.ComplexityRoot.Query.PendingApprovals == nil {
+			break
+		}
+
+		args, err := ec.field_Query_pendingApprovals_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PendingApprovals(childComplexity, args["profileId"].(*string)), true
+	case "Query.schedulerStatus":
+		if e.ComplexityRoot.Query.SchedulerStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.SchedulerStatus(childComplexity), true
+	case "Query.syncConflicts":
+		if e.ComplexityRoot.Query.SyncConflicts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_syncConflicts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SyncConflicts(childComplexity, args["profileId"].(*string), args["openOnly"].(*bool)), true
+	case "Query.syncProfile":
+		if e.ComplexityRoot.Query.SyncProfile == nil {
+			break
+		}
+
+		args, err := ec.field_Query_syncProfile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SyncProfile(childComplexity, args["id"].(string)), true
+	case "Query.syncProfiles":
+		if e.ComplexityRoot.Query.SyncProfiles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.SyncProfiles(childComplexity), true
+	case "Query.syncQuarantine":
+		if e.ComplexityRoot.Query.SyncQuarantine == nil {
+			break
+		}
+
+		args, err := ec.field_Query_syncQuarantine_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SyncQuarantine(childComplexity, args["profileId"].(*string)), true
+	case "Query.syncRun":
+		if e.ComplexityRoot.Query.SyncRun == nil {
+			break
+		}
+
+		args, err := ec.field_Query_syncRun_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SyncRun(childComplexity, args["id"].(string)), true
+	case "Query.syncRuns":
+		if e.ComplexityRoot.Query.SyncRuns == nil {
+			break
+		}
+
+		args, err := ec.field_Query_syncRuns_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SyncRuns(childComplexity, args["profileId"].(*string), args["userId"].(*string), args["first"].(*int)), true
+	case "Query.syncTrace":
+		if e.ComplexityRoot.Query.SyncTrace == nil {
+			break
+		}
+
+		args, err := ec.field_Query_syncTrace_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SyncTrace(childComplexity, args["itemId"].(string)), true
 	case "Query.systemStatus":
 		if e.ComplexityRoot.Query.SystemStatus == nil {
 			break
@@ -524,12 +1538,624 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Version(childComplexity), true
 
+	case "RunCounts.conflicts":
+		if e.ComplexityRoot.RunCounts.Conflicts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunCounts.Conflicts(childComplexity), true
+	case "RunCounts.created":
+		if e.ComplexityRoot.RunCounts.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunCounts.Created(childComplexity), true
+	case "RunCounts.deleted":
+		if e.ComplexityRoot.RunCounts.Deleted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunCounts.Deleted(childComplexity), true
+	case "RunCounts.errors":
+		if e.ComplexityRoot.RunCounts.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunCounts.Errors(childComplexity), true
+	case "RunCounts.listed":
+		if e.ComplexityRoot.RunCounts.Listed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunCounts.Listed(childComplexity), true
+	case "RunCounts.quarantined":
+		if e.ComplexityRoot.RunCounts.Quarantined == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunCounts.Quarantined(childComplexity), true
+	case "RunCounts.skipped":
+		if e.ComplexityRoot.RunCounts.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunCounts.Skipped(childComplexity), true
+	case "RunCounts.unchanged":
+		if e.ComplexityRoot.RunCounts.Unchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunCounts.Unchanged(childComplexity), true
+	case "RunCounts.updated":
+		if e.ComplexityRoot.RunCounts.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunCounts.Updated(childComplexity), true
+
+	case "RunningJob.kind":
+		if e.ComplexityRoot.RunningJob.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunningJob.Kind(childComplexity), true
+	case "RunningJob.profileId":
+		if e.ComplexityRoot.RunningJob.ProfileID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunningJob.ProfileID(childComplexity), true
+	case "RunningJob.started":
+		if e.ComplexityRoot.RunningJob.Started == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunningJob.Started(childComplexity), true
+	case "RunningJob.trigger":
+		if e.ComplexityRoot.RunningJob.Trigger == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunningJob.Trigger(childComplexity), true
+	case "RunningJob.userId":
+		if e.ComplexityRoot.RunningJob.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RunningJob.UserID(childComplexity), true
+
+	case "SchedulerStatus.at":
+		if e.ComplexityRoot.SchedulerStatus.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SchedulerStatus.At(childComplexity), true
+	case "SchedulerStatus.droppedEvents":
+		if e.ComplexityRoot.SchedulerStatus.DroppedEvents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SchedulerStatus.DroppedEvents(childComplexity), true
+	case "SchedulerStatus.housekeeping":
+		if e.ComplexityRoot.SchedulerStatus.Housekeeping == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SchedulerStatus.Housekeeping(childComplexity), true
+	case "SchedulerStatus.profiles":
+		if e.ComplexityRoot.SchedulerStatus.Profiles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SchedulerStatus.Profiles(childComplexity), true
+	case "SchedulerStatus.queueDepth":
+		if e.ComplexityRoot.SchedulerStatus.QueueDepth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SchedulerStatus.QueueDepth(childComplexity), true
+	case "SchedulerStatus.running":
+		if e.ComplexityRoot.SchedulerStatus.Running == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SchedulerStatus.Running(childComplexity), true
+	case "SchedulerStatus.started":
+		if e.ComplexityRoot.SchedulerStatus.Started == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SchedulerStatus.Started(childComplexity), true
+	case "SchedulerStatus.stopping":
+		if e.ComplexityRoot.SchedulerStatus.Stopping == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SchedulerStatus.Stopping(childComplexity), true
+	case "SchedulerStatus.systems":
+		if e.ComplexityRoot.SchedulerStatus.Systems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SchedulerStatus.Systems(childComplexity), true
+	case "SchedulerStatus.users":
+		if e.ComplexityRoot.SchedulerStatus.Users == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SchedulerStatus.Users(childComplexity), true
+	case "SchedulerStatus.workers":
+		if e.ComplexityRoot.SchedulerStatus.Workers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SchedulerStatus.Workers(childComplexity), true
+
 	case "Subscription.auditEvents":
 		if e.ComplexityRoot.Subscription.AuditEvents == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Subscription.AuditEvents(childComplexity), true
+	case "Subscription.syncStatus":
+		if e.ComplexityRoot.Subscription.SyncStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.SyncStatus(childComplexity), true
+
+	case "SyncAccount.aliases":
+		if e.ComplexityRoot.SyncAccount.Aliases == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncAccount.Aliases(childComplexity), true
+	case "SyncAccount.email":
+		if e.ComplexityRoot.SyncAccount.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncAccount.Email(childComplexity), true
+	case "SyncAccount.id":
+		if e.ComplexityRoot.SyncAccount.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncAccount.ID(childComplexity), true
+	case "SyncAccount.name":
+		if e.ComplexityRoot.SyncAccount.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncAccount.Name(childComplexity), true
+
+	case "SyncConflict.at":
+		if e.ComplexityRoot.SyncConflict.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflict.At(childComplexity), true
+	case "SyncConflict.base":
+		if e.ComplexityRoot.SyncConflict.Base == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflict.Base(childComplexity), true
+	case "SyncConflict.crm":
+		if e.ComplexityRoot.SyncConflict.Crm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflict.Crm(childComplexity), true
+	case "SyncConflict.crmItemId":
+		if e.ComplexityRoot.SyncConflict.CrmItemID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflict.CrmItemID(childComplexity), true
+	case "SyncConflict.decision":
+		if e.ComplexityRoot.SyncConflict.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflict.Decision(childComplexity), true
+	case "SyncConflict.fields":
+		if e.ComplexityRoot.SyncConflict.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflict.Fields(childComplexity), true
+	case "SyncConflict.id":
+		if e.ComplexityRoot.SyncConflict.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflict.ID(childComplexity), true
+	case "SyncConflict.kind":
+		if e.ComplexityRoot.SyncConflict.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflict.Kind(childComplexity), true
+	case "SyncConflict.linkId":
+		if e.ComplexityRoot.SyncConflict.LinkID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflict.LinkID(childComplexity), true
+	case "SyncConflict.mailbox":
+		if e.ComplexityRoot.SyncConflict.Mailbox == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflict.Mailbox(childComplexity), true
+	case "SyncConflict.mailboxItemId":
+		if e.ComplexityRoot.SyncConflict.MailboxItemID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflict.MailboxItemID(childComplexity), true
+	case "SyncConflict.policy":
+		if e.ComplexityRoot.SyncConflict.Policy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflict.Policy(childComplexity), true
+	case "SyncConflict.profileId":
+		if e.ComplexityRoot.SyncConflict.ProfileID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflict.ProfileID(childComplexity), true
+	case "SyncConflict.resolved":
+		if e.ComplexityRoot.SyncConflict.Resolved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflict.Resolved(childComplexity), true
+	case "SyncConflict.runId":
+		if e.ComplexityRoot.SyncConflict.RunID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflict.RunID(childComplexity), true
+	case "SyncConflict.userId":
+		if e.ComplexityRoot.SyncConflict.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflict.UserID(childComplexity), true
+
+	case "SyncEvent.at":
+		if e.ComplexityRoot.SyncEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncEvent.At(childComplexity), true
+	case "SyncEvent.error":
+		if e.ComplexityRoot.SyncEvent.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncEvent.Error(childComplexity), true
+	case "SyncEvent.kind":
+		if e.ComplexityRoot.SyncEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncEvent.Kind(childComplexity), true
+	case "SyncEvent.profileId":
+		if e.ComplexityRoot.SyncEvent.ProfileID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncEvent.ProfileID(childComplexity), true
+	case "SyncEvent.queueDepth":
+		if e.ComplexityRoot.SyncEvent.QueueDepth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncEvent.QueueDepth(childComplexity), true
+	case "SyncEvent.runId":
+		if e.ComplexityRoot.SyncEvent.RunID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncEvent.RunID(childComplexity), true
+	case "SyncEvent.running":
+		if e.ComplexityRoot.SyncEvent.Running == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncEvent.Running(childComplexity), true
+	case "SyncEvent.trigger":
+		if e.ComplexityRoot.SyncEvent.Trigger == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncEvent.Trigger(childComplexity), true
+	case "SyncEvent.type":
+		if e.ComplexityRoot.SyncEvent.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncEvent.Type(childComplexity), true
+	case "SyncEvent.userId":
+		if e.ComplexityRoot.SyncEvent.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncEvent.UserID(childComplexity), true
+
+	case "SyncFilters.skipAllDay":
+		if e.ComplexityRoot.SyncFilters.SkipAllDay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncFilters.SkipAllDay(childComplexity), true
+	case "SyncFilters.skipFree":
+		if e.ComplexityRoot.SyncFilters.SkipFree == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncFilters.SkipFree(childComplexity), true
+	case "SyncFilters.skipPrivate":
+		if e.ComplexityRoot.SyncFilters.SkipPrivate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncFilters.SkipPrivate(childComplexity), true
+	case "SyncFilters.skipRecurring":
+		if e.ComplexityRoot.SyncFilters.SkipRecurring == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncFilters.SkipRecurring(childComplexity), true
+
+	case "SyncProfile.crm":
+		if e.ComplexityRoot.SyncProfile.Crm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncProfile.Crm(childComplexity), true
+	case "SyncProfile.daysAhead":
+		if e.ComplexityRoot.SyncProfile.DaysAhead == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncProfile.DaysAhead(childComplexity), true
+	case "SyncProfile.daysBack":
+		if e.ComplexityRoot.SyncProfile.DaysBack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncProfile.DaysBack(childComplexity), true
+	case "SyncProfile.directions":
+		if e.ComplexityRoot.SyncProfile.Directions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncProfile.Directions(childComplexity), true
+	case "SyncProfile.filters":
+		if e.ComplexityRoot.SyncProfile.Filters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncProfile.Filters(childComplexity), true
+	case "SyncProfile.guard":
+		if e.ComplexityRoot.SyncProfile.Guard == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncProfile.Guard(childComplexity), true
+	case "SyncProfile.id":
+		if e.ComplexityRoot.SyncProfile.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncProfile.ID(childComplexity), true
+	case "SyncProfile.mailbox":
+		if e.ComplexityRoot.SyncProfile.Mailbox == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncProfile.Mailbox(childComplexity), true
+	case "SyncProfile.name":
+		if e.ComplexityRoot.SyncProfile.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncProfile.Name(childComplexity), true
+	case "SyncProfile.onDelete":
+		if e.ComplexityRoot.SyncProfile.OnDelete == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncProfile.OnDelete(childComplexity), true
+	case "SyncProfile.policy":
+		if e.ComplexityRoot.SyncProfile.Policy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncProfile.Policy(childComplexity), true
+	case "SyncProfile.pollSeconds":
+		if e.ComplexityRoot.SyncProfile.PollSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncProfile.PollSeconds(childComplexity), true
+	case "SyncProfile.userMay":
+		if e.ComplexityRoot.SyncProfile.UserMay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncProfile.UserMay(childComplexity), true
+	case "SyncProfile.users":
+		if e.ComplexityRoot.SyncProfile.Users == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncProfile.Users(childComplexity), true
+
+	case "SyncRun.approved":
+		if e.ComplexityRoot.SyncRun.Approved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.Approved(childComplexity), true
+	case "SyncRun.counts":
+		if e.ComplexityRoot.SyncRun.Counts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.Counts(childComplexity), true
+	case "SyncRun.end":
+		if e.ComplexityRoot.SyncRun.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.End(childComplexity), true
+	case "SyncRun.error":
+		if e.ComplexityRoot.SyncRun.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.Error(childComplexity), true
+	case "SyncRun.guard":
+		if e.ComplexityRoot.SyncRun.Guard == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.Guard(childComplexity), true
+	case "SyncRun.id":
+		if e.ComplexityRoot.SyncRun.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.ID(childComplexity), true
+	case "SyncRun.kind":
+		if e.ComplexityRoot.SyncRun.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.Kind(childComplexity), true
+	case "SyncRun.operations":
+		if e.ComplexityRoot.SyncRun.Operations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.Operations(childComplexity), true
+	case "SyncRun.planned":
+		if e.ComplexityRoot.SyncRun.Planned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.Planned(childComplexity), true
+	case "SyncRun.profileId":
+		if e.ComplexityRoot.SyncRun.ProfileID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.ProfileID(childComplexity), true
+	case "SyncRun.start":
+		if e.ComplexityRoot.SyncRun.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.Start(childComplexity), true
+	case "SyncRun.status":
+		if e.ComplexityRoot.SyncRun.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.Status(childComplexity), true
+	case "SyncRun.trigger":
+		if e.ComplexityRoot.SyncRun.Trigger == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.Trigger(childComplexity), true
+	case "SyncRun.undoOf":
+		if e.ComplexityRoot.SyncRun.UndoOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.UndoOf(childComplexity), true
+	case "SyncRun.undoneBy":
+		if e.ComplexityRoot.SyncRun.UndoneBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.UndoneBy(childComplexity), true
+	case "SyncRun.userId":
+		if e.ComplexityRoot.SyncRun.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.UserID(childComplexity), true
+
+	case "SyncStatusUpdate.event":
+		if e.ComplexityRoot.SyncStatusUpdate.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncStatusUpdate.Event(childComplexity), true
+	case "SyncStatusUpdate.status":
+		if e.ComplexityRoot.SyncStatusUpdate.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncStatusUpdate.Status(childComplexity), true
+
+	case "SystemBreaker.failures":
+		if e.ComplexityRoot.SystemBreaker.Failures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemBreaker.Failures(childComplexity), true
+	case "SystemBreaker.state":
+		if e.ComplexityRoot.SystemBreaker.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemBreaker.State(childComplexity), true
+	case "SystemBreaker.system":
+		if e.ComplexityRoot.SystemBreaker.System == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemBreaker.System(childComplexity), true
+	case "SystemBreaker.until":
+		if e.ComplexityRoot.SystemBreaker.Until == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemBreaker.Until(childComplexity), true
+
+	case "SystemConfig.instance":
+		if e.ComplexityRoot.SystemConfig.Instance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemConfig.Instance(childComplexity), true
+	case "SystemConfig.secretFields":
+		if e.ComplexityRoot.SystemConfig.SecretFields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemConfig.SecretFields(childComplexity), true
+	case "SystemConfig.settings":
+		if e.ComplexityRoot.SystemConfig.Settings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemConfig.Settings(childComplexity), true
+	case "SystemConfig.type":
+		if e.ComplexityRoot.SystemConfig.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemConfig.Type(childComplexity), true
 
 	case "SystemStatus.state":
 		if e.ComplexityRoot.SystemStatus.State == nil {
@@ -543,6 +2169,196 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SystemStatus.Version(childComplexity), true
+
+	case "TraceEntry.at":
+		if e.ComplexityRoot.TraceEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TraceEntry.At(childComplexity), true
+	case "TraceEntry.decision":
+		if e.ComplexityRoot.TraceEntry.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TraceEntry.Decision(childComplexity), true
+	case "TraceEntry.kind":
+		if e.ComplexityRoot.TraceEntry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TraceEntry.Kind(childComplexity), true
+	case "TraceEntry.linkId":
+		if e.ComplexityRoot.TraceEntry.LinkID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TraceEntry.LinkID(childComplexity), true
+	case "TraceEntry.profileId":
+		if e.ComplexityRoot.TraceEntry.ProfileID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TraceEntry.ProfileID(childComplexity), true
+	case "TraceEntry.reason":
+		if e.ComplexityRoot.TraceEntry.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TraceEntry.Reason(childComplexity), true
+	case "TraceEntry.runId":
+		if e.ComplexityRoot.TraceEntry.RunID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TraceEntry.RunID(childComplexity), true
+	case "TraceEntry.side":
+		if e.ComplexityRoot.TraceEntry.Side == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TraceEntry.Side(childComplexity), true
+	case "TraceEntry.userId":
+		if e.ComplexityRoot.TraceEntry.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TraceEntry.UserID(childComplexity), true
+
+	case "UserMay.directions":
+		if e.ComplexityRoot.UserMay.Directions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserMay.Directions(childComplexity), true
+	case "UserMay.filters":
+		if e.ComplexityRoot.UserMay.Filters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserMay.Filters(childComplexity), true
+	case "UserMay.window":
+		if e.ComplexityRoot.UserMay.Window == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserMay.Window(childComplexity), true
+
+	case "UserOverrides.daysAhead":
+		if e.ComplexityRoot.UserOverrides.DaysAhead == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserOverrides.DaysAhead(childComplexity), true
+	case "UserOverrides.daysBack":
+		if e.ComplexityRoot.UserOverrides.DaysBack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserOverrides.DaysBack(childComplexity), true
+	case "UserOverrides.directions":
+		if e.ComplexityRoot.UserOverrides.Directions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserOverrides.Directions(childComplexity), true
+	case "UserOverrides.filters":
+		if e.ComplexityRoot.UserOverrides.Filters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserOverrides.Filters(childComplexity), true
+
+	case "UserSyncStatus.breaker":
+		if e.ComplexityRoot.UserSyncStatus.Breaker == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSyncStatus.Breaker(childComplexity), true
+	case "UserSyncStatus.breakerReason":
+		if e.ComplexityRoot.UserSyncStatus.BreakerReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSyncStatus.BreakerReason(childComplexity), true
+	case "UserSyncStatus.breakerUntil":
+		if e.ComplexityRoot.UserSyncStatus.BreakerUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSyncStatus.BreakerUntil(childComplexity), true
+	case "UserSyncStatus.failures":
+		if e.ComplexityRoot.UserSyncStatus.Failures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSyncStatus.Failures(childComplexity), true
+	case "UserSyncStatus.lastError":
+		if e.ComplexityRoot.UserSyncStatus.LastError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSyncStatus.LastError(childComplexity), true
+	case "UserSyncStatus.lastErrorAt":
+		if e.ComplexityRoot.UserSyncStatus.LastErrorAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSyncStatus.LastErrorAt(childComplexity), true
+	case "UserSyncStatus.lastOk":
+		if e.ComplexityRoot.UserSyncStatus.LastOk == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSyncStatus.LastOk(childComplexity), true
+	case "UserSyncStatus.lastRun":
+		if e.ComplexityRoot.UserSyncStatus.LastRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSyncStatus.LastRun(childComplexity), true
+	case "UserSyncStatus.nextRun":
+		if e.ComplexityRoot.UserSyncStatus.NextRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSyncStatus.NextRun(childComplexity), true
+	case "UserSyncStatus.paused":
+		if e.ComplexityRoot.UserSyncStatus.Paused == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSyncStatus.Paused(childComplexity), true
+	case "UserSyncStatus.profileId":
+		if e.ComplexityRoot.UserSyncStatus.ProfileID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSyncStatus.ProfileID(childComplexity), true
+	case "UserSyncStatus.pushHealthy":
+		if e.ComplexityRoot.UserSyncStatus.PushHealthy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSyncStatus.PushHealthy(childComplexity), true
+	case "UserSyncStatus.queued":
+		if e.ComplexityRoot.UserSyncStatus.Queued == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSyncStatus.Queued(childComplexity), true
+	case "UserSyncStatus.running":
+		if e.ComplexityRoot.UserSyncStatus.Running == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSyncStatus.Running(childComplexity), true
+	case "UserSyncStatus.userId":
+		if e.ComplexityRoot.UserSyncStatus.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSyncStatus.UserID(childComplexity), true
 
 	case "Version.commit":
 		if e.ComplexityRoot.Version.Commit == nil {
@@ -565,7 +2381,18 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
+		ec.unmarshalInputGuardInput,
+		ec.unmarshalInputGuardThresholdInput,
+		ec.unmarshalInputKindDirectionInput,
+		ec.unmarshalInputLinkUserInput,
+		ec.unmarshalInputProfileInput,
+		ec.unmarshalInputReleaseQuarantineInput,
 		ec.unmarshalInputSetupInput,
+		ec.unmarshalInputSyncAccountInput,
+		ec.unmarshalInputSyncFiltersInput,
+		ec.unmarshalInputSystemInput,
+		ec.unmarshalInputUserMayInput,
+		ec.unmarshalInputUserOverridesInput,
 	)
 	first := true
 
@@ -681,6 +2508,23 @@ extend type Mutation {
   acceptInvitation(token: String!, name: String, password: String!): AuthPayload!
 }
 `, BuiltIn: false},
+	{Name: "../approvals.graphqls", Input: `# Approvals: runs stopped by a mass-change guard wait for an admin.
+
+extend type Query {
+  "Runs waiting for approval (status NEEDS_APPROVAL) with their planned operations, newest first."
+  pendingApprovals(profileId: ID): [SyncRun!]! @hasRole(role: ADMIN)
+}
+
+extend type Mutation {
+  """
+  Approves a needs-approval run: the job runs again at once and may apply the operations
+  the admin saw (new deletes or creates stop it again). Returns the new run.
+  """
+  approveSyncRun(id: ID!): SyncRun! @hasRole(role: ADMIN)
+  "Rejects a needs-approval run without running it; the job's next run plans again. Returns the rejected run."
+  rejectSyncRun(id: ID!): SyncRun! @hasRole(role: ADMIN)
+}
+`, BuiltIn: false},
 	{Name: "../audit.graphqls", Input: `type AuditEvent {
   id: ID!
   time: Time!
@@ -756,6 +2600,374 @@ extend type Mutation {
   changePassword(currentPassword: String!, newPassword: String!): Boolean! @hasRole(role: USER)
 }
 `, BuiltIn: false},
+	{Name: "../conflicts.graphqls", Input: `# Conflicts: fields changed on both sides to different values since the last sync.
+
+type SyncConflict {
+  id: ID!
+  profileId: ID!
+  userId: ID!
+  kind: SyncKind!
+  linkId: String!
+  "The run that found it."
+  runId: ID!
+  crmItemId: String!
+  mailboxItemId: String!
+  fields: [String!]!
+  "JSON objects of the conflicting fields: at the last sync, in the CRM, in the mailbox."
+  base: String
+  crm: String
+  mailbox: String
+  "The side whose values the policy kept."
+  decision: Side!
+  policy: ConflictPolicy!
+  at: Time!
+  "The side the admin chose; null while open."
+  resolved: Side
+}
+
+extend type Query {
+  "Conflicts of a profile (all when null), newest first; only open ones unless openOnly is false."
+  syncConflicts(profileId: ID, openOnly: Boolean = true): [SyncConflict!]! @hasRole(role: ADMIN)
+}
+
+extend type Mutation {
+  """
+  Resolves a conflict: both copies get the chosen side's values of the conflicting
+  fields (choosing the side the policy kept only closes it).
+  """
+  resolveSyncConflict(id: ID!, choice: Side!): SyncConflict! @hasRole(role: ADMIN)
+}
+`, BuiltIn: false},
+	{Name: "../profiles.graphqls", Input: `# Sync profiles: a CRM system, a mailbox system and how to sync them.
+
+"SyncKind is a kind of item that can be synced."
+enum SyncKind {
+  APPOINTMENT
+  TASK
+  CONTACT
+  GROUP
+}
+
+"SyncDirection says which way changes of one kind flow."
+enum SyncDirection {
+  TWO_WAY
+  CRM_TO_MAILBOX
+  MAILBOX_TO_CRM
+  OFF
+}
+
+"ConflictPolicy decides a field changed differently on both sides since the last sync."
+enum ConflictPolicy {
+  "The change observed last wins (the CRM on a tie)."
+  NEWEST
+  CRM_WINS
+  MAILBOX_WINS
+}
+
+"DeletePolicy decides a delete on one side against an update on the other."
+enum DeletePolicy {
+  "The deleted item is recreated from the updated side (the default)."
+  UPDATE_WINS
+  DELETE_WINS
+}
+
+"Side names one of the two systems of a profile."
+enum Side {
+  CRM
+  MAILBOX
+}
+
+"""
+SystemConfig is one configured system of a profile. Secret settings (any top-level
+settings key whose name contains secret, password, token, key or credential) are
+write-only: they are never returned; secretFields lists the ones that are set.
+"""
+type SystemConfig {
+  "The connector type, for example superoffice, msgraph, ews, google, dav."
+  type: String!
+  "The connector instance; profiles naming the same instance share its connection and limits."
+  instance: String!
+  "The settings as a JSON object, without the secret fields."
+  settings: String!
+  "Names of the secret settings that are set."
+  secretFields: [String!]!
+}
+
+type KindDirection {
+  kind: SyncKind!
+  direction: SyncDirection!
+}
+
+"SyncFilters exclude items from the sync; a filtered item is never created or deleted because of the filter."
+type SyncFilters {
+  skipPrivate: Boolean!
+  skipAllDay: Boolean!
+  skipFree: Boolean!
+  skipRecurring: Boolean!
+}
+
+"GuardThreshold: a run exceeds it when its count is above count AND above percent of the user's linked items."
+type GuardThreshold {
+  count: Int!
+  percent: Float!
+}
+
+"GuardSettings are the mass-change limits; a run over a limit waits for an admin's approval."
+type GuardSettings {
+  deletes: GuardThreshold!
+  creates: GuardThreshold!
+  "Deletes applied across all users of the profile within profileWindowSeconds."
+  profileDeletes: Int!
+  "Creates applied across all users of the profile within profileWindowSeconds."
+  profileCreates: Int!
+  profileWindowSeconds: Int!
+  "Also guard the first sync of a user (exempt from the create limit otherwise)."
+  guardFirstSync: Boolean!
+}
+
+"UserMay lists what linked users may override for themselves."
+type UserMay {
+  directions: Boolean!
+  filters: Boolean!
+  window: Boolean!
+}
+
+type SyncProfile {
+  id: ID!
+  name: String!
+  crm: SystemConfig!
+  mailbox: SystemConfig!
+  "The direction of each synced kind; kinds not listed are off."
+  directions: [KindDirection!]!
+  "The sync window: days back and ahead of today."
+  daysBack: Int!
+  daysAhead: Int!
+  filters: SyncFilters!
+  policy: ConflictPolicy!
+  onDelete: DeletePolicy!
+  guard: GuardSettings!
+  "The polling interval in seconds (at least 30)."
+  pollSeconds: Int!
+  userMay: UserMay!
+  "The profile's linked users, ordered by id."
+  users: [LinkedUser!]!
+}
+
+input SystemInput {
+  type: String!
+  instance: String!
+  """
+  The settings as a JSON object. Secret fields left out keep their saved value
+  (so a profile read, edited and saved again keeps its secrets).
+  """
+  settings: String
+  "Secret fields to remove."
+  clearSecrets: [String!]
+}
+
+input KindDirectionInput {
+  kind: SyncKind!
+  direction: SyncDirection!
+}
+
+input SyncFiltersInput {
+  skipPrivate: Boolean
+  skipAllDay: Boolean
+  skipFree: Boolean
+  skipRecurring: Boolean
+}
+
+input GuardThresholdInput {
+  count: Int!
+  percent: Float!
+}
+
+input GuardInput {
+  deletes: GuardThresholdInput!
+  creates: GuardThresholdInput!
+  profileDeletes: Int!
+  profileCreates: Int!
+  profileWindowSeconds: Int!
+  guardFirstSync: Boolean
+}
+
+input UserMayInput {
+  directions: Boolean
+  filters: Boolean
+  window: Boolean
+}
+
+"""
+ProfileInput creates or replaces a profile. Omitted optional fields take the defaults:
+a window of 30 days back and 120 ahead, policy NEWEST, onDelete UPDATE_WINS, the
+default guard, polling every 300 seconds.
+"""
+input ProfileInput {
+  "Letters, digits and . _ @ + -, at most 128 characters."
+  id: ID!
+  name: String!
+  crm: SystemInput!
+  mailbox: SystemInput!
+  directions: [KindDirectionInput!]
+  daysBack: Int
+  daysAhead: Int
+  filters: SyncFiltersInput
+  policy: ConflictPolicy
+  onDelete: DeletePolicy
+  guard: GuardInput
+  pollSeconds: Int
+  userMay: UserMayInput
+}
+
+extend type Query {
+  "Every sync profile, ordered by id."
+  syncProfiles: [SyncProfile!]! @hasRole(role: ADMIN)
+  "One sync profile, or null."
+  syncProfile(id: ID!): SyncProfile @hasRole(role: ADMIN)
+}
+
+extend type Mutation {
+  "Creates or replaces a profile; the scheduler follows at once. Invalid input: BAD_USER_INPUT with extensions.field."
+  saveSyncProfile(input: ProfileInput!): SyncProfile! @hasRole(role: ADMIN)
+  "Deletes a profile, its linked users and their sync state (items in the systems are not touched)."
+  deleteSyncProfile(id: ID!): Boolean! @hasRole(role: ADMIN)
+}
+`, BuiltIn: false},
+	{Name: "../quarantine.graphqls", Input: `# Quarantine: items the engine cannot map or write, skipped until they change.
+
+type QuarantinedItem {
+  profileId: ID!
+  userId: ID!
+  kind: SyncKind!
+  side: Side!
+  itemId: String!
+  version: String
+  "The field at fault, when known."
+  field: String
+  reason: String!
+  at: Time!
+}
+
+input ReleaseQuarantineInput {
+  profileId: ID!
+  userId: ID!
+  kind: SyncKind!
+  side: Side!
+  itemId: String!
+}
+
+extend type Query {
+  "Quarantined items of a profile (all when null)."
+  syncQuarantine(profileId: ID): [QuarantinedItem!]! @hasRole(role: ADMIN)
+}
+
+extend type Mutation {
+  "Releases a quarantined item: the next run of its job reads it again."
+  releaseQuarantine(input: ReleaseQuarantineInput!): Boolean! @hasRole(role: ADMIN)
+}
+`, BuiltIn: false},
+	{Name: "../runs.graphqls", Input: `# Sync runs, their operations, and the commands that start, pause and undo them.
+
+enum RunStatus {
+  RUNNING
+  OK
+  FAILED
+  PARTIAL
+  NEEDS_APPROVAL
+  REJECTED
+  "A needs-approval run whose plan was approved; the run that carried it out names it in its approved field."
+  APPROVED
+}
+
+"RunCounts sums up what a run did."
+type RunCounts {
+  listed: Int!
+  created: Int!
+  updated: Int!
+  deleted: Int!
+  unchanged: Int!
+  conflicts: Int!
+  quarantined: Int!
+  "Filtered, outside the window or direction off."
+  skipped: Int!
+  errors: Int!
+}
+
+"AppliedOperation is one write a run applied, with the content before and after (JSON)."
+type AppliedOperation {
+  seq: Int!
+  side: Side!
+  "create, update or delete."
+  action: String!
+  linkId: String!
+  itemId: String!
+  version: String
+  before: String
+  after: String
+  at: Time!
+}
+
+"PlannedOperation is one write a run stopped by a guard would make."
+type PlannedOperation {
+  side: Side!
+  action: String!
+  linkId: String!
+  "The target item (update, delete)."
+  itemId: String
+  "The item on the other side it comes from."
+  sourceId: String
+  title: String
+  reason: String
+}
+
+"SyncRun is one sync of a job (profile, user, kind), or an undo or a conflict resolution."
+type SyncRun {
+  id: ID!
+  profileId: ID!
+  userId: ID!
+  kind: SyncKind!
+  "Why it ran: poll, push, manual, link, retry, approval:<run>, undo:<run>, resolve:<conflict> ..."
+  trigger: String!
+  start: Time!
+  end: Time
+  status: RunStatus!
+  error: String
+  counts: RunCounts!
+  "The writes the run applied, in order."
+  operations: [AppliedOperation!]!
+  "Needs-approval runs: what the run would do."
+  planned: [PlannedOperation!]!
+  "Which limit stopped the run."
+  guard: String
+  "The run this run undid."
+  undoOf: ID
+  "The run that undid this run."
+  undoneBy: ID
+  "The needs-approval run whose plan this run carried out."
+  approved: ID
+}
+
+extend type Query {
+  "Runs, newest first: of a profile (all when null), of one user (all when null). first: 1-500."
+  syncRuns(profileId: ID, userId: ID, first: Int = 50): [SyncRun!]! @hasRole(role: ADMIN)
+  "One run, or null."
+  syncRun(id: ID!): SyncRun @hasRole(role: ADMIN)
+}
+
+extend type Mutation {
+  "Queues a run of every job of a user (or of every user of the profile when userId is null) now and closes the user's breaker."
+  syncNow(profileId: ID!, userId: ID): Boolean! @hasRole(role: ADMIN)
+  "Stops starting jobs of a profile (userId null) or of one user; triggers are kept and run on resume."
+  pauseSync(profileId: ID!, userId: ID): Boolean! @hasRole(role: ADMIN)
+  "Undoes pauseSync."
+  resumeSync(profileId: ID!, userId: ID): Boolean! @hasRole(role: ADMIN)
+  """
+  Applies the inverse of every operation of a run, newest first; items changed since
+  are left alone (the undo run ends PARTIAL). Returns the undo run.
+  """
+  undoSyncRun(id: ID!): SyncRun! @hasRole(role: ADMIN)
+}
+`, BuiltIn: false},
 	{Name: "../schema.graphqls", Input: `# Base definitions shared by every domain file: the root types, scalars,
 # directives and the connection PageInfo.
 
@@ -791,6 +3003,126 @@ type PageInfo {
 type Query
 type Mutation
 type Subscription
+`, BuiltIn: false},
+	{Name: "../status.graphqls", Input: `# Live state of the scheduler and the governor.
+
+type RunningJob {
+  profileId: ID!
+  userId: ID!
+  kind: SyncKind!
+  trigger: String!
+  started: Time!
+}
+
+type ProfileSyncStatus {
+  profileId: ID!
+  paused: Boolean!
+  queued: Int!
+  running: Int!
+  users: Int!
+  serial: Boolean!
+  "The polling interval, for example 5m0s."
+  interval: String!
+}
+
+"SystemBreaker is the circuit breaker of one connector instance."
+type SystemBreaker {
+  system: String!
+  "closed, open or half-open."
+  state: String!
+  failures: Int!
+  until: Time
+}
+
+type HousekeepingTask {
+  name: String!
+  error: String
+}
+
+type HousekeepingStatus {
+  "The hour (0-23) housekeeping runs at; -1 when off."
+  hour: Int!
+  nextRun: Time
+  lastRun: Time
+  results: [HousekeepingTask!]!
+}
+
+"SchedulerStatus is a snapshot of the scheduler."
+type SchedulerStatus {
+  at: Time!
+  started: Boolean!
+  stopping: Boolean!
+  workers: Int!
+  queueDepth: Int!
+  running: [RunningJob!]!
+  profiles: [ProfileSyncStatus!]!
+  "Next run, last run and last error per linked user."
+  users: [UserSyncStatus!]!
+  systems: [SystemBreaker!]!
+  housekeeping: HousekeepingStatus!
+  "Events live subscribers missed because they did not keep up."
+  droppedEvents: Int!
+}
+
+"GovernorScope is the state of one limit scope (a mailbox, a tenant, a profile)."
+type GovernorScope {
+  scope: String!
+  system: String!
+  kind: String!
+  key: String!
+  "The declared concurrency cap (0 = unlimited)."
+  maxInFlight: Int!
+  "The cap in force now (lower while slowed down)."
+  effectiveInFlight: Int!
+  inFlight: Int!
+  waiting: Int!
+  "The request budget per perSeconds (0 = unlimited)."
+  requests: Int!
+  perSeconds: Float!
+  "What remains of the budget in the current window; -1 = unlimited."
+  budgetLeft: Int!
+  backingOffUntil: Time
+  throttled: Int!
+  recentThrottles: Int!
+  avgLatencyMs: Float!
+  slowedDown: Boolean!
+}
+
+"SyncEvent is one change of the scheduler's state."
+type SyncEvent {
+  "queued, started, finished, failed, interrupted, paused, resumed or housekeeping."
+  type: String!
+  at: Time!
+  profileId: ID
+  userId: ID
+  kind: SyncKind
+  trigger: String
+  runId: ID
+  error: String
+  "Totals after the change."
+  queueDepth: Int!
+  running: Int!
+}
+
+"SyncStatusUpdate is one message of the syncStatus subscription."
+type SyncStatusUpdate {
+  "The event; null in the first message, which only carries the snapshot."
+  event: SyncEvent
+  "A fresh snapshot of the scheduler (computed only when selected)."
+  status: SchedulerStatus!
+}
+
+extend type Query {
+  "The scheduler's state: queue depth, running jobs, next run and last error per user."
+  schedulerStatus: SchedulerStatus! @hasRole(role: ADMIN)
+  "The governor's state per limit scope: limits, in flight, budget left, backing off until."
+  governorStatus: [GovernorScope!]! @hasRole(role: ADMIN)
+}
+
+extend type Subscription {
+  "Live scheduler events; the first message carries only the current snapshot."
+  syncStatus: SyncStatusUpdate! @hasRole(role: ADMIN)
+}
 `, BuiltIn: false},
 	{Name: "../system.graphqls", Input: `"""
 SystemState is what the dashboard routes on: SETUP until the first admin exists, then OK.
@@ -847,6 +3179,118 @@ extend type Mutation {
   revokeApiToken(id: ID!): Boolean! @hasRole(role: USER)
 }
 `, BuiltIn: false},
+	{Name: "../trace.graphqls", Input: `# Trace: why the engine did what it did with one item.
+
+"TraceEntry is one decision about an item."
+type TraceEntry {
+  at: Time!
+  runId: ID!
+  profileId: ID!
+  userId: ID!
+  kind: SyncKind!
+  "The side the item id belongs to."
+  side: Side!
+  linkId: String
+  "created, updated, deleted, unchanged, echo, outside-window, filtered, policy, conflict, guard, error, quarantined, direction-off, linked."
+  decision: String!
+  reason: String
+}
+
+extend type Query {
+  "The latest decisions about an item, by its id on either side, newest first."
+  syncTrace(itemId: String!): [TraceEntry!]! @hasRole(role: ADMIN)
+}
+`, BuiltIn: false},
+	{Name: "../users.graphqls", Input: `# Linked users: a CRM account linked to a mailbox account within a profile.
+
+"SyncAccount is a user's presence in one system."
+type SyncAccount {
+  "The system's stable id (associate id, mailbox id, principal URL)."
+  id: String!
+  email: String!
+  name: String!
+  aliases: [String!]!
+}
+
+"UserOverrides are what a linked user changed for themselves, within the profile's userMay."
+type UserOverrides {
+  directions: [KindDirection!]!
+  filters: SyncFilters
+  daysBack: Int
+  daysAhead: Int
+}
+
+"UserSyncStatus is the scheduler's view of one linked user."
+type UserSyncStatus {
+  profileId: ID!
+  userId: ID!
+  paused: Boolean!
+  "The earliest next run of the user's jobs."
+  nextRun: Time
+  queued: Boolean!
+  running: Boolean!
+  lastRun: Time
+  lastOk: Time
+  lastError: String
+  lastErrorAt: Time
+  "Consecutive failures of the user's worst job."
+  failures: Int!
+  "closed, open or half-open."
+  breaker: String!
+  breakerReason: String
+  breakerUntil: Time
+  pushHealthy: Boolean!
+}
+
+type LinkedUser {
+  id: ID!
+  profileId: ID!
+  crm: SyncAccount!
+  mailbox: SyncAccount!
+  overrides: UserOverrides!
+  "The scheduler's status of the user; null when the scheduler does not know the user yet."
+  status: UserSyncStatus
+}
+
+input SyncAccountInput {
+  "Required for the CRM account; a mailbox account may give only its email."
+  id: String
+  email: String
+  name: String
+  aliases: [String!]
+}
+
+input UserOverridesInput {
+  directions: [KindDirectionInput!]
+  filters: SyncFiltersInput
+  daysBack: Int
+  daysAhead: Int
+}
+
+input LinkUserInput {
+  profileId: ID!
+  "The linked user's id within the profile (letters, digits and . _ @ + -)."
+  id: ID!
+  crm: SyncAccountInput!
+  mailbox: SyncAccountInput!
+  overrides: UserOverridesInput
+}
+
+extend type Query {
+  "The linked users of a profile, ordered by id."
+  linkedUsers(profileId: ID!): [LinkedUser!]! @hasRole(role: ADMIN)
+}
+
+extend type Mutation {
+  """
+  Links (or re-links) a CRM account to a mailbox account; the user's first sync is
+  scheduled at once. Re-linking to another account drops the old sync state.
+  """
+  linkUser(input: LinkUserInput!): LinkedUser! @hasRole(role: ADMIN)
+  "Unlinks a user and drops their sync state; the items stay in both systems."
+  unlinkUser(profileId: ID!, userId: ID!): Boolean! @hasRole(role: ADMIN)
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -884,6 +3328,30 @@ func (ec *executionContext) childFields_ApiToken(ctx context.Context, field grap
 		return ec.fieldContext_ApiToken_lastUsedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ApiToken", field.Name)
+}
+
+func (ec *executionContext) childFields_AppliedOperation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "seq":
+		return ec.fieldContext_AppliedOperation_seq(ctx, field)
+	case "side":
+		return ec.fieldContext_AppliedOperation_side(ctx, field)
+	case "action":
+		return ec.fieldContext_AppliedOperation_action(ctx, field)
+	case "linkId":
+		return ec.fieldContext_AppliedOperation_linkId(ctx, field)
+	case "itemId":
+		return ec.fieldContext_AppliedOperation_itemId(ctx, field)
+	case "version":
+		return ec.fieldContext_AppliedOperation_version(ctx, field)
+	case "before":
+		return ec.fieldContext_AppliedOperation_before(ctx, field)
+	case "after":
+		return ec.fieldContext_AppliedOperation_after(ctx, field)
+	case "at":
+		return ec.fieldContext_AppliedOperation_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AppliedOperation", field.Name)
 }
 
 func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -936,6 +3404,96 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_GovernorScope(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "scope":
+		return ec.fieldContext_GovernorScope_scope(ctx, field)
+	case "system":
+		return ec.fieldContext_GovernorScope_system(ctx, field)
+	case "kind":
+		return ec.fieldContext_GovernorScope_kind(ctx, field)
+	case "key":
+		return ec.fieldContext_GovernorScope_key(ctx, field)
+	case "maxInFlight":
+		return ec.fieldContext_GovernorScope_maxInFlight(ctx, field)
+	case "effectiveInFlight":
+		return ec.fieldContext_GovernorScope_effectiveInFlight(ctx, field)
+	case "inFlight":
+		return ec.fieldContext_GovernorScope_inFlight(ctx, field)
+	case "waiting":
+		return ec.fieldContext_GovernorScope_waiting(ctx, field)
+	case "requests":
+		return ec.fieldContext_GovernorScope_requests(ctx, field)
+	case "perSeconds":
+		return ec.fieldContext_GovernorScope_perSeconds(ctx, field)
+	case "budgetLeft":
+		return ec.fieldContext_GovernorScope_budgetLeft(ctx, field)
+	case "backingOffUntil":
+		return ec.fieldContext_GovernorScope_backingOffUntil(ctx, field)
+	case "throttled":
+		return ec.fieldContext_GovernorScope_throttled(ctx, field)
+	case "recentThrottles":
+		return ec.fieldContext_GovernorScope_recentThrottles(ctx, field)
+	case "avgLatencyMs":
+		return ec.fieldContext_GovernorScope_avgLatencyMs(ctx, field)
+	case "slowedDown":
+		return ec.fieldContext_GovernorScope_slowedDown(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GovernorScope", field.Name)
+}
+
+func (ec *executionContext) childFields_GuardSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletes":
+		return ec.fieldContext_GuardSettings_deletes(ctx, field)
+	case "creates":
+		return ec.fieldContext_GuardSettings_creates(ctx, field)
+	case "profileDeletes":
+		return ec.fieldContext_GuardSettings_profileDeletes(ctx, field)
+	case "profileCreates":
+		return ec.fieldContext_GuardSettings_profileCreates(ctx, field)
+	case "profileWindowSeconds":
+		return ec.fieldContext_GuardSettings_profileWindowSeconds(ctx, field)
+	case "guardFirstSync":
+		return ec.fieldContext_GuardSettings_guardFirstSync(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GuardSettings", field.Name)
+}
+
+func (ec *executionContext) childFields_GuardThreshold(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_GuardThreshold_count(ctx, field)
+	case "percent":
+		return ec.fieldContext_GuardThreshold_percent(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GuardThreshold", field.Name)
+}
+
+func (ec *executionContext) childFields_HousekeepingStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hour":
+		return ec.fieldContext_HousekeepingStatus_hour(ctx, field)
+	case "nextRun":
+		return ec.fieldContext_HousekeepingStatus_nextRun(ctx, field)
+	case "lastRun":
+		return ec.fieldContext_HousekeepingStatus_lastRun(ctx, field)
+	case "results":
+		return ec.fieldContext_HousekeepingStatus_results(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HousekeepingStatus", field.Name)
+}
+
+func (ec *executionContext) childFields_HousekeepingTask(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_HousekeepingTask_name(ctx, field)
+	case "error":
+		return ec.fieldContext_HousekeepingTask_error(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HousekeepingTask", field.Name)
+}
+
 func (ec *executionContext) childFields_Invitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "email":
@@ -948,6 +3506,34 @@ func (ec *executionContext) childFields_Invitation(ctx context.Context, field gr
 		return ec.fieldContext_Invitation_expiresAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Invitation", field.Name)
+}
+
+func (ec *executionContext) childFields_KindDirection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_KindDirection_kind(ctx, field)
+	case "direction":
+		return ec.fieldContext_KindDirection_direction(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KindDirection", field.Name)
+}
+
+func (ec *executionContext) childFields_LinkedUser(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LinkedUser_id(ctx, field)
+	case "profileId":
+		return ec.fieldContext_LinkedUser_profileId(ctx, field)
+	case "crm":
+		return ec.fieldContext_LinkedUser_crm(ctx, field)
+	case "mailbox":
+		return ec.fieldContext_LinkedUser_mailbox(ctx, field)
+	case "overrides":
+		return ec.fieldContext_LinkedUser_overrides(ctx, field)
+	case "status":
+		return ec.fieldContext_LinkedUser_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LinkedUser", field.Name)
 }
 
 func (ec *executionContext) childFields_NewApiToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -970,6 +3556,340 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_PlannedOperation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "side":
+		return ec.fieldContext_PlannedOperation_side(ctx, field)
+	case "action":
+		return ec.fieldContext_PlannedOperation_action(ctx, field)
+	case "linkId":
+		return ec.fieldContext_PlannedOperation_linkId(ctx, field)
+	case "itemId":
+		return ec.fieldContext_PlannedOperation_itemId(ctx, field)
+	case "sourceId":
+		return ec.fieldContext_PlannedOperation_sourceId(ctx, field)
+	case "title":
+		return ec.fieldContext_PlannedOperation_title(ctx, field)
+	case "reason":
+		return ec.fieldContext_PlannedOperation_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlannedOperation", field.Name)
+}
+
+func (ec *executionContext) childFields_ProfileSyncStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "profileId":
+		return ec.fieldContext_ProfileSyncStatus_profileId(ctx, field)
+	case "paused":
+		return ec.fieldContext_ProfileSyncStatus_paused(ctx, field)
+	case "queued":
+		return ec.fieldContext_ProfileSyncStatus_queued(ctx, field)
+	case "running":
+		return ec.fieldContext_ProfileSyncStatus_running(ctx, field)
+	case "users":
+		return ec.fieldContext_ProfileSyncStatus_users(ctx, field)
+	case "serial":
+		return ec.fieldContext_ProfileSyncStatus_serial(ctx, field)
+	case "interval":
+		return ec.fieldContext_ProfileSyncStatus_interval(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProfileSyncStatus", field.Name)
+}
+
+func (ec *executionContext) childFields_QuarantinedItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "profileId":
+		return ec.fieldContext_QuarantinedItem_profileId(ctx, field)
+	case "userId":
+		return ec.fieldContext_QuarantinedItem_userId(ctx, field)
+	case "kind":
+		return ec.fieldContext_QuarantinedItem_kind(ctx, field)
+	case "side":
+		return ec.fieldContext_QuarantinedItem_side(ctx, field)
+	case "itemId":
+		return ec.fieldContext_QuarantinedItem_itemId(ctx, field)
+	case "version":
+		return ec.fieldContext_QuarantinedItem_version(ctx, field)
+	case "field":
+		return ec.fieldContext_QuarantinedItem_field(ctx, field)
+	case "reason":
+		return ec.fieldContext_QuarantinedItem_reason(ctx, field)
+	case "at":
+		return ec.fieldContext_QuarantinedItem_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QuarantinedItem", field.Name)
+}
+
+func (ec *executionContext) childFields_RunCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "listed":
+		return ec.fieldContext_RunCounts_listed(ctx, field)
+	case "created":
+		return ec.fieldContext_RunCounts_created(ctx, field)
+	case "updated":
+		return ec.fieldContext_RunCounts_updated(ctx, field)
+	case "deleted":
+		return ec.fieldContext_RunCounts_deleted(ctx, field)
+	case "unchanged":
+		return ec.fieldContext_RunCounts_unchanged(ctx, field)
+	case "conflicts":
+		return ec.fieldContext_RunCounts_conflicts(ctx, field)
+	case "quarantined":
+		return ec.fieldContext_RunCounts_quarantined(ctx, field)
+	case "skipped":
+		return ec.fieldContext_RunCounts_skipped(ctx, field)
+	case "errors":
+		return ec.fieldContext_RunCounts_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RunCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_RunningJob(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "profileId":
+		return ec.fieldContext_RunningJob_profileId(ctx, field)
+	case "userId":
+		return ec.fieldContext_RunningJob_userId(ctx, field)
+	case "kind":
+		return ec.fieldContext_RunningJob_kind(ctx, field)
+	case "trigger":
+		return ec.fieldContext_RunningJob_trigger(ctx, field)
+	case "started":
+		return ec.fieldContext_RunningJob_started(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RunningJob", field.Name)
+}
+
+func (ec *executionContext) childFields_SchedulerStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_SchedulerStatus_at(ctx, field)
+	case "started":
+		return ec.fieldContext_SchedulerStatus_started(ctx, field)
+	case "stopping":
+		return ec.fieldContext_SchedulerStatus_stopping(ctx, field)
+	case "workers":
+		return ec.fieldContext_SchedulerStatus_workers(ctx, field)
+	case "queueDepth":
+		return ec.fieldContext_SchedulerStatus_queueDepth(ctx, field)
+	case "running":
+		return ec.fieldContext_SchedulerStatus_running(ctx, field)
+	case "profiles":
+		return ec.fieldContext_SchedulerStatus_profiles(ctx, field)
+	case "users":
+		return ec.fieldContext_SchedulerStatus_users(ctx, field)
+	case "systems":
+		return ec.fieldContext_SchedulerStatus_systems(ctx, field)
+	case "housekeeping":
+		return ec.fieldContext_SchedulerStatus_housekeeping(ctx, field)
+	case "droppedEvents":
+		return ec.fieldContext_SchedulerStatus_droppedEvents(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SchedulerStatus", field.Name)
+}
+
+func (ec *executionContext) childFields_SyncAccount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SyncAccount_id(ctx, field)
+	case "email":
+		return ec.fieldContext_SyncAccount_email(ctx, field)
+	case "name":
+		return ec.fieldContext_SyncAccount_name(ctx, field)
+	case "aliases":
+		return ec.fieldContext_SyncAccount_aliases(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SyncAccount", field.Name)
+}
+
+func (ec *executionContext) childFields_SyncConflict(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SyncConflict_id(ctx, field)
+	case "profileId":
+		return ec.fieldContext_SyncConflict_profileId(ctx, field)
+	case "userId":
+		return ec.fieldContext_SyncConflict_userId(ctx, field)
+	case "kind":
+		return ec.fieldContext_SyncConflict_kind(ctx, field)
+	case "linkId":
+		return ec.fieldContext_SyncConflict_linkId(ctx, field)
+	case "runId":
+		return ec.fieldContext_SyncConflict_runId(ctx, field)
+	case "crmItemId":
+		return ec.fieldContext_SyncConflict_crmItemId(ctx, field)
+	case "mailboxItemId":
+		return ec.fieldContext_SyncConflict_mailboxItemId(ctx, field)
+	case "fields":
+		return ec.fieldContext_SyncConflict_fields(ctx, field)
+	case "base":
+		return ec.fieldContext_SyncConflict_base(ctx, field)
+	case "crm":
+		return ec.fieldContext_SyncConflict_crm(ctx, field)
+	case "mailbox":
+		return ec.fieldContext_SyncConflict_mailbox(ctx, field)
+	case "decision":
+		return ec.fieldContext_SyncConflict_decision(ctx, field)
+	case "policy":
+		return ec.fieldContext_SyncConflict_policy(ctx, field)
+	case "at":
+		return ec.fieldContext_SyncConflict_at(ctx, field)
+	case "resolved":
+		return ec.fieldContext_SyncConflict_resolved(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SyncConflict", field.Name)
+}
+
+func (ec *executionContext) childFields_SyncEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "type":
+		return ec.fieldContext_SyncEvent_type(ctx, field)
+	case "at":
+		return ec.fieldContext_SyncEvent_at(ctx, field)
+	case "profileId":
+		return ec.fieldContext_SyncEvent_profileId(ctx, field)
+	case "userId":
+		return ec.fieldContext_SyncEvent_userId(ctx, field)
+	case "kind":
+		return ec.fieldContext_SyncEvent_kind(ctx, field)
+	case "trigger":
+		return ec.fieldContext_SyncEvent_trigger(ctx, field)
+	case "runId":
+		return ec.fieldContext_SyncEvent_runId(ctx, field)
+	case "error":
+		return ec.fieldContext_SyncEvent_error(ctx, field)
+	case "queueDepth":
+		return ec.fieldContext_SyncEvent_queueDepth(ctx, field)
+	case "running":
+		return ec.fieldContext_SyncEvent_running(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SyncEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_SyncFilters(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "skipPrivate":
+		return ec.fieldContext_SyncFilters_skipPrivate(ctx, field)
+	case "skipAllDay":
+		return ec.fieldContext_SyncFilters_skipAllDay(ctx, field)
+	case "skipFree":
+		return ec.fieldContext_SyncFilters_skipFree(ctx, field)
+	case "skipRecurring":
+		return ec.fieldContext_SyncFilters_skipRecurring(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SyncFilters", field.Name)
+}
+
+func (ec *executionContext) childFields_SyncProfile(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SyncProfile_id(ctx, field)
+	case "name":
+		return ec.fieldContext_SyncProfile_name(ctx, field)
+	case "crm":
+		return ec.fieldContext_SyncProfile_crm(ctx, field)
+	case "mailbox":
+		return ec.fieldContext_SyncProfile_mailbox(ctx, field)
+	case "directions":
+		return ec.fieldContext_SyncProfile_directions(ctx, field)
+	case "daysBack":
+		return ec.fieldContext_SyncProfile_daysBack(ctx, field)
+	case "daysAhead":
+		return ec.fieldContext_SyncProfile_daysAhead(ctx, field)
+	case "filters":
+		return ec.fieldContext_SyncProfile_filters(ctx, field)
+	case "policy":
+		return ec.fieldContext_SyncProfile_policy(ctx, field)
+	case "onDelete":
+		return ec.fieldContext_SyncProfile_onDelete(ctx, field)
+	case "guard":
+		return ec.fieldContext_SyncProfile_guard(ctx, field)
+	case "pollSeconds":
+		return ec.fieldContext_SyncProfile_pollSeconds(ctx, field)
+	case "userMay":
+		return ec.fieldContext_SyncProfile_userMay(ctx, field)
+	case "users":
+		return ec.fieldContext_SyncProfile_users(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SyncProfile", field.Name)
+}
+
+func (ec *executionContext) childFields_SyncRun(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SyncRun_id(ctx, field)
+	case "profileId":
+		return ec.fieldContext_SyncRun_profileId(ctx, field)
+	case "userId":
+		return ec.fieldContext_SyncRun_userId(ctx, field)
+	case "kind":
+		return ec.fieldContext_SyncRun_kind(ctx, field)
+	case "trigger":
+		return ec.fieldContext_SyncRun_trigger(ctx, field)
+	case "start":
+		return ec.fieldContext_SyncRun_start(ctx, field)
+	case "end":
+		return ec.fieldContext_SyncRun_end(ctx, field)
+	case "status":
+		return ec.fieldContext_SyncRun_status(ctx, field)
+	case "error":
+		return ec.fieldContext_SyncRun_error(ctx, field)
+	case "counts":
+		return ec.fieldContext_SyncRun_counts(ctx, field)
+	case "operations":
+		return ec.fieldContext_SyncRun_operations(ctx, field)
+	case "planned":
+		return ec.fieldContext_SyncRun_planned(ctx, field)
+	case "guard":
+		return ec.fieldContext_SyncRun_guard(ctx, field)
+	case "undoOf":
+		return ec.fieldContext_SyncRun_undoOf(ctx, field)
+	case "undoneBy":
+		return ec.fieldContext_SyncRun_undoneBy(ctx, field)
+	case "approved":
+		return ec.fieldContext_SyncRun_approved(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SyncRun", field.Name)
+}
+
+func (ec *executionContext) childFields_SyncStatusUpdate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "event":
+		return ec.fieldContext_SyncStatusUpdate_event(ctx, field)
+	case "status":
+		return ec.fieldContext_SyncStatusUpdate_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SyncStatusUpdate", field.Name)
+}
+
+func (ec *executionContext) childFields_SystemBreaker(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "system":
+		return ec.fieldContext_SystemBreaker_system(ctx, field)
+	case "state":
+		return ec.fieldContext_SystemBreaker_state(ctx, field)
+	case "failures":
+		return ec.fieldContext_SystemBreaker_failures(ctx, field)
+	case "until":
+		return ec.fieldContext_SystemBreaker_until(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SystemBreaker", field.Name)
+}
+
+func (ec *executionContext) childFields_SystemConfig(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "type":
+		return ec.fieldContext_SystemConfig_type(ctx, field)
+	case "instance":
+		return ec.fieldContext_SystemConfig_instance(ctx, field)
+	case "settings":
+		return ec.fieldContext_SystemConfig_settings(ctx, field)
+	case "secretFields":
+		return ec.fieldContext_SystemConfig_secretFields(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SystemConfig", field.Name)
+}
+
 func (ec *executionContext) childFields_SystemStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "state":
@@ -978,6 +3898,92 @@ func (ec *executionContext) childFields_SystemStatus(ctx context.Context, field 
 		return ec.fieldContext_SystemStatus_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SystemStatus", field.Name)
+}
+
+func (ec *executionContext) childFields_TraceEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_TraceEntry_at(ctx, field)
+	case "runId":
+		return ec.fieldContext_TraceEntry_runId(ctx, field)
+	case "profileId":
+		return ec.fieldContext_TraceEntry_profileId(ctx, field)
+	case "userId":
+		return ec.fieldContext_TraceEntry_userId(ctx, field)
+	case "kind":
+		return ec.fieldContext_TraceEntry_kind(ctx, field)
+	case "side":
+		return ec.fieldContext_TraceEntry_side(ctx, field)
+	case "linkId":
+		return ec.fieldContext_TraceEntry_linkId(ctx, field)
+	case "decision":
+		return ec.fieldContext_TraceEntry_decision(ctx, field)
+	case "reason":
+		return ec.fieldContext_TraceEntry_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TraceEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_UserMay(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "directions":
+		return ec.fieldContext_UserMay_directions(ctx, field)
+	case "filters":
+		return ec.fieldContext_UserMay_filters(ctx, field)
+	case "window":
+		return ec.fieldContext_UserMay_window(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserMay", field.Name)
+}
+
+func (ec *executionContext) childFields_UserOverrides(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "directions":
+		return ec.fieldContext_UserOverrides_directions(ctx, field)
+	case "filters":
+		return ec.fieldContext_UserOverrides_filters(ctx, field)
+	case "daysBack":
+		return ec.fieldContext_UserOverrides_daysBack(ctx, field)
+	case "daysAhead":
+		return ec.fieldContext_UserOverrides_daysAhead(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserOverrides", field.Name)
+}
+
+func (ec *executionContext) childFields_UserSyncStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "profileId":
+		return ec.fieldContext_UserSyncStatus_profileId(ctx, field)
+	case "userId":
+		return ec.fieldContext_UserSyncStatus_userId(ctx, field)
+	case "paused":
+		return ec.fieldContext_UserSyncStatus_paused(ctx, field)
+	case "nextRun":
+		return ec.fieldContext_UserSyncStatus_nextRun(ctx, field)
+	case "queued":
+		return ec.fieldContext_UserSyncStatus_queued(ctx, field)
+	case "running":
+		return ec.fieldContext_UserSyncStatus_running(ctx, field)
+	case "lastRun":
+		return ec.fieldContext_UserSyncStatus_lastRun(ctx, field)
+	case "lastOk":
+		return ec.fieldContext_UserSyncStatus_lastOk(ctx, field)
+	case "lastError":
+		return ec.fieldContext_UserSyncStatus_lastError(ctx, field)
+	case "lastErrorAt":
+		return ec.fieldContext_UserSyncStatus_lastErrorAt(ctx, field)
+	case "failures":
+		return ec.fieldContext_UserSyncStatus_failures(ctx, field)
+	case "breaker":
+		return ec.fieldContext_UserSyncStatus_breaker(ctx, field)
+	case "breakerReason":
+		return ec.fieldContext_UserSyncStatus_breakerReason(ctx, field)
+	case "breakerUntil":
+		return ec.fieldContext_UserSyncStatus_breakerUntil(ctx, field)
+	case "pushHealthy":
+		return ec.fieldContext_UserSyncStatus_pushHealthy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserSyncStatus", field.Name)
 }
 
 func (ec *executionContext) childFields_Version(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1180,6 +4186,20 @@ func (ec *executionContext) field_Mutation_addAdmin_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_approveSyncRun_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_changePassword_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1224,6 +4244,20 @@ func (ec *executionContext) field_Mutation_createApiToken_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteSyncProfile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_inviteAdmin_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1243,6 +4277,20 @@ func (ec *executionContext) field_Mutation_inviteAdmin_args(ctx context.Context,
 		return nil, err
 	}
 	args["name"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_linkUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.LinkUserInput, error) {
+			return ec.unmarshalNLinkUserInput2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐLinkUserInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -1268,6 +4316,56 @@ func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_pauseSync_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "profileId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["profileId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_rejectSyncRun_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_releaseQuarantine_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ReleaseQuarantineInput, error) {
+			return ec.unmarshalNReleaseQuarantineInput2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐReleaseQuarantineInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_removeAdmin_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1279,6 +4377,50 @@ func (ec *executionContext) field_Mutation_removeAdmin_args(ctx context.Context,
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resolveSyncConflict_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "choice",
+		func(ctx context.Context, v any) (model.Side, error) {
+			return ec.unmarshalNSide2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSide(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["choice"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_resumeSync_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "profileId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["profileId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg1
 	return args, nil
 }
 
@@ -1296,6 +4438,20 @@ func (ec *executionContext) field_Mutation_revokeApiToken_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_saveSyncProfile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ProfileInput, error) {
+			return ec.unmarshalNProfileInput2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐProfileInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1307,6 +4463,64 @@ func (ec *executionContext) field_Mutation_setup_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_syncNow_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "profileId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["profileId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_undoSyncRun_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unlinkUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "profileId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["profileId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg1
 	return args, nil
 }
 
@@ -1343,6 +4557,142 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_linkedUsers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "profileId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["profileId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_pendingApprovals_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "profileId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["profileId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_syncConflicts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "profileId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["profileId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "openOnly",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["openOnly"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_syncProfile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_syncQuarantine_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "profileId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["profileId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_syncRun_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_syncRuns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "profileId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["profileId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_syncTrace_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "itemId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["itemId"] = arg0
 	return args, nil
 }
 
@@ -1634,6 +4984,213 @@ func (ec *executionContext) _ApiToken_lastUsedAt(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_ApiToken_lastUsedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ApiToken", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _AppliedOperation_seq(ctx context.Context, field graphql.CollectedField, obj *model.AppliedOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppliedOperation_seq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seq, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppliedOperation_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppliedOperation", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AppliedOperation_side(ctx context.Context, field graphql.CollectedField, obj *model.AppliedOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppliedOperation_side(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Side, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Side) graphql.Marshaler {
+			return ec.marshalNSide2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSide(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppliedOperation_side(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppliedOperation", field, false, false, errors.New("field of type Side does not have child fields"))
+}
+
+func (ec *executionContext) _AppliedOperation_action(ctx context.Context, field graphql.CollectedField, obj *model.AppliedOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppliedOperation_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppliedOperation_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppliedOperation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AppliedOperation_linkId(ctx context.Context, field graphql.CollectedField, obj *model.AppliedOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppliedOperation_linkId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LinkID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppliedOperation_linkId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppliedOperation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AppliedOperation_itemId(ctx context.Context, field graphql.CollectedField, obj *model.AppliedOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppliedOperation_itemId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ItemID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppliedOperation_itemId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppliedOperation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AppliedOperation_version(ctx context.Context, field graphql.CollectedField, obj *model.AppliedOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppliedOperation_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AppliedOperation_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppliedOperation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AppliedOperation_before(ctx context.Context, field graphql.CollectedField, obj *model.AppliedOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppliedOperation_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AppliedOperation_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppliedOperation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AppliedOperation_after(ctx context.Context, field graphql.CollectedField, obj *model.AppliedOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppliedOperation_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.After, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AppliedOperation_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppliedOperation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AppliedOperation_at(ctx context.Context, field graphql.CollectedField, obj *model.AppliedOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AppliedOperation_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AppliedOperation_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AppliedOperation", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
 func (ec *executionContext) _AuditEvent_id(ctx context.Context, field graphql.CollectedField, obj *model.AuditEvent) (ret graphql.Marshaler) {
@@ -1971,6 +5528,723 @@ func (ec *executionContext) fieldContext_AuthPayload_csrfToken(_ context.Context
 	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _GovernorScope_scope(ctx context.Context, field graphql.CollectedField, obj *model.GovernorScope) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernorScope_scope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scope, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernorScope_scope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernorScope", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _GovernorScope_system(ctx context.Context, field graphql.CollectedField, obj *model.GovernorScope) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernorScope_system(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.System, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernorScope_system(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernorScope", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _GovernorScope_kind(ctx context.Context, field graphql.CollectedField, obj *model.GovernorScope) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernorScope_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernorScope_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernorScope", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _GovernorScope_key(ctx context.Context, field graphql.CollectedField, obj *model.GovernorScope) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernorScope_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernorScope_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernorScope", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _GovernorScope_maxInFlight(ctx context.Context, field graphql.CollectedField, obj *model.GovernorScope) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernorScope_maxInFlight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxInFlight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernorScope_maxInFlight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernorScope", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _GovernorScope_effectiveInFlight(ctx context.Context, field graphql.CollectedField, obj *model.GovernorScope) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernorScope_effectiveInFlight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EffectiveInFlight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernorScope_effectiveInFlight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernorScope", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _GovernorScope_inFlight(ctx context.Context, field graphql.CollectedField, obj *model.GovernorScope) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernorScope_inFlight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InFlight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernorScope_inFlight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernorScope", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _GovernorScope_waiting(ctx context.Context, field graphql.CollectedField, obj *model.GovernorScope) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernorScope_waiting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Waiting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernorScope_waiting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernorScope", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _GovernorScope_requests(ctx context.Context, field graphql.CollectedField, obj *model.GovernorScope) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernorScope_requests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Requests, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernorScope_requests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernorScope", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _GovernorScope_perSeconds(ctx context.Context, field graphql.CollectedField, obj *model.GovernorScope) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernorScope_perSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PerSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernorScope_perSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernorScope", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _GovernorScope_budgetLeft(ctx context.Context, field graphql.CollectedField, obj *model.GovernorScope) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernorScope_budgetLeft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BudgetLeft, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernorScope_budgetLeft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernorScope", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _GovernorScope_backingOffUntil(ctx context.Context, field graphql.CollectedField, obj *model.GovernorScope) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernorScope_backingOffUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BackingOffUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GovernorScope_backingOffUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernorScope", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _GovernorScope_throttled(ctx context.Context, field graphql.CollectedField, obj *model.GovernorScope) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernorScope_throttled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Throttled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernorScope_throttled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernorScope", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _GovernorScope_recentThrottles(ctx context.Context, field graphql.CollectedField, obj *model.GovernorScope) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernorScope_recentThrottles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecentThrottles, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernorScope_recentThrottles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernorScope", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _GovernorScope_avgLatencyMs(ctx context.Context, field graphql.CollectedField, obj *model.GovernorScope) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernorScope_avgLatencyMs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AvgLatencyMs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernorScope_avgLatencyMs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernorScope", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _GovernorScope_slowedDown(ctx context.Context, field graphql.CollectedField, obj *model.GovernorScope) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernorScope_slowedDown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SlowedDown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernorScope_slowedDown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernorScope", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _GuardSettings_deletes(ctx context.Context, field graphql.CollectedField, obj *model.GuardSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GuardSettings_deletes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deletes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GuardThreshold) graphql.Marshaler {
+			return ec.marshalNGuardThreshold2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐGuardThreshold(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GuardSettings_deletes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GuardSettings",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GuardThreshold(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GuardSettings_creates(ctx context.Context, field graphql.CollectedField, obj *model.GuardSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GuardSettings_creates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Creates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GuardThreshold) graphql.Marshaler {
+			return ec.marshalNGuardThreshold2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐGuardThreshold(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GuardSettings_creates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GuardSettings",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GuardThreshold(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GuardSettings_profileDeletes(ctx context.Context, field graphql.CollectedField, obj *model.GuardSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GuardSettings_profileDeletes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProfileDeletes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GuardSettings_profileDeletes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GuardSettings", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _GuardSettings_profileCreates(ctx context.Context, field graphql.CollectedField, obj *model.GuardSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GuardSettings_profileCreates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProfileCreates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GuardSettings_profileCreates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GuardSettings", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _GuardSettings_profileWindowSeconds(ctx context.Context, field graphql.CollectedField, obj *model.GuardSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GuardSettings_profileWindowSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProfileWindowSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GuardSettings_profileWindowSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GuardSettings", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _GuardSettings_guardFirstSync(ctx context.Context, field graphql.CollectedField, obj *model.GuardSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GuardSettings_guardFirstSync(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GuardFirstSync, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GuardSettings_guardFirstSync(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GuardSettings", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _GuardThreshold_count(ctx context.Context, field graphql.CollectedField, obj *model.GuardThreshold) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GuardThreshold_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GuardThreshold_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GuardThreshold", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _GuardThreshold_percent(ctx context.Context, field graphql.CollectedField, obj *model.GuardThreshold) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GuardThreshold_percent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Percent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GuardThreshold_percent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GuardThreshold", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _HousekeepingStatus_hour(ctx context.Context, field graphql.CollectedField, obj *model.HousekeepingStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HousekeepingStatus_hour(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hour, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HousekeepingStatus_hour(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HousekeepingStatus", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _HousekeepingStatus_nextRun(ctx context.Context, field graphql.CollectedField, obj *model.HousekeepingStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HousekeepingStatus_nextRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextRun, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HousekeepingStatus_nextRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HousekeepingStatus", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _HousekeepingStatus_lastRun(ctx context.Context, field graphql.CollectedField, obj *model.HousekeepingStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HousekeepingStatus_lastRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastRun, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HousekeepingStatus_lastRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HousekeepingStatus", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _HousekeepingStatus_results(ctx context.Context, field graphql.CollectedField, obj *model.HousekeepingStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HousekeepingStatus_results(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Results, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.HousekeepingTask) graphql.Marshaler {
+			return ec.marshalNHousekeepingTask2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐHousekeepingTaskᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HousekeepingStatus_results(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HousekeepingStatus",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HousekeepingTask(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HousekeepingTask_name(ctx context.Context, field graphql.CollectedField, obj *model.HousekeepingTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HousekeepingTask_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HousekeepingTask_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HousekeepingTask", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _HousekeepingTask_error(ctx context.Context, field graphql.CollectedField, obj *model.HousekeepingTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HousekeepingTask_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HousekeepingTask_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HousekeepingTask", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Invitation_email(ctx context.Context, field graphql.CollectedField, obj *model.Invitation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2061,6 +6335,226 @@ func (ec *executionContext) _Invitation_expiresAt(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Invitation_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Invitation", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _KindDirection_kind(ctx context.Context, field graphql.CollectedField, obj *model.KindDirection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindDirection_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SyncKind) graphql.Marshaler {
+			return ec.marshalNSyncKind2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindDirection_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindDirection", field, false, false, errors.New("field of type SyncKind does not have child fields"))
+}
+
+func (ec *executionContext) _KindDirection_direction(ctx context.Context, field graphql.CollectedField, obj *model.KindDirection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindDirection_direction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Direction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SyncDirection) graphql.Marshaler {
+			return ec.marshalNSyncDirection2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncDirection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindDirection_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindDirection", field, false, false, errors.New("field of type SyncDirection does not have child fields"))
+}
+
+func (ec *executionContext) _LinkedUser_id(ctx context.Context, field graphql.CollectedField, obj *model.LinkedUser) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkedUser_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkedUser_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LinkedUser", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _LinkedUser_profileId(ctx context.Context, field graphql.CollectedField, obj *model.LinkedUser) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkedUser_profileId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProfileID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkedUser_profileId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LinkedUser", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _LinkedUser_crm(ctx context.Context, field graphql.CollectedField, obj *model.LinkedUser) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkedUser_crm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Crm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SyncAccount) graphql.Marshaler {
+			return ec.marshalNSyncAccount2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkedUser_crm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LinkedUser",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncAccount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LinkedUser_mailbox(ctx context.Context, field graphql.CollectedField, obj *model.LinkedUser) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkedUser_mailbox(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mailbox, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SyncAccount) graphql.Marshaler {
+			return ec.marshalNSyncAccount2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkedUser_mailbox(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LinkedUser",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncAccount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LinkedUser_overrides(ctx context.Context, field graphql.CollectedField, obj *model.LinkedUser) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkedUser_overrides(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overrides, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UserOverrides) graphql.Marshaler {
+			return ec.marshalNUserOverrides2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐUserOverrides(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkedUser_overrides(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LinkedUser",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserOverrides(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LinkedUser_status(ctx context.Context, field graphql.CollectedField, obj *model.LinkedUser) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkedUser_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LinkedUser().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UserSyncStatus) graphql.Marshaler {
+			return ec.marshalOUserSyncStatus2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐUserSyncStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LinkedUser_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LinkedUser",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserSyncStatus(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_addAdmin(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -2293,6 +6787,130 @@ func (ec *executionContext) fieldContext_Mutation_acceptInvitation(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_approveSyncRun(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_approveSyncRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApproveSyncRun(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.SyncRun
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.SyncRun
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SyncRun) graphql.Marshaler {
+			return ec.marshalNSyncRun2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_approveSyncRun(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_approveSyncRun_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rejectSyncRun(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rejectSyncRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RejectSyncRun(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.SyncRun
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.SyncRun
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SyncRun) graphql.Marshaler {
+			return ec.marshalNSyncRun2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rejectSyncRun(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rejectSyncRun_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_setup(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2466,6 +7084,502 @@ func (ec *executionContext) fieldContext_Mutation_changePassword(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_resolveSyncConflict(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resolveSyncConflict(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResolveSyncConflict(ctx, fc.Args["id"].(string), fc.Args["choice"].(model.Side))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.SyncConflict
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.SyncConflict
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SyncConflict) graphql.Marshaler {
+			return ec.marshalNSyncConflict2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncConflict(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resolveSyncConflict(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncConflict(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resolveSyncConflict_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_saveSyncProfile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_saveSyncProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SaveSyncProfile(ctx, fc.Args["input"].(model.ProfileInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.SyncProfile
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.SyncProfile
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SyncProfile) graphql.Marshaler {
+			return ec.marshalNSyncProfile2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncProfile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_saveSyncProfile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncProfile(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_saveSyncProfile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteSyncProfile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteSyncProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteSyncProfile(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteSyncProfile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteSyncProfile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_releaseQuarantine(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_releaseQuarantine(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReleaseQuarantine(ctx, fc.Args["input"].(model.ReleaseQuarantineInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_releaseQuarantine(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_releaseQuarantine_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_syncNow(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_syncNow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SyncNow(ctx, fc.Args["profileId"].(string), fc.Args["userId"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_syncNow(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_syncNow_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_pauseSync(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_pauseSync(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PauseSync(ctx, fc.Args["profileId"].(string), fc.Args["userId"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_pauseSync(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_pauseSync_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resumeSync(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resumeSync(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ResumeSync(ctx, fc.Args["profileId"].(string), fc.Args["userId"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resumeSync(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_resumeSync_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_undoSyncRun(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_undoSyncRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UndoSyncRun(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.SyncRun
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.SyncRun
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SyncRun) graphql.Marshaler {
+			return ec.marshalNSyncRun2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_undoSyncRun(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_undoSyncRun_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createApiToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2590,6 +7704,130 @@ func (ec *executionContext) fieldContext_Mutation_revokeApiToken(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_linkUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_linkUser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().LinkUser(ctx, fc.Args["input"].(model.LinkUserInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.LinkedUser
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.LinkedUser
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LinkedUser) graphql.Marshaler {
+			return ec.marshalNLinkedUser2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐLinkedUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_linkUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LinkedUser(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_linkUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unlinkUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unlinkUser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnlinkUser(ctx, fc.Args["profileId"].(string), fc.Args["userId"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unlinkUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unlinkUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NewApiToken_token(ctx context.Context, field graphql.CollectedField, obj *model.NewAPIToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2691,6 +7929,535 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _PlannedOperation_side(ctx context.Context, field graphql.CollectedField, obj *model.PlannedOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlannedOperation_side(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Side, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Side) graphql.Marshaler {
+			return ec.marshalNSide2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSide(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlannedOperation_side(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlannedOperation", field, false, false, errors.New("field of type Side does not have child fields"))
+}
+
+func (ec *executionContext) _PlannedOperation_action(ctx context.Context, field graphql.CollectedField, obj *model.PlannedOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlannedOperation_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlannedOperation_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlannedOperation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PlannedOperation_linkId(ctx context.Context, field graphql.CollectedField, obj *model.PlannedOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlannedOperation_linkId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LinkID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlannedOperation_linkId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlannedOperation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PlannedOperation_itemId(ctx context.Context, field graphql.CollectedField, obj *model.PlannedOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlannedOperation_itemId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ItemID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlannedOperation_itemId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlannedOperation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PlannedOperation_sourceId(ctx context.Context, field graphql.CollectedField, obj *model.PlannedOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlannedOperation_sourceId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlannedOperation_sourceId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlannedOperation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PlannedOperation_title(ctx context.Context, field graphql.CollectedField, obj *model.PlannedOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlannedOperation_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlannedOperation_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlannedOperation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PlannedOperation_reason(ctx context.Context, field graphql.CollectedField, obj *model.PlannedOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlannedOperation_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PlannedOperation_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlannedOperation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ProfileSyncStatus_profileId(ctx context.Context, field graphql.CollectedField, obj *model.ProfileSyncStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfileSyncStatus_profileId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProfileID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfileSyncStatus_profileId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProfileSyncStatus", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _ProfileSyncStatus_paused(ctx context.Context, field graphql.CollectedField, obj *model.ProfileSyncStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfileSyncStatus_paused(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Paused, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfileSyncStatus_paused(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProfileSyncStatus", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _ProfileSyncStatus_queued(ctx context.Context, field graphql.CollectedField, obj *model.ProfileSyncStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfileSyncStatus_queued(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Queued, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfileSyncStatus_queued(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProfileSyncStatus", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ProfileSyncStatus_running(ctx context.Context, field graphql.CollectedField, obj *model.ProfileSyncStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfileSyncStatus_running(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Running, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfileSyncStatus_running(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProfileSyncStatus", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ProfileSyncStatus_users(ctx context.Context, field graphql.CollectedField, obj *model.ProfileSyncStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfileSyncStatus_users(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Users, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfileSyncStatus_users(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProfileSyncStatus", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ProfileSyncStatus_serial(ctx context.Context, field graphql.CollectedField, obj *model.ProfileSyncStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfileSyncStatus_serial(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Serial, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfileSyncStatus_serial(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProfileSyncStatus", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _ProfileSyncStatus_interval(ctx context.Context, field graphql.CollectedField, obj *model.ProfileSyncStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfileSyncStatus_interval(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Interval, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfileSyncStatus_interval(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProfileSyncStatus", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _QuarantinedItem_profileId(ctx context.Context, field graphql.CollectedField, obj *model.QuarantinedItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarantinedItem_profileId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProfileID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuarantinedItem_profileId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuarantinedItem", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _QuarantinedItem_userId(ctx context.Context, field graphql.CollectedField, obj *model.QuarantinedItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarantinedItem_userId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuarantinedItem_userId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuarantinedItem", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _QuarantinedItem_kind(ctx context.Context, field graphql.CollectedField, obj *model.QuarantinedItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarantinedItem_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SyncKind) graphql.Marshaler {
+			return ec.marshalNSyncKind2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuarantinedItem_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuarantinedItem", field, false, false, errors.New("field of type SyncKind does not have child fields"))
+}
+
+func (ec *executionContext) _QuarantinedItem_side(ctx context.Context, field graphql.CollectedField, obj *model.QuarantinedItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarantinedItem_side(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Side, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Side) graphql.Marshaler {
+			return ec.marshalNSide2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSide(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuarantinedItem_side(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuarantinedItem", field, false, false, errors.New("field of type Side does not have child fields"))
+}
+
+func (ec *executionContext) _QuarantinedItem_itemId(ctx context.Context, field graphql.CollectedField, obj *model.QuarantinedItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarantinedItem_itemId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ItemID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuarantinedItem_itemId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuarantinedItem", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _QuarantinedItem_version(ctx context.Context, field graphql.CollectedField, obj *model.QuarantinedItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarantinedItem_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuarantinedItem_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuarantinedItem", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _QuarantinedItem_field(ctx context.Context, field graphql.CollectedField, obj *model.QuarantinedItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarantinedItem_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QuarantinedItem_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuarantinedItem", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _QuarantinedItem_reason(ctx context.Context, field graphql.CollectedField, obj *model.QuarantinedItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarantinedItem_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuarantinedItem_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuarantinedItem", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _QuarantinedItem_at(ctx context.Context, field graphql.CollectedField, obj *model.QuarantinedItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QuarantinedItem_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QuarantinedItem_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QuarantinedItem", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
 func (ec *executionContext) _Query_admins(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2737,6 +8504,68 @@ func (ec *executionContext) fieldContext_Query_admins(_ context.Context, field g
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Account(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_pendingApprovals(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_pendingApprovals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PendingApprovals(ctx, fc.Args["profileId"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal []*model.SyncRun
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal []*model.SyncRun
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SyncRun) graphql.Marshaler {
+			return ec.marshalNSyncRun2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncRunᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_pendingApprovals(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_pendingApprovals_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -2830,6 +8659,466 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_syncConflicts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_syncConflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SyncConflicts(ctx, fc.Args["profileId"].(*string), fc.Args["openOnly"].(*bool))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal []*model.SyncConflict
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal []*model.SyncConflict
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SyncConflict) graphql.Marshaler {
+			return ec.marshalNSyncConflict2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncConflictᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_syncConflicts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncConflict(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_syncConflicts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_syncProfiles(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_syncProfiles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().SyncProfiles(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal []*model.SyncProfile
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal []*model.SyncProfile
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SyncProfile) graphql.Marshaler {
+			return ec.marshalNSyncProfile2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncProfileᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_syncProfiles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncProfile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_syncProfile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_syncProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SyncProfile(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.SyncProfile
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.SyncProfile
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SyncProfile) graphql.Marshaler {
+			return ec.marshalOSyncProfile2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncProfile(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_syncProfile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncProfile(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_syncProfile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_syncQuarantine(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_syncQuarantine(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SyncQuarantine(ctx, fc.Args["profileId"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal []*model.QuarantinedItem
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal []*model.QuarantinedItem
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.QuarantinedItem) graphql.Marshaler {
+			return ec.marshalNQuarantinedItem2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐQuarantinedItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_syncQuarantine(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuarantinedItem(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_syncQuarantine_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_syncRuns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_syncRuns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SyncRuns(ctx, fc.Args["profileId"].(*string), fc.Args["userId"].(*string), fc.Args["first"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal []*model.SyncRun
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal []*model.SyncRun
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SyncRun) graphql.Marshaler {
+			return ec.marshalNSyncRun2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncRunᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_syncRuns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_syncRuns_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_syncRun(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_syncRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SyncRun(ctx, fc.Args["id"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.SyncRun
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.SyncRun
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SyncRun) graphql.Marshaler {
+			return ec.marshalOSyncRun2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncRun(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_syncRun(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_syncRun_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_schedulerStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_schedulerStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().SchedulerStatus(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.SchedulerStatus
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.SchedulerStatus
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SchedulerStatus) graphql.Marshaler {
+			return ec.marshalNSchedulerStatus2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSchedulerStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_schedulerStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SchedulerStatus(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_governorStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_governorStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().GovernorStatus(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal []*model.GovernorScope
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal []*model.GovernorScope
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.GovernorScope) graphql.Marshaler {
+			return ec.marshalNGovernorScope2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐGovernorScopeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_governorStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GovernorScope(ctx, field)
 		},
 	}
 	return fc, nil
@@ -2949,6 +9238,130 @@ func (ec *executionContext) fieldContext_Query_apiTokens(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_syncTrace(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_syncTrace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SyncTrace(ctx, fc.Args["itemId"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal []*model.TraceEntry
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal []*model.TraceEntry
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TraceEntry) graphql.Marshaler {
+			return ec.marshalNTraceEntry2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐTraceEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_syncTrace(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TraceEntry(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_syncTrace_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_linkedUsers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_linkedUsers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LinkedUsers(ctx, fc.Args["profileId"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal []*model.LinkedUser
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal []*model.LinkedUser
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.LinkedUser) graphql.Marshaler {
+			return ec.marshalNLinkedUser2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐLinkedUserᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_linkedUsers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LinkedUser(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_linkedUsers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3025,6 +9438,626 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _RunCounts_listed(ctx context.Context, field graphql.CollectedField, obj *model.RunCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunCounts_listed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Listed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunCounts_listed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RunCounts_created(ctx context.Context, field graphql.CollectedField, obj *model.RunCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunCounts_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunCounts_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RunCounts_updated(ctx context.Context, field graphql.CollectedField, obj *model.RunCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunCounts_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunCounts_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RunCounts_deleted(ctx context.Context, field graphql.CollectedField, obj *model.RunCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunCounts_deleted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deleted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunCounts_deleted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RunCounts_unchanged(ctx context.Context, field graphql.CollectedField, obj *model.RunCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunCounts_unchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunCounts_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RunCounts_conflicts(ctx context.Context, field graphql.CollectedField, obj *model.RunCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunCounts_conflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conflicts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunCounts_conflicts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RunCounts_quarantined(ctx context.Context, field graphql.CollectedField, obj *model.RunCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunCounts_quarantined(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quarantined, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunCounts_quarantined(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RunCounts_skipped(ctx context.Context, field graphql.CollectedField, obj *model.RunCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunCounts_skipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skipped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunCounts_skipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RunCounts_errors(ctx context.Context, field graphql.CollectedField, obj *model.RunCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunCounts_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunCounts_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RunningJob_profileId(ctx context.Context, field graphql.CollectedField, obj *model.RunningJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunningJob_profileId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProfileID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunningJob_profileId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunningJob", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _RunningJob_userId(ctx context.Context, field graphql.CollectedField, obj *model.RunningJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunningJob_userId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunningJob_userId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunningJob", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _RunningJob_kind(ctx context.Context, field graphql.CollectedField, obj *model.RunningJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunningJob_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SyncKind) graphql.Marshaler {
+			return ec.marshalNSyncKind2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunningJob_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunningJob", field, false, false, errors.New("field of type SyncKind does not have child fields"))
+}
+
+func (ec *executionContext) _RunningJob_trigger(ctx context.Context, field graphql.CollectedField, obj *model.RunningJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunningJob_trigger(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Trigger, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunningJob_trigger(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunningJob", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RunningJob_started(ctx context.Context, field graphql.CollectedField, obj *model.RunningJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RunningJob_started(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Started, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RunningJob_started(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RunningJob", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _SchedulerStatus_at(ctx context.Context, field graphql.CollectedField, obj *model.SchedulerStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SchedulerStatus_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SchedulerStatus_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SchedulerStatus", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _SchedulerStatus_started(ctx context.Context, field graphql.CollectedField, obj *model.SchedulerStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SchedulerStatus_started(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Started, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SchedulerStatus_started(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SchedulerStatus", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _SchedulerStatus_stopping(ctx context.Context, field graphql.CollectedField, obj *model.SchedulerStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SchedulerStatus_stopping(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stopping, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SchedulerStatus_stopping(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SchedulerStatus", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _SchedulerStatus_workers(ctx context.Context, field graphql.CollectedField, obj *model.SchedulerStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SchedulerStatus_workers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Workers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SchedulerStatus_workers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SchedulerStatus", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SchedulerStatus_queueDepth(ctx context.Context, field graphql.CollectedField, obj *model.SchedulerStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SchedulerStatus_queueDepth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QueueDepth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SchedulerStatus_queueDepth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SchedulerStatus", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SchedulerStatus_running(ctx context.Context, field graphql.CollectedField, obj *model.SchedulerStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SchedulerStatus_running(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Running, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RunningJob) graphql.Marshaler {
+			return ec.marshalNRunningJob2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRunningJobᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SchedulerStatus_running(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SchedulerStatus",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RunningJob(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SchedulerStatus_profiles(ctx context.Context, field graphql.CollectedField, obj *model.SchedulerStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SchedulerStatus_profiles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Profiles, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ProfileSyncStatus) graphql.Marshaler {
+			return ec.marshalNProfileSyncStatus2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐProfileSyncStatusᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SchedulerStatus_profiles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SchedulerStatus",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProfileSyncStatus(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SchedulerStatus_users(ctx context.Context, field graphql.CollectedField, obj *model.SchedulerStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SchedulerStatus_users(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Users, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserSyncStatus) graphql.Marshaler {
+			return ec.marshalNUserSyncStatus2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐUserSyncStatusᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SchedulerStatus_users(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SchedulerStatus",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserSyncStatus(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SchedulerStatus_systems(ctx context.Context, field graphql.CollectedField, obj *model.SchedulerStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SchedulerStatus_systems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Systems, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SystemBreaker) graphql.Marshaler {
+			return ec.marshalNSystemBreaker2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemBreakerᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SchedulerStatus_systems(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SchedulerStatus",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SystemBreaker(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SchedulerStatus_housekeeping(ctx context.Context, field graphql.CollectedField, obj *model.SchedulerStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SchedulerStatus_housekeeping(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Housekeeping, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.HousekeepingStatus) graphql.Marshaler {
+			return ec.marshalNHousekeepingStatus2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐHousekeepingStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SchedulerStatus_housekeeping(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SchedulerStatus",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HousekeepingStatus(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SchedulerStatus_droppedEvents(ctx context.Context, field graphql.CollectedField, obj *model.SchedulerStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SchedulerStatus_droppedEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DroppedEvents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SchedulerStatus_droppedEvents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SchedulerStatus", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _Subscription_auditEvents(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
 	return graphql.ResolveFieldStream(
 		ctx,
@@ -3075,6 +10108,1866 @@ func (ec *executionContext) fieldContext_Subscription_auditEvents(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Subscription_syncStatus(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_syncStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().SyncStatus(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.SyncStatusUpdate
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.SyncStatusUpdate
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SyncStatusUpdate) graphql.Marshaler {
+			return ec.marshalNSyncStatusUpdate2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncStatusUpdate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_syncStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncStatusUpdate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncAccount_id(ctx context.Context, field graphql.CollectedField, obj *model.SyncAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncAccount_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncAccount_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncAccount", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SyncAccount_email(ctx context.Context, field graphql.CollectedField, obj *model.SyncAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncAccount_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncAccount_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncAccount", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SyncAccount_name(ctx context.Context, field graphql.CollectedField, obj *model.SyncAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncAccount_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncAccount_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncAccount", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SyncAccount_aliases(ctx context.Context, field graphql.CollectedField, obj *model.SyncAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncAccount_aliases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aliases, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncAccount_aliases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncAccount", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SyncConflict_id(ctx context.Context, field graphql.CollectedField, obj *model.SyncConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflict_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflict_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncConflict", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _SyncConflict_profileId(ctx context.Context, field graphql.CollectedField, obj *model.SyncConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflict_profileId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProfileID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflict_profileId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncConflict", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _SyncConflict_userId(ctx context.Context, field graphql.CollectedField, obj *model.SyncConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflict_userId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflict_userId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncConflict", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _SyncConflict_kind(ctx context.Context, field graphql.CollectedField, obj *model.SyncConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflict_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SyncKind) graphql.Marshaler {
+			return ec.marshalNSyncKind2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflict_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncConflict", field, false, false, errors.New("field of type SyncKind does not have child fields"))
+}
+
+func (ec *executionContext) _SyncConflict_linkId(ctx context.Context, field graphql.CollectedField, obj *model.SyncConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflict_linkId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LinkID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflict_linkId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncConflict", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SyncConflict_runId(ctx context.Context, field graphql.CollectedField, obj *model.SyncConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflict_runId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RunID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflict_runId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncConflict", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _SyncConflict_crmItemId(ctx context.Context, field graphql.CollectedField, obj *model.SyncConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflict_crmItemId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CrmItemID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflict_crmItemId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncConflict", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SyncConflict_mailboxItemId(ctx context.Context, field graphql.CollectedField, obj *model.SyncConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflict_mailboxItemId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MailboxItemID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflict_mailboxItemId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncConflict", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SyncConflict_fields(ctx context.Context, field graphql.CollectedField, obj *model.SyncConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflict_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflict_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncConflict", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SyncConflict_base(ctx context.Context, field graphql.CollectedField, obj *model.SyncConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflict_base(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Base, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflict_base(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncConflict", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SyncConflict_crm(ctx context.Context, field graphql.CollectedField, obj *model.SyncConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflict_crm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Crm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflict_crm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncConflict", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SyncConflict_mailbox(ctx context.Context, field graphql.CollectedField, obj *model.SyncConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflict_mailbox(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mailbox, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflict_mailbox(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncConflict", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SyncConflict_decision(ctx context.Context, field graphql.CollectedField, obj *model.SyncConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflict_decision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Side) graphql.Marshaler {
+			return ec.marshalNSide2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSide(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflict_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncConflict", field, false, false, errors.New("field of type Side does not have child fields"))
+}
+
+func (ec *executionContext) _SyncConflict_policy(ctx context.Context, field graphql.CollectedField, obj *model.SyncConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflict_policy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Policy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ConflictPolicy) graphql.Marshaler {
+			return ec.marshalNConflictPolicy2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐConflictPolicy(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflict_policy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncConflict", field, false, false, errors.New("field of type ConflictPolicy does not have child fields"))
+}
+
+func (ec *executionContext) _SyncConflict_at(ctx context.Context, field graphql.CollectedField, obj *model.SyncConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflict_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflict_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncConflict", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _SyncConflict_resolved(ctx context.Context, field graphql.CollectedField, obj *model.SyncConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflict_resolved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resolved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Side) graphql.Marshaler {
+			return ec.marshalOSide2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSide(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflict_resolved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncConflict", field, false, false, errors.New("field of type Side does not have child fields"))
+}
+
+func (ec *executionContext) _SyncEvent_type(ctx context.Context, field graphql.CollectedField, obj *model.SyncEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncEvent_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncEvent_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncEvent", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SyncEvent_at(ctx context.Context, field graphql.CollectedField, obj *model.SyncEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncEvent", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _SyncEvent_profileId(ctx context.Context, field graphql.CollectedField, obj *model.SyncEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncEvent_profileId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProfileID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SyncEvent_profileId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncEvent", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _SyncEvent_userId(ctx context.Context, field graphql.CollectedField, obj *model.SyncEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncEvent_userId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SyncEvent_userId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncEvent", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _SyncEvent_kind(ctx context.Context, field graphql.CollectedField, obj *model.SyncEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncEvent_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SyncKind) graphql.Marshaler {
+			return ec.marshalOSyncKind2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SyncEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncEvent", field, false, false, errors.New("field of type SyncKind does not have child fields"))
+}
+
+func (ec *executionContext) _SyncEvent_trigger(ctx context.Context, field graphql.CollectedField, obj *model.SyncEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncEvent_trigger(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Trigger, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SyncEvent_trigger(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncEvent", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SyncEvent_runId(ctx context.Context, field graphql.CollectedField, obj *model.SyncEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncEvent_runId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RunID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SyncEvent_runId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncEvent", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _SyncEvent_error(ctx context.Context, field graphql.CollectedField, obj *model.SyncEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncEvent_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SyncEvent_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncEvent", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SyncEvent_queueDepth(ctx context.Context, field graphql.CollectedField, obj *model.SyncEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncEvent_queueDepth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QueueDepth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncEvent_queueDepth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncEvent", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SyncEvent_running(ctx context.Context, field graphql.CollectedField, obj *model.SyncEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncEvent_running(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Running, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncEvent_running(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncEvent", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SyncFilters_skipPrivate(ctx context.Context, field graphql.CollectedField, obj *model.SyncFilters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncFilters_skipPrivate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SkipPrivate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncFilters_skipPrivate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncFilters", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _SyncFilters_skipAllDay(ctx context.Context, field graphql.CollectedField, obj *model.SyncFilters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncFilters_skipAllDay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SkipAllDay, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncFilters_skipAllDay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncFilters", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _SyncFilters_skipFree(ctx context.Context, field graphql.CollectedField, obj *model.SyncFilters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncFilters_skipFree(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SkipFree, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncFilters_skipFree(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncFilters", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _SyncFilters_skipRecurring(ctx context.Context, field graphql.CollectedField, obj *model.SyncFilters) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncFilters_skipRecurring(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SkipRecurring, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncFilters_skipRecurring(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncFilters", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _SyncProfile_id(ctx context.Context, field graphql.CollectedField, obj *model.SyncProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncProfile_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncProfile_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncProfile", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _SyncProfile_name(ctx context.Context, field graphql.CollectedField, obj *model.SyncProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncProfile_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncProfile_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncProfile", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SyncProfile_crm(ctx context.Context, field graphql.CollectedField, obj *model.SyncProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncProfile_crm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Crm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SystemConfig) graphql.Marshaler {
+			return ec.marshalNSystemConfig2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemConfig(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncProfile_crm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncProfile",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SystemConfig(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncProfile_mailbox(ctx context.Context, field graphql.CollectedField, obj *model.SyncProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncProfile_mailbox(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mailbox, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SystemConfig) graphql.Marshaler {
+			return ec.marshalNSystemConfig2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemConfig(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncProfile_mailbox(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncProfile",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SystemConfig(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncProfile_directions(ctx context.Context, field graphql.CollectedField, obj *model.SyncProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncProfile_directions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Directions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.KindDirection) graphql.Marshaler {
+			return ec.marshalNKindDirection2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐKindDirectionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncProfile_directions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncProfile",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KindDirection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncProfile_daysBack(ctx context.Context, field graphql.CollectedField, obj *model.SyncProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncProfile_daysBack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DaysBack, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncProfile_daysBack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncProfile", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SyncProfile_daysAhead(ctx context.Context, field graphql.CollectedField, obj *model.SyncProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncProfile_daysAhead(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DaysAhead, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncProfile_daysAhead(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncProfile", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SyncProfile_filters(ctx context.Context, field graphql.CollectedField, obj *model.SyncProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncProfile_filters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Filters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SyncFilters) graphql.Marshaler {
+			return ec.marshalNSyncFilters2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncFilters(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncProfile_filters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncProfile",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncFilters(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncProfile_policy(ctx context.Context, field graphql.CollectedField, obj *model.SyncProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncProfile_policy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Policy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ConflictPolicy) graphql.Marshaler {
+			return ec.marshalNConflictPolicy2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐConflictPolicy(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncProfile_policy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncProfile", field, false, false, errors.New("field of type ConflictPolicy does not have child fields"))
+}
+
+func (ec *executionContext) _SyncProfile_onDelete(ctx context.Context, field graphql.CollectedField, obj *model.SyncProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncProfile_onDelete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OnDelete, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DeletePolicy) graphql.Marshaler {
+			return ec.marshalNDeletePolicy2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐDeletePolicy(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncProfile_onDelete(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncProfile", field, false, false, errors.New("field of type DeletePolicy does not have child fields"))
+}
+
+func (ec *executionContext) _SyncProfile_guard(ctx context.Context, field graphql.CollectedField, obj *model.SyncProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncProfile_guard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Guard, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GuardSettings) graphql.Marshaler {
+			return ec.marshalNGuardSettings2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐGuardSettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncProfile_guard(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncProfile",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GuardSettings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncProfile_pollSeconds(ctx context.Context, field graphql.CollectedField, obj *model.SyncProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncProfile_pollSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PollSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncProfile_pollSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncProfile", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SyncProfile_userMay(ctx context.Context, field graphql.CollectedField, obj *model.SyncProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncProfile_userMay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserMay, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UserMay) graphql.Marshaler {
+			return ec.marshalNUserMay2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐUserMay(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncProfile_userMay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncProfile",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserMay(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncProfile_users(ctx context.Context, field graphql.CollectedField, obj *model.SyncProfile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncProfile_users(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SyncProfile().Users(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.LinkedUser) graphql.Marshaler {
+			return ec.marshalNLinkedUser2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐLinkedUserᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncProfile_users(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncProfile",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LinkedUser(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncRun_id(ctx context.Context, field graphql.CollectedField, obj *model.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRun", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _SyncRun_profileId(ctx context.Context, field graphql.CollectedField, obj *model.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_profileId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProfileID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_profileId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRun", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _SyncRun_userId(ctx context.Context, field graphql.CollectedField, obj *model.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_userId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_userId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRun", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _SyncRun_kind(ctx context.Context, field graphql.CollectedField, obj *model.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SyncKind) graphql.Marshaler {
+			return ec.marshalNSyncKind2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRun", field, false, false, errors.New("field of type SyncKind does not have child fields"))
+}
+
+func (ec *executionContext) _SyncRun_trigger(ctx context.Context, field graphql.CollectedField, obj *model.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_trigger(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Trigger, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_trigger(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRun", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SyncRun_start(ctx context.Context, field graphql.CollectedField, obj *model.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRun", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _SyncRun_end(ctx context.Context, field graphql.CollectedField, obj *model.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRun", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _SyncRun_status(ctx context.Context, field graphql.CollectedField, obj *model.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RunStatus) graphql.Marshaler {
+			return ec.marshalNRunStatus2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRunStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRun", field, false, false, errors.New("field of type RunStatus does not have child fields"))
+}
+
+func (ec *executionContext) _SyncRun_error(ctx context.Context, field graphql.CollectedField, obj *model.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRun", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SyncRun_counts(ctx context.Context, field graphql.CollectedField, obj *model.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_counts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RunCounts) graphql.Marshaler {
+			return ec.marshalNRunCounts2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRunCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_counts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncRun",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RunCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncRun_operations(ctx context.Context, field graphql.CollectedField, obj *model.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_operations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SyncRun().Operations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AppliedOperation) graphql.Marshaler {
+			return ec.marshalNAppliedOperation2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐAppliedOperationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_operations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncRun",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AppliedOperation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncRun_planned(ctx context.Context, field graphql.CollectedField, obj *model.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_planned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Planned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PlannedOperation) graphql.Marshaler {
+			return ec.marshalNPlannedOperation2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPlannedOperationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_planned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncRun",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlannedOperation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncRun_guard(ctx context.Context, field graphql.CollectedField, obj *model.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_guard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Guard, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_guard(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRun", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SyncRun_undoOf(ctx context.Context, field graphql.CollectedField, obj *model.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_undoOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UndoOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_undoOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRun", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _SyncRun_undoneBy(ctx context.Context, field graphql.CollectedField, obj *model.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_undoneBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UndoneBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_undoneBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRun", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _SyncRun_approved(ctx context.Context, field graphql.CollectedField, obj *model.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_approved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Approved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_approved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRun", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _SyncStatusUpdate_event(ctx context.Context, field graphql.CollectedField, obj *model.SyncStatusUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncStatusUpdate_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SyncEvent) graphql.Marshaler {
+			return ec.marshalOSyncEvent2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncEvent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SyncStatusUpdate_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncStatusUpdate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncStatusUpdate_status(ctx context.Context, field graphql.CollectedField, obj *model.SyncStatusUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncStatusUpdate_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SyncStatusUpdate().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SchedulerStatus) graphql.Marshaler {
+			return ec.marshalNSchedulerStatus2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSchedulerStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncStatusUpdate_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncStatusUpdate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SchedulerStatus(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SystemBreaker_system(ctx context.Context, field graphql.CollectedField, obj *model.SystemBreaker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemBreaker_system(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.System, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SystemBreaker_system(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SystemBreaker", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SystemBreaker_state(ctx context.Context, field graphql.CollectedField, obj *model.SystemBreaker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemBreaker_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SystemBreaker_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SystemBreaker", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SystemBreaker_failures(ctx context.Context, field graphql.CollectedField, obj *model.SystemBreaker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemBreaker_failures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Failures, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SystemBreaker_failures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SystemBreaker", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SystemBreaker_until(ctx context.Context, field graphql.CollectedField, obj *model.SystemBreaker) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemBreaker_until(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Until, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SystemBreaker_until(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SystemBreaker", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _SystemConfig_type(ctx context.Context, field graphql.CollectedField, obj *model.SystemConfig) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemConfig_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SystemConfig_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SystemConfig", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SystemConfig_instance(ctx context.Context, field graphql.CollectedField, obj *model.SystemConfig) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemConfig_instance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Instance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SystemConfig_instance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SystemConfig", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SystemConfig_settings(ctx context.Context, field graphql.CollectedField, obj *model.SystemConfig) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemConfig_settings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Settings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SystemConfig_settings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SystemConfig", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SystemConfig_secretFields(ctx context.Context, field graphql.CollectedField, obj *model.SystemConfig) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemConfig_secretFields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SecretFields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SystemConfig_secretFields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SystemConfig", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _SystemStatus_state(ctx context.Context, field graphql.CollectedField, obj *model.SystemStatus) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3119,6 +12012,737 @@ func (ec *executionContext) _SystemStatus_version(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_SystemStatus_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SystemStatus", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TraceEntry_at(ctx context.Context, field graphql.CollectedField, obj *model.TraceEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TraceEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TraceEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TraceEntry", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _TraceEntry_runId(ctx context.Context, field graphql.CollectedField, obj *model.TraceEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TraceEntry_runId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RunID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TraceEntry_runId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TraceEntry", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _TraceEntry_profileId(ctx context.Context, field graphql.CollectedField, obj *model.TraceEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TraceEntry_profileId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProfileID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TraceEntry_profileId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TraceEntry", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _TraceEntry_userId(ctx context.Context, field graphql.CollectedField, obj *model.TraceEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TraceEntry_userId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TraceEntry_userId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TraceEntry", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _TraceEntry_kind(ctx context.Context, field graphql.CollectedField, obj *model.TraceEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TraceEntry_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SyncKind) graphql.Marshaler {
+			return ec.marshalNSyncKind2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TraceEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TraceEntry", field, false, false, errors.New("field of type SyncKind does not have child fields"))
+}
+
+func (ec *executionContext) _TraceEntry_side(ctx context.Context, field graphql.CollectedField, obj *model.TraceEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TraceEntry_side(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Side, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Side) graphql.Marshaler {
+			return ec.marshalNSide2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSide(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TraceEntry_side(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TraceEntry", field, false, false, errors.New("field of type Side does not have child fields"))
+}
+
+func (ec *executionContext) _TraceEntry_linkId(ctx context.Context, field graphql.CollectedField, obj *model.TraceEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TraceEntry_linkId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LinkID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TraceEntry_linkId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TraceEntry", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TraceEntry_decision(ctx context.Context, field graphql.CollectedField, obj *model.TraceEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TraceEntry_decision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TraceEntry_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TraceEntry", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TraceEntry_reason(ctx context.Context, field graphql.CollectedField, obj *model.TraceEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TraceEntry_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TraceEntry_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TraceEntry", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _UserMay_directions(ctx context.Context, field graphql.CollectedField, obj *model.UserMay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserMay_directions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Directions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserMay_directions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserMay", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _UserMay_filters(ctx context.Context, field graphql.CollectedField, obj *model.UserMay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserMay_filters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Filters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserMay_filters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserMay", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _UserMay_window(ctx context.Context, field graphql.CollectedField, obj *model.UserMay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserMay_window(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Window, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserMay_window(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserMay", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _UserOverrides_directions(ctx context.Context, field graphql.CollectedField, obj *model.UserOverrides) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserOverrides_directions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Directions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.KindDirection) graphql.Marshaler {
+			return ec.marshalNKindDirection2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐKindDirectionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserOverrides_directions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UserOverrides",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KindDirection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UserOverrides_filters(ctx context.Context, field graphql.CollectedField, obj *model.UserOverrides) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserOverrides_filters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Filters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SyncFilters) graphql.Marshaler {
+			return ec.marshalOSyncFilters2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncFilters(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserOverrides_filters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UserOverrides",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncFilters(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UserOverrides_daysBack(ctx context.Context, field graphql.CollectedField, obj *model.UserOverrides) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserOverrides_daysBack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DaysBack, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserOverrides_daysBack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserOverrides", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _UserOverrides_daysAhead(ctx context.Context, field graphql.CollectedField, obj *model.UserOverrides) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserOverrides_daysAhead(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DaysAhead, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserOverrides_daysAhead(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserOverrides", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _UserSyncStatus_profileId(ctx context.Context, field graphql.CollectedField, obj *model.UserSyncStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSyncStatus_profileId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProfileID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserSyncStatus_profileId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSyncStatus", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _UserSyncStatus_userId(ctx context.Context, field graphql.CollectedField, obj *model.UserSyncStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSyncStatus_userId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserSyncStatus_userId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSyncStatus", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _UserSyncStatus_paused(ctx context.Context, field graphql.CollectedField, obj *model.UserSyncStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSyncStatus_paused(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Paused, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserSyncStatus_paused(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSyncStatus", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _UserSyncStatus_nextRun(ctx context.Context, field graphql.CollectedField, obj *model.UserSyncStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSyncStatus_nextRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextRun, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserSyncStatus_nextRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSyncStatus", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _UserSyncStatus_queued(ctx context.Context, field graphql.CollectedField, obj *model.UserSyncStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSyncStatus_queued(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Queued, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserSyncStatus_queued(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSyncStatus", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _UserSyncStatus_running(ctx context.Context, field graphql.CollectedField, obj *model.UserSyncStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSyncStatus_running(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Running, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserSyncStatus_running(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSyncStatus", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _UserSyncStatus_lastRun(ctx context.Context, field graphql.CollectedField, obj *model.UserSyncStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSyncStatus_lastRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastRun, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserSyncStatus_lastRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSyncStatus", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _UserSyncStatus_lastOk(ctx context.Context, field graphql.CollectedField, obj *model.UserSyncStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSyncStatus_lastOk(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastOk, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserSyncStatus_lastOk(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSyncStatus", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _UserSyncStatus_lastError(ctx context.Context, field graphql.CollectedField, obj *model.UserSyncStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSyncStatus_lastError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserSyncStatus_lastError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSyncStatus", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _UserSyncStatus_lastErrorAt(ctx context.Context, field graphql.CollectedField, obj *model.UserSyncStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSyncStatus_lastErrorAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastErrorAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserSyncStatus_lastErrorAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSyncStatus", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _UserSyncStatus_failures(ctx context.Context, field graphql.CollectedField, obj *model.UserSyncStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSyncStatus_failures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Failures, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserSyncStatus_failures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSyncStatus", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _UserSyncStatus_breaker(ctx context.Context, field graphql.CollectedField, obj *model.UserSyncStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSyncStatus_breaker(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Breaker, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserSyncStatus_breaker(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSyncStatus", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _UserSyncStatus_breakerReason(ctx context.Context, field graphql.CollectedField, obj *model.UserSyncStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSyncStatus_breakerReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BreakerReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserSyncStatus_breakerReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSyncStatus", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _UserSyncStatus_breakerUntil(ctx context.Context, field graphql.CollectedField, obj *model.UserSyncStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSyncStatus_breakerUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BreakerUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserSyncStatus_breakerUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSyncStatus", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _UserSyncStatus_pushHealthy(ctx context.Context, field graphql.CollectedField, obj *model.UserSyncStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSyncStatus_pushHealthy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PushHealthy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserSyncStatus_pushHealthy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSyncStatus", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _Version_version(ctx context.Context, field graphql.CollectedField, obj *model.Version) (ret graphql.Marshaler) {
@@ -4226,6 +13850,375 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputGuardInput(ctx context.Context, obj any) (model.GuardInput, error) {
+	var it model.GuardInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"deletes", "creates", "profileDeletes", "profileCreates", "profileWindowSeconds", "guardFirstSync"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "deletes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deletes"))
+			data, err := ec.unmarshalNGuardThresholdInput2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐGuardThresholdInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Deletes = data
+		case "creates":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creates"))
+			data, err := ec.unmarshalNGuardThresholdInput2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐGuardThresholdInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Creates = data
+		case "profileDeletes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("profileDeletes"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProfileDeletes = data
+		case "profileCreates":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("profileCreates"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProfileCreates = data
+		case "profileWindowSeconds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("profileWindowSeconds"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProfileWindowSeconds = data
+		case "guardFirstSync":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("guardFirstSync"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GuardFirstSync = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputGuardThresholdInput(ctx context.Context, obj any) (model.GuardThresholdInput, error) {
+	var it model.GuardThresholdInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"count", "percent"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "count":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("count"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Count = data
+		case "percent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("percent"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Percent = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputKindDirectionInput(ctx context.Context, obj any) (model.KindDirectionInput, error) {
+	var it model.KindDirectionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNSyncKind2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNSyncDirection2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputLinkUserInput(ctx context.Context, obj any) (model.LinkUserInput, error) {
+	var it model.LinkUserInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"profileId", "id", "crm", "mailbox", "overrides"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "profileId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("profileId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProfileID = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "crm":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("crm"))
+			data, err := ec.unmarshalNSyncAccountInput2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncAccountInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Crm = data
+		case "mailbox":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mailbox"))
+			data, err := ec.unmarshalNSyncAccountInput2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncAccountInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Mailbox = data
+		case "overrides":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("overrides"))
+			data, err := ec.unmarshalOUserOverridesInput2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐUserOverridesInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Overrides = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputProfileInput(ctx context.Context, obj any) (model.ProfileInput, error) {
+	var it model.ProfileInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "name", "crm", "mailbox", "directions", "daysBack", "daysAhead", "filters", "policy", "onDelete", "guard", "pollSeconds", "userMay"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "crm":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("crm"))
+			data, err := ec.unmarshalNSystemInput2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Crm = data
+		case "mailbox":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mailbox"))
+			data, err := ec.unmarshalNSystemInput2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Mailbox = data
+		case "directions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("directions"))
+			data, err := ec.unmarshalOKindDirectionInput2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐKindDirectionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Directions = data
+		case "daysBack":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("daysBack"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DaysBack = data
+		case "daysAhead":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("daysAhead"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DaysAhead = data
+		case "filters":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filters"))
+			data, err := ec.unmarshalOSyncFiltersInput2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncFiltersInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Filters = data
+		case "policy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("policy"))
+			data, err := ec.unmarshalOConflictPolicy2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐConflictPolicy(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Policy = data
+		case "onDelete":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("onDelete"))
+			data, err := ec.unmarshalODeletePolicy2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐDeletePolicy(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OnDelete = data
+		case "guard":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("guard"))
+			data, err := ec.unmarshalOGuardInput2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐGuardInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Guard = data
+		case "pollSeconds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pollSeconds"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PollSeconds = data
+		case "userMay":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userMay"))
+			data, err := ec.unmarshalOUserMayInput2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐUserMayInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserMay = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputReleaseQuarantineInput(ctx context.Context, obj any) (model.ReleaseQuarantineInput, error) {
+	var it model.ReleaseQuarantineInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"profileId", "userId", "kind", "side", "itemId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "profileId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("profileId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProfileID = data
+		case "userId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserID = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNSyncKind2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "side":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("side"))
+			data, err := ec.unmarshalNSide2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSide(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Side = data
+		case "itemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputSetupInput(ctx context.Context, obj any) (model.SetupInput, error) {
 	var it model.SetupInput
 	if obj == nil {
@@ -4272,6 +14265,254 @@ func (ec *executionContext) unmarshalInputSetupInput(ctx context.Context, obj an
 				return it, err
 			}
 			it.Password = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputSyncAccountInput(ctx context.Context, obj any) (model.SyncAccountInput, error) {
+	var it model.SyncAccountInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "email", "name", "aliases"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "aliases":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Aliases = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputSyncFiltersInput(ctx context.Context, obj any) (model.SyncFiltersInput, error) {
+	var it model.SyncFiltersInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"skipPrivate", "skipAllDay", "skipFree", "skipRecurring"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "skipPrivate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skipPrivate"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkipPrivate = data
+		case "skipAllDay":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skipAllDay"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkipAllDay = data
+		case "skipFree":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skipFree"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkipFree = data
+		case "skipRecurring":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skipRecurring"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkipRecurring = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputSystemInput(ctx context.Context, obj any) (model.SystemInput, error) {
+	var it model.SystemInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"type", "instance", "settings", "clearSecrets"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "instance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("instance"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Instance = data
+		case "settings":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("settings"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Settings = data
+		case "clearSecrets":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearSecrets"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearSecrets = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputUserMayInput(ctx context.Context, obj any) (model.UserMayInput, error) {
+	var it model.UserMayInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"directions", "filters", "window"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "directions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("directions"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Directions = data
+		case "filters":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filters"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Filters = data
+		case "window":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("window"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Window = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputUserOverridesInput(ctx context.Context, obj any) (model.UserOverridesInput, error) {
+	var it model.UserOverridesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"directions", "filters", "daysBack", "daysAhead"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "directions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("directions"))
+			data, err := ec.unmarshalOKindDirectionInput2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐKindDirectionInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Directions = data
+		case "filters":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filters"))
+			data, err := ec.unmarshalOSyncFiltersInput2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncFiltersInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Filters = data
+		case "daysBack":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("daysBack"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DaysBack = data
+		case "daysAhead":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("daysAhead"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DaysAhead = data
 		}
 	}
 	return it, nil
@@ -4378,6 +14619,84 @@ func (ec *executionContext) _ApiToken(ctx context.Context, sel ast.SelectionSet,
 		case "lastUsedAt":
 			out.Values[i] = ec._ApiToken_lastUsedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var appliedOperationImplementors = []string{"AppliedOperation"}
+
+func (ec *executionContext) _AppliedOperation(ctx context.Context, sel ast.SelectionSet, obj *model.AppliedOperation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, appliedOperationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AppliedOperation")
+		case "seq":
+			out.Values[i] = ec._AppliedOperation_seq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "side":
+			out.Values[i] = ec._AppliedOperation_side(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._AppliedOperation_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "linkId":
+			out.Values[i] = ec._AppliedOperation_linkId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "itemId":
+			out.Values[i] = ec._AppliedOperation_itemId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._AppliedOperation_version(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "before":
+			out.Values[i] = ec._AppliedOperation_before(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "after":
+			out.Values[i] = ec._AppliedOperation_after(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._AppliedOperation_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -4598,6 +14917,321 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var governorScopeImplementors = []string{"GovernorScope"}
+
+func (ec *executionContext) _GovernorScope(ctx context.Context, sel ast.SelectionSet, obj *model.GovernorScope) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, governorScopeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GovernorScope")
+		case "scope":
+			out.Values[i] = ec._GovernorScope_scope(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "system":
+			out.Values[i] = ec._GovernorScope_system(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._GovernorScope_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "key":
+			out.Values[i] = ec._GovernorScope_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maxInFlight":
+			out.Values[i] = ec._GovernorScope_maxInFlight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "effectiveInFlight":
+			out.Values[i] = ec._GovernorScope_effectiveInFlight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inFlight":
+			out.Values[i] = ec._GovernorScope_inFlight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "waiting":
+			out.Values[i] = ec._GovernorScope_waiting(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requests":
+			out.Values[i] = ec._GovernorScope_requests(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "perSeconds":
+			out.Values[i] = ec._GovernorScope_perSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "budgetLeft":
+			out.Values[i] = ec._GovernorScope_budgetLeft(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "backingOffUntil":
+			out.Values[i] = ec._GovernorScope_backingOffUntil(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "throttled":
+			out.Values[i] = ec._GovernorScope_throttled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recentThrottles":
+			out.Values[i] = ec._GovernorScope_recentThrottles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "avgLatencyMs":
+			out.Values[i] = ec._GovernorScope_avgLatencyMs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "slowedDown":
+			out.Values[i] = ec._GovernorScope_slowedDown(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var guardSettingsImplementors = []string{"GuardSettings"}
+
+func (ec *executionContext) _GuardSettings(ctx context.Context, sel ast.SelectionSet, obj *model.GuardSettings) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, guardSettingsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GuardSettings")
+		case "deletes":
+			out.Values[i] = ec._GuardSettings_deletes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "creates":
+			out.Values[i] = ec._GuardSettings_creates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "profileDeletes":
+			out.Values[i] = ec._GuardSettings_profileDeletes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "profileCreates":
+			out.Values[i] = ec._GuardSettings_profileCreates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "profileWindowSeconds":
+			out.Values[i] = ec._GuardSettings_profileWindowSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "guardFirstSync":
+			out.Values[i] = ec._GuardSettings_guardFirstSync(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var guardThresholdImplementors = []string{"GuardThreshold"}
+
+func (ec *executionContext) _GuardThreshold(ctx context.Context, sel ast.SelectionSet, obj *model.GuardThreshold) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, guardThresholdImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GuardThreshold")
+		case "count":
+			out.Values[i] = ec._GuardThreshold_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "percent":
+			out.Values[i] = ec._GuardThreshold_percent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var housekeepingStatusImplementors = []string{"HousekeepingStatus"}
+
+func (ec *executionContext) _HousekeepingStatus(ctx context.Context, sel ast.SelectionSet, obj *model.HousekeepingStatus) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, housekeepingStatusImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HousekeepingStatus")
+		case "hour":
+			out.Values[i] = ec._HousekeepingStatus_hour(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nextRun":
+			out.Values[i] = ec._HousekeepingStatus_nextRun(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lastRun":
+			out.Values[i] = ec._HousekeepingStatus_lastRun(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "results":
+			out.Values[i] = ec._HousekeepingStatus_results(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var housekeepingTaskImplementors = []string{"HousekeepingTask"}
+
+func (ec *executionContext) _HousekeepingTask(ctx context.Context, sel ast.SelectionSet, obj *model.HousekeepingTask) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, housekeepingTaskImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HousekeepingTask")
+		case "name":
+			out.Values[i] = ec._HousekeepingTask_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "error":
+			out.Values[i] = ec._HousekeepingTask_error(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var invitationImplementors = []string{"Invitation"}
 
 func (ec *executionContext) _Invitation(ctx context.Context, sel ast.SelectionSet, obj *model.Invitation) graphql.Marshaler {
@@ -4630,6 +15264,145 @@ func (ec *executionContext) _Invitation(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var kindDirectionImplementors = []string{"KindDirection"}
+
+func (ec *executionContext) _KindDirection(ctx context.Context, sel ast.SelectionSet, obj *model.KindDirection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, kindDirectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KindDirection")
+		case "kind":
+			out.Values[i] = ec._KindDirection_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "direction":
+			out.Values[i] = ec._KindDirection_direction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var linkedUserImplementors = []string{"LinkedUser"}
+
+func (ec *executionContext) _LinkedUser(ctx context.Context, sel ast.SelectionSet, obj *model.LinkedUser) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, linkedUserImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LinkedUser")
+		case "id":
+			out.Values[i] = ec._LinkedUser_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "profileId":
+			out.Values[i] = ec._LinkedUser_profileId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "crm":
+			out.Values[i] = ec._LinkedUser_crm(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "mailbox":
+			out.Values[i] = ec._LinkedUser_mailbox(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "overrides":
+			out.Values[i] = ec._LinkedUser_overrides(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._LinkedUser_status(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -4699,6 +15472,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "approveSyncRun":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_approveSyncRun(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rejectSyncRun":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rejectSyncRun(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "setup":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setup(ctx, field)
@@ -4727,6 +15514,62 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "resolveSyncConflict":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resolveSyncConflict(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "saveSyncProfile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_saveSyncProfile(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteSyncProfile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteSyncProfile(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "releaseQuarantine":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_releaseQuarantine(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "syncNow":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_syncNow(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pauseSync":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_pauseSync(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resumeSync":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resumeSync(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "undoSyncRun":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_undoSyncRun(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createApiToken":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createApiToken(ctx, field)
@@ -4737,6 +15580,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "revokeApiToken":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeApiToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "linkUser":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_linkUser(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unlinkUser":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unlinkUser(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -4848,6 +15705,220 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var plannedOperationImplementors = []string{"PlannedOperation"}
+
+func (ec *executionContext) _PlannedOperation(ctx context.Context, sel ast.SelectionSet, obj *model.PlannedOperation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, plannedOperationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlannedOperation")
+		case "side":
+			out.Values[i] = ec._PlannedOperation_side(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._PlannedOperation_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "linkId":
+			out.Values[i] = ec._PlannedOperation_linkId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "itemId":
+			out.Values[i] = ec._PlannedOperation_itemId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sourceId":
+			out.Values[i] = ec._PlannedOperation_sourceId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._PlannedOperation_title(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._PlannedOperation_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var profileSyncStatusImplementors = []string{"ProfileSyncStatus"}
+
+func (ec *executionContext) _ProfileSyncStatus(ctx context.Context, sel ast.SelectionSet, obj *model.ProfileSyncStatus) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, profileSyncStatusImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProfileSyncStatus")
+		case "profileId":
+			out.Values[i] = ec._ProfileSyncStatus_profileId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "paused":
+			out.Values[i] = ec._ProfileSyncStatus_paused(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "queued":
+			out.Values[i] = ec._ProfileSyncStatus_queued(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "running":
+			out.Values[i] = ec._ProfileSyncStatus_running(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "users":
+			out.Values[i] = ec._ProfileSyncStatus_users(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "serial":
+			out.Values[i] = ec._ProfileSyncStatus_serial(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "interval":
+			out.Values[i] = ec._ProfileSyncStatus_interval(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var quarantinedItemImplementors = []string{"QuarantinedItem"}
+
+func (ec *executionContext) _QuarantinedItem(ctx context.Context, sel ast.SelectionSet, obj *model.QuarantinedItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, quarantinedItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QuarantinedItem")
+		case "profileId":
+			out.Values[i] = ec._QuarantinedItem_profileId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userId":
+			out.Values[i] = ec._QuarantinedItem_userId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._QuarantinedItem_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "side":
+			out.Values[i] = ec._QuarantinedItem_side(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "itemId":
+			out.Values[i] = ec._QuarantinedItem_itemId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._QuarantinedItem_version(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "field":
+			out.Values[i] = ec._QuarantinedItem_field(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._QuarantinedItem_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._QuarantinedItem_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -4878,6 +15949,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_admins(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "pendingApprovals":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_pendingApprovals(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -4923,6 +16016,182 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				}()
 				res = ec._Query_me(ctx, field)
 				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "syncConflicts":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_syncConflicts(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "syncProfiles":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_syncProfiles(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "syncProfile":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_syncProfile(ctx, field)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "syncQuarantine":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_syncQuarantine(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "syncRuns":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_syncRuns(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "syncRun":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_syncRun(ctx, field)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "schedulerStatus":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_schedulerStatus(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "governorStatus":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_governorStatus(ctx, field)
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -5000,6 +16269,50 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "syncTrace":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_syncTrace(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "linkedUsers":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_linkedUsers(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -5013,6 +16326,230 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var runCountsImplementors = []string{"RunCounts"}
+
+func (ec *executionContext) _RunCounts(ctx context.Context, sel ast.SelectionSet, obj *model.RunCounts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, runCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RunCounts")
+		case "listed":
+			out.Values[i] = ec._RunCounts_listed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "created":
+			out.Values[i] = ec._RunCounts_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updated":
+			out.Values[i] = ec._RunCounts_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleted":
+			out.Values[i] = ec._RunCounts_deleted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unchanged":
+			out.Values[i] = ec._RunCounts_unchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "conflicts":
+			out.Values[i] = ec._RunCounts_conflicts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quarantined":
+			out.Values[i] = ec._RunCounts_quarantined(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skipped":
+			out.Values[i] = ec._RunCounts_skipped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._RunCounts_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var runningJobImplementors = []string{"RunningJob"}
+
+func (ec *executionContext) _RunningJob(ctx context.Context, sel ast.SelectionSet, obj *model.RunningJob) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, runningJobImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RunningJob")
+		case "profileId":
+			out.Values[i] = ec._RunningJob_profileId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userId":
+			out.Values[i] = ec._RunningJob_userId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._RunningJob_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "trigger":
+			out.Values[i] = ec._RunningJob_trigger(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "started":
+			out.Values[i] = ec._RunningJob_started(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var schedulerStatusImplementors = []string{"SchedulerStatus"}
+
+func (ec *executionContext) _SchedulerStatus(ctx context.Context, sel ast.SelectionSet, obj *model.SchedulerStatus) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, schedulerStatusImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SchedulerStatus")
+		case "at":
+			out.Values[i] = ec._SchedulerStatus_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "started":
+			out.Values[i] = ec._SchedulerStatus_started(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stopping":
+			out.Values[i] = ec._SchedulerStatus_stopping(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "workers":
+			out.Values[i] = ec._SchedulerStatus_workers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "queueDepth":
+			out.Values[i] = ec._SchedulerStatus_queueDepth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "running":
+			out.Values[i] = ec._SchedulerStatus_running(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "profiles":
+			out.Values[i] = ec._SchedulerStatus_profiles(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "users":
+			out.Values[i] = ec._SchedulerStatus_users(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "systems":
+			out.Values[i] = ec._SchedulerStatus_systems(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "housekeeping":
+			out.Values[i] = ec._SchedulerStatus_housekeeping(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "droppedEvents":
+			out.Values[i] = ec._SchedulerStatus_droppedEvents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -5050,9 +16587,777 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	switch fields[0].Name {
 	case "auditEvents":
 		return ec._Subscription_auditEvents(ctx, fields[0])
+	case "syncStatus":
+		return ec._Subscription_syncStatus(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
+}
+
+var syncAccountImplementors = []string{"SyncAccount"}
+
+func (ec *executionContext) _SyncAccount(ctx context.Context, sel ast.SelectionSet, obj *model.SyncAccount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, syncAccountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SyncAccount")
+		case "id":
+			out.Values[i] = ec._SyncAccount_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "email":
+			out.Values[i] = ec._SyncAccount_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._SyncAccount_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "aliases":
+			out.Values[i] = ec._SyncAccount_aliases(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var syncConflictImplementors = []string{"SyncConflict"}
+
+func (ec *executionContext) _SyncConflict(ctx context.Context, sel ast.SelectionSet, obj *model.SyncConflict) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, syncConflictImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SyncConflict")
+		case "id":
+			out.Values[i] = ec._SyncConflict_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "profileId":
+			out.Values[i] = ec._SyncConflict_profileId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userId":
+			out.Values[i] = ec._SyncConflict_userId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._SyncConflict_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "linkId":
+			out.Values[i] = ec._SyncConflict_linkId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "runId":
+			out.Values[i] = ec._SyncConflict_runId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "crmItemId":
+			out.Values[i] = ec._SyncConflict_crmItemId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mailboxItemId":
+			out.Values[i] = ec._SyncConflict_mailboxItemId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fields":
+			out.Values[i] = ec._SyncConflict_fields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "base":
+			out.Values[i] = ec._SyncConflict_base(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "crm":
+			out.Values[i] = ec._SyncConflict_crm(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "mailbox":
+			out.Values[i] = ec._SyncConflict_mailbox(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "decision":
+			out.Values[i] = ec._SyncConflict_decision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "policy":
+			out.Values[i] = ec._SyncConflict_policy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._SyncConflict_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolved":
+			out.Values[i] = ec._SyncConflict_resolved(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var syncEventImplementors = []string{"SyncEvent"}
+
+func (ec *executionContext) _SyncEvent(ctx context.Context, sel ast.SelectionSet, obj *model.SyncEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, syncEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SyncEvent")
+		case "type":
+			out.Values[i] = ec._SyncEvent_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._SyncEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "profileId":
+			out.Values[i] = ec._SyncEvent_profileId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userId":
+			out.Values[i] = ec._SyncEvent_userId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._SyncEvent_kind(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "trigger":
+			out.Values[i] = ec._SyncEvent_trigger(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "runId":
+			out.Values[i] = ec._SyncEvent_runId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "error":
+			out.Values[i] = ec._SyncEvent_error(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "queueDepth":
+			out.Values[i] = ec._SyncEvent_queueDepth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "running":
+			out.Values[i] = ec._SyncEvent_running(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var syncFiltersImplementors = []string{"SyncFilters"}
+
+func (ec *executionContext) _SyncFilters(ctx context.Context, sel ast.SelectionSet, obj *model.SyncFilters) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, syncFiltersImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SyncFilters")
+		case "skipPrivate":
+			out.Values[i] = ec._SyncFilters_skipPrivate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skipAllDay":
+			out.Values[i] = ec._SyncFilters_skipAllDay(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skipFree":
+			out.Values[i] = ec._SyncFilters_skipFree(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skipRecurring":
+			out.Values[i] = ec._SyncFilters_skipRecurring(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var syncProfileImplementors = []string{"SyncProfile"}
+
+func (ec *executionContext) _SyncProfile(ctx context.Context, sel ast.SelectionSet, obj *model.SyncProfile) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, syncProfileImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SyncProfile")
+		case "id":
+			out.Values[i] = ec._SyncProfile_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._SyncProfile_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "crm":
+			out.Values[i] = ec._SyncProfile_crm(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "mailbox":
+			out.Values[i] = ec._SyncProfile_mailbox(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "directions":
+			out.Values[i] = ec._SyncProfile_directions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "daysBack":
+			out.Values[i] = ec._SyncProfile_daysBack(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "daysAhead":
+			out.Values[i] = ec._SyncProfile_daysAhead(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "filters":
+			out.Values[i] = ec._SyncProfile_filters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "policy":
+			out.Values[i] = ec._SyncProfile_policy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "onDelete":
+			out.Values[i] = ec._SyncProfile_onDelete(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "guard":
+			out.Values[i] = ec._SyncProfile_guard(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pollSeconds":
+			out.Values[i] = ec._SyncProfile_pollSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "userMay":
+			out.Values[i] = ec._SyncProfile_userMay(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "users":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._SyncProfile_users(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var syncRunImplementors = []string{"SyncRun"}
+
+func (ec *executionContext) _SyncRun(ctx context.Context, sel ast.SelectionSet, obj *model.SyncRun) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, syncRunImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SyncRun")
+		case "id":
+			out.Values[i] = ec._SyncRun_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "profileId":
+			out.Values[i] = ec._SyncRun_profileId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "userId":
+			out.Values[i] = ec._SyncRun_userId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._SyncRun_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "trigger":
+			out.Values[i] = ec._SyncRun_trigger(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "start":
+			out.Values[i] = ec._SyncRun_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "end":
+			out.Values[i] = ec._SyncRun_end(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._SyncRun_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "error":
+			out.Values[i] = ec._SyncRun_error(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "counts":
+			out.Values[i] = ec._SyncRun_counts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "operations":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._SyncRun_operations(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "planned":
+			out.Values[i] = ec._SyncRun_planned(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "guard":
+			out.Values[i] = ec._SyncRun_guard(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "undoOf":
+			out.Values[i] = ec._SyncRun_undoOf(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "undoneBy":
+			out.Values[i] = ec._SyncRun_undoneBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "approved":
+			out.Values[i] = ec._SyncRun_approved(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var syncStatusUpdateImplementors = []string{"SyncStatusUpdate"}
+
+func (ec *executionContext) _SyncStatusUpdate(ctx context.Context, sel ast.SelectionSet, obj *model.SyncStatusUpdate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, syncStatusUpdateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SyncStatusUpdate")
+		case "event":
+			out.Values[i] = ec._SyncStatusUpdate_event(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._SyncStatusUpdate_status(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var systemBreakerImplementors = []string{"SystemBreaker"}
+
+func (ec *executionContext) _SystemBreaker(ctx context.Context, sel ast.SelectionSet, obj *model.SystemBreaker) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, systemBreakerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SystemBreaker")
+		case "system":
+			out.Values[i] = ec._SystemBreaker_system(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "state":
+			out.Values[i] = ec._SystemBreaker_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "failures":
+			out.Values[i] = ec._SystemBreaker_failures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "until":
+			out.Values[i] = ec._SystemBreaker_until(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var systemConfigImplementors = []string{"SystemConfig"}
+
+func (ec *executionContext) _SystemConfig(ctx context.Context, sel ast.SelectionSet, obj *model.SystemConfig) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, systemConfigImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SystemConfig")
+		case "type":
+			out.Values[i] = ec._SystemConfig_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "instance":
+			out.Values[i] = ec._SystemConfig_instance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "settings":
+			out.Values[i] = ec._SystemConfig_settings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "secretFields":
+			out.Values[i] = ec._SystemConfig_secretFields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
 }
 
 var systemStatusImplementors = []string{"SystemStatus"}
@@ -5074,6 +17379,293 @@ func (ec *executionContext) _SystemStatus(ctx context.Context, sel ast.Selection
 			}
 		case "version":
 			out.Values[i] = ec._SystemStatus_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var traceEntryImplementors = []string{"TraceEntry"}
+
+func (ec *executionContext) _TraceEntry(ctx context.Context, sel ast.SelectionSet, obj *model.TraceEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, traceEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TraceEntry")
+		case "at":
+			out.Values[i] = ec._TraceEntry_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "runId":
+			out.Values[i] = ec._TraceEntry_runId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "profileId":
+			out.Values[i] = ec._TraceEntry_profileId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userId":
+			out.Values[i] = ec._TraceEntry_userId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._TraceEntry_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "side":
+			out.Values[i] = ec._TraceEntry_side(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "linkId":
+			out.Values[i] = ec._TraceEntry_linkId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "decision":
+			out.Values[i] = ec._TraceEntry_decision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._TraceEntry_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var userMayImplementors = []string{"UserMay"}
+
+func (ec *executionContext) _UserMay(ctx context.Context, sel ast.SelectionSet, obj *model.UserMay) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, userMayImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UserMay")
+		case "directions":
+			out.Values[i] = ec._UserMay_directions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "filters":
+			out.Values[i] = ec._UserMay_filters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "window":
+			out.Values[i] = ec._UserMay_window(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var userOverridesImplementors = []string{"UserOverrides"}
+
+func (ec *executionContext) _UserOverrides(ctx context.Context, sel ast.SelectionSet, obj *model.UserOverrides) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, userOverridesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UserOverrides")
+		case "directions":
+			out.Values[i] = ec._UserOverrides_directions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "filters":
+			out.Values[i] = ec._UserOverrides_filters(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "daysBack":
+			out.Values[i] = ec._UserOverrides_daysBack(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "daysAhead":
+			out.Values[i] = ec._UserOverrides_daysAhead(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var userSyncStatusImplementors = []string{"UserSyncStatus"}
+
+func (ec *executionContext) _UserSyncStatus(ctx context.Context, sel ast.SelectionSet, obj *model.UserSyncStatus) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, userSyncStatusImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UserSyncStatus")
+		case "profileId":
+			out.Values[i] = ec._UserSyncStatus_profileId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userId":
+			out.Values[i] = ec._UserSyncStatus_userId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "paused":
+			out.Values[i] = ec._UserSyncStatus_paused(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nextRun":
+			out.Values[i] = ec._UserSyncStatus_nextRun(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "queued":
+			out.Values[i] = ec._UserSyncStatus_queued(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "running":
+			out.Values[i] = ec._UserSyncStatus_running(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastRun":
+			out.Values[i] = ec._UserSyncStatus_lastRun(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lastOk":
+			out.Values[i] = ec._UserSyncStatus_lastOk(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lastError":
+			out.Values[i] = ec._UserSyncStatus_lastError(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lastErrorAt":
+			out.Values[i] = ec._UserSyncStatus_lastErrorAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "failures":
+			out.Values[i] = ec._UserSyncStatus_failures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "breaker":
+			out.Values[i] = ec._UserSyncStatus_breaker(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "breakerReason":
+			out.Values[i] = ec._UserSyncStatus_breakerReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "breakerUntil":
+			out.Values[i] = ec._UserSyncStatus_breakerUntil(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pushHealthy":
+			out.Values[i] = ec._UserSyncStatus_pushHealthy(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -5585,6 +18177,32 @@ func (ec *executionContext) marshalNApiToken2ᚖgithubᚗcomᚋsynchronizerᚋsy
 	return ec._ApiToken(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAppliedOperation2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐAppliedOperationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AppliedOperation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAppliedOperation2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐAppliedOperation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAppliedOperation2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐAppliedOperation(ctx context.Context, sel ast.SelectionSet, v *model.AppliedOperation) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AppliedOperation(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAuditEvent2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐAuditEvent(ctx context.Context, sel ast.SelectionSet, v *model.AuditEvent) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -5657,6 +18275,129 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNConflictPolicy2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐConflictPolicy(ctx context.Context, v any) (model.ConflictPolicy, error) {
+	var res model.ConflictPolicy
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConflictPolicy2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐConflictPolicy(ctx context.Context, sel ast.SelectionSet, v model.ConflictPolicy) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDeletePolicy2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐDeletePolicy(ctx context.Context, v any) (model.DeletePolicy, error) {
+	var res model.DeletePolicy
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeletePolicy2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐDeletePolicy(ctx context.Context, sel ast.SelectionSet, v model.DeletePolicy) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalNGovernorScope2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐGovernorScopeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GovernorScope) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGovernorScope2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐGovernorScope(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGovernorScope2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐGovernorScope(ctx context.Context, sel ast.SelectionSet, v *model.GovernorScope) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._GovernorScope(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGuardSettings2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐGuardSettings(ctx context.Context, sel ast.SelectionSet, v *model.GuardSettings) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._GuardSettings(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGuardThreshold2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐGuardThreshold(ctx context.Context, sel ast.SelectionSet, v *model.GuardThreshold) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._GuardThreshold(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNGuardThresholdInput2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐGuardThresholdInput(ctx context.Context, v any) (*model.GuardThresholdInput, error) {
+	res, err := ec.unmarshalInputGuardThresholdInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNHousekeepingStatus2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐHousekeepingStatus(ctx context.Context, sel ast.SelectionSet, v *model.HousekeepingStatus) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._HousekeepingStatus(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNHousekeepingTask2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐHousekeepingTaskᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.HousekeepingTask) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHousekeepingTask2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐHousekeepingTask(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNHousekeepingTask2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐHousekeepingTask(ctx context.Context, sel ast.SelectionSet, v *model.HousekeepingTask) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._HousekeepingTask(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -5673,6 +18414,22 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
+	res, err := graphql.UnmarshalInt(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNInvitation2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐInvitation(ctx context.Context, sel ast.SelectionSet, v *model.Invitation) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -5681,6 +18438,68 @@ func (ec *executionContext) marshalNInvitation2ᚖgithubᚗcomᚋsynchronizerᚋ
 		return graphql.Null
 	}
 	return ec._Invitation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNKindDirection2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐKindDirectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.KindDirection) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNKindDirection2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐKindDirection(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNKindDirection2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐKindDirection(ctx context.Context, sel ast.SelectionSet, v *model.KindDirection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._KindDirection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNKindDirectionInput2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐKindDirectionInput(ctx context.Context, v any) (*model.KindDirectionInput, error) {
+	res, err := ec.unmarshalInputKindDirectionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNLinkUserInput2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐLinkUserInput(ctx context.Context, v any) (model.LinkUserInput, error) {
+	res, err := ec.unmarshalInputLinkUserInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLinkedUser2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐLinkedUserᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LinkedUser) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLinkedUser2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐLinkedUser(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLinkedUser2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐLinkedUser(ctx context.Context, sel ast.SelectionSet, v *model.LinkedUser) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._LinkedUser(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNNewApiToken2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐNewAPIToken(ctx context.Context, sel ast.SelectionSet, v *model.NewAPIToken) graphql.Marshaler {
@@ -5703,6 +18522,94 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋsynchronizerᚋsy
 	return ec._PageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPlannedOperation2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPlannedOperationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PlannedOperation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlannedOperation2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPlannedOperation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPlannedOperation2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPlannedOperation(ctx context.Context, sel ast.SelectionSet, v *model.PlannedOperation) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PlannedOperation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNProfileInput2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐProfileInput(ctx context.Context, v any) (model.ProfileInput, error) {
+	res, err := ec.unmarshalInputProfileInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProfileSyncStatus2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐProfileSyncStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ProfileSyncStatus) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProfileSyncStatus2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐProfileSyncStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProfileSyncStatus2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐProfileSyncStatus(ctx context.Context, sel ast.SelectionSet, v *model.ProfileSyncStatus) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ProfileSyncStatus(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNQuarantinedItem2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐQuarantinedItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.QuarantinedItem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNQuarantinedItem2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐQuarantinedItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNQuarantinedItem2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐQuarantinedItem(ctx context.Context, sel ast.SelectionSet, v *model.QuarantinedItem) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._QuarantinedItem(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReleaseQuarantineInput2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐReleaseQuarantineInput(ctx context.Context, v any) (model.ReleaseQuarantineInput, error) {
+	res, err := ec.unmarshalInputReleaseQuarantineInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {
 	var res model.Role
 	err := res.UnmarshalGQL(v)
@@ -5713,9 +18620,75 @@ func (ec *executionContext) marshalNRole2githubᚗcomᚋsynchronizerᚋsynchroni
 	return v
 }
 
+func (ec *executionContext) marshalNRunCounts2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRunCounts(ctx context.Context, sel ast.SelectionSet, v *model.RunCounts) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RunCounts(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRunStatus2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRunStatus(ctx context.Context, v any) (model.RunStatus, error) {
+	var res model.RunStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRunStatus2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRunStatus(ctx context.Context, sel ast.SelectionSet, v model.RunStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNRunningJob2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRunningJobᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RunningJob) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRunningJob2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRunningJob(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRunningJob2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRunningJob(ctx context.Context, sel ast.SelectionSet, v *model.RunningJob) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RunningJob(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSchedulerStatus2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSchedulerStatus(ctx context.Context, sel ast.SelectionSet, v *model.SchedulerStatus) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SchedulerStatus(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNSetupInput2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSetupInput(ctx context.Context, v any) (model.SetupInput, error) {
 	res, err := ec.unmarshalInputSetupInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSide2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSide(ctx context.Context, v any) (model.Side, error) {
+	var res model.Side
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSide2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSide(ctx context.Context, sel ast.SelectionSet, v model.Side) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -5732,6 +18705,209 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSyncAccount2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncAccount(ctx context.Context, sel ast.SelectionSet, v *model.SyncAccount) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SyncAccount(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSyncAccountInput2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncAccountInput(ctx context.Context, v any) (*model.SyncAccountInput, error) {
+	res, err := ec.unmarshalInputSyncAccountInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSyncConflict2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncConflictᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SyncConflict) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSyncConflict2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncConflict(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSyncConflict2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncConflict(ctx context.Context, sel ast.SelectionSet, v *model.SyncConflict) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SyncConflict(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSyncDirection2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncDirection(ctx context.Context, v any) (model.SyncDirection, error) {
+	var res model.SyncDirection
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSyncDirection2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncDirection(ctx context.Context, sel ast.SelectionSet, v model.SyncDirection) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNSyncFilters2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncFilters(ctx context.Context, sel ast.SelectionSet, v *model.SyncFilters) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SyncFilters(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSyncKind2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncKind(ctx context.Context, v any) (model.SyncKind, error) {
+	var res model.SyncKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSyncKind2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncKind(ctx context.Context, sel ast.SelectionSet, v model.SyncKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNSyncProfile2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncProfileᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SyncProfile) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSyncProfile2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncProfile(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSyncProfile2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncProfile(ctx context.Context, sel ast.SelectionSet, v *model.SyncProfile) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SyncProfile(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSyncRun2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncRunᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SyncRun) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSyncRun2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncRun(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSyncRun2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncRun(ctx context.Context, sel ast.SelectionSet, v *model.SyncRun) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SyncRun(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSyncStatusUpdate2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncStatusUpdate(ctx context.Context, sel ast.SelectionSet, v *model.SyncStatusUpdate) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SyncStatusUpdate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSystemBreaker2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemBreakerᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SystemBreaker) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSystemBreaker2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemBreaker(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSystemBreaker2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemBreaker(ctx context.Context, sel ast.SelectionSet, v *model.SystemBreaker) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SystemBreaker(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSystemConfig2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemConfig(ctx context.Context, sel ast.SelectionSet, v *model.SystemConfig) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SystemConfig(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSystemInput2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemInput(ctx context.Context, v any) (*model.SystemInput, error) {
+	res, err := ec.unmarshalInputSystemInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNSystemState2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemState(ctx context.Context, v any) (model.SystemState, error) {
@@ -5768,6 +18944,78 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNTraceEntry2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐTraceEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TraceEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTraceEntry2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐTraceEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTraceEntry2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐTraceEntry(ctx context.Context, sel ast.SelectionSet, v *model.TraceEntry) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TraceEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUserMay2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐUserMay(ctx context.Context, sel ast.SelectionSet, v *model.UserMay) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._UserMay(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUserOverrides2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐUserOverrides(ctx context.Context, sel ast.SelectionSet, v *model.UserOverrides) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._UserOverrides(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUserSyncStatus2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐUserSyncStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UserSyncStatus) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUserSyncStatus2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐUserSyncStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUserSyncStatus2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐUserSyncStatus(ctx context.Context, sel ast.SelectionSet, v *model.UserSyncStatus) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._UserSyncStatus(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNVersion2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐVersion(ctx context.Context, sel ast.SelectionSet, v *model.Version) graphql.Marshaler {
@@ -5957,6 +19205,64 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOConflictPolicy2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐConflictPolicy(ctx context.Context, v any) (*model.ConflictPolicy, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ConflictPolicy)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOConflictPolicy2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐConflictPolicy(ctx context.Context, sel ast.SelectionSet, v *model.ConflictPolicy) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalODeletePolicy2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐDeletePolicy(ctx context.Context, v any) (*model.DeletePolicy, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.DeletePolicy)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODeletePolicy2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐDeletePolicy(ctx context.Context, sel ast.SelectionSet, v *model.DeletePolicy) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOGuardInput2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐGuardInput(ctx context.Context, v any) (*model.GuardInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputGuardInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalID(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalID(*v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
 	if v == nil {
 		return nil, nil
@@ -5973,6 +19279,74 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = ctx
 	res := graphql.MarshalInt(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOKindDirectionInput2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐKindDirectionInputᚄ(ctx context.Context, v any) ([]*model.KindDirectionInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.KindDirectionInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNKindDirectionInput2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐKindDirectionInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOSide2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSide(ctx context.Context, v any) (*model.Side, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Side)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSide2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSide(ctx context.Context, sel ast.SelectionSet, v *model.Side) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {
@@ -5993,6 +19367,58 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) marshalOSyncEvent2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncEvent(ctx context.Context, sel ast.SelectionSet, v *model.SyncEvent) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SyncEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSyncFilters2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncFilters(ctx context.Context, sel ast.SelectionSet, v *model.SyncFilters) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SyncFilters(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSyncFiltersInput2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncFiltersInput(ctx context.Context, v any) (*model.SyncFiltersInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSyncFiltersInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSyncKind2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncKind(ctx context.Context, v any) (*model.SyncKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.SyncKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSyncKind2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncKind(ctx context.Context, sel ast.SelectionSet, v *model.SyncKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOSyncProfile2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncProfile(ctx context.Context, sel ast.SelectionSet, v *model.SyncProfile) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SyncProfile(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSyncRun2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncRun(ctx context.Context, sel ast.SelectionSet, v *model.SyncRun) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SyncRun(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
 	if v == nil {
 		return nil, nil
@@ -6009,6 +19435,29 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOUserMayInput2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐUserMayInput(ctx context.Context, v any) (*model.UserMayInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputUserMayInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOUserOverridesInput2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐUserOverridesInput(ctx context.Context, v any) (*model.UserOverridesInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputUserOverridesInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOUserSyncStatus2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐUserSyncStatus(ctx context.Context, sel ast.SelectionSet, v *model.UserSyncStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UserSyncStatus(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

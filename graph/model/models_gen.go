@@ -27,6 +27,20 @@ type APIToken struct {
 	LastUsedAt *time.Time `json:"lastUsedAt,omitempty"`
 }
 
+// AppliedOperation is one write a run applied, with the content before and after (JSON).
+type AppliedOperation struct {
+	Seq  int  `json:"seq"`
+	Side Side `json:"side"`
+	// create, update or delete.
+	Action  string    `json:"action"`
+	LinkID  string    `json:"linkId"`
+	ItemID  string    `json:"itemId"`
+	Version *string   `json:"version,omitempty"`
+	Before  *string   `json:"before,omitempty"`
+	After   *string   `json:"after,omitempty"`
+	At      time.Time `json:"at"`
+}
+
 type AuditEvent struct {
 	ID   string    `json:"id"`
 	Time time.Time `json:"time"`
@@ -57,12 +71,111 @@ type AuthPayload struct {
 	CsrfToken string   `json:"csrfToken"`
 }
 
+// GovernorScope is the state of one limit scope (a mailbox, a tenant, a profile).
+type GovernorScope struct {
+	Scope  string `json:"scope"`
+	System string `json:"system"`
+	Kind   string `json:"kind"`
+	Key    string `json:"key"`
+	// The declared concurrency cap (0 = unlimited).
+	MaxInFlight int `json:"maxInFlight"`
+	// The cap in force now (lower while slowed down).
+	EffectiveInFlight int `json:"effectiveInFlight"`
+	InFlight          int `json:"inFlight"`
+	Waiting           int `json:"waiting"`
+	// The request budget per perSeconds (0 = unlimited).
+	Requests   int     `json:"requests"`
+	PerSeconds float64 `json:"perSeconds"`
+	// What remains of the budget in the current window; -1 = unlimited.
+	BudgetLeft      int        `json:"budgetLeft"`
+	BackingOffUntil *time.Time `json:"backingOffUntil,omitempty"`
+	Throttled       int        `json:"throttled"`
+	RecentThrottles int        `json:"recentThrottles"`
+	AvgLatencyMs    float64    `json:"avgLatencyMs"`
+	SlowedDown      bool       `json:"slowedDown"`
+}
+
+type GuardInput struct {
+	Deletes              *GuardThresholdInput `json:"deletes"`
+	Creates              *GuardThresholdInput `json:"creates"`
+	ProfileDeletes       int                  `json:"profileDeletes"`
+	ProfileCreates       int                  `json:"profileCreates"`
+	ProfileWindowSeconds int                  `json:"profileWindowSeconds"`
+	GuardFirstSync       *bool                `json:"guardFirstSync,omitempty"`
+}
+
+// GuardSettings are the mass-change limits; a run over a limit waits for an admin's approval.
+type GuardSettings struct {
+	Deletes *GuardThreshold `json:"deletes"`
+	Creates *GuardThreshold `json:"creates"`
+	// Deletes applied across all users of the profile within profileWindowSeconds.
+	ProfileDeletes int `json:"profileDeletes"`
+	// Creates applied across all users of the profile within profileWindowSeconds.
+	ProfileCreates       int `json:"profileCreates"`
+	ProfileWindowSeconds int `json:"profileWindowSeconds"`
+	// Also guard the first sync of a user (exempt from the create limit otherwise).
+	GuardFirstSync bool `json:"guardFirstSync"`
+}
+
+// GuardThreshold: a run exceeds it when its count is above count AND above percent of the user's linked items.
+type GuardThreshold struct {
+	Count   int     `json:"count"`
+	Percent float64 `json:"percent"`
+}
+
+type GuardThresholdInput struct {
+	Count   int     `json:"count"`
+	Percent float64 `json:"percent"`
+}
+
+type HousekeepingStatus struct {
+	// The hour (0-23) housekeeping runs at; -1 when off.
+	Hour    int                 `json:"hour"`
+	NextRun *time.Time          `json:"nextRun,omitempty"`
+	LastRun *time.Time          `json:"lastRun,omitempty"`
+	Results []*HousekeepingTask `json:"results"`
+}
+
+type HousekeepingTask struct {
+	Name  string  `json:"name"`
+	Error *string `json:"error,omitempty"`
+}
+
 type Invitation struct {
 	Email string `json:"email"`
 	Name  string `json:"name"`
 	// One-time link, relative to the appliance's URL: /invite?token=…
 	Link      string    `json:"link"`
 	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+type KindDirection struct {
+	Kind      SyncKind      `json:"kind"`
+	Direction SyncDirection `json:"direction"`
+}
+
+type KindDirectionInput struct {
+	Kind      SyncKind      `json:"kind"`
+	Direction SyncDirection `json:"direction"`
+}
+
+type LinkUserInput struct {
+	ProfileID string `json:"profileId"`
+	// The linked user's id within the profile (letters, digits and . _ @ + -).
+	ID        string              `json:"id"`
+	Crm       *SyncAccountInput   `json:"crm"`
+	Mailbox   *SyncAccountInput   `json:"mailbox"`
+	Overrides *UserOverridesInput `json:"overrides,omitempty"`
+}
+
+type LinkedUser struct {
+	ID        string         `json:"id"`
+	ProfileID string         `json:"profileId"`
+	Crm       *SyncAccount   `json:"crm"`
+	Mailbox   *SyncAccount   `json:"mailbox"`
+	Overrides *UserOverrides `json:"overrides"`
+	// The scheduler's status of the user; null when the scheduler does not know the user yet.
+	Status *UserSyncStatus `json:"status,omitempty"`
 }
 
 type Mutation struct {
@@ -82,7 +195,111 @@ type PageInfo struct {
 	EndCursor *string `json:"endCursor,omitempty"`
 }
 
+// PlannedOperation is one write a run stopped by a guard would make.
+type PlannedOperation struct {
+	Side   Side   `json:"side"`
+	Action string `json:"action"`
+	LinkID string `json:"linkId"`
+	// The target item (update, delete).
+	ItemID *string `json:"itemId,omitempty"`
+	// The item on the other side it comes from.
+	SourceID *string `json:"sourceId,omitempty"`
+	Title    *string `json:"title,omitempty"`
+	Reason   *string `json:"reason,omitempty"`
+}
+
+// ProfileInput creates or replaces a profile. Omitted optional fields take the defaults:
+// a window of 30 days back and 120 ahead, policy NEWEST, onDelete UPDATE_WINS, the
+// default guard, polling every 300 seconds.
+type ProfileInput struct {
+	// Letters, digits and . _ @ + -, at most 128 characters.
+	ID          string                `json:"id"`
+	Name        string                `json:"name"`
+	Crm         *SystemInput          `json:"crm"`
+	Mailbox     *SystemInput          `json:"mailbox"`
+	Directions  []*KindDirectionInput `json:"directions,omitempty"`
+	DaysBack    *int                  `json:"daysBack,omitempty"`
+	DaysAhead   *int                  `json:"daysAhead,omitempty"`
+	Filters     *SyncFiltersInput     `json:"filters,omitempty"`
+	Policy      *ConflictPolicy       `json:"policy,omitempty"`
+	OnDelete    *DeletePolicy         `json:"onDelete,omitempty"`
+	Guard       *GuardInput           `json:"guard,omitempty"`
+	PollSeconds *int                  `json:"pollSeconds,omitempty"`
+	UserMay     *UserMayInput         `json:"userMay,omitempty"`
+}
+
+type ProfileSyncStatus struct {
+	ProfileID string `json:"profileId"`
+	Paused    bool   `json:"paused"`
+	Queued    int    `json:"queued"`
+	Running   int    `json:"running"`
+	Users     int    `json:"users"`
+	Serial    bool   `json:"serial"`
+	// The polling interval, for example 5m0s.
+	Interval string `json:"interval"`
+}
+
+type QuarantinedItem struct {
+	ProfileID string   `json:"profileId"`
+	UserID    string   `json:"userId"`
+	Kind      SyncKind `json:"kind"`
+	Side      Side     `json:"side"`
+	ItemID    string   `json:"itemId"`
+	Version   *string  `json:"version,omitempty"`
+	// The field at fault, when known.
+	Field  *string   `json:"field,omitempty"`
+	Reason string    `json:"reason"`
+	At     time.Time `json:"at"`
+}
+
 type Query struct {
+}
+
+type ReleaseQuarantineInput struct {
+	ProfileID string   `json:"profileId"`
+	UserID    string   `json:"userId"`
+	Kind      SyncKind `json:"kind"`
+	Side      Side     `json:"side"`
+	ItemID    string   `json:"itemId"`
+}
+
+// RunCounts sums up what a run did.
+type RunCounts struct {
+	Listed      int `json:"listed"`
+	Created     int `json:"created"`
+	Updated     int `json:"updated"`
+	Deleted     int `json:"deleted"`
+	Unchanged   int `json:"unchanged"`
+	Conflicts   int `json:"conflicts"`
+	Quarantined int `json:"quarantined"`
+	// Filtered, outside the window or direction off.
+	Skipped int `json:"skipped"`
+	Errors  int `json:"errors"`
+}
+
+type RunningJob struct {
+	ProfileID string    `json:"profileId"`
+	UserID    string    `json:"userId"`
+	Kind      SyncKind  `json:"kind"`
+	Trigger   string    `json:"trigger"`
+	Started   time.Time `json:"started"`
+}
+
+// SchedulerStatus is a snapshot of the scheduler.
+type SchedulerStatus struct {
+	At         time.Time            `json:"at"`
+	Started    bool                 `json:"started"`
+	Stopping   bool                 `json:"stopping"`
+	Workers    int                  `json:"workers"`
+	QueueDepth int                  `json:"queueDepth"`
+	Running    []*RunningJob        `json:"running"`
+	Profiles   []*ProfileSyncStatus `json:"profiles"`
+	// Next run, last run and last error per linked user.
+	Users        []*UserSyncStatus   `json:"users"`
+	Systems      []*SystemBreaker    `json:"systems"`
+	Housekeeping *HousekeepingStatus `json:"housekeeping"`
+	// Events live subscribers missed because they did not keep up.
+	DroppedEvents int `json:"droppedEvents"`
 }
 
 type SetupInput struct {
@@ -97,14 +314,355 @@ type SetupInput struct {
 type Subscription struct {
 }
 
+// SyncAccount is a user's presence in one system.
+type SyncAccount struct {
+	// The system's stable id (associate id, mailbox id, principal URL).
+	ID      string   `json:"id"`
+	Email   string   `json:"email"`
+	Name    string   `json:"name"`
+	Aliases []string `json:"aliases"`
+}
+
+type SyncAccountInput struct {
+	// Required for the CRM account; a mailbox account may give only its email.
+	ID      *string  `json:"id,omitempty"`
+	Email   *string  `json:"email,omitempty"`
+	Name    *string  `json:"name,omitempty"`
+	Aliases []string `json:"aliases,omitempty"`
+}
+
+type SyncConflict struct {
+	ID        string   `json:"id"`
+	ProfileID string   `json:"profileId"`
+	UserID    string   `json:"userId"`
+	Kind      SyncKind `json:"kind"`
+	LinkID    string   `json:"linkId"`
+	// The run that found it.
+	RunID         string   `json:"runId"`
+	CrmItemID     string   `json:"crmItemId"`
+	MailboxItemID string   `json:"mailboxItemId"`
+	Fields        []string `json:"fields"`
+	// JSON objects of the conflicting fields: at the last sync, in the CRM, in the mailbox.
+	Base    *string `json:"base,omitempty"`
+	Crm     *string `json:"crm,omitempty"`
+	Mailbox *string `json:"mailbox,omitempty"`
+	// The side whose values the policy kept.
+	Decision Side           `json:"decision"`
+	Policy   ConflictPolicy `json:"policy"`
+	At       time.Time      `json:"at"`
+	// The side the admin chose; null while open.
+	Resolved *Side `json:"resolved,omitempty"`
+}
+
+// SyncEvent is one change of the scheduler's state.
+type SyncEvent struct {
+	// queued, started, finished, failed, interrupted, paused, resumed or housekeeping.
+	Type      string    `json:"type"`
+	At        time.Time `json:"at"`
+	ProfileID *string   `json:"profileId,omitempty"`
+	UserID    *string   `json:"userId,omitempty"`
+	Kind      *SyncKind `json:"kind,omitempty"`
+	Trigger   *string   `json:"trigger,omitempty"`
+	RunID     *string   `json:"runId,omitempty"`
+	Error     *string   `json:"error,omitempty"`
+	// Totals after the change.
+	QueueDepth int `json:"queueDepth"`
+	Running    int `json:"running"`
+}
+
+// SyncFilters exclude items from the sync; a filtered item is never created or deleted because of the filter.
+type SyncFilters struct {
+	SkipPrivate   bool `json:"skipPrivate"`
+	SkipAllDay    bool `json:"skipAllDay"`
+	SkipFree      bool `json:"skipFree"`
+	SkipRecurring bool `json:"skipRecurring"`
+}
+
+type SyncFiltersInput struct {
+	SkipPrivate   *bool `json:"skipPrivate,omitempty"`
+	SkipAllDay    *bool `json:"skipAllDay,omitempty"`
+	SkipFree      *bool `json:"skipFree,omitempty"`
+	SkipRecurring *bool `json:"skipRecurring,omitempty"`
+}
+
+type SyncProfile struct {
+	ID      string        `json:"id"`
+	Name    string        `json:"name"`
+	Crm     *SystemConfig `json:"crm"`
+	Mailbox *SystemConfig `json:"mailbox"`
+	// The direction of each synced kind; kinds not listed are off.
+	Directions []*KindDirection `json:"directions"`
+	// The sync window: days back and ahead of today.
+	DaysBack  int            `json:"daysBack"`
+	DaysAhead int            `json:"daysAhead"`
+	Filters   *SyncFilters   `json:"filters"`
+	Policy    ConflictPolicy `json:"policy"`
+	OnDelete  DeletePolicy   `json:"onDelete"`
+	Guard     *GuardSettings `json:"guard"`
+	// The polling interval in seconds (at least 30).
+	PollSeconds int      `json:"pollSeconds"`
+	UserMay     *UserMay `json:"userMay"`
+	// The profile's linked users, ordered by id.
+	Users []*LinkedUser `json:"users"`
+}
+
+// SyncRun is one sync of a job (profile, user, kind), or an undo or a conflict resolution.
+type SyncRun struct {
+	ID        string   `json:"id"`
+	ProfileID string   `json:"profileId"`
+	UserID    string   `json:"userId"`
+	Kind      SyncKind `json:"kind"`
+	// Why it ran: poll, push, manual, link, retry, approval:<run>, undo:<run>, resolve:<conflict> ...
+	Trigger string     `json:"trigger"`
+	Start   time.Time  `json:"start"`
+	End     *time.Time `json:"end,omitempty"`
+	Status  RunStatus  `json:"status"`
+	Error   *string    `json:"error,omitempty"`
+	Counts  *RunCounts `json:"counts"`
+	// The writes the run applied, in order.
+	Operations []*AppliedOperation `json:"operations"`
+	// Needs-approval runs: what the run would do.
+	Planned []*PlannedOperation `json:"planned"`
+	// Which limit stopped the run.
+	Guard *string `json:"guard,omitempty"`
+	// The run this run undid.
+	UndoOf *string `json:"undoOf,omitempty"`
+	// The run that undid this run.
+	UndoneBy *string `json:"undoneBy,omitempty"`
+	// The needs-approval run whose plan this run carried out.
+	Approved *string `json:"approved,omitempty"`
+}
+
+// SyncStatusUpdate is one message of the syncStatus subscription.
+type SyncStatusUpdate struct {
+	// The event; null in the first message, which only carries the snapshot.
+	Event *SyncEvent `json:"event,omitempty"`
+	// A fresh snapshot of the scheduler (computed only when selected).
+	Status *SchedulerStatus `json:"status"`
+}
+
+// SystemBreaker is the circuit breaker of one connector instance.
+type SystemBreaker struct {
+	System string `json:"system"`
+	// closed, open or half-open.
+	State    string     `json:"state"`
+	Failures int        `json:"failures"`
+	Until    *time.Time `json:"until,omitempty"`
+}
+
+// SystemConfig is one configured system of a profile. Secret settings (any top-level
+// settings key whose name contains secret, password, token, key or credential) are
+// write-only: they are never returned; secretFields lists the ones that are set.
+type SystemConfig struct {
+	// The connector type, for example superoffice, msgraph, ews, google, dav.
+	Type string `json:"type"`
+	// The connector instance; profiles naming the same instance share its connection and limits.
+	Instance string `json:"instance"`
+	// The settings as a JSON object, without the secret fields.
+	Settings string `json:"settings"`
+	// Names of the secret settings that are set.
+	SecretFields []string `json:"secretFields"`
+}
+
+type SystemInput struct {
+	Type     string `json:"type"`
+	Instance string `json:"instance"`
+	// The settings as a JSON object. Secret fields left out keep their saved value
+	// (so a profile read, edited and saved again keeps its secrets).
+	Settings *string `json:"settings,omitempty"`
+	// Secret fields to remove.
+	ClearSecrets []string `json:"clearSecrets,omitempty"`
+}
+
 type SystemStatus struct {
 	State   SystemState `json:"state"`
 	Version string      `json:"version"`
 }
 
+// TraceEntry is one decision about an item.
+type TraceEntry struct {
+	At        time.Time `json:"at"`
+	RunID     string    `json:"runId"`
+	ProfileID string    `json:"profileId"`
+	UserID    string    `json:"userId"`
+	Kind      SyncKind  `json:"kind"`
+	// The side the item id belongs to.
+	Side   Side    `json:"side"`
+	LinkID *string `json:"linkId,omitempty"`
+	// created, updated, deleted, unchanged, echo, outside-window, filtered, policy, conflict, guard, error, quarantined, direction-off, linked.
+	Decision string  `json:"decision"`
+	Reason   *string `json:"reason,omitempty"`
+}
+
+// UserMay lists what linked users may override for themselves.
+type UserMay struct {
+	Directions bool `json:"directions"`
+	Filters    bool `json:"filters"`
+	Window     bool `json:"window"`
+}
+
+type UserMayInput struct {
+	Directions *bool `json:"directions,omitempty"`
+	Filters    *bool `json:"filters,omitempty"`
+	Window     *bool `json:"window,omitempty"`
+}
+
+// UserOverrides are what a linked user changed for themselves, within the profile's userMay.
+type UserOverrides struct {
+	Directions []*KindDirection `json:"directions"`
+	Filters    *SyncFilters     `json:"filters,omitempty"`
+	DaysBack   *int             `json:"daysBack,omitempty"`
+	DaysAhead  *int             `json:"daysAhead,omitempty"`
+}
+
+type UserOverridesInput struct {
+	Directions []*KindDirectionInput `json:"directions,omitempty"`
+	Filters    *SyncFiltersInput     `json:"filters,omitempty"`
+	DaysBack   *int                  `json:"daysBack,omitempty"`
+	DaysAhead  *int                  `json:"daysAhead,omitempty"`
+}
+
+// UserSyncStatus is the scheduler's view of one linked user.
+type UserSyncStatus struct {
+	ProfileID string `json:"profileId"`
+	UserID    string `json:"userId"`
+	Paused    bool   `json:"paused"`
+	// The earliest next run of the user's jobs.
+	NextRun     *time.Time `json:"nextRun,omitempty"`
+	Queued      bool       `json:"queued"`
+	Running     bool       `json:"running"`
+	LastRun     *time.Time `json:"lastRun,omitempty"`
+	LastOk      *time.Time `json:"lastOk,omitempty"`
+	LastError   *string    `json:"lastError,omitempty"`
+	LastErrorAt *time.Time `json:"lastErrorAt,omitempty"`
+	// Consecutive failures of the user's worst job.
+	Failures int `json:"failures"`
+	// closed, open or half-open.
+	Breaker       string     `json:"breaker"`
+	BreakerReason *string    `json:"breakerReason,omitempty"`
+	BreakerUntil  *time.Time `json:"breakerUntil,omitempty"`
+	PushHealthy   bool       `json:"pushHealthy"`
+}
+
 type Version struct {
 	Version string `json:"version"`
 	Commit  string `json:"commit"`
+}
+
+// ConflictPolicy decides a field changed differently on both sides since the last sync.
+type ConflictPolicy string
+
+const (
+	// The change observed last wins (the CRM on a tie).
+	ConflictPolicyNewest      ConflictPolicy = "NEWEST"
+	ConflictPolicyCrmWins     ConflictPolicy = "CRM_WINS"
+	ConflictPolicyMailboxWins ConflictPolicy = "MAILBOX_WINS"
+)
+
+var AllConflictPolicy = []ConflictPolicy{
+	ConflictPolicyNewest,
+	ConflictPolicyCrmWins,
+	ConflictPolicyMailboxWins,
+}
+
+func (e ConflictPolicy) IsValid() bool {
+	switch e {
+	case ConflictPolicyNewest, ConflictPolicyCrmWins, ConflictPolicyMailboxWins:
+		return true
+	}
+	return false
+}
+
+func (e ConflictPolicy) String() string {
+	return string(e)
+}
+
+func (e *ConflictPolicy) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ConflictPolicy(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ConflictPolicy", str)
+	}
+	return nil
+}
+
+func (e ConflictPolicy) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ConflictPolicy) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ConflictPolicy) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// DeletePolicy decides a delete on one side against an update on the other.
+type DeletePolicy string
+
+const (
+	// The deleted item is recreated from the updated side (the default).
+	DeletePolicyUpdateWins DeletePolicy = "UPDATE_WINS"
+	DeletePolicyDeleteWins DeletePolicy = "DELETE_WINS"
+)
+
+var AllDeletePolicy = []DeletePolicy{
+	DeletePolicyUpdateWins,
+	DeletePolicyDeleteWins,
+}
+
+func (e DeletePolicy) IsValid() bool {
+	switch e {
+	case DeletePolicyUpdateWins, DeletePolicyDeleteWins:
+		return true
+	}
+	return false
+}
+
+func (e DeletePolicy) String() string {
+	return string(e)
+}
+
+func (e *DeletePolicy) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DeletePolicy(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DeletePolicy", str)
+	}
+	return nil
+}
+
+func (e DeletePolicy) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DeletePolicy) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DeletePolicy) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // Role is an account's role. ADMIN manages the appliance; USER reaches their own portal.
@@ -158,6 +716,248 @@ func (e *Role) UnmarshalJSON(b []byte) error {
 }
 
 func (e Role) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type RunStatus string
+
+const (
+	RunStatusRunning       RunStatus = "RUNNING"
+	RunStatusOk            RunStatus = "OK"
+	RunStatusFailed        RunStatus = "FAILED"
+	RunStatusPartial       RunStatus = "PARTIAL"
+	RunStatusNeedsApproval RunStatus = "NEEDS_APPROVAL"
+	RunStatusRejected      RunStatus = "REJECTED"
+	// A needs-approval run whose plan was approved; the run that carried it out names it in its approved field.
+	RunStatusApproved RunStatus = "APPROVED"
+)
+
+var AllRunStatus = []RunStatus{
+	RunStatusRunning,
+	RunStatusOk,
+	RunStatusFailed,
+	RunStatusPartial,
+	RunStatusNeedsApproval,
+	RunStatusRejected,
+	RunStatusApproved,
+}
+
+func (e RunStatus) IsValid() bool {
+	switch e {
+	case RunStatusRunning, RunStatusOk, RunStatusFailed, RunStatusPartial, RunStatusNeedsApproval, RunStatusRejected, RunStatusApproved:
+		return true
+	}
+	return false
+}
+
+func (e RunStatus) String() string {
+	return string(e)
+}
+
+func (e *RunStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RunStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RunStatus", str)
+	}
+	return nil
+}
+
+func (e RunStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RunStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RunStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Side names one of the two systems of a profile.
+type Side string
+
+const (
+	SideCrm     Side = "CRM"
+	SideMailbox Side = "MAILBOX"
+)
+
+var AllSide = []Side{
+	SideCrm,
+	SideMailbox,
+}
+
+func (e Side) IsValid() bool {
+	switch e {
+	case SideCrm, SideMailbox:
+		return true
+	}
+	return false
+}
+
+func (e Side) String() string {
+	return string(e)
+}
+
+func (e *Side) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Side(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Side", str)
+	}
+	return nil
+}
+
+func (e Side) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Side) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Side) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// SyncDirection says which way changes of one kind flow.
+type SyncDirection string
+
+const (
+	SyncDirectionTwoWay       SyncDirection = "TWO_WAY"
+	SyncDirectionCrmToMailbox SyncDirection = "CRM_TO_MAILBOX"
+	SyncDirectionMailboxToCrm SyncDirection = "MAILBOX_TO_CRM"
+	SyncDirectionOff          SyncDirection = "OFF"
+)
+
+var AllSyncDirection = []SyncDirection{
+	SyncDirectionTwoWay,
+	SyncDirectionCrmToMailbox,
+	SyncDirectionMailboxToCrm,
+	SyncDirectionOff,
+}
+
+func (e SyncDirection) IsValid() bool {
+	switch e {
+	case SyncDirectionTwoWay, SyncDirectionCrmToMailbox, SyncDirectionMailboxToCrm, SyncDirectionOff:
+		return true
+	}
+	return false
+}
+
+func (e SyncDirection) String() string {
+	return string(e)
+}
+
+func (e *SyncDirection) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SyncDirection(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SyncDirection", str)
+	}
+	return nil
+}
+
+func (e SyncDirection) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SyncDirection) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SyncDirection) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// SyncKind is a kind of item that can be synced.
+type SyncKind string
+
+const (
+	SyncKindAppointment SyncKind = "APPOINTMENT"
+	SyncKindTask        SyncKind = "TASK"
+	SyncKindContact     SyncKind = "CONTACT"
+	SyncKindGroup       SyncKind = "GROUP"
+)
+
+var AllSyncKind = []SyncKind{
+	SyncKindAppointment,
+	SyncKindTask,
+	SyncKindContact,
+	SyncKindGroup,
+}
+
+func (e SyncKind) IsValid() bool {
+	switch e {
+	case SyncKindAppointment, SyncKindTask, SyncKindContact, SyncKindGroup:
+		return true
+	}
+	return false
+}
+
+func (e SyncKind) String() string {
+	return string(e)
+}
+
+func (e *SyncKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SyncKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SyncKind", str)
+	}
+	return nil
+}
+
+func (e SyncKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SyncKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SyncKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
