@@ -126,6 +126,7 @@ function AdminsSection() {
           if (!removing) return;
           await api.removeAdmin({ id: removing.id });
           setNotice(`${removing.email} was removed. Their sessions and API tokens no longer work.`);
+          list.setData((d) => (d ? { admins: d.admins.filter((x) => x.id !== removing.id) } : d));
           list.reload();
         }}
       >
@@ -370,6 +371,7 @@ export function TokensSection() {
         onConfirm={async () => {
           if (!revoking) return;
           await api.revokeApiToken({ id: revoking.id });
+          list.setData((d) => (d ? { apiTokens: d.apiTokens.filter((x) => x.id !== revoking.id) } : d));
           setNotice(`Token “${revoking.name}” was revoked. Scripts using it are refused from now on.`);
           if (created?.token.id === revoking.id) setCreated(null);
           list.reload();
