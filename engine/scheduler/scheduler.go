@@ -963,6 +963,13 @@ func (s *Scheduler) finish(j *job, runID string, err error) {
 		// Interrupted by Stop: persisted as due by Stop; not a failure.
 		ev.Type, ev.Error = EventInterrupted, err.Error()
 		j.again = TriggerResume
+	case errors.Is(err, engine.ErrApprovalPending) || errors.Is(err, engine.ErrPaused):
+		// Waiting for the admin (a guard stopped the run, or the engine has the profile or user paused): not a
+		// failure of any system. Shown as the last error; the job keeps its normal schedule, no back-off, no
+		// breaker. The pending trigger stays until a run succeeds.
+		ev.Type, ev.Error = EventFailed, err.Error()
+		j.lastErr, j.lastErrAt = err.Error(), now
+		u.lastErr, u.errAt = err.Error(), now
 	default:
 		ev.Type, ev.Error = EventFailed, err.Error()
 		j.failures++

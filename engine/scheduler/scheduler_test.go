@@ -741,3 +741,19 @@ func TestPendingTriggersAdoptedWhenProfileArrivesAfterStart(t *testing.T) {
 		return !ok
 	})
 }
+
+func TestApprovalPendingIsNotAFailure(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, scheduler.Options{BreakerAfter: 2, BackoffBase: time.Second}, scheduler.Profile{ID: "p",
+		Interval: time.Minute, Kinds: []engine.Kind{engine.KindTask}, Users: users("u")})
+	f.r.fail = func(call) error { return fmt.Errorf("run r1: %w", engine.ErrApprovalPending) }
+	advance(t, f.clk, f.s, 10*time.Minute, 5*time.Second)
+	n := f.r.count("p/u/task")
+	if n < 9 || n > 11 {
+		t.Fatalf("%d runs in 10 min, want one per minute (no back-off, no breaker)", n)
+	}
+	st, _ := f.s.UserStatus("p", "u")
+	if st.Breaker != "closed" || st.Failures != 0 || !strings.Contains(st.LastError, "needs approval") {
+		t.Fatalf("status %+v", st)
+	}
+}
