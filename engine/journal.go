@@ -98,11 +98,11 @@ func (j *syncJob) execute(ctx context.Context, lp *linkPlan, w *write, last bool
 	sets := map[string][]byte{}
 	if w.action == ActionCreate {
 		attempt := l.Attempt[s]
-		in.Marker = Marker(l.ID, s, attempt)
+		in.Marker = Marker(l.ID, s, int(attempt))
 		l.Attempt[s] = attempt + 1
 		l.Pending[s] = true
 		pre := *l
-		pre.IDs[s], pre.Vers[s], pre.Hashes[s] = "", "", ""
+		pre.IDs[s], pre.Vers[s], pre.Hashes[s] = "", "", hash16{}
 		b := lp.base
 		b[s] = nil
 		bb, err := encodeBase(b)
@@ -198,7 +198,7 @@ func (j *syncJob) execute(ctx context.Context, lp *linkPlan, w *write, last bool
 			if r.ID != "" {
 				l.IDs[s] = r.ID
 			}
-			l.Vers[s], l.Hashes[s], l.Pending[s] = r.Version, hashHex(stored), false
+			l.Vers[s], l.Hashes[s], l.Pending[s] = r.Version, hashKey(stored), false
 			lp.base[s] = stored
 		}
 		if last {
@@ -211,7 +211,7 @@ func (j *syncJob) execute(ctx context.Context, lp *linkPlan, w *write, last bool
 			// re-reads both sides (Check) and still sees both sides' own changes, so the rest is not lost.
 			chk := *lp.stored
 			chk.Check = true
-			chk.Vers[s], chk.Hashes[s] = "", ""
+			chk.Vers[s], chk.Hashes[s] = "", hash16{}
 			b := lp.oldBase
 			if b[s] != nil {
 				nb := Split(b[s])
@@ -310,12 +310,12 @@ func (j *syncJob) resolve(ctx context.Context, in Intent) error {
 			// Adopt it. If it still holds exactly what we sent, it is the base; otherwise someone may have edited
 			// it since (or the store rewrote it): the base is what we sent, and the next plan sees the rest as a
 			// change of that side.
-			if h := hashHex(r.Item); h == in.PayloadHash {
+			if hashHex(r.Item) == in.PayloadHash {
 				base[s] = r.Item
-				l.IDs[s], l.Vers[s], l.Hashes[s], l.Pending[s] = r.ID, r.Version, h, false
+				l.IDs[s], l.Vers[s], l.Hashes[s], l.Pending[s] = r.ID, r.Version, hashKey(r.Item), false
 			} else {
 				base[s] = base[s.Other()]
-				l.IDs[s], l.Vers[s], l.Hashes[s], l.Pending[s] = r.ID, "", "", false
+				l.IDs[s], l.Vers[s], l.Hashes[s], l.Pending[s] = r.ID, "", hash16{}, false
 				l.Check = true
 			}
 			bb, err := encodeBase(base)
@@ -369,7 +369,7 @@ func (j *syncJob) resolve(ctx context.Context, in Intent) error {
 				return err
 			}
 			sets[kBase(j.key, l.ID)] = bb
-			l.Vers[s], l.Hashes[s] = "", ""
+			l.Vers[s], l.Hashes[s] = "", hash16{}
 		}
 	default:
 		l.Check = true

@@ -97,18 +97,14 @@ func (j *syncJob) plan(ctx context.Context) error {
 	if err := j.matchNew(ctx); err != nil {
 		return err
 	}
-	ids := make([]string, 0, 64)
-	for id, l := range j.links {
-		if j.touchedLink(l) {
-			ids = append(ids, id)
+	for _, l := range j.links { // in link id order (the KV scan order)
+		if !j.touchedLink(l) {
+			continue
 		}
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		lp, err := j.planLink(ctx, j.links[id])
+		lp, err := j.planLink(ctx, l)
 		if err != nil {
 			return err
 		}
@@ -240,7 +236,7 @@ func (j *syncJob) observe(ctx context.Context, l *Link, s Side, base Item) (side
 	if r.Version == l.Vers[s] && base != nil && !l.Check {
 		return side{st: stUnchanged, version: r.Version, item: base}, nil
 	}
-	if l.Hashes[s] != "" && hashHex(r.Item) == l.Hashes[s] {
+	if l.Hashes[s] != (hash16{}) && hashKey(r.Item) == l.Hashes[s] {
 		return side{st: stEcho, version: r.Version, item: r.Item}, nil
 	}
 	return side{st: stChanged, version: r.Version, item: r.Item}, nil
@@ -310,7 +306,7 @@ func (j *syncJob) planLink(ctx context.Context, l *Link) (*linkPlan, error) {
 		case stEcho, stChanged:
 			nl.Vers[s] = st[s].version
 			lp.base[s] = st[s].item
-			nl.Hashes[s] = hashHex(st[s].item)
+			nl.Hashes[s] = hashKey(st[s].item)
 		}
 		if st[s].st == stEcho {
 			j.trace(s, l.IDs[s], l.ID, DecEcho, "new version, same content")
@@ -353,13 +349,13 @@ func (j *syncJob) planDelete(lp *linkPlan, st [2]side) {
 			} else {
 				j.trace(o, l.IDs[o], l.ID, DecDirectionOff, "not deleted: the direction does not write to the "+o.String())
 				j.run.Counts.Skipped++
-				l.IDs[s], l.Vers[s], l.Hashes[s] = "", "", ""
+				l.IDs[s], l.Vers[s], l.Hashes[s] = "", "", hash16{}
 				lp.base[s] = nil
 			}
 		case stChanged:
 			switch {
 			case j.p.OnDelete == UpdateWins && j.eff.dir.writes(s):
-				l.IDs[s], l.Vers[s], l.Hashes[s] = "", "", ""
+				l.IDs[s], l.Vers[s], l.Hashes[s] = "", "", hash16{}
 				lp.writes = append(lp.writes, &write{side: s, action: ActionCreate, item: st[o].item,
 					source: l.IDs[o], reason: "recreated: changed in the " + o.String() + " after it was deleted in the " + s.String()})
 				j.trace(o, l.IDs[o], l.ID, DecPolicy, "update wins over the delete in the "+s.String())
@@ -369,7 +365,7 @@ func (j *syncJob) planDelete(lp *linkPlan, st [2]side) {
 					reason: "deleted in the " + s.String() + " (delete wins over the update)"})
 				lp.remove = true
 			default:
-				l.IDs[s], l.Vers[s], l.Hashes[s] = "", "", ""
+				l.IDs[s], l.Vers[s], l.Hashes[s] = "", "", hash16{}
 				lp.base[s] = nil
 				j.trace(o, l.IDs[o], l.ID, DecDirectionOff, "not recreated in the "+s.String())
 			}
@@ -534,10 +530,10 @@ func (j *syncJob) matchNew(ctx context.Context) error {
 		for _, id := range ids {
 			o := j.obs[s][id]
 			if lid, ms, _, ok := parseMarker(o.marker); ok && ms == s {
-				if l := j.links[lid]; l != nil {
+				if l := j.linkByID(lid); l != nil {
 					if l.IDs[s] == "" {
 						// Our own create whose result was never recorded: adopt it.
-						l.IDs[s], l.Vers[s], l.Hashes[s], l.Pending[s] = id, "", "", false
+						l.IDs[s], l.Vers[s], l.Hashes[s], l.Pending[s] = id, "", hash16{}, false
 						j.byID[s][id] = l
 						l.Check = true
 						j.trace(s, id, l.ID, DecLinked, "adopted by its idempotency marker")
@@ -608,7 +604,7 @@ func (j *syncJob) matchNew(ctx context.Context) error {
 			delete(items[SideCRM], cid)
 			delete(items[SideMailbox], mid)
 			l := &Link{ID: j.e.newLinkID(), IDs: [2]string{cid, mid}, Vers: [2]string{r.Version, mr.Version},
-				Hashes: [2]string{hashHex(r.Item), hashHex(mr.Item)}}
+				Hashes: [2]hash16{hashKey(r.Item), hashKey(mr.Item)}}
 			lp := &linkPlan{l: l, base: [2]Item{r.Item, mr.Item}}
 			st := [2]side{{st: stChanged, version: r.Version, item: r.Item}, {st: stChanged, version: mr.Version, item: mr.Item}}
 			if err := j.planMerge(lp, st, true); err != nil {
@@ -640,7 +636,7 @@ func (j *syncJob) matchNew(ctx context.Context) error {
 				continue
 			}
 			l := &Link{ID: j.e.newLinkID()}
-			l.IDs[s], l.Vers[s], l.Hashes[s] = id, r.Version, hashHex(r.Item)
+			l.IDs[s], l.Vers[s], l.Hashes[s] = id, r.Version, hashKey(r.Item)
 			lp := &linkPlan{l: l}
 			lp.base[s] = r.Item
 			lp.writes = []*write{{side: o, action: ActionCreate, item: r.Item, source: id,

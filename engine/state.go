@@ -22,9 +22,9 @@ type Link struct {
 	ID      string    `json:"id"`
 	IDs     [2]string `json:"ids"`
 	Vers    [2]string `json:"v"`
-	Hashes  [2]string `json:"h"` // hex of the first 16 bytes of Hash of the side's base content
+	Hashes  [2]hash16 `json:"h"` // the first 16 bytes of Hash of the side's base content (zero = unknown)
 	Pending [2]bool   `json:"p,omitempty"`
-	Attempt [2]int    `json:"a,omitempty"`
+	Attempt [2]int32  `json:"a,omitempty"`
 	// Check asks the next run to re-read both sides (after an interrupted write or a failed precondition).
 	Check bool `json:"c,omitempty"`
 }
@@ -64,10 +64,19 @@ func parseMarker(m string) (linkID string, s Side, attempt int, ok bool) {
 	return parts[1], s, n, true
 }
 
-// hashHex is the compact content hash kept in links.
+// hashHex is the content hash kept in intents (hex, for JSON).
 func hashHex(it Item) string {
 	h := Hash(it)
 	return fmt.Sprintf("%x", h[:16])
+}
+
+// hash16 is the compact content hash kept in links: the first 16 bytes of Hash.
+type hash16 [16]byte
+
+// hashKey returns the hash16 of it.
+func hashKey(it Item) hash16 {
+	h := Hash(it)
+	return hash16(h[:16])
 }
 
 // encodeItem stores an item in canonical form.
@@ -265,15 +274,17 @@ type TraceEntry struct {
 const TraceDepth = 20
 
 // encode writes l in the compact binary form links are stored in (JSON costs several times more to decode, and a
-// full listing decodes every link of a job): 'L', version 1, seven length-prefixed strings (ID, IDs, Vers,
-// Hashes), a flag byte (Pending[0], Pending[1], Check) and the two attempt counters.
+// full listing decodes every link of a job): 'L', version 1, five length-prefixed strings (ID, IDs, Vers), the two
+// 16-byte hashes, a flag byte (Pending[0], Pending[1], Check) and the two attempt counters.
 func (l *Link) encode() []byte {
-	b := make([]byte, 0, 2+len(l.ID)+len(l.IDs[0])+len(l.IDs[1])+len(l.Vers[0])+len(l.Vers[1])+len(l.Hashes[0])+len(l.Hashes[1])+16)
+	b := make([]byte, 0, 2+len(l.ID)+len(l.IDs[0])+len(l.IDs[1])+len(l.Vers[0])+len(l.Vers[1])+48)
 	b = append(b, 'L', 1)
-	for _, s := range [...]string{l.ID, l.IDs[0], l.IDs[1], l.Vers[0], l.Vers[1], l.Hashes[0], l.Hashes[1]} {
+	for _, s := range [...]string{l.ID, l.IDs[0], l.IDs[1], l.Vers[0], l.Vers[1]} {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
+	b = append(b, l.Hashes[0][:]...)
+	b = append(b, l.Hashes[1][:]...)
 	var flags byte
 	if l.Pending[0] {
 		flags |= 1
@@ -298,15 +309,30 @@ func decodeLink(b []byte) (Link, error) {
 		return l, errBadLink
 	}
 	b = b[2:]
-	var strs [7]string
-	for i := range strs {
-		n, k := binary.Uvarint(b)
-		if k <= 0 || uint64(len(b)-k) < n {
+	// One allocation holds every string of the link; the fields share it.
+	var idx [5][2]int
+	off := 0
+	rest := b
+	for i := range idx {
+		n, k := binary.Uvarint(rest)
+		if k <= 0 || uint64(len(rest)-k) < n {
 			return l, errBadLink
 		}
-		strs[i] = string(b[k : k+int(n)])
-		b = b[k+int(n):]
+		idx[i] = [2]int{off + k, off + k + int(n)}
+		off += k + int(n)
+		rest = rest[k+int(n):]
 	}
+	all := string(b[:off])
+	var strs [5]string
+	for i, r := range idx {
+		strs[i] = all[r[0]:r[1]]
+	}
+	b = rest
+	if len(b) < 32 {
+		return l, errBadLink
+	}
+	l.Hashes = [2]hash16{hash16(b[:16]), hash16(b[16:32])}
+	b = b[32:]
 	if len(b) < 1 {
 		return l, errBadLink
 	}
@@ -320,10 +346,10 @@ func decodeLink(b []byte) (Link, error) {
 	if k1 <= 0 {
 		return l, errBadLink
 	}
-	l.ID, l.IDs, l.Vers, l.Hashes = strs[0], [2]string{strs[1], strs[2]}, [2]string{strs[3], strs[4]}, [2]string{strs[5], strs[6]}
+	l.ID, l.IDs, l.Vers = strs[0], [2]string{strs[1], strs[2]}, [2]string{strs[3], strs[4]}
 	l.Pending = [2]bool{flags&1 != 0, flags&2 != 0}
 	l.Check = flags&4 != 0
-	l.Attempt = [2]int{int(a0), int(a1)}
+	l.Attempt = [2]int32{int32(a0), int32(a1)}
 	return l, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sort"
 	"strings"
 	"time"
 )
@@ -45,7 +46,7 @@ type syncJob struct {
 	win     Window
 	stores  [2]Store
 	run     *Run
-	links   map[string]*Link
+	links   []*Link // sorted by id
 	byID    [2]map[string]*Link
 	quar    map[string]Quarantined // by kQuarantine key
 	obs     [2]map[string]*obs
@@ -105,7 +106,7 @@ func (e *Engine) runSync(ctx context.Context, profileID, userID string, kind Kin
 		Status: RunRunning, Approved: approvedRun}
 	j := &syncJob{e: e, p: p, u: u, kind: kind, key: key, eff: eff, win: eff.window(now), run: run,
 		log:   e.log.With("profile", profileID, "user", userID, "kind", kind, "run", run.ID),
-		links: map[string]*Link{}, byID: [2]map[string]*Link{{}, {}}, quar: map[string]Quarantined{},
+		byID: [2]map[string]*Link{{}, {}}, quar: map[string]Quarantined{},
 		sets: map[string][]byte{}, traces: map[string][]TraceEntry{}, touched: map[string]bool{}}
 	if err := e.put(kRun(run.ID), run); err != nil {
 		return "", err
@@ -176,16 +177,19 @@ func (j *syncJob) loadLinks() error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", k, err)
 		}
-		lp := &l
-		j.links[l.ID] = lp
-		for s := range 2 {
-			if l.IDs[s] != "" {
-				j.byID[s][l.IDs[s]] = lp
-			}
-		}
+		j.links = append(j.links, &l)
 		return nil
 	}); err != nil {
 		return err
+	}
+	// Sized once: a map grown by doubling carries up to twice the slots it needs.
+	j.byID = [2]map[string]*Link{make(map[string]*Link, len(j.links)), make(map[string]*Link, len(j.links))}
+	for _, l := range j.links {
+		for s := range 2 {
+			if l.IDs[s] != "" {
+				j.byID[s][l.IDs[s]] = l
+			}
+		}
 	}
 	return scanJSON(j.e.kv, keyRoot+"quarantine/"+j.key+"/", func(k string, q Quarantined) error {
 		j.quar[k] = q
@@ -231,9 +235,6 @@ func (j *syncJob) list(ctx context.Context, s Side) error {
 			j.obs[s][c.ID] = o // a later entry for the same id (duplicate delivery, paging overlap) wins
 		}
 		j.run.Counts.Listed += len(page.Changes)
-		if debugSync {
-			fmt.Printf("DEBUG list %s cursor=%q full=%v page more=%v complete=%v next=%q n=%d\n", s, cursor, full, page.More, page.Complete, page.Next, len(page.Changes))
-		}
 		if !page.More {
 			cursor = page.Next
 			break
@@ -395,3 +396,12 @@ func jsonEq(a, b json.RawMessage) bool { return string(a) == string(b) }
 
 // nowUTC is the engine clock in UTC.
 func (j *syncJob) nowUTC() time.Time { return j.e.now().UTC() }
+
+// linkByID finds a loaded link by its id.
+func (j *syncJob) linkByID(id string) *Link {
+	i := sort.Search(len(j.links), func(i int) bool { return j.links[i].ID >= id })
+	if i < len(j.links) && j.links[i].ID == id {
+		return j.links[i]
+	}
+	return nil
+}

@@ -28,7 +28,7 @@ func (e *Engine) adminRun(ctx context.Context, profileID, userID string, kind Ki
 	eff := p.effective(u, kind)
 	j := &syncJob{e: e, p: p, u: u, kind: kind, key: key, eff: eff, win: eff.window(now), run: run,
 		log:   e.log.With("profile", profileID, "user", userID, "kind", kind, "run", run.ID),
-		links: map[string]*Link{}, byID: [2]map[string]*Link{{}, {}}, quar: map[string]Quarantined{},
+		byID: [2]map[string]*Link{{}, {}}, quar: map[string]Quarantined{},
 		sets: map[string][]byte{}, traces: map[string][]TraceEntry{}, touched: map[string]bool{}, noCursors: true}
 	if err := e.put(kRun(run.ID), run); err != nil {
 		return nil, err
@@ -109,7 +109,7 @@ func (j *syncJob) undoOp(ctx context.Context, op AppliedOp) error {
 		lp := &linkPlan{stored: &l, base: base, oldBase: base}
 		nl := l
 		if ok && l.IDs[s] == op.ID {
-			nl.IDs[s], nl.Vers[s], nl.Hashes[s], nl.Pending[s] = "", "", "", false
+			nl.IDs[s], nl.Vers[s], nl.Hashes[s], nl.Pending[s] = "", "", hash16{}, false
 			lp.base[s] = nil
 		} else {
 			w.orphan = true

@@ -1,5 +1,0 @@
-package engine
-
-import "os"
-
-var debugSync = os.Getenv("ENGINE_DEBUG") != ""
