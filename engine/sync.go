@@ -105,7 +105,7 @@ func (e *Engine) runSync(ctx context.Context, profileID, userID string, kind Kin
 	run := &Run{ID: e.newID("r"), Profile: profileID, User: userID, Kind: kind, Trigger: trigger, Start: now,
 		Status: RunRunning, Approved: approvedRun}
 	j := &syncJob{e: e, p: p, u: u, kind: kind, key: key, eff: eff, win: eff.window(now), run: run,
-		log:   e.log.With("profile", profileID, "user", userID, "kind", kind, "run", run.ID),
+		log:  e.log.With("profile", profileID, "user", userID, "kind", kind, "run", run.ID),
 		byID: [2]map[string]*Link{{}, {}}, quar: map[string]Quarantined{},
 		sets: map[string][]byte{}, traces: map[string][]TraceEntry{}, touched: map[string]bool{}}
 	if err := e.put(kRun(run.ID), run); err != nil {

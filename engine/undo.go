@@ -27,7 +27,7 @@ func (e *Engine) adminRun(ctx context.Context, profileID, userID string, kind Ki
 	run := &Run{ID: e.newID("r"), Profile: profileID, User: userID, Kind: kind, Trigger: trigger, Start: now, Status: RunRunning}
 	eff := p.effective(u, kind)
 	j := &syncJob{e: e, p: p, u: u, kind: kind, key: key, eff: eff, win: eff.window(now), run: run,
-		log:   e.log.With("profile", profileID, "user", userID, "kind", kind, "run", run.ID),
+		log:  e.log.With("profile", profileID, "user", userID, "kind", kind, "run", run.ID),
 		byID: [2]map[string]*Link{{}, {}}, quar: map[string]Quarantined{},
 		sets: map[string][]byte{}, traces: map[string][]TraceEntry{}, touched: map[string]bool{}, noCursors: true}
 	if err := e.put(kRun(run.ID), run); err != nil {
