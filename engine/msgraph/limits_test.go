@@ -2,8 +2,10 @@ package msgraph_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/synchronizer/synchronizer/engine/reference"
 	"sync"
 	"testing"
 	"time"
@@ -89,5 +91,53 @@ func TestGovernorKeepsWithinMailboxLimits(t *testing.T) {
 	// 180 requests at 60 per 11 minutes need just over 22 minutes (the first 60 go at once).
 	if el < 22*time.Minute || el > 25*time.Minute {
 		t.Fatalf("%d requests took %s of API time, want 22–25 min", n, el)
+	}
+}
+
+// TestEndToEndThrottling syncs through the engine and the governor into a mailbox whose budget (scaled down on a
+// clock 600 times faster) is far smaller than the work: every event arrives and the fake records zero violations.
+func TestEndToEndThrottling(t *testing.T) {
+	clk := msgraphtest.NewScaledClock(time.Now(), 600)
+	const budget = 30
+	srv := newFake(t, msgraphtest.Options{Clock: clk, Budget: budget, PageSize: 10})
+	gov := governor.New(governor.Options{Clock: clk, SlowThreshold: -1})
+	gov.SetLimits(engine.LimitScope{System: msgraph.Type, Kind: "mailbox", Key: alice},
+		engine.Limits{MaxInFlight: 4, Requests: budget, Per: 11 * time.Minute})
+	ref := reference.NewServer(clk.Now)
+	e, err := engine.New(engine.Config{KV: engine.NewMemKV(), Now: clk.Now, Governor: gov,
+		Connectors: map[string]engine.Factory{"reference": ref.Factory(), msgraph.Type: msgraph.New}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	crm, _ := json.Marshal(reference.Settings{Model: reference.Watermark})
+	if _, err := e.PutProfile(engine.Profile{ID: "p1", Name: "throttled",
+		CRM:        engine.SystemRef{Type: "reference", Instance: "crm", Settings: crm},
+		Mailbox:    engine.SystemRef{Type: msgraph.Type, Instance: "m365", Settings: rawSettings(settings(srv, nil))},
+		Directions: map[engine.Kind]engine.Direction{engine.KindAppointment: engine.DirTwoWay},
+		Guard: engine.Guard{Deletes: engine.Threshold{Count: 1000, Percent: 100}, Creates: engine.Threshold{Count: 1000, Percent: 100},
+			ProfileDeletes: 1000, ProfileCreates: 1000, ProfileWindow: 3600}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.LinkUser("p1", engine.LinkedUser{ID: "u1", CRM: engine.Account{ID: "assoc-1", Email: "alice@contoso.com"},
+		Mailbox: engine.Account{ID: alice, Email: "alice@contoso.com"}}); err != nil {
+		t.Fatal(err)
+	}
+	base := clk.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 1)
+	const n = 75
+	for i := range n {
+		ref.Put("assoc-1", &engine.Appointment{Title: fmt.Sprint("e", i), Start: base.Add(time.Duration(i) * time.Hour), End: base.Add(time.Duration(i)*time.Hour + 30*time.Minute)})
+	}
+	if id, err := e.RunSync(context.Background(), "p1", "u1", engine.KindAppointment, "test"); err != nil {
+		r, _, _ := e.Run(id)
+		t.Fatalf("sync: %v %+v", err, r)
+	}
+	if got := len(srv.Objects(alice, "events")); got != n {
+		t.Fatalf("the mailbox holds %d events, want %d", got, n)
+	}
+	if v := srv.Violations(); v != 0 {
+		t.Fatalf("the fake recorded %d limit violations", v)
+	}
+	if srv.Requests() <= 2*budget {
+		t.Fatalf("only %d requests: the budget was never binding", srv.Requests())
 	}
 }
