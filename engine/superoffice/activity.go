@@ -73,7 +73,13 @@ func (s *ActivityStore) windowFilter() []string {
 }
 
 func (s *ActivityStore) list(ctx context.Context, q url.Values, fn func([]listing) error) error {
-	return s.c.cl.archive(ctx, "Appointment", q, func(rows []map[string]any) error {
+	_, err := s.listDated(ctx, q, fn)
+	return err
+}
+
+// listDated is list that also returns the server's clock when the listing started.
+func (s *ActivityStore) listDated(ctx context.Context, q url.Values, fn func([]listing) error) (time.Time, error) {
+	return s.c.cl.archiveDated(ctx, "Appointment", q, func(rows []map[string]any) error {
 		out := make([]listing, 0, len(rows))
 		for _, r := range rows {
 			var l listing
@@ -120,7 +126,7 @@ func (s *ActivityStore) Changes(ctx context.Context, cursor string) (engine.Page
 	seenRule := map[int32]bool{}
 	var rules []int32
 	wm := since
-	if err := s.list(ctx, q, func(ls []listing) error {
+	serverNow, err := s.listDated(ctx, q, func(ls []listing) error {
 		for _, l := range ls {
 			if l.updated.After(wm) {
 				wm = l.updated
@@ -135,9 +141,11 @@ func (s *ActivityStore) Changes(ctx context.Context, cursor string) (engine.Page
 			singles = append(singles, l.id)
 		}
 		return nil
-	}); err != nil {
+	})
+	if err != nil {
 		return engine.Page{}, err
 	}
+	wm = advance(wm, serverNow, s.c.set.OverlapSeconds)
 	var deletedSingles []int32
 	if !full {
 		for _, id := range s.c.takeDeleted(s.key(), "appointment") {
@@ -197,6 +205,19 @@ func (s *ActivityStore) Changes(ctx context.Context, cursor string) (engine.Page
 		}
 	}
 	return page, nil
+}
+
+// advance moves a watermark up to the server's clock minus the overlap when nothing newer was listed, so that
+// items changed long ago are not read again on every poll; the overlap still covers rows committed late with an
+// earlier UpdatedDate. Without a server clock the watermark stays at the newest UpdatedDate seen.
+func advance(wm, serverNow time.Time, overlapSeconds int) time.Time {
+	if serverNow.IsZero() {
+		return wm
+	}
+	if floor := serverNow.Add(-time.Duration(overlapSeconds) * time.Second).Truncate(time.Second); floor.After(wm) {
+		return floor
+	}
+	return wm
 }
 
 func seriesID(rid int32) string { return "s" + strconv.Itoa(int(rid)) }
@@ -712,7 +733,10 @@ func (s *ActivityStore) FindByMarker(ctx context.Context, marker string) (engine
 func (s *ActivityStore) ListIDs(ctx context.Context) ([]string, error) {
 	seen := map[string]bool{}
 	var out []string
-	err := s.list(ctx, s.query(s.windowFilter()...), func(ls []listing) error {
+	q := s.query(s.windowFilter()...)
+	q.Set("$top", "1000") // ids only: large pages are cheap
+	q.Set("$select", "appointmentId,recurrenceRuleId,rawType,updatedDate")
+	err := s.list(ctx, q, func(ls []listing) error {
 		for _, l := range ls {
 			id := strconv.Itoa(int(l.id))
 			if l.rid != 0 {

@@ -53,7 +53,7 @@ type request struct {
 	out      any
 	zone     string    // SO-TimeZone; default UTC
 	ifUnmod  time.Time // If-Unmodified-Since when not zero
-	notFound bool      // map 404 to engine.ErrNotFound (default for entity paths)
+	date     *time.Time // receives the server's Date header, when set
 }
 
 // do sends r through the governor, authenticating and retrying once after a 401 with fresh credentials.
@@ -129,6 +129,11 @@ func (c *client) once(ctx context.Context, r request, body []byte, auth, appTok 
 	}
 	defer resp.Body.Close()
 	out.Status = resp.StatusCode
+	if r.date != nil {
+		if t, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+			*r.date = t.UTC()
+		}
+	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
 		out.Err = err
@@ -193,21 +198,32 @@ func retryAfter(v string, now time.Time) time.Duration {
 
 // archive runs an OData archive query and follows odata.nextLink to the end, calling fn per page.
 func (c *client) archive(ctx context.Context, entity string, q url.Values, fn func(rows []map[string]any) error) error {
+	_, err := c.archiveDated(ctx, entity, q, fn)
+	return err
+}
+
+// archiveDated is archive that also returns the server's clock at the first page (its Date header; zero if absent).
+func (c *client) archiveDated(ctx context.Context, entity string, q url.Values, fn func(rows []map[string]any) error) (time.Time, error) {
 	path := "v1/" + entity
-	for {
+	var first time.Time
+	for i := 0; ; i++ {
 		var page ODataSlimResponse
-		if err := c.do(ctx, request{method: http.MethodGet, path: path, query: q, out: &page}); err != nil {
-			return err
+		r := request{method: http.MethodGet, path: path, query: q, out: &page}
+		if i == 0 {
+			r.date = &first
+		}
+		if err := c.do(ctx, r); err != nil {
+			return first, err
 		}
 		if err := fn(page.Value); err != nil {
-			return err
+			return first, err
 		}
 		if page.NextLink == "" {
-			return nil
+			return first, nil
 		}
 		nu, err := url.Parse(page.NextLink)
 		if err != nil {
-			return fmt.Errorf("superoffice: odata.nextLink %q: %w", page.NextLink, err)
+			return first, fmt.Errorf("superoffice: odata.nextLink %q: %w", page.NextLink, err)
 		}
 		q = nu.Query()
 	}

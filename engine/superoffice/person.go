@@ -168,7 +168,7 @@ func (s *PersonStore) query(extra ...string) url.Values {
 func (s *PersonStore) list(ctx context.Context, q url.Values) ([]int32, time.Time, error) {
 	var ids []int32
 	var wm time.Time
-	err := s.c.cl.archive(ctx, "Person", q, func(rows []map[string]any) error {
+	serverNow, err := s.c.cl.archiveDated(ctx, "Person", q, func(rows []map[string]any) error {
 		for _, r := range rows {
 			id, err := intOf(r, "personId")
 			if err != nil {
@@ -181,7 +181,7 @@ func (s *PersonStore) list(ctx context.Context, q url.Values) ([]int32, time.Tim
 		}
 		return nil
 	})
-	return ids, wm, err
+	return ids, advance(wm, serverNow, s.c.set.OverlapSeconds), err
 }
 
 func (s *PersonStore) get(ctx context.Context, id int32) (*PersonEntity, error) {
