@@ -736,6 +736,9 @@ func (in *Intake) armWatchdog() {
 // OnLifecycle so their connector re-creates them; once an hour, expired de-duplication marks are deleted;
 // events the scheduler refused are retried.
 func (in *Intake) Watch() {
+	if !in.started.Load() {
+		return
+	}
 	now := in.clk.Now()
 	type issue struct {
 		k   subKey

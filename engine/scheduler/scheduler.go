@@ -395,14 +395,24 @@ func validate(p Profile) (Profile, error) {
 
 // SetProfile adds or updates a profile. Users and kinds that appear get a job: before Start their first poll is
 // spread over one interval; once started, a new user's first sync runs at once (trigger "link"). Jobs of users
-// or kinds that disappear are dropped (a running one finishes).
+// or kinds that disappear are dropped with their persisted triggers (a running one finishes).
 func (s *Scheduler) SetProfile(p Profile) error {
 	p, err := validate(p)
 	if err != nil {
 		return err
 	}
+	var dels []string
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer func() {
+		s.mu.Unlock()
+		if len(dels) > 0 && s.o.KV != nil { // triggers of dropped jobs
+			s.persistMu.Lock()
+			defer s.persistMu.Unlock()
+			if err := s.o.KV.Commit(nil, dels); err != nil {
+				s.log.Error("scheduler: delete triggers of removed jobs", "err", err)
+			}
+		}
+	}()
 	now := s.clk.Now()
 	ps := s.profiles[p.ID]
 	if ps == nil {
@@ -428,6 +438,9 @@ func (s *Scheduler) SetProfile(p Profile) error {
 			if !want[id][k] {
 				s.dropJobLocked(j)
 				delete(u.jobs, k)
+				if j.pending {
+					dels = append(dels, pendingKey(j.key))
+				}
 			}
 		}
 		if want[id] == nil {

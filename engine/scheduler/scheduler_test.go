@@ -757,3 +757,53 @@ func TestApprovalPendingIsNotAFailure(t *testing.T) {
 		t.Fatalf("status %+v", st)
 	}
 }
+
+func TestRemoveUsersAndProfileWhileRunning(t *testing.T) {
+	t.Parallel()
+	p := scheduler.Profile{ID: "p", Interval: time.Minute, Kinds: []engine.Kind{engine.KindTask, engine.KindContact}, Users: users("a", "b")}
+	f := newFixture(t, scheduler.Options{Workers: 1}, p)
+	release := f.r.holdKey("p/a/task")
+	ctx := context.Background()
+	if err := f.s.Trigger(ctx, "p", "a", engine.KindTask, scheduler.TriggerPush); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "a/task running", func() bool { return f.r.count("p/a/task") == 1 })
+	if err := f.s.SyncNow(ctx, "p", "b"); err != nil { // queued behind the single worker
+		t.Fatal(err)
+	}
+	p.Users = users("a")
+	p.Kinds = []engine.Kind{engine.KindTask}
+	if err := f.s.SetProfile(p); err != nil { // b and the contact kind leave while a job runs
+		t.Fatal(err)
+	}
+	if _, ok, _ := f.kv.Get([]byte("sched/pending/p/b/task")); ok {
+		t.Fatal("the trigger of a removed user is still persisted")
+	}
+	close(release)
+	advance(t, f.clk, f.s, 3*time.Minute, 5*time.Second)
+	if n := f.r.count("p/b/task") + f.r.count("p/b/contact") + f.r.count("p/a/contact"); n != 0 {
+		t.Fatalf("%d runs of removed users or kinds", n)
+	}
+	if n := f.r.count("p/a/task"); n < 3 {
+		t.Fatalf("remaining job ran %d times", n)
+	}
+	if err := f.s.RemoveProfile(ctx, "p"); err != nil {
+		t.Fatal(err)
+	}
+	before := len(f.r.snapshot())
+	advance(t, f.clk, f.s, 3*time.Minute, 5*time.Second)
+	if n := len(f.r.snapshot()) - before; n != 0 {
+		t.Fatalf("%d runs after the profile was removed", n)
+	}
+	if err := f.s.Trigger(ctx, "p", "", "", scheduler.TriggerManual); err == nil {
+		t.Fatal("trigger for a removed profile accepted")
+	}
+	n := 0
+	_ = f.kv.Scan([]byte("sched/"), func(k, v []byte) error { n++; return nil })
+	if n != 0 {
+		t.Fatalf("%d scheduler keys left after RemoveProfile", n)
+	}
+	if snap := f.s.Snapshot(); snap.QueueDepth != 0 || len(snap.Users) != 0 {
+		t.Fatalf("snapshot after removal %+v", snap)
+	}
+}
