@@ -29,6 +29,20 @@ export type ApiToken = {
   name: Scalars['String']['output'];
 };
 
+/** AppliedOperation is one write a run applied, with the content before and after (JSON). */
+export type AppliedOperation = {
+  /** create, update or delete. */
+  action: Scalars['String']['output'];
+  after: Maybe<Scalars['String']['output']>;
+  at: Scalars['Time']['output'];
+  before: Maybe<Scalars['String']['output']>;
+  itemId: Scalars['String']['output'];
+  linkId: Scalars['String']['output'];
+  seq: Scalars['Int']['output'];
+  side: Side;
+  version: Maybe<Scalars['String']['output']>;
+};
+
 export type AuditEvent = {
   /** For example setup, login.ok, login.failed, token.created, admin.removed. */
   action: Scalars['String']['output'];
@@ -61,6 +75,89 @@ export type AuthPayload = {
   csrfToken: Scalars['String']['output'];
 };
 
+/** ConflictPolicy decides a field changed differently on both sides since the last sync. */
+export type ConflictPolicy =
+  | 'CRM_WINS'
+  | 'MAILBOX_WINS'
+  /** The change observed last wins (the CRM on a tie). */
+  | 'NEWEST';
+
+/** DeletePolicy decides a delete on one side against an update on the other. */
+export type DeletePolicy =
+  | 'DELETE_WINS'
+  /** The deleted item is recreated from the updated side (the default). */
+  | 'UPDATE_WINS';
+
+/** GovernorScope is the state of one limit scope (a mailbox, a tenant, a profile). */
+export type GovernorScope = {
+  avgLatencyMs: Scalars['Float']['output'];
+  backingOffUntil: Maybe<Scalars['Time']['output']>;
+  /** What remains of the budget in the current window; -1 = unlimited. */
+  budgetLeft: Scalars['Int']['output'];
+  /** The cap in force now (lower while slowed down). */
+  effectiveInFlight: Scalars['Int']['output'];
+  inFlight: Scalars['Int']['output'];
+  key: Scalars['String']['output'];
+  kind: Scalars['String']['output'];
+  /** The declared concurrency cap (0 = unlimited). */
+  maxInFlight: Scalars['Int']['output'];
+  perSeconds: Scalars['Float']['output'];
+  recentThrottles: Scalars['Int']['output'];
+  /** The request budget per perSeconds (0 = unlimited). */
+  requests: Scalars['Int']['output'];
+  scope: Scalars['String']['output'];
+  slowedDown: Scalars['Boolean']['output'];
+  system: Scalars['String']['output'];
+  throttled: Scalars['Int']['output'];
+  waiting: Scalars['Int']['output'];
+};
+
+export type GuardInput = {
+  creates: GuardThresholdInput;
+  deletes: GuardThresholdInput;
+  guardFirstSync?: InputMaybe<Scalars['Boolean']['input']>;
+  profileCreates: Scalars['Int']['input'];
+  profileDeletes: Scalars['Int']['input'];
+  profileWindowSeconds: Scalars['Int']['input'];
+};
+
+/** GuardSettings are the mass-change limits; a run over a limit waits for an admin's approval. */
+export type GuardSettings = {
+  creates: GuardThreshold;
+  deletes: GuardThreshold;
+  /** Also guard the first sync of a user (exempt from the create limit otherwise). */
+  guardFirstSync: Scalars['Boolean']['output'];
+  /** Creates applied across all users of the profile within profileWindowSeconds. */
+  profileCreates: Scalars['Int']['output'];
+  /** Deletes applied across all users of the profile within profileWindowSeconds. */
+  profileDeletes: Scalars['Int']['output'];
+  profileWindowSeconds: Scalars['Int']['output'];
+};
+
+/** GuardThreshold: a run exceeds it when its count is above count AND above percent of the user's linked items. */
+export type GuardThreshold = {
+  count: Scalars['Int']['output'];
+  percent: Scalars['Float']['output'];
+};
+
+export type GuardThresholdInput = {
+  count: Scalars['Int']['input'];
+  percent: Scalars['Float']['input'];
+};
+
+export type HousekeepingStatus = {
+  /** The hour (0-23) housekeeping runs at; -1 when off. */
+  hour: Scalars['Int']['output'];
+  lastRun: Maybe<Scalars['Time']['output']>;
+  nextRun: Maybe<Scalars['Time']['output']>;
+  results: Array<HousekeepingTask>;
+};
+
+export type HousekeepingTask = {
+  error: Maybe<Scalars['String']['output']>;
+  name: Scalars['String']['output'];
+};
+
 export type Invitation = {
   email: Scalars['String']['output'];
   expiresAt: Scalars['Time']['output'];
@@ -69,27 +166,92 @@ export type Invitation = {
   name: Scalars['String']['output'];
 };
 
+export type KindDirection = {
+  direction: SyncDirection;
+  kind: SyncKind;
+};
+
+export type KindDirectionInput = {
+  direction: SyncDirection;
+  kind: SyncKind;
+};
+
+export type LinkUserInput = {
+  crm: SyncAccountInput;
+  /** The linked user's id within the profile (letters, digits and . _ @ + -). */
+  id: Scalars['ID']['input'];
+  mailbox: SyncAccountInput;
+  overrides?: InputMaybe<UserOverridesInput>;
+  profileId: Scalars['ID']['input'];
+};
+
+export type LinkedUser = {
+  crm: SyncAccount;
+  id: Scalars['ID']['output'];
+  mailbox: SyncAccount;
+  overrides: UserOverrides;
+  profileId: Scalars['ID']['output'];
+  /** The scheduler's status of the user; null when the scheduler does not know the user yet. */
+  status: Maybe<UserSyncStatus>;
+};
+
 export type Mutation = {
   /** Public: redeems an invitation, creates the admin account and signs in. */
   acceptInvitation: AuthPayload;
   /** Creates an admin with an initial password. */
   addAdmin: Account;
+  /**
+   * Approves a needs-approval run: the job runs again at once and may apply the operations
+   * the admin saw (new deletes or creates stop it again). Returns the new run.
+   */
+  approveSyncRun: SyncRun;
   /** Changes the signed-in account's password; other sessions are signed out. */
   changePassword: Scalars['Boolean']['output'];
   /** Creates an API token for the signed-in account; expiresInDays null or 0 = never. */
   createApiToken: NewApiToken;
+  /** Deletes a profile, its linked users and their sync state (items in the systems are not touched). */
+  deleteSyncProfile: Scalars['Boolean']['output'];
   /** Creates a one-time invitation link, valid for 7 days. */
   inviteAdmin: Invitation;
+  /**
+   * Links (or re-links) a CRM account to a mailbox account; the user's first sync is
+   * scheduled at once. Re-linking to another account drops the old sync state.
+   */
+  linkUser: LinkedUser;
   /** Public: signs in with e-mail and password. Rate-limited per account and per IP. */
   login: AuthPayload;
   /** Public: ends the current session (true even when there was none). */
   logout: Scalars['Boolean']['output'];
+  /** Stops starting jobs of a profile (userId null) or of one user; triggers are kept and run on resume. */
+  pauseSync: Scalars['Boolean']['output'];
+  /** Rejects a needs-approval run without running it; the job's next run plans again. Returns the rejected run. */
+  rejectSyncRun: SyncRun;
+  /** Releases a quarantined item: the next run of its job reads it again. */
+  releaseQuarantine: Scalars['Boolean']['output'];
   /** Removes an admin, its sessions and API tokens. The last admin cannot be removed. */
   removeAdmin: Scalars['Boolean']['output'];
+  /**
+   * Resolves a conflict: both copies get the chosen side's values of the conflicting
+   * fields (choosing the side the policy kept only closes it).
+   */
+  resolveSyncConflict: SyncConflict;
+  /** Undoes pauseSync. */
+  resumeSync: Scalars['Boolean']['output'];
   /** Revokes one of your API tokens (admins: anyone's). */
   revokeApiToken: Scalars['Boolean']['output'];
+  /** Creates or replaces a profile; the scheduler follows at once. Invalid input: BAD_USER_INPUT with extensions.field. */
+  saveSyncProfile: SyncProfile;
   /** Public: creates the first admin and signs in. Refused (SETUP_DONE) once done. */
   setup: AuthPayload;
+  /** Queues a run of every job of a user (or of every user of the profile when userId is null) now and closes the user's breaker. */
+  syncNow: Scalars['Boolean']['output'];
+  /**
+   * Applies the inverse of every operation of a run, newest first; items changed since
+   * are left alone (the undo run ends PARTIAL). Returns the undo run.
+   */
+  undoSyncRun: SyncRun;
+  /** Unlinks a user and drops their sync state; the items stay in both systems. */
+  unlinkUser: Scalars['Boolean']['output'];
 };
 
 
@@ -107,6 +269,11 @@ export type MutationAddAdminArgs = {
 };
 
 
+export type MutationApproveSyncRunArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationChangePasswordArgs = {
   currentPassword: Scalars['String']['input'];
   newPassword: Scalars['String']['input'];
@@ -119,9 +286,19 @@ export type MutationCreateApiTokenArgs = {
 };
 
 
+export type MutationDeleteSyncProfileArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationInviteAdminArgs = {
   email: Scalars['String']['input'];
   name: Scalars['String']['input'];
+};
+
+
+export type MutationLinkUserArgs = {
+  input: LinkUserInput;
 };
 
 
@@ -131,8 +308,36 @@ export type MutationLoginArgs = {
 };
 
 
+export type MutationPauseSyncArgs = {
+  profileId: Scalars['ID']['input'];
+  userId: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type MutationRejectSyncRunArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationReleaseQuarantineArgs = {
+  input: ReleaseQuarantineInput;
+};
+
+
 export type MutationRemoveAdminArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationResolveSyncConflictArgs = {
+  choice: Side;
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationResumeSyncArgs = {
+  profileId: Scalars['ID']['input'];
+  userId: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -141,8 +346,30 @@ export type MutationRevokeApiTokenArgs = {
 };
 
 
+export type MutationSaveSyncProfileArgs = {
+  input: ProfileInput;
+};
+
+
 export type MutationSetupArgs = {
   input: SetupInput;
+};
+
+
+export type MutationSyncNowArgs = {
+  profileId: Scalars['ID']['input'];
+  userId: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type MutationUndoSyncRunArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationUnlinkUserArgs = {
+  profileId: Scalars['ID']['input'];
+  userId: Scalars['ID']['input'];
 };
 
 /**
@@ -161,14 +388,95 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
+/** PlannedOperation is one write a run stopped by a guard would make. */
+export type PlannedOperation = {
+  action: Scalars['String']['output'];
+  /** The target item (update, delete). */
+  itemId: Maybe<Scalars['String']['output']>;
+  linkId: Scalars['String']['output'];
+  reason: Maybe<Scalars['String']['output']>;
+  side: Side;
+  /** The item on the other side it comes from. */
+  sourceId: Maybe<Scalars['String']['output']>;
+  title: Maybe<Scalars['String']['output']>;
+};
+
+/**
+ * ProfileInput creates or replaces a profile. Omitted optional fields take the defaults:
+ * a window of 30 days back and 120 ahead, policy NEWEST, onDelete UPDATE_WINS, the
+ * default guard, polling every 300 seconds.
+ */
+export type ProfileInput = {
+  crm: SystemInput;
+  daysAhead?: InputMaybe<Scalars['Int']['input']>;
+  daysBack?: InputMaybe<Scalars['Int']['input']>;
+  directions?: InputMaybe<Array<KindDirectionInput>>;
+  filters?: InputMaybe<SyncFiltersInput>;
+  guard?: InputMaybe<GuardInput>;
+  /** Letters, digits and . _ @ + -, at most 128 characters. */
+  id: Scalars['ID']['input'];
+  mailbox: SystemInput;
+  name: Scalars['String']['input'];
+  onDelete?: InputMaybe<DeletePolicy>;
+  policy?: InputMaybe<ConflictPolicy>;
+  pollSeconds?: InputMaybe<Scalars['Int']['input']>;
+  userMay?: InputMaybe<UserMayInput>;
+};
+
+export type ProfileSyncStatus = {
+  /** The polling interval, for example 5m0s. */
+  interval: Scalars['String']['output'];
+  paused: Scalars['Boolean']['output'];
+  profileId: Scalars['ID']['output'];
+  queued: Scalars['Int']['output'];
+  running: Scalars['Int']['output'];
+  serial: Scalars['Boolean']['output'];
+  users: Scalars['Int']['output'];
+};
+
+export type QuarantinedItem = {
+  at: Scalars['Time']['output'];
+  /** The field at fault, when known. */
+  field: Maybe<Scalars['String']['output']>;
+  itemId: Scalars['String']['output'];
+  kind: SyncKind;
+  profileId: Scalars['ID']['output'];
+  reason: Scalars['String']['output'];
+  side: Side;
+  userId: Scalars['ID']['output'];
+  version: Maybe<Scalars['String']['output']>;
+};
+
 export type Query = {
   admins: Array<Account>;
   /** The signed-in account's API tokens, newest first. */
   apiTokens: Array<ApiToken>;
   /** The security audit log, newest first. first: 0-500. */
   auditLog: AuditEventConnection;
+  /** The governor's state per limit scope: limits, in flight, budget left, backing off until. */
+  governorStatus: Array<GovernorScope>;
+  /** The linked users of a profile, ordered by id. */
+  linkedUsers: Array<LinkedUser>;
   /** The signed-in account, or null for an anonymous caller. */
   me: Maybe<Account>;
+  /** Runs waiting for approval (status NEEDS_APPROVAL) with their planned operations, newest first. */
+  pendingApprovals: Array<SyncRun>;
+  /** The scheduler's state: queue depth, running jobs, next run and last error per user. */
+  schedulerStatus: SchedulerStatus;
+  /** Conflicts of a profile (all when null), newest first; only open ones unless openOnly is false. */
+  syncConflicts: Array<SyncConflict>;
+  /** One sync profile, or null. */
+  syncProfile: Maybe<SyncProfile>;
+  /** Every sync profile, ordered by id. */
+  syncProfiles: Array<SyncProfile>;
+  /** Quarantined items of a profile (all when null). */
+  syncQuarantine: Array<QuarantinedItem>;
+  /** One run, or null. */
+  syncRun: Maybe<SyncRun>;
+  /** Runs, newest first: of a profile (all when null), of one user (all when null). first: 1-500. */
+  syncRuns: Array<SyncRun>;
+  /** The latest decisions about an item, by its id on either side, newest first. */
+  syncTrace: Array<TraceEntry>;
   /** Public: whether first-run setup is needed. */
   systemStatus: SystemStatus;
   /** Public: the build's version and commit. */
@@ -181,10 +489,110 @@ export type QueryAuditLogArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+
+export type QueryLinkedUsersArgs = {
+  profileId: Scalars['ID']['input'];
+};
+
+
+export type QueryPendingApprovalsArgs = {
+  profileId: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QuerySyncConflictsArgs = {
+  openOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  profileId: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QuerySyncProfileArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QuerySyncQuarantineArgs = {
+  profileId: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QuerySyncRunArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QuerySyncRunsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  profileId: InputMaybe<Scalars['ID']['input']>;
+  userId: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QuerySyncTraceArgs = {
+  itemId: Scalars['String']['input'];
+};
+
+export type ReleaseQuarantineInput = {
+  itemId: Scalars['String']['input'];
+  kind: SyncKind;
+  profileId: Scalars['ID']['input'];
+  side: Side;
+  userId: Scalars['ID']['input'];
+};
+
 /** Role is an account's role. ADMIN manages the appliance; USER reaches their own portal. */
 export type Role =
   | 'ADMIN'
   | 'USER';
+
+/** RunCounts sums up what a run did. */
+export type RunCounts = {
+  conflicts: Scalars['Int']['output'];
+  created: Scalars['Int']['output'];
+  deleted: Scalars['Int']['output'];
+  errors: Scalars['Int']['output'];
+  listed: Scalars['Int']['output'];
+  quarantined: Scalars['Int']['output'];
+  /** Filtered, outside the window or direction off. */
+  skipped: Scalars['Int']['output'];
+  unchanged: Scalars['Int']['output'];
+  updated: Scalars['Int']['output'];
+};
+
+export type RunStatus =
+  /** A needs-approval run whose plan was approved; the run that carried it out names it in its approved field. */
+  | 'APPROVED'
+  | 'FAILED'
+  | 'NEEDS_APPROVAL'
+  | 'OK'
+  | 'PARTIAL'
+  | 'REJECTED'
+  | 'RUNNING';
+
+export type RunningJob = {
+  kind: SyncKind;
+  profileId: Scalars['ID']['output'];
+  started: Scalars['Time']['output'];
+  trigger: Scalars['String']['output'];
+  userId: Scalars['ID']['output'];
+};
+
+/** SchedulerStatus is a snapshot of the scheduler. */
+export type SchedulerStatus = {
+  at: Scalars['Time']['output'];
+  /** Events live subscribers missed because they did not keep up. */
+  droppedEvents: Scalars['Int']['output'];
+  housekeeping: HousekeepingStatus;
+  profiles: Array<ProfileSyncStatus>;
+  queueDepth: Scalars['Int']['output'];
+  running: Array<RunningJob>;
+  started: Scalars['Boolean']['output'];
+  stopping: Scalars['Boolean']['output'];
+  systems: Array<SystemBreaker>;
+  /** Next run, last run and last error per linked user. */
+  users: Array<UserSyncStatus>;
+  workers: Scalars['Int']['output'];
+};
 
 export type SetupInput = {
   email: Scalars['String']['input'];
@@ -195,9 +603,194 @@ export type SetupInput = {
   token: Scalars['String']['input'];
 };
 
+/** Side names one of the two systems of a profile. */
+export type Side =
+  | 'CRM'
+  | 'MAILBOX';
+
 export type Subscription = {
   /** New audit events as they happen. */
   auditEvents: AuditEvent;
+  /** Live scheduler events; the first message carries only the current snapshot. */
+  syncStatus: SyncStatusUpdate;
+};
+
+/** SyncAccount is a user's presence in one system. */
+export type SyncAccount = {
+  aliases: Array<Scalars['String']['output']>;
+  email: Scalars['String']['output'];
+  /** The system's stable id (associate id, mailbox id, principal URL). */
+  id: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+};
+
+export type SyncAccountInput = {
+  aliases?: InputMaybe<Array<Scalars['String']['input']>>;
+  email?: InputMaybe<Scalars['String']['input']>;
+  /** Required for the CRM account; a mailbox account may give only its email. */
+  id?: InputMaybe<Scalars['String']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type SyncConflict = {
+  at: Scalars['Time']['output'];
+  /** JSON objects of the conflicting fields: at the last sync, in the CRM, in the mailbox. */
+  base: Maybe<Scalars['String']['output']>;
+  crm: Maybe<Scalars['String']['output']>;
+  crmItemId: Scalars['String']['output'];
+  /** The side whose values the policy kept. */
+  decision: Side;
+  fields: Array<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  kind: SyncKind;
+  linkId: Scalars['String']['output'];
+  mailbox: Maybe<Scalars['String']['output']>;
+  mailboxItemId: Scalars['String']['output'];
+  policy: ConflictPolicy;
+  profileId: Scalars['ID']['output'];
+  /** The side the admin chose; null while open. */
+  resolved: Maybe<Side>;
+  /** The run that found it. */
+  runId: Scalars['ID']['output'];
+  userId: Scalars['ID']['output'];
+};
+
+/** SyncDirection says which way changes of one kind flow. */
+export type SyncDirection =
+  | 'CRM_TO_MAILBOX'
+  | 'MAILBOX_TO_CRM'
+  | 'OFF'
+  | 'TWO_WAY';
+
+/** SyncEvent is one change of the scheduler's state. */
+export type SyncEvent = {
+  at: Scalars['Time']['output'];
+  error: Maybe<Scalars['String']['output']>;
+  kind: Maybe<SyncKind>;
+  profileId: Maybe<Scalars['ID']['output']>;
+  /** Totals after the change. */
+  queueDepth: Scalars['Int']['output'];
+  runId: Maybe<Scalars['ID']['output']>;
+  running: Scalars['Int']['output'];
+  trigger: Maybe<Scalars['String']['output']>;
+  /** queued, started, finished, failed, interrupted, paused, resumed or housekeeping. */
+  type: Scalars['String']['output'];
+  userId: Maybe<Scalars['ID']['output']>;
+};
+
+/** SyncFilters exclude items from the sync; a filtered item is never created or deleted because of the filter. */
+export type SyncFilters = {
+  skipAllDay: Scalars['Boolean']['output'];
+  skipFree: Scalars['Boolean']['output'];
+  skipPrivate: Scalars['Boolean']['output'];
+  skipRecurring: Scalars['Boolean']['output'];
+};
+
+export type SyncFiltersInput = {
+  skipAllDay?: InputMaybe<Scalars['Boolean']['input']>;
+  skipFree?: InputMaybe<Scalars['Boolean']['input']>;
+  skipPrivate?: InputMaybe<Scalars['Boolean']['input']>;
+  skipRecurring?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** SyncKind is a kind of item that can be synced. */
+export type SyncKind =
+  | 'APPOINTMENT'
+  | 'CONTACT'
+  | 'GROUP'
+  | 'TASK';
+
+export type SyncProfile = {
+  crm: SystemConfig;
+  daysAhead: Scalars['Int']['output'];
+  /** The sync window: days back and ahead of today. */
+  daysBack: Scalars['Int']['output'];
+  /** The direction of each synced kind; kinds not listed are off. */
+  directions: Array<KindDirection>;
+  filters: SyncFilters;
+  guard: GuardSettings;
+  id: Scalars['ID']['output'];
+  mailbox: SystemConfig;
+  name: Scalars['String']['output'];
+  onDelete: DeletePolicy;
+  policy: ConflictPolicy;
+  /** The polling interval in seconds (at least 30). */
+  pollSeconds: Scalars['Int']['output'];
+  userMay: UserMay;
+  /** The profile's linked users, ordered by id. */
+  users: Array<LinkedUser>;
+};
+
+/** SyncRun is one sync of a job (profile, user, kind), or an undo or a conflict resolution. */
+export type SyncRun = {
+  /** The needs-approval run whose plan this run carried out. */
+  approved: Maybe<Scalars['ID']['output']>;
+  counts: RunCounts;
+  end: Maybe<Scalars['Time']['output']>;
+  error: Maybe<Scalars['String']['output']>;
+  /** Which limit stopped the run. */
+  guard: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  kind: SyncKind;
+  /** The writes the run applied, in order. */
+  operations: Array<AppliedOperation>;
+  /** Needs-approval runs: what the run would do. */
+  planned: Array<PlannedOperation>;
+  profileId: Scalars['ID']['output'];
+  start: Scalars['Time']['output'];
+  status: RunStatus;
+  /** Why it ran: poll, push, manual, link, retry, approval:<run>, undo:<run>, resolve:<conflict> ... */
+  trigger: Scalars['String']['output'];
+  /** The run this run undid. */
+  undoOf: Maybe<Scalars['ID']['output']>;
+  /** The run that undid this run. */
+  undoneBy: Maybe<Scalars['ID']['output']>;
+  userId: Scalars['ID']['output'];
+};
+
+/** SyncStatusUpdate is one message of the syncStatus subscription. */
+export type SyncStatusUpdate = {
+  /** The event; null in the first message, which only carries the snapshot. */
+  event: Maybe<SyncEvent>;
+  /** A fresh snapshot of the scheduler (computed only when selected). */
+  status: SchedulerStatus;
+};
+
+/** SystemBreaker is the circuit breaker of one connector instance. */
+export type SystemBreaker = {
+  failures: Scalars['Int']['output'];
+  /** closed, open or half-open. */
+  state: Scalars['String']['output'];
+  system: Scalars['String']['output'];
+  until: Maybe<Scalars['Time']['output']>;
+};
+
+/**
+ * SystemConfig is one configured system of a profile. Secret settings (any top-level
+ * settings key whose name contains secret, password, token, key or credential) are
+ * write-only: they are never returned; secretFields lists the ones that are set.
+ */
+export type SystemConfig = {
+  /** The connector instance; profiles naming the same instance share its connection and limits. */
+  instance: Scalars['String']['output'];
+  /** Names of the secret settings that are set. */
+  secretFields: Array<Scalars['String']['output']>;
+  /** The settings as a JSON object, without the secret fields. */
+  settings: Scalars['String']['output'];
+  /** The connector type, for example superoffice, msgraph, ews, google, dav. */
+  type: Scalars['String']['output'];
+};
+
+export type SystemInput = {
+  /** Secret fields to remove. */
+  clearSecrets?: InputMaybe<Array<Scalars['String']['input']>>;
+  instance: Scalars['String']['input'];
+  /**
+   * The settings as a JSON object. Secret fields left out keep their saved value
+   * (so a profile read, edited and saved again keeps its secrets).
+   */
+  settings?: InputMaybe<Scalars['String']['input']>;
+  type: Scalars['String']['input'];
 };
 
 /** SystemState is what the dashboard routes on: SETUP until the first admin exists, then OK. */
@@ -208,6 +801,71 @@ export type SystemState =
 export type SystemStatus = {
   state: SystemState;
   version: Scalars['String']['output'];
+};
+
+/** TraceEntry is one decision about an item. */
+export type TraceEntry = {
+  at: Scalars['Time']['output'];
+  /** created, updated, deleted, unchanged, echo, outside-window, filtered, policy, conflict, guard, error, quarantined, direction-off, linked. */
+  decision: Scalars['String']['output'];
+  kind: SyncKind;
+  linkId: Maybe<Scalars['String']['output']>;
+  profileId: Scalars['ID']['output'];
+  reason: Maybe<Scalars['String']['output']>;
+  runId: Scalars['ID']['output'];
+  /** The side the item id belongs to. */
+  side: Side;
+  userId: Scalars['ID']['output'];
+};
+
+/** UserMay lists what linked users may override for themselves. */
+export type UserMay = {
+  directions: Scalars['Boolean']['output'];
+  filters: Scalars['Boolean']['output'];
+  window: Scalars['Boolean']['output'];
+};
+
+export type UserMayInput = {
+  directions?: InputMaybe<Scalars['Boolean']['input']>;
+  filters?: InputMaybe<Scalars['Boolean']['input']>;
+  window?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** UserOverrides are what a linked user changed for themselves, within the profile's userMay. */
+export type UserOverrides = {
+  daysAhead: Maybe<Scalars['Int']['output']>;
+  daysBack: Maybe<Scalars['Int']['output']>;
+  directions: Array<KindDirection>;
+  filters: Maybe<SyncFilters>;
+};
+
+export type UserOverridesInput = {
+  daysAhead?: InputMaybe<Scalars['Int']['input']>;
+  daysBack?: InputMaybe<Scalars['Int']['input']>;
+  directions?: InputMaybe<Array<KindDirectionInput>>;
+  filters?: InputMaybe<SyncFiltersInput>;
+};
+
+/** UserSyncStatus is the scheduler's view of one linked user. */
+export type UserSyncStatus = {
+  /** closed, open or half-open. */
+  breaker: Scalars['String']['output'];
+  breakerReason: Maybe<Scalars['String']['output']>;
+  breakerUntil: Maybe<Scalars['Time']['output']>;
+  /** Consecutive failures of the user's worst job. */
+  failures: Scalars['Int']['output'];
+  lastError: Maybe<Scalars['String']['output']>;
+  lastErrorAt: Maybe<Scalars['Time']['output']>;
+  lastOk: Maybe<Scalars['Time']['output']>;
+  lastRun: Maybe<Scalars['Time']['output']>;
+  /** The earliest next run of the user's jobs. */
+  nextRun: Maybe<Scalars['Time']['output']>;
+  paused: Scalars['Boolean']['output'];
+  profileId: Scalars['ID']['output'];
+  pushHealthy: Scalars['Boolean']['output'];
+  queued: Scalars['Boolean']['output'];
+  running: Scalars['Boolean']['output'];
+  userId: Scalars['ID']['output'];
 };
 
 export type Version = {
