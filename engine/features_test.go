@@ -371,3 +371,39 @@ func TestRunSyncInputErrors(t *testing.T) {
 		t.Errorf("New without KV: %v", err)
 	}
 }
+
+func TestConcurrentRunsOfOneJobDoNotOverlap(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, reference.Delta, reference.Delta, nil)
+	for i := range 20 {
+		f.crm.Put(crmAcct, appt("c"+string(rune('a'+i)), f.now.Add(24*time.Hour)))
+	}
+	if _, err := f.e.LinkUser("p1", engine.LinkedUser{ID: "u2", CRM: engine.Account{ID: "assoc-2"}, Mailbox: engine.Account{ID: "bob@example.com"}}); err != nil {
+		t.Fatal(err)
+	}
+	f.crm.Put("assoc-2", appt("bob's", f.now.Add(24*time.Hour)))
+	done := make(chan error, 6)
+	for i := range 6 {
+		user := []string{"u1", "u2"}[i%2]
+		go func() {
+			_, err := f.e.RunSync(context.Background(), "p1", user, engine.KindAppointment, "concurrent")
+			done <- err
+		}()
+	}
+	for range 6 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := titles(f.mbx.Items(mbxAcct, engine.KindAppointment)); len(got) != 20 {
+		t.Fatalf("alice's mailbox: %v", got)
+	}
+	for title, n := range titles(f.mbx.Items(mbxAcct, engine.KindAppointment)) {
+		if n != 1 {
+			t.Fatalf("%d copies of %s", n, title)
+		}
+	}
+	if got := titles(f.mbx.Items("bob@example.com", engine.KindAppointment)); got["bob's"] != 1 || len(got) != 1 {
+		t.Fatalf("bob's mailbox: %v", got)
+	}
+}
