@@ -636,6 +636,9 @@ func TestFirstSyncWhenUserLinked(t *testing.T) {
 	if err := f.s.SetProfile(p); err != nil {
 		t.Fatal(err)
 	}
+	if err := f.s.Ready(context.Background()); err != nil {
+		t.Fatalf("Ready after Start: %v", err)
+	}
 	eventually(t, "first sync", func() bool { return f.r.count("p/new/contact") == 1 })
 	if c := f.r.snapshot()[0]; c.trigger != scheduler.TriggerLink || !c.at.Equal(t0) {
 		t.Fatalf("first sync %+v, want trigger link at once", c)
@@ -667,6 +670,9 @@ func TestValidationNamesTheField(t *testing.T) {
 	s, err := scheduler.New(scheduler.Options{Runner: newRunner(clock.NewFake(t0))})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if err := s.Ready(context.Background()); err == nil {
+		t.Error("Ready before Start")
 	}
 	for _, tc := range []struct {
 		p    scheduler.Profile

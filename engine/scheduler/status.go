@@ -1,6 +1,8 @@
 package scheduler
 
 import (
+	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -240,4 +242,18 @@ func (s *Scheduler) UserStatus(profileID, userID string) (UserStatus, bool) {
 		return UserStatus{}, false
 	}
 	return s.userStatusLocked(ps.users[userID], s.clk.Now()), true
+}
+
+// Ready reports whether the scheduler is dispatching: nil after Start and before Stop. Its signature fits a
+// readiness check (/readyz).
+func (s *Scheduler) Ready(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case !s.started:
+		return errors.New("scheduler not started")
+	case s.stopping:
+		return errors.New("scheduler stopping")
+	}
+	return nil
 }
