@@ -54,6 +54,13 @@ type envOpt func(*auth.Options, *graph.HandlerOptions)
 // limit on a loopback httptest server, like the appliance mounts it.
 func newEnv(t testing.TB, opts ...envOpt) *env {
 	t.Helper()
+	return newEnvWith(t, nil, opts...)
+}
+
+// newEnvWith is newEnv with a hook that completes the resolver (the sync
+// tests add the engine, the scheduler and the governor) over the same store.
+func newEnvWith(t testing.TB, wire func(*graph.Resolver), opts ...envOpt) *env {
+	t.Helper()
 	db, err := kv.Open(kv.Options{InMemory: true})
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +79,11 @@ func newEnv(t testing.TB, opts ...envOpt) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := graph.NewHandler(&graph.Resolver{Auth: svc, DB: db, Logger: log, Version: "1.2.3", Commit: "abc123"}, ho)
+	res := &graph.Resolver{Auth: svc, DB: db, Logger: log, Version: "1.2.3", Commit: "abc123"}
+	if wire != nil {
+		wire(res)
+	}
+	h := graph.NewHandler(res, ho)
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", svc.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)

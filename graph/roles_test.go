@@ -77,6 +77,30 @@ var roleCases = []struct {
 	{"admins", `{ admins { id } }`, "ADMIN"},
 	{"apiTokens", `{ apiTokens { id } }`, "USER"},
 	{"auditLog", `{ auditLog { edges { cursor } } }`, "ADMIN"},
+	// Sync (profiles, users, runs, conflicts, approvals, trace, quarantine, status).
+	{"syncProfiles", `{ syncProfiles { id crm { settings } } }`, "ADMIN"},
+	{"syncProfile", `{ syncProfile(id: "p1") { id } }`, "ADMIN"},
+	{"saveSyncProfile", `mutation { saveSyncProfile(input: {id: "p9", name: "x", crm: {type: "crm", instance: "c"}, mailbox: {type: "mbx", instance: "m"}}) { id } }`, "ADMIN"},
+	{"deleteSyncProfile", `mutation { deleteSyncProfile(id: "p1") }`, "ADMIN"},
+	{"linkedUsers", `{ linkedUsers(profileId: "p1") { id } }`, "ADMIN"},
+	{"linkUser", `mutation { linkUser(input: {profileId: "p1", id: "u9", crm: {id: "a"}, mailbox: {email: "m@example.com"}}) { id } }`, "ADMIN"},
+	{"unlinkUser", `mutation { unlinkUser(profileId: "p1", userId: "u1") }`, "ADMIN"},
+	{"syncRuns", `{ syncRuns { id } }`, "ADMIN"},
+	{"syncRun", `{ syncRun(id: "r") { id } }`, "ADMIN"},
+	{"syncNow", `mutation { syncNow(profileId: "p1") }`, "ADMIN"},
+	{"pauseSync", `mutation { pauseSync(profileId: "p1") }`, "ADMIN"},
+	{"resumeSync", `mutation { resumeSync(profileId: "p1") }`, "ADMIN"},
+	{"undoSyncRun", `mutation { undoSyncRun(id: "r") { id } }`, "ADMIN"},
+	{"syncConflicts", `{ syncConflicts { id } }`, "ADMIN"},
+	{"resolveSyncConflict", `mutation { resolveSyncConflict(id: "c", choice: CRM) { id } }`, "ADMIN"},
+	{"pendingApprovals", `{ pendingApprovals { id } }`, "ADMIN"},
+	{"approveSyncRun", `mutation { approveSyncRun(id: "r") { id } }`, "ADMIN"},
+	{"rejectSyncRun", `mutation { rejectSyncRun(id: "r") { id } }`, "ADMIN"},
+	{"syncTrace", `{ syncTrace(itemId: "x") { runId } }`, "ADMIN"},
+	{"syncQuarantine", `{ syncQuarantine { itemId } }`, "ADMIN"},
+	{"releaseQuarantine", `mutation { releaseQuarantine(input: {profileId: "p1", userId: "u1", kind: APPOINTMENT, side: CRM, itemId: "x"}) }`, "ADMIN"},
+	{"schedulerStatus", `{ schedulerStatus { queueDepth } }`, "ADMIN"},
+	{"governorStatus", `{ governorStatus { scope } }`, "ADMIN"},
 }
 
 // TestRoleChecks asserts that anonymous callers get UNAUTHENTICATED for
@@ -96,8 +120,13 @@ func TestRoleChecks(t *testing.T) {
 		}
 	}
 
-	e := newEnv(t)
-	e.setupAdmin()
+	// The full stack, so a refusal is the guard's and not a missing service.
+	se := newSyncEnv(t)
+	e := se.env
+	admin := e.setupAdmin()
+	admin.query(saveProfile, map[string]any{"in": profileInput(nil)}).must(t)
+	admin.query(`mutation { linkUser(input: {profileId: "p1", id: "u1", crm: {id: "assoc-1"}, mailbox: {email: "alice@example.com"}}) { id } }`, nil).must(t)
+	se.idle()
 	user := e.userClient(e.adminViewer())
 	anon := e.client()
 	for _, c := range roleCases {
@@ -117,5 +146,16 @@ func TestRoleChecks(t *testing.T) {
 			}
 		}
 	}
-	// The subscription is guarded too (checked over websocket in ws_test.go).
+	// Nothing a refused caller asked for happened.
+	if ps, _ := se.engine.Profiles(); len(ps) != 1 || ps[0].ID != "p1" {
+		t.Errorf("profiles after refused calls: %+v", ps)
+	}
+	if us, _ := se.engine.Users("p1"); len(us) != 1 || us[0].ID != "u1" {
+		t.Errorf("linked users after refused calls: %+v", us)
+	}
+	if s := se.sched.Snapshot(); len(s.Users) != 1 || s.Users[0].Paused {
+		t.Errorf("scheduler after refused calls: %+v", s.Users)
+	}
+	// The subscriptions are guarded too (checked over websocket in ws_test.go
+	// and sync_test.go).
 }
