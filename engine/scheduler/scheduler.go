@@ -170,6 +170,8 @@ type Scheduler struct {
 	wakeSet  map[int64]bool  // the instants in wakes, to keep it free of duplicates
 	clears   map[string]*job // persisted triggers to delete (see flushClears)
 	gen      uint64          // orders triggers and job starts
+	// runsOK and runsFailed count finished runs (metrics).
+	runsOK, runsFailed uint64
 	// orphans are persisted triggers Start found for jobs no profile declares yet; SetProfile adopts them.
 	orphans map[jobKey]pendingRecord
 	// persistMu orders the KV writes of triggers and of their deletion; it is taken before mu, never while
@@ -962,6 +964,7 @@ func (s *Scheduler) finish(j *job, runID string, err error) {
 	retryTrigger := TriggerPoll
 	switch {
 	case err == nil:
+		s.runsOK++
 		j.failures, j.lastOK = 0, now
 		u.br = breaker{}
 		for _, name := range ps.p.Systems {
@@ -984,6 +987,7 @@ func (s *Scheduler) finish(j *job, runID string, err error) {
 		j.lastErr, j.lastErrAt = err.Error(), now
 		u.lastErr, u.errAt = err.Error(), now
 	default:
+		s.runsFailed++
 		ev.Type, ev.Error = EventFailed, err.Error()
 		j.failures++
 		j.lastErr, j.lastErrAt = err.Error(), now
