@@ -91,15 +91,7 @@ func runBackup(args []string, stdout, stderr io.Writer, getenv func(string) stri
 	if !hasStore(sf.dataDir) {
 		return fmt.Errorf("--data: %s holds no Synchronizer store", sf.dataDir)
 	}
-	w := stdout
-	if *output != "" {
-		f, err := os.OpenFile(*output, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err != nil {
-			return fmt.Errorf("--output: %w", err)
-		}
-		defer f.Close() //nolint:errcheck // closed explicitly below; this covers error paths
-		w = f
-	} else if f, ok := stdout.(*os.File); ok {
+	if f, ok := stdout.(*os.File); ok && *output == "" {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
 			return &usageError{"stdout is a terminal: redirect it to a file (synchronizer backup > backup.bak) or use --output"}
 		}
@@ -116,20 +108,46 @@ func runBackup(args []string, stdout, stderr io.Writer, getenv func(string) stri
 		return fmt.Errorf("open store in %s: %w", sf.dataDir, err)
 	}
 	defer db.Close() //nolint:errcheck // read-only; nothing to flush
-	cw := &countingWriter{w: w}
-	if err := db.Backup(cw); err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	if f, ok := w.(*os.File); ok && *output != "" {
-		if err := f.Sync(); err != nil {
-			return fmt.Errorf("--output: %w", err)
+	if *output == "" {
+		cw := &countingWriter{w: stdout}
+		if err := db.Backup(cw); err != nil {
+			return fmt.Errorf("backup: %w", err)
 		}
-		if err := f.Close(); err != nil {
-			return fmt.Errorf("--output: %w", err)
-		}
+		fmt.Fprintf(stderr, "backup: wrote %d bytes from %s\n", cw.n, sf.dataDir)
+		return nil
 	}
-	fmt.Fprintf(stderr, "backup: wrote %d bytes from %s\n", cw.n, sf.dataDir)
+	n, err := backupToFile(db, *output)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "backup: wrote %d bytes from %s to %s\n", n, sf.dataDir, *output)
 	return nil
+}
+
+// backupToFile writes the backup into a new file (never an existing one),
+// synced to disk; on failure the partial file is removed.
+func backupToFile(db *kv.DB, path string) (n int64, err error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600) //nolint:gosec // the operator names the file
+	if err != nil {
+		return 0, fmt.Errorf("--output: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = f.Close()
+			_ = os.Remove(path)
+		}
+	}()
+	cw := &countingWriter{w: f}
+	if err := db.Backup(cw); err != nil {
+		return 0, fmt.Errorf("backup: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return 0, fmt.Errorf("--output: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return 0, fmt.Errorf("--output: %w", err)
+	}
+	return cw.n, nil
 }
 
 // loadExistingKey loads the key of an existing store without ever creating
