@@ -94,6 +94,7 @@ type object struct {
 type collection struct {
 	objs  map[string]*object
 	order []string
+	byTx  map[string]string // transactionId → id
 }
 
 type mailbox struct {
@@ -384,7 +385,7 @@ func (s *Server) coll(user, path string) *collection {
 	k := user + "|" + path
 	c := s.colls[k]
 	if c == nil {
-		c = &collection{objs: map[string]*object{}}
+		c = &collection{objs: map[string]*object{}, byTx: map[string]string{}}
 		s.colls[k] = c
 	}
 	return c
@@ -742,17 +743,19 @@ func (s *Server) create(user, coll string, body []byte) (int, map[string]string,
 		return 400, nil, errBody("ErrorInvalidRequest", e)
 	}
 	s.mu.Lock()
-	if tx, ok := data["transactionId"].(string); ok && tx != "" {
-		c := s.coll(user, coll)
-		for _, id := range c.order {
-			if o := c.objs[id]; !o.gone && o.data["transactionId"] == tx {
-				out := clone(o.data)
-				s.mu.Unlock()
-				return 201, nil, out
-			}
+	tx, _ := data["transactionId"].(string)
+	c := s.coll(user, coll)
+	if tx != "" {
+		if o := c.objs[c.byTx[tx]]; o != nil && !o.gone {
+			out := clone(o.data)
+			s.mu.Unlock()
+			return 201, nil, out
 		}
 	}
 	o := s.insert(user, coll, data)
+	if tx != "" {
+		c.byTx[tx] = o.id
+	}
 	out := clone(o.data)
 	s.mu.Unlock()
 	s.notify(user, coll, o.id, "created")

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"time"
 
@@ -41,7 +42,17 @@ func main() {
 	n := fs.Int("n", 10000, "events")
 	scale := fs.Float64("scale", 10, "clock speed-up of the fake, the governor and the engine")
 	latency := fs.Duration("latency", 0, "simulated Graph service time per request, in API time")
+	cpuprof := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	_ = fs.Parse(os.Args[2:])
+	if *cpuprof != "" {
+		f, err := os.Create(*cpuprof)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "graphload:", err)
+			os.Exit(1)
+		}
+		_ = pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	var err error
 	switch os.Args[1] {
 	case "throughput":
@@ -54,6 +65,7 @@ func main() {
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
 	if err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "graphload:", err)
 		os.Exit(1)
 	}
