@@ -91,9 +91,14 @@ type Options struct {
 	// OnLifecycle is called (from the dispatcher goroutine) for events a connector must act on: reauthorize,
 	// removed, expired, silent (renew or re-create the subscription). Optional.
 	OnLifecycle func(Event)
-	Logger      *slog.Logger
-	Clock       clock.Clock
-	Now         func() time.Time
+	// Route maps a change event to the jobs it concerns, when the subscription alone does not say (a SuperOffice
+	// webhook covers a whole profile: the connector can look up whose diary the activity PrimaryKey is in). It
+	// returns ok=false to use the default: the subscription's user (or every user) and kind (or every kind).
+	// Called from the dispatcher goroutine; an error makes the event retried later.
+	Route  func(ctx context.Context, ev Event) (reqs []engine.SyncRequest, ok bool, err error)
+	Logger *slog.Logger
+	Clock  clock.Clock
+	Now    func() time.Time
 	// MaxBody bounds a delivery's body (default 1 MiB); larger ones are answered 413.
 	MaxBody int64
 	// DedupeFor is how long a delivery id is remembered (default 24 h; Graph retries for up to 4 h).
@@ -577,23 +582,36 @@ func (in *Intake) dispatchAll() {
 		}
 		var done []string
 		var reqs []engine.SyncRequest
+		var owner []int // index in waiting of each request
 		var waiting []stored
+		var routeErr []error // per waiting event
 		for _, st := range batch {
 			if st.ev.Type == "" {
 				done = append(done, st.key)
 				continue
 			}
-			if r, ok := in.act(st.ev); ok {
-				reqs = append(reqs, r)
-				waiting = append(waiting, st)
-			} else {
+			r, ok := in.act(st.ev)
+			if !ok {
 				done = append(done, st.key)
+				continue
+			}
+			rs, err := in.route(st.ev, r)
+			waiting = append(waiting, st)
+			routeErr = append(routeErr, err)
+			for _, r := range rs {
+				reqs = append(reqs, r)
+				owner = append(owner, len(waiting)-1)
 			}
 		}
 		errs := in.trigger(reqs)
+		for i, err := range errs {
+			if err != nil && routeErr[owner[i]] == nil {
+				routeErr[owner[i]] = err
+			}
+		}
 		retry := false
 		for i, st := range waiting {
-			if errs[i] == nil {
+			if routeErr[i] == nil {
 				done = append(done, st.key)
 				delete(in.attempts, st.key)
 				continue
@@ -601,13 +619,13 @@ func (in *Intake) dispatchAll() {
 			in.attempts[st.key]++
 			if in.attempts[st.key] >= maxAttempts {
 				in.log.Error("push: giving up on an event the scheduler keeps refusing", "event", st.ev.ID,
-					"connector", st.ev.Connector, "profile", st.ev.Profile, "err", errs[i])
+					"connector", st.ev.Connector, "profile", st.ev.Profile, "err", routeErr[i])
 				done = append(done, st.key)
 				delete(in.attempts, st.key)
 				continue
 			}
 			in.log.Warn("push: handing an event to the scheduler failed", "event", st.ev.ID, "profile", st.ev.Profile,
-				"user", st.ev.User, "kind", st.ev.Kind, "err", errs[i])
+				"user", st.ev.User, "kind", st.ev.Kind, "err", routeErr[i])
 			retry = true
 		}
 		in.commitDeletes(done)
@@ -620,6 +638,29 @@ func (in *Intake) dispatchAll() {
 			return // failed hand-offs are retried at the next kick (a delivery or the watchdog)
 		}
 	}
+}
+
+// route applies Options.Route to a change event; def is the default request.
+func (in *Intake) route(ev Event, def engine.SyncRequest) ([]engine.SyncRequest, error) {
+	if in.o.Route == nil {
+		return []engine.SyncRequest{def}, nil
+	}
+	reqs, ok, err := in.o.Route(context.Background(), ev)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("push: route event %s: %w", ev.ID, err)
+	case !ok:
+		return []engine.SyncRequest{def}, nil
+	}
+	for i := range reqs {
+		if reqs[i].Profile == "" {
+			reqs[i].Profile = ev.Profile
+		}
+		if reqs[i].Trigger == "" {
+			reqs[i].Trigger = def.Trigger
+		}
+	}
+	return reqs, nil
 }
 
 // BatchSink is implemented by sinks that accept many triggers with one write (*scheduler.Scheduler does).

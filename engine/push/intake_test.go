@@ -481,3 +481,61 @@ func TestDedupeMarksExpire(t *testing.T) {
 	f.clk.Advance(2 * time.Hour) // the hourly collection removes the day-old mark
 	eventually(t, "mark collected", func() bool { return f.stored(t, "hook/seen/") == 0 })
 }
+
+func TestRouteMapsProfileWideWebhookToOneUser(t *testing.T) {
+	t.Parallel()
+	kv := engine.NewMemKV()
+	sk := &sink{}
+	clk := clock.NewFake(t0)
+	calls := 0
+	in, err := push.New(push.Options{KV: kv, Sink: sk, Clock: clk,
+		Route: func(ctx context.Context, ev push.Event) ([]engine.SyncRequest, bool, error) {
+			calls++
+			switch ev.Resource {
+			case "appointment/4711": // the connector knows this activity is in u7's diary
+				return []engine.SyncRequest{{User: "u7", Kind: engine.KindAppointment}, {User: "u7", Kind: engine.KindTask}}, true, nil
+			case "appointment/13":
+				if calls < 3 {
+					return nil, false, fmt.Errorf("crm unreachable")
+				}
+				return []engine.SyncRequest{{User: "u1", Kind: engine.KindAppointment}}, true, nil
+			}
+			return nil, false, nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := in.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer in.Stop()
+	register(t, in, engine.PushSubscription{Connector: "superoffice", Profile: "p1", ID: "wh", Secret: "s"})
+	srv := httptest.NewServer(in)
+	defer srv.Close()
+	send := func(id string, key int) {
+		body := fmt.Sprintf(`{"EventId":%q,"Event":"activity.changed","PrimaryKey":%d,"Entity":"appointment"}`, id, key)
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/hooks/superoffice/p1", strings.NewReader(body))
+		req.Header.Set("X-SuperOffice-Signature", soSign("s", body))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	send("e1", 4711)
+	eventually(t, "routed", func() bool { return len(sk.triggers()) == 2 })
+	want := []trigger{{"p1", "u7", engine.KindAppointment, push.TriggerPush}, {"p1", "u7", engine.KindTask, push.TriggerPush}}
+	for i, tr := range sk.triggers() {
+		if tr != want[i] {
+			t.Fatalf("trigger %d = %+v, want %+v", i, tr, want[i])
+		}
+	}
+	send("e2", 13) // routing fails at first: the event stays and is retried at the next kick
+	send("e3", 99) // unknown to the router: default (every user's appointments)
+	in.Watch()
+	eventually(t, "retried", func() bool { return len(sk.triggers()) == 4 })
+	got := sk.triggers()[2:]
+	if !((got[0].user == "u1" && got[1].user == "") || (got[0].user == "" && got[1].user == "u1")) {
+		t.Fatalf("triggers %+v", got)
+	}
+}
