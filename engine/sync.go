@@ -254,13 +254,9 @@ func (j *syncJob) list(ctx context.Context, s Side) error {
 // complete full listing, or from an IDLister's id set. Every candidate is confirmed with Get: ErrNotFound makes
 // it deleted; an item that is still there (it left the window) is observed as it is.
 func (j *syncJob) reconcile(ctx context.Context, s Side) error {
-	var present map[string]bool
+	var present map[string]bool // nil for a full listing: the listing itself (j.obs) is the id set
 	switch {
 	case j.full[s]:
-		present = map[string]bool{}
-		for id := range j.obs[s] {
-			present[id] = true
-		}
 	case j.complete[s]:
 		return nil
 	default:
