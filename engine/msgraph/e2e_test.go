@@ -327,14 +327,32 @@ func TestEndToEndRecurrenceAllDayDST(t *testing.T) {
 		}
 	}
 	// The Graph side holds the series with the recurrence pattern and the IANA zone kept.
+	master := ""
 	for _, o := range x.srv.Objects(alice, "events") {
 		if o["subject"] == "weekly" {
 			rec, _ := o["recurrence"].(map[string]any)
 			pat, _ := rec["pattern"].(map[string]any)
-			if pat["type"] != "weekly" || o["start"].(map[string]any)["timeZone"] != "W. Europe Standard Time" {
+			if pat["type"] != "weekly" || o["start"].(map[string]any)["timeZone"] != "W. Europe Standard Time" || o["type"] != "seriesMaster" {
 				t.Fatalf("Graph series: %+v", o)
 			}
+			master = o["id"].(string)
 		}
+	}
+	// A series edited in Outlook (its master) reaches the CRM although calendarView lists only occurrences.
+	if err := x.srv.Edit(alice, "events", master, func(m map[string]any) { m["subject"] = "weekly (Outlook)" }); err != nil {
+		t.Fatal(err)
+	}
+	x.run(engine.KindAppointment)
+	if c := x.crmTitles(k); !same(c, "weekly (Outlook)", "offsite", "with exception") {
+		t.Fatalf("CRM after the series edit: %v", c)
+	}
+	// A series deleted in Outlook is reported only by its occurrences' ids: the relisting finds the master gone.
+	if err := x.srv.Remove(alice, "events", master); err != nil {
+		t.Fatal(err)
+	}
+	x.run(engine.KindAppointment)
+	if c := x.crmTitles(k); !same(c, "offsite", "with exception") {
+		t.Fatalf("CRM after the series was deleted in Outlook: %v", c)
 	}
 }
 

@@ -91,6 +91,11 @@ func (s *Store) Changes(ctx context.Context, cursor string) (engine.Page, error)
 		if err := json.Unmarshal(raw, &probe); err != nil {
 			return engine.Page{}, fmt.Errorf("msgraph: delta entry %d: %w", i, err)
 		}
+		if probe.Removed != nil && probe.Removed.Reason != "changed" && s.scope.Kind == engine.KindAppointment && cursor != "" {
+			// calendarView reports a deleted series (or a cancelled occurrence) only by its occurrences' ids,
+			// which name no series master. A full listing finds the deleted masters by reconciliation.
+			return engine.Page{}, fmt.Errorf("%w: a removal in the calendar view may belong to a series; relisting", engine.ErrCursorExpired)
+		}
 		if probe.Removed != nil {
 			out.Changes = append(out.Changes, engine.Change{ID: probe.ID, Deleted: probe.Removed.Reason != "changed", OutOfWindow: probe.Removed.Reason == "changed"})
 			continue

@@ -78,9 +78,13 @@ func TestEventCRUDDeltaAndEtags(t *testing.T) {
 	if err := s.Delete(ctx, r.ID, up.Version); err != nil {
 		t.Fatal(err)
 	}
-	ch, _, err = listAll(t, s, cur2)
-	if err != nil || len(ch) != 1 || !ch[0].Deleted || ch[0].ID != r.ID {
-		t.Fatalf("tombstone: %v %+v", err, ch)
+	// A removal in the calendar view may be a series' occurrence (which names no master): the store asks for a
+	// full listing, in which the deleted event is absent.
+	if _, _, err = listAll(t, s, cur2); !errors.Is(err, engine.ErrCursorExpired) {
+		t.Fatalf("removal in the calendar view: want ErrCursorExpired, got %v", err)
+	}
+	if all, _, err := listAll(t, s, ""); err != nil || len(all) != 4 {
+		t.Fatalf("relisting after a removal: %v %d", err, len(all))
 	}
 	if _, err := s.Get(ctx, r.ID); !errors.Is(err, engine.ErrNotFound) {
 		t.Fatalf("get deleted: %v", err)
@@ -180,6 +184,19 @@ func TestContactsAndTasks(t *testing.T) {
 			if err != nil || len(all) != 1 {
 				t.Fatalf("listing: %v %+v", err, all)
 			}
+			// Contact deletions are tombstones in the delta listing.
+			tmp, err := s.Create(ctx, &engine.Contact{GivenName: "Temp"}, "tmp-"+mode)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Delete(ctx, tmp.ID, tmp.Version); err != nil {
+				t.Fatal(err)
+			}
+			ch, cur2, err := listAll(t, s, cur)
+			if err != nil || len(ch) != 1 || !ch[0].Deleted || ch[0].ID != tmp.ID {
+				t.Fatalf("tombstone: %v %+v", err, ch)
+			}
+			cur = cur2
 			if mode == msgraph.ContactsCategory {
 				// A contact outside the category is not in the selection; one losing the category leaves it.
 				srv.Insert(alice, "contacts", map[string]any{"givenName": "Other"})

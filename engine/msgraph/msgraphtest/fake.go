@@ -398,6 +398,14 @@ func (s *Server) touch(o *object) {
 	o.data["changeKey"] = ck
 	o.data["@odata.etag"] = `W/"` + ck + `"`
 	o.data["lastModifiedDateTime"] = s.clock.Now().UTC().Format(time.RFC3339Nano)
+	if _, ok := o.data["start"].(map[string]any); ok {
+		if _, event := o.data["iCalUId"]; event {
+			o.data["type"] = "singleInstance"
+			if _, ok := o.data["recurrence"].(map[string]any); ok {
+				o.data["type"] = "seriesMaster"
+			}
+		}
+	}
 	for f, orig := range map[string]string{"start": "originalStartTimeZone", "end": "originalEndTimeZone"} {
 		if dt, ok := o.data[f].(map[string]any); ok {
 			o.data[orig] = dt["timeZone"]
@@ -946,6 +954,19 @@ func (s *Server) delta(user, coll string, q url.Values, view bool) (int, map[str
 	i := start
 	for ; i < len(objs) && len(vals) < s.pageSize; i++ {
 		o := objs[i]
+		_, series := o.data["recurrence"].(map[string]any)
+		if view && series {
+			// calendarView returns a series as its occurrences, never the master.
+			occ := occurrences(o.data, from, to)
+			for _, oc := range occ {
+				if o.gone {
+					vals = append(vals, map[string]any{"id": oc["id"], "@removed": map[string]any{"reason": "deleted"}})
+				} else {
+					vals = append(vals, oc)
+				}
+			}
+			continue
+		}
 		if o.gone {
 			vals = append(vals, map[string]any{"id": o.id, "@removed": map[string]any{"reason": "deleted"}})
 			continue
@@ -978,18 +999,108 @@ func (s *Server) delta(user, coll string, q url.Values, view bool) (int, map[str
 	return 200, nil, out
 }
 
-// inView reports whether an event overlaps [from, to). Series masters are in view when their first occurrence
-// starts before to (the fake does not expand series; see the package comment of msgraph about series).
+// inView reports whether a single event overlaps [from, to).
 func inView(d map[string]any, from, to time.Time) bool {
 	st, e1 := eventTime(d, "start")
 	en, e2 := eventTime(d, "end")
 	if e1 != nil || e2 != nil {
 		return true
 	}
-	if _, rec := d["recurrence"].(map[string]any); rec {
-		return st.Before(to)
-	}
 	return st.Before(to) && en.After(from)
+}
+
+var rruleFreq = map[string]string{"daily": "DAILY", "weekly": "WEEKLY", "absoluteMonthly": "MONTHLY", "relativeMonthly": "MONTHLY",
+	"absoluteYearly": "YEARLY", "relativeYearly": "YEARLY"}
+var rruleIndex = map[string]string{"first": "1", "second": "2", "third": "3", "fourth": "4", "last": "-1"}
+
+// occurrences expands a series master into its occurrence objects within [from, to), as calendarView does:
+// type occurrence, seriesMasterId, start and end in UTC, no recurrence. A pattern it cannot read expands to
+// nothing.
+func occurrences(d map[string]any, from, to time.Time) []map[string]any {
+	rec, _ := d["recurrence"].(map[string]any)
+	pat, _ := rec["pattern"].(map[string]any)
+	rng, _ := rec["range"].(map[string]any)
+	st, e1 := eventTime(d, "start")
+	en, e2 := eventTime(d, "end")
+	typ, _ := pat["type"].(string)
+	freq := rruleFreq[typ]
+	if e1 != nil || e2 != nil || freq == "" {
+		return nil
+	}
+	parts := []string{"FREQ=" + freq}
+	if n, ok := pat["interval"].(float64); ok && n > 1 {
+		parts = append(parts, fmt.Sprintf("INTERVAL=%d", int(n)))
+	}
+	var days []string
+	idx := rruleIndex[fmt.Sprint(pat["index"])]
+	if !strings.HasPrefix(typ, "relative") {
+		idx = ""
+	}
+	if ds, ok := pat["daysOfWeek"].([]any); ok {
+		for _, x := range ds {
+			ds := strings.ToUpper(fmt.Sprint(x))
+			if len(ds) >= 2 {
+				days = append(days, idx+ds[:2])
+			}
+		}
+	}
+	switch typ {
+	case "weekly", "relativeMonthly", "relativeYearly":
+		if len(days) > 0 {
+			parts = append(parts, "BYDAY="+strings.Join(days, ","))
+		}
+	}
+	if strings.HasSuffix(typ, "Yearly") {
+		parts = append(parts, fmt.Sprintf("BYMONTH=%v", pat["month"]))
+	}
+	if strings.HasPrefix(typ, "absolute") {
+		parts = append(parts, fmt.Sprintf("BYMONTHDAY=%v", pat["dayOfMonth"]))
+	}
+	if typ == "weekly" {
+		if w := strings.ToUpper(fmt.Sprint(pat["firstDayOfWeek"])); len(w) >= 2 {
+			parts = append(parts, "WKST="+w[:2])
+		}
+	}
+	start, _ := d["start"].(map[string]any)
+	loc, err := loadZone(fmt.Sprint(start["timeZone"]))
+	if err != nil {
+		loc = time.UTC
+	}
+	allDay, _ := d["isAllDay"].(bool)
+	switch rng["type"] {
+	case "numbered":
+		parts = append(parts, fmt.Sprintf("COUNT=%v", rng["numberOfOccurrences"]))
+	case "endDate":
+		ed, err := time.ParseInLocation("2006-01-02", fmt.Sprint(rng["endDate"]), loc)
+		if err != nil {
+			return nil
+		}
+		parts = append(parts, "UNTIL="+ed.Add(24*time.Hour-time.Second).UTC().Format("20060102T150405Z"))
+	}
+	rule, err := engine.ParseRRule(strings.Join(parts, ";"))
+	if err != nil {
+		return nil
+	}
+	a := &engine.Appointment{Start: st.UTC(), End: en.UTC(), AllDay: allDay, Recurrence: &rule}
+	if loc != time.UTC {
+		a.TimeZone = loc.String()
+	}
+	if allDay {
+		a.Start = time.Date(st.Year(), st.Month(), st.Day(), 0, 0, 0, 0, time.UTC)
+		a.End = time.Date(en.Year(), en.Month(), en.Day(), 0, 0, 0, 0, time.UTC)
+	}
+	var out []map[string]any
+	for _, oc := range engine.Occurrences(a, from, to) {
+		x := clone(d)
+		delete(x, "recurrence")
+		delete(x, "singleValueExtendedProperties")
+		x["id"] = fmt.Sprint(d["id"], "_", oc.OriginalStart.UTC().Format("20060102T150405Z"))
+		x["type"], x["seriesMasterId"] = "occurrence", d["id"]
+		x["start"] = map[string]any{"dateTime": oc.Start.UTC().Format("2006-01-02T15:04:05.0000000"), "timeZone": "UTC"}
+		x["end"] = map[string]any{"dateTime": oc.End.UTC().Format("2006-01-02T15:04:05.0000000"), "timeZone": "UTC"}
+		out = append(out, x)
+	}
+	return out
 }
 
 func eventTime(d map[string]any, f string) (time.Time, error) {
