@@ -46,14 +46,14 @@ func (e *apiError) Error() string {
 
 // request describes one call. Path is relative to the REST base ("v1/Appointment/12").
 type request struct {
-	method   string
-	path     string
-	query    url.Values
-	body     any
-	out      any
-	zone     string    // SO-TimeZone; default UTC
-	ifUnmod  time.Time // If-Unmodified-Since when not zero
-	date     *time.Time // receives the server's Date header, when set
+	method  string
+	path    string
+	query   url.Values
+	body    any
+	out     any
+	zone    string     // SO-TimeZone; default UTC
+	ifUnmod time.Time  // If-Unmodified-Since when not zero
+	date    *time.Time // receives the server's Date header, when set
 }
 
 // do sends r through the governor, authenticating and retrying once after a 401 with fresh credentials.
