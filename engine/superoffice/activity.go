@@ -227,10 +227,11 @@ func seriesID(rid int32) string { return "s" + strconv.Itoa(int(rid)) }
 func (s *ActivityStore) change(rows []*AppointmentEntity, me int32, full bool) (engine.Change, bool, error) {
 	r, err := s.remote(rows, me)
 	if err != nil {
-		var ie *engine.ItemError
-		if errors.As(err, &ie) {
-			// An item we cannot read is reported so the engine quarantines it, never silently skipped.
-			s.c.log.Warn("superoffice: unreadable item", "id", ie.ID, "field", ie.Field, "err", ie.Err)
+		if isItemErr(err) && r.ID != "" {
+			// An item we cannot read is listed without content: the engine's Get then gets the ItemError and
+			// quarantines the item with its reason; it is never silently skipped.
+			s.c.log.Warn("superoffice: unreadable item", "id", r.ID, "err", err)
+			return engine.Change{ID: r.ID, Version: r.Version}, true, nil
 		}
 		return engine.Change{}, false, err
 	}
@@ -287,7 +288,9 @@ func (s *ActivityStore) remote(rows []*AppointmentEntity, me int32) (engine.Remo
 		r.Item, err = s.c.m.appointment(e)
 	}
 	if err != nil {
-		return engine.Remote{}, errItem(r.ID, err)
+		// The id and version stay set so a listing can report the item for the engine to quarantine.
+		r.Item = nil
+		return r, errItem(r.ID, err)
 	}
 	return r, nil
 }

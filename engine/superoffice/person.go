@@ -196,7 +196,7 @@ func (s *PersonStore) remote(p *PersonEntity, me int32) (engine.Remote, error) {
 	id := strconv.Itoa(int(p.PersonID))
 	c, err := s.c.m.contact(p)
 	if err != nil {
-		return engine.Remote{}, err
+		return engine.Remote{ID: id, Version: p.UpdatedDate}, err
 	}
 	return engine.Remote{ID: id, Version: p.UpdatedDate, Item: c, Marker: p.UserDefinedFields[s.c.set.MarkerUdef],
 		Echo: me != 0 && p.UpdatedBy != nil && p.UpdatedBy.AssociateID == me}, nil
@@ -237,7 +237,7 @@ func (s *PersonStore) Changes(ctx context.Context, cursor string) (engine.Page, 
 			return engine.Page{}, err
 		}
 		r, err := s.remote(p, me)
-		if err != nil {
+		if err != nil && !isItemErr(err) {
 			return engine.Page{}, err
 		}
 		page.Changes = append(page.Changes, engine.Change{ID: r.ID, Version: r.Version, Item: r.Item, Marker: r.Marker, Echo: r.Echo})

@@ -333,3 +333,33 @@ func TestLeadTime(t *testing.T) {
 		t.Errorf("FormatLeadTime: %s", s)
 	}
 }
+
+// TestUnreadableItemIsReported: a row the connector cannot map is listed without content and Get names the field,
+// so the engine quarantines it instead of failing the whole listing or skipping it silently.
+func TestUnreadableItemIsReported(t *testing.T) {
+	tn := newTenant(t)
+	ctx := context.Background()
+	st := time.Now().Add(24 * time.Hour).UTC()
+	ids, err := tn.fake.Seed(alice, superoffice.AppointmentEntity{Title: "odd alarm", HasAlarm: true, AlarmLeadTime: "soon",
+		StartDate: superoffice.FormatTime(st, time.UTC), EndDate: superoffice.FormatTime(st.Add(time.Hour), time.UTC)},
+		superoffice.AppointmentEntity{Title: "fine", StartDate: superoffice.FormatTime(st, time.UTC), EndDate: superoffice.FormatTime(st.Add(time.Hour), time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := tn.open(t, tn.connector(t, nil), engine.KindAppointment, "101")
+	page, err := s.Changes(ctx, "")
+	if err != nil || len(page.Changes) != 2 {
+		t.Fatalf("listing: %+v %v", page, err)
+	}
+	bad := itoa(ids[0])
+	for _, c := range page.Changes {
+		if (c.ID == bad) != (c.Item == nil) {
+			t.Fatalf("change %s has item %v", c.ID, c.Item)
+		}
+	}
+	_, err = s.Get(ctx, bad)
+	var ie *engine.ItemError
+	if !errors.As(err, &ie) || ie.Field != "reminder" || ie.ID != bad {
+		t.Fatalf("Get: %v", err)
+	}
+}
