@@ -14,6 +14,7 @@ import { AdminsOnly, NotFound, Overview, UPCOMING, Upcoming } from './screens/ar
 import { AuditScreen } from './screens/audit';
 import { InviteScreen, LoginScreen, SetupScreen } from './screens/auth';
 import { Shell } from './screens/shell';
+import { ApprovalsScreen, ConflictsScreen, GovernorScreen, ProfilesScreen, UsersScreen } from './screens/sync';
 
 interface Boot {
   state: SystemState;
@@ -130,6 +131,11 @@ function Screen(props: { path: string; viewer: Account | null }) {
   else if (path === '/admins') body = <AdminsScreen />;
   else if (path === '/audit') body = <AuditScreen />;
   else if (path === '/account') body = <AccountScreen />;
+  else if (path === '/profiles') body = <ProfilesScreen />;
+  else if (path === '/users') body = <UsersScreen />;
+  else if (path === '/conflicts') body = <ConflictsScreen />;
+  else if (path === '/approvals') body = <ApprovalsScreen />;
+  else if (path === '/governor') body = <GovernorScreen />;
   else if (UPCOMING[path]) body = <Upcoming path={path} />;
   else body = <NotFound />;
   return <Shell path={path}>{body}</Shell>;

@@ -127,6 +127,7 @@ describe('mapGraphQLError', () => {
   it.each([
     [{ extensions: { code: 'RATE_LIMITED' }, message: 'Too many failed sign-ins; retry after 20:15' }, 200, 'RATE_LIMITED'],
     [{ extensions: { code: 'SETUP_DONE' }, message: 'setup is done' }, 200, 'SETUP_DONE'],
+    [{ extensions: { code: 'UNAVAILABLE' }, message: 'the sync engine is not available on this server' }, 200, 'UNAVAILABLE'],
     [{ extensions: { code: 'SOMETHING_NEW' }, message: 'x' }, 200, 'INTERNAL'],
     [{ message: 'no code' }, 500, 'INTERNAL'],
     [{ message: 'no code' }, 401, 'UNAUTHENTICATED'],

@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'GRAPHQL_PARSE_FAILED'
   | 'GRAPHQL_VALIDATION_FAILED'
   | 'QUERY_TOO_COMPLEX'
+  | 'UNAVAILABLE'
   | 'CSRF'
   | 'NETWORK'
   | 'HTTP'
@@ -28,7 +29,7 @@ export type ErrorCode =
 const KNOWN_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'UNAUTHENTICATED', 'FORBIDDEN', 'BAD_USER_INPUT', 'NOT_FOUND', 'RATE_LIMITED', 'SETUP_DONE',
   'CONFLICT', 'INTERNAL', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'QUERY_TOO_COMPLEX',
-  'CSRF', 'NETWORK', 'HTTP', 'BAD_RESPONSE',
+  'UNAVAILABLE', 'CSRF', 'NETWORK', 'HTTP', 'BAD_RESPONSE',
 ]);
 
 /** HINTS says, for each error code, what the person at the screen can do next. */
@@ -44,6 +45,7 @@ export const HINTS: Record<ErrorCode, string> = {
   GRAPHQL_PARSE_FAILED: 'The dashboard and the server do not match. Reload the page; if it persists, rebuild the dashboard.',
   GRAPHQL_VALIDATION_FAILED: 'The dashboard and the server do not match. Reload the page; if it persists, rebuild the dashboard.',
   QUERY_TOO_COMPLEX: 'The request was too large for the server. Reload the page and try a smaller page of results.',
+  UNAVAILABLE: 'This part of Synchronizer is not running on this server. Check the server log for why it did not start; it appears here once it runs.',
   CSRF: 'The security token of this page is missing or out of date. Reload the page and try again.',
   NETWORK: 'Check that Synchronizer is running and that this computer is online, then try again.',
   HTTP: 'The server answered with an unexpected error. Try again; if it keeps happening, look at the server log.',

@@ -29,6 +29,23 @@ import type {
   SetupMutation,
   SetupMutationVariables,
   VersionQuery,
+  SyncProfilesQuery,
+  SyncNowMutation,
+  SyncNowMutationVariables,
+  PauseSyncMutation,
+  PauseSyncMutationVariables,
+  ResumeSyncMutation,
+  ResumeSyncMutationVariables,
+  SyncConflictsQuery,
+  SyncConflictsQueryVariables,
+  ResolveSyncConflictMutation,
+  ResolveSyncConflictMutationVariables,
+  PendingApprovalsQuery,
+  ApproveSyncRunMutation,
+  ApproveSyncRunMutationVariables,
+  RejectSyncRunMutation,
+  RejectSyncRunMutationVariables,
+  GovernorQuery,
 } from '../gql/graphql';
 
 export const BOOT = /* GraphQL */ `
@@ -205,6 +222,205 @@ export const AUDIT_LOG = /* GraphQL */ `
   }
 `;
 
+export const SYNC_PROFILES = /* GraphQL */ `
+  query SyncProfiles {
+    syncProfiles {
+      id
+      name
+      crm {
+        type
+        instance
+      }
+      mailbox {
+        type
+        instance
+      }
+      directions {
+        kind
+        direction
+      }
+      daysBack
+      daysAhead
+      policy
+      onDelete
+      pollSeconds
+      users {
+        id
+        profileId
+        crm {
+          email
+          name
+        }
+        mailbox {
+          email
+          name
+        }
+        status {
+          paused
+          queued
+          running
+          nextRun
+          lastRun
+          lastOk
+          lastError
+          lastErrorAt
+          failures
+          breaker
+          breakerReason
+          breakerUntil
+        }
+      }
+    }
+    schedulerStatus {
+      profiles {
+        profileId
+        paused
+        queued
+        running
+        users
+      }
+    }
+  }
+`;
+
+export const SYNC_NOW = /* GraphQL */ `
+  mutation SyncNow($profileId: ID!, $userId: ID) {
+    syncNow(profileId: $profileId, userId: $userId)
+  }
+`;
+
+export const PAUSE_SYNC = /* GraphQL */ `
+  mutation PauseSync($profileId: ID!, $userId: ID) {
+    pauseSync(profileId: $profileId, userId: $userId)
+  }
+`;
+
+export const RESUME_SYNC = /* GraphQL */ `
+  mutation ResumeSync($profileId: ID!, $userId: ID) {
+    resumeSync(profileId: $profileId, userId: $userId)
+  }
+`;
+
+export const SYNC_CONFLICTS = /* GraphQL */ `
+  query SyncConflicts($openOnly: Boolean) {
+    syncConflicts(openOnly: $openOnly) {
+      id
+      profileId
+      userId
+      kind
+      fields
+      crm
+      mailbox
+      decision
+      policy
+      at
+      resolved
+    }
+  }
+`;
+
+export const RESOLVE_CONFLICT = /* GraphQL */ `
+  mutation ResolveSyncConflict($id: ID!, $choice: Side!) {
+    resolveSyncConflict(id: $id, choice: $choice) {
+      id
+      resolved
+    }
+  }
+`;
+
+export const PENDING_APPROVALS = /* GraphQL */ `
+  query PendingApprovals {
+    pendingApprovals {
+      id
+      profileId
+      userId
+      kind
+      trigger
+      start
+      guard
+      counts {
+        listed
+        created
+        updated
+        deleted
+      }
+      planned {
+        side
+        action
+        linkId
+        title
+        reason
+      }
+    }
+  }
+`;
+
+export const APPROVE_RUN = /* GraphQL */ `
+  mutation ApproveSyncRun($id: ID!) {
+    approveSyncRun(id: $id) {
+      id
+      status
+    }
+  }
+`;
+
+export const REJECT_RUN = /* GraphQL */ `
+  mutation RejectSyncRun($id: ID!) {
+    rejectSyncRun(id: $id) {
+      id
+      status
+    }
+  }
+`;
+
+export const GOVERNOR = /* GraphQL */ `
+  query Governor {
+    schedulerStatus {
+      at
+      started
+      stopping
+      workers
+      queueDepth
+      running {
+        profileId
+        userId
+        kind
+        trigger
+        started
+      }
+      systems {
+        system
+        state
+        failures
+        until
+      }
+      housekeeping {
+        hour
+        nextRun
+        lastRun
+      }
+    }
+    governorStatus {
+      scope
+      system
+      kind
+      key
+      maxInFlight
+      effectiveInFlight
+      inFlight
+      waiting
+      requests
+      perSeconds
+      budgetLeft
+      backingOffUntil
+      throttled
+      recentThrottles
+      avgLatencyMs
+      slowedDown
+    }
+  }
+`;
+
 /** Account is the signed-in account as the dashboard keeps it. */
 export type Account = NonNullable<BootQuery['me']>;
 
@@ -256,5 +472,35 @@ export class Api {
   }
   auditLog(v: AuditLogQueryVariables): Promise<AuditLogQuery> {
     return this.client.request<AuditLogQuery, AuditLogQueryVariables>(AUDIT_LOG, v);
+  }
+  syncProfiles(): Promise<SyncProfilesQuery> {
+    return this.client.request<SyncProfilesQuery>(SYNC_PROFILES);
+  }
+  syncNow(v: SyncNowMutationVariables): Promise<SyncNowMutation> {
+    return this.client.request<SyncNowMutation, SyncNowMutationVariables>(SYNC_NOW, v);
+  }
+  pauseSync(v: PauseSyncMutationVariables): Promise<PauseSyncMutation> {
+    return this.client.request<PauseSyncMutation, PauseSyncMutationVariables>(PAUSE_SYNC, v);
+  }
+  resumeSync(v: ResumeSyncMutationVariables): Promise<ResumeSyncMutation> {
+    return this.client.request<ResumeSyncMutation, ResumeSyncMutationVariables>(RESUME_SYNC, v);
+  }
+  syncConflicts(v: SyncConflictsQueryVariables): Promise<SyncConflictsQuery> {
+    return this.client.request<SyncConflictsQuery, SyncConflictsQueryVariables>(SYNC_CONFLICTS, v);
+  }
+  resolveConflict(v: ResolveSyncConflictMutationVariables): Promise<ResolveSyncConflictMutation> {
+    return this.client.request<ResolveSyncConflictMutation, ResolveSyncConflictMutationVariables>(RESOLVE_CONFLICT, v);
+  }
+  pendingApprovals(): Promise<PendingApprovalsQuery> {
+    return this.client.request<PendingApprovalsQuery>(PENDING_APPROVALS);
+  }
+  approveRun(v: ApproveSyncRunMutationVariables): Promise<ApproveSyncRunMutation> {
+    return this.client.request<ApproveSyncRunMutation, ApproveSyncRunMutationVariables>(APPROVE_RUN, v);
+  }
+  rejectRun(v: RejectSyncRunMutationVariables): Promise<RejectSyncRunMutation> {
+    return this.client.request<RejectSyncRunMutation, RejectSyncRunMutationVariables>(REJECT_RUN, v);
+  }
+  governor(): Promise<GovernorQuery> {
+    return this.client.request<GovernorQuery>(GOVERNOR);
   }
 }

@@ -3,10 +3,33 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+/** ConflictPolicy decides a field changed differently on both sides since the last sync. */
+export type ConflictPolicy =
+  | 'CRM_WINS'
+  | 'MAILBOX_WINS'
+  /** The change observed last wins (the CRM on a tie). */
+  | 'NEWEST';
+
+/** DeletePolicy decides a delete on one side against an update on the other. */
+export type DeletePolicy =
+  | 'DELETE_WINS'
+  /** The deleted item is recreated from the updated side (the default). */
+  | 'UPDATE_WINS';
+
 /** Role is an account's role. ADMIN manages the appliance; USER reaches their own portal. */
 export type Role =
   | 'ADMIN'
   | 'USER';
+
+export type RunStatus =
+  /** A needs-approval run whose plan was approved; the run that carried it out names it in its approved field. */
+  | 'APPROVED'
+  | 'FAILED'
+  | 'NEEDS_APPROVAL'
+  | 'OK'
+  | 'PARTIAL'
+  | 'REJECTED'
+  | 'RUNNING';
 
 export type SetupInput = {
   email: string;
@@ -16,6 +39,25 @@ export type SetupInput = {
   /** The one-time setup token printed in the server log. */
   token: string;
 };
+
+/** Side names one of the two systems of a profile. */
+export type Side =
+  | 'CRM'
+  | 'MAILBOX';
+
+/** SyncDirection says which way changes of one kind flow. */
+export type SyncDirection =
+  | 'CRM_TO_MAILBOX'
+  | 'MAILBOX_TO_CRM'
+  | 'OFF'
+  | 'TWO_WAY';
+
+/** SyncKind is a kind of item that can be synced. */
+export type SyncKind =
+  | 'APPOINTMENT'
+  | 'CONTACT'
+  | 'GROUP'
+  | 'TASK';
 
 /** SystemState is what the dashboard routes on: SETUP until the first admin exists, then OK. */
 export type SystemState =
@@ -125,3 +167,71 @@ export type AuditLogQueryVariables = Exact<{
 
 
 export type AuditLogQuery = { auditLog: { edges: Array<{ cursor: string, node: { id: string, time: string, actor: string, action: string, target: string, ip: string, detail: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type SyncProfilesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SyncProfilesQuery = { syncProfiles: Array<{ id: string, name: string, daysBack: number, daysAhead: number, policy: ConflictPolicy, onDelete: DeletePolicy, pollSeconds: number, crm: { type: string, instance: string }, mailbox: { type: string, instance: string }, directions: Array<{ kind: SyncKind, direction: SyncDirection }>, users: Array<{ id: string, profileId: string, crm: { email: string, name: string }, mailbox: { email: string, name: string }, status: { paused: boolean, queued: boolean, running: boolean, nextRun: string | null, lastRun: string | null, lastOk: string | null, lastError: string | null, lastErrorAt: string | null, failures: number, breaker: string, breakerReason: string | null, breakerUntil: string | null } | null }> }>, schedulerStatus: { profiles: Array<{ profileId: string, paused: boolean, queued: number, running: number, users: number }> } };
+
+export type SyncNowMutationVariables = Exact<{
+  profileId: string;
+  userId?: string | null | undefined;
+}>;
+
+
+export type SyncNowMutation = { syncNow: boolean };
+
+export type PauseSyncMutationVariables = Exact<{
+  profileId: string;
+  userId?: string | null | undefined;
+}>;
+
+
+export type PauseSyncMutation = { pauseSync: boolean };
+
+export type ResumeSyncMutationVariables = Exact<{
+  profileId: string;
+  userId?: string | null | undefined;
+}>;
+
+
+export type ResumeSyncMutation = { resumeSync: boolean };
+
+export type SyncConflictsQueryVariables = Exact<{
+  openOnly?: boolean | null | undefined;
+}>;
+
+
+export type SyncConflictsQuery = { syncConflicts: Array<{ id: string, profileId: string, userId: string, kind: SyncKind, fields: Array<string>, crm: string | null, mailbox: string | null, decision: Side, policy: ConflictPolicy, at: string, resolved: Side | null }> };
+
+export type ResolveSyncConflictMutationVariables = Exact<{
+  id: string;
+  choice: Side;
+}>;
+
+
+export type ResolveSyncConflictMutation = { resolveSyncConflict: { id: string, resolved: Side | null } };
+
+export type PendingApprovalsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PendingApprovalsQuery = { pendingApprovals: Array<{ id: string, profileId: string, userId: string, kind: SyncKind, trigger: string, start: string, guard: string | null, counts: { listed: number, created: number, updated: number, deleted: number }, planned: Array<{ side: Side, action: string, linkId: string, title: string | null, reason: string | null }> }> };
+
+export type ApproveSyncRunMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ApproveSyncRunMutation = { approveSyncRun: { id: string, status: RunStatus } };
+
+export type RejectSyncRunMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type RejectSyncRunMutation = { rejectSyncRun: { id: string, status: RunStatus } };
+
+export type GovernorQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type GovernorQuery = { schedulerStatus: { at: string, started: boolean, stopping: boolean, workers: number, queueDepth: number, running: Array<{ profileId: string, userId: string, kind: SyncKind, trigger: string, started: string }>, systems: Array<{ system: string, state: string, failures: number, until: string | null }>, housekeeping: { hour: number, nextRun: string | null, lastRun: string | null } }, governorStatus: Array<{ scope: string, system: string, kind: string, key: string, maxInFlight: number, effectiveInFlight: number, inFlight: number, waiting: number, requests: number, perSeconds: number, budgetLeft: number, backingOffUntil: string | null, throttled: number, recentThrottles: number, avgLatencyMs: number, slowedDown: boolean }> };

@@ -51,8 +51,10 @@ export function Overview() {
             </li>
           </ul>
           <p class="muted">
-            Connecting SuperOffice and mailboxes, profiles, users and live sync status arrive with the sync engine. Until
-            then those areas say so instead of showing made-up data.
+            <Link href="/profiles">Profiles</Link>, <Link href="/users">users</Link>, <Link href="/conflicts">conflicts</Link>,{' '}
+            <Link href="/approvals">approvals</Link> and the <Link href="/governor">governor</Link> show the sync engine's real
+            state. Profiles and users are created over the GraphQL API until the profile editor arrives; areas without an API
+            yet say so instead of showing made-up data.
           </p>
         </section>
       ) : (
@@ -70,31 +72,6 @@ export function Overview() {
 
 /** UPCOMING describes, per area, what it will hold and why it is empty today. */
 export const UPCOMING: Record<string, { title: string; arrives: string; body: ComponentChildren }> = {
-  '/profiles': {
-    title: 'Profiles',
-    arrives: 'Profiles arrive with the sync engine.',
-    body: 'A profile will say which systems to connect (SuperOffice with Exchange, Microsoft 365, Google or CalDAV/CardDAV), which kinds of items to sync, in which direction, and over which date window.',
-  },
-  '/users': {
-    title: 'Users',
-    arrives: 'Users arrive with the sync engine.',
-    body: "Here you will link each person's CRM account to their mailbox and see when they were last synchronized.",
-  },
-  '/conflicts': {
-    title: 'Conflicts',
-    arrives: 'Conflicts arrive with the sync engine.',
-    body: "When the same field is changed on both sides, the profile's policy decides and the conflict is listed here, so you can review or override it.",
-  },
-  '/approvals': {
-    title: 'Approvals',
-    arrives: 'Approvals arrive with the mass-change guard.',
-    body: 'A run that would delete or create more items than its threshold stops and waits here until an administrator approves it.',
-  },
-  '/governor': {
-    title: 'Governor',
-    arrives: 'The governor view arrives with the sync engine.',
-    body: 'It will show, per remote system, the requests in flight, the remaining request budgets and any back-off the servers asked for.',
-  },
   '/checks': {
     title: 'Checks',
     arrives: 'Checks arrive with the connectors.',

@@ -1,0 +1,580 @@
+// The sync areas backed by the engine's API: profiles, linked users, conflicts,
+// approvals and the governor. Profiles and users are created over the GraphQL API
+// for now (saveSyncProfile, linkUser); these screens show them and run the
+// day-to-day commands (sync now, pause, resume, resolve, approve, reject).
+
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
+import type { ApiError } from '../api/client';
+import { asApiError } from '../api/client';
+import { Button, ConfirmDialog, EmptyState, ErrorAlert, Loading, Notice, PageHeader, useAsync } from '../components';
+import { useApp } from '../context';
+import { formatTime, sentence } from '../format';
+import type { GovernorQuery, PendingApprovalsQuery, SyncConflictsQuery, SyncProfilesQuery } from '../gql/graphql';
+
+type Profile = SyncProfilesQuery['syncProfiles'][number];
+type User = Profile['users'][number];
+type Conflict = SyncConflictsQuery['syncConflicts'][number];
+type Run = PendingApprovalsQuery['pendingApprovals'][number];
+
+const KIND: Record<string, string> = { APPOINTMENT: 'Appointments', TASK: 'Tasks', CONTACT: 'Contacts', GROUP: 'Groups' };
+const DIRECTION: Record<string, string> = {
+  TWO_WAY: 'both ways',
+  CRM_TO_MAILBOX: 'CRM → mailbox',
+  MAILBOX_TO_CRM: 'mailbox → CRM',
+  OFF: 'off',
+};
+const POLICY: Record<string, string> = { NEWEST: 'newest change wins', CRM_WINS: 'CRM wins', MAILBOX_WINS: 'mailbox wins' };
+
+/** ApiNote tells admins how the area's objects are created until the editor exists. */
+function ApiNote(props: { children: ComponentChildren }) {
+  return <p class="muted">{props.children}</p>;
+}
+
+/**
+ * LoadError shows why an area could not load. A server that does not run the
+ * sync engine (UNAVAILABLE) is a state, not a failure: it is said calmly.
+ */
+function LoadError(props: { error: ApiError | null; what: string; onRetry: () => void }) {
+  const e = props.error;
+  if (!e) return null;
+  if (e.code === 'UNAVAILABLE') {
+    return (
+      <EmptyState title="The sync engine is not running on this server">
+        <p>{sentence(e.message)}</p>
+        <p class="muted">{e.hint}</p>
+        <Button onClick={props.onRetry}>Check again</Button>
+      </EmptyState>
+    );
+  }
+  return <ErrorAlert error={e} title={`Could not load ${props.what}`} onRetry={props.onRetry} />;
+}
+
+/** useCommand runs one command at a time, tracking which one is busy and its outcome. */
+function useCommand() {
+  const [busy, setBusy] = useState('');
+  const [error, setError] = useState<ApiError | null>(null);
+  const [done, setDone] = useState('');
+  const run = async (key: string, fn: () => Promise<unknown>, success: string, after?: () => void) => {
+    setBusy(key);
+    setError(null);
+    setDone('');
+    try {
+      await fn();
+      setDone(success);
+      after?.();
+    } catch (err) {
+      setError(asApiError(err));
+    } finally {
+      setBusy('');
+    }
+  };
+  return { busy, error, done, run };
+}
+
+function userStatus(u: User): { text: string; warn: boolean } {
+  const s = u.status;
+  if (!s) return { text: 'Not scheduled yet', warn: false };
+  if (s.breaker !== 'closed') return { text: `Stopped after errors (${s.breaker})${s.breakerReason ? ': ' + s.breakerReason : ''}`, warn: true };
+  if (s.paused) return { text: 'Paused', warn: false };
+  if (s.running) return { text: 'Syncing now', warn: false };
+  if (s.lastError) return { text: `Last run failed: ${s.lastError}`, warn: true };
+  if (s.queued) return { text: 'Queued', warn: false };
+  if (s.lastOk) return { text: `In sync (${formatTime(s.lastOk)})`, warn: false };
+  return { text: 'Waiting for the first sync', warn: false };
+}
+
+/** ProfilesScreen lists the sync profiles with their systems, directions and state. */
+export function ProfilesScreen() {
+  const { api } = useApp();
+  const data = useAsync(() => api.syncProfiles());
+  const cmd = useCommand();
+  const profiles = data.data?.syncProfiles ?? [];
+  const sched = new Map((data.data?.schedulerStatus.profiles ?? []).map((p) => [p.profileId, p]));
+  return (
+    <>
+      <PageHeader
+        title="Profiles"
+        intro="A profile connects a CRM with a mailbox system and says what to sync, which way, and over which date window."
+        actions={
+          <Button onClick={data.reload} busy={data.loading && !!data.data} busyLabel="Refreshing…">
+            Refresh
+          </Button>
+        }
+      />
+      {data.loading && !data.data && <Loading label="Loading profiles…" />}
+      <LoadError error={data.error} what="the profiles" onRetry={data.reload} />
+      <ErrorAlert error={cmd.error} title="The command did not run" />
+      {cmd.done && <Notice kind="success">{cmd.done}</Notice>}
+      {data.data && profiles.length === 0 && (
+        <EmptyState title="No sync profiles yet">
+          <p>Nothing is being synchronized. A profile names the CRM and the mailbox system and what to sync between them.</p>
+          <ApiNote>
+            The profile editor arrives with the dashboard. Until then, create profiles with the <code>saveSyncProfile</code>{' '}
+            mutation of the GraphQL API at <code>/graphql</code>.
+          </ApiNote>
+        </EmptyState>
+      )}
+      {profiles.map((p) => {
+        const s = sched.get(p.id);
+        return (
+          <section class="card" key={p.id} aria-labelledby={`prof-${p.id}`}>
+            <div class="card-head">
+              <h2 id={`prof-${p.id}`}>
+                {p.name} <span class="code-name inline">{p.id}</span>
+                {s?.paused && <span class="badge badge-muted">paused</span>}
+              </h2>
+              <div class="card-actions">
+                <Button
+                  variant="primary"
+                  busy={cmd.busy === `now:${p.id}`}
+                  busyLabel="Queuing…"
+                  onClick={() => cmd.run(`now:${p.id}`, () => api.syncNow({ profileId: p.id }), `Every user of “${p.name}” is queued to sync now.`, data.reload)}
+                >
+                  Sync now
+                </Button>
+                {s?.paused ? (
+                  <Button busy={cmd.busy === `resume:${p.id}`} busyLabel="Resuming…" onClick={() => cmd.run(`resume:${p.id}`, () => api.resumeSync({ profileId: p.id }), `“${p.name}” syncs again.`, data.reload)}>
+                    Resume
+                  </Button>
+                ) : (
+                  <Button busy={cmd.busy === `pause:${p.id}`} busyLabel="Pausing…" onClick={() => cmd.run(`pause:${p.id}`, () => api.pauseSync({ profileId: p.id }), `“${p.name}” is paused; changes wait until you resume.`, data.reload)}>
+                    Pause
+                  </Button>
+                )}
+              </div>
+            </div>
+            <dl class="facts">
+              <dt>CRM</dt>
+              <dd>
+                {p.crm.type} <span class="muted">({p.crm.instance})</span>
+              </dd>
+              <dt>Mailboxes</dt>
+              <dd>
+                {p.mailbox.type} <span class="muted">({p.mailbox.instance})</span>
+              </dd>
+              <dt>Syncs</dt>
+              <dd>
+                {p.directions.filter((d) => d.direction !== 'OFF').map((d) => `${KIND[d.kind] ?? d.kind} ${DIRECTION[d.direction] ?? d.direction}`).join(', ') ||
+                  'nothing (every kind is off)'}
+              </dd>
+              <dt>Window</dt>
+              <dd>
+                {p.daysBack} days back, {p.daysAhead} days ahead
+              </dd>
+              <dt>Conflicts</dt>
+              <dd>{POLICY[p.policy] ?? p.policy}</dd>
+              <dt>Polling</dt>
+              <dd>every {p.pollSeconds} s</dd>
+              <dt>Users</dt>
+              <dd>
+                {p.users.length} linked{s ? `, ${s.running} syncing, ${s.queued} queued` : ''}
+              </dd>
+            </dl>
+          </section>
+        );
+      })}
+    </>
+  );
+}
+
+/** UsersScreen lists the linked users of every profile with their sync state. */
+export function UsersScreen() {
+  const { api } = useApp();
+  const data = useAsync(() => api.syncProfiles());
+  const cmd = useCommand();
+  const profiles = data.data?.syncProfiles ?? [];
+  const total = profiles.reduce((n, p) => n + p.users.length, 0);
+  return (
+    <>
+      <PageHeader
+        title="Users"
+        intro="Each linked user pairs a CRM account with a mailbox. Their state shows when they last synced and what went wrong."
+        actions={
+          <Button onClick={data.reload} busy={data.loading && !!data.data} busyLabel="Refreshing…">
+            Refresh
+          </Button>
+        }
+      />
+      {data.loading && !data.data && <Loading label="Loading users…" />}
+      <LoadError error={data.error} what="the users" onRetry={data.reload} />
+      <ErrorAlert error={cmd.error} title="The command did not run" />
+      {cmd.done && <Notice kind="success">{cmd.done}</Notice>}
+      {data.data && total === 0 && (
+        <EmptyState title="No linked users yet">
+          <p>{profiles.length === 0 ? 'There is no sync profile yet, so nobody can be linked.' : 'No CRM account is linked to a mailbox yet.'}</p>
+          <ApiNote>
+            Linking from the dashboard arrives with the profile editor. Until then, use the <code>linkUser</code> mutation of the GraphQL API.
+          </ApiNote>
+        </EmptyState>
+      )}
+      {profiles
+        .filter((p) => p.users.length > 0)
+        .map((p) => (
+          <section class="card" key={p.id} aria-labelledby={`users-${p.id}`}>
+            <h2 id={`users-${p.id}`}>{p.name}</h2>
+            <div class="table-wrap" tabIndex={0} role="region" aria-label={`Users of ${p.name}`}>
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">User</th>
+                    <th scope="col">CRM</th>
+                    <th scope="col">Mailbox</th>
+                    <th scope="col">State</th>
+                    <th scope="col">Next run</th>
+                    <th scope="col">
+                      <span class="sr-only">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {p.users.map((u) => {
+                    const st = userStatus(u);
+                    const key = `${p.id}/${u.id}`;
+                    return (
+                      <tr key={u.id} class={st.warn ? 'row-warn' : undefined}>
+                        <td>{u.crm.name || u.id}</td>
+                        <td>{u.crm.email || '—'}</td>
+                        <td>{u.mailbox.email || '—'}</td>
+                        <td>{st.text}</td>
+                        <td>{formatTime(u.status?.nextRun)}</td>
+                        <td class="actions">
+                          <Button
+                            variant="ghost"
+                            busy={cmd.busy === `now:${key}`}
+                            busyLabel="Queuing…"
+                            aria-label={`Sync ${u.crm.name || u.id} now`}
+                            onClick={() => cmd.run(`now:${key}`, () => api.syncNow({ profileId: p.id, userId: u.id }), `${u.crm.name || u.id} is queued to sync now.`, data.reload)}
+                          >
+                            Sync now
+                          </Button>
+                          {u.status?.paused ? (
+                            <Button variant="ghost" busy={cmd.busy === `resume:${key}`} busyLabel="Resuming…" aria-label={`Resume ${u.crm.name || u.id}`} onClick={() => cmd.run(`resume:${key}`, () => api.resumeSync({ profileId: p.id, userId: u.id }), `${u.crm.name || u.id} syncs again.`, data.reload)}>
+                              Resume
+                            </Button>
+                          ) : (
+                            <Button variant="ghost" busy={cmd.busy === `pause:${key}`} busyLabel="Pausing…" aria-label={`Pause ${u.crm.name || u.id}`} onClick={() => cmd.run(`pause:${key}`, () => api.pauseSync({ profileId: p.id, userId: u.id }), `${u.crm.name || u.id} is paused.`, data.reload)}>
+                              Pause
+                            </Button>
+                          )}
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          </section>
+        ))}
+    </>
+  );
+}
+
+function fieldValues(json: string | null | undefined, fields: readonly string[]): string {
+  if (!json) return '—';
+  try {
+    const o = JSON.parse(json) as Record<string, unknown>;
+    return fields.map((f) => `${f}: ${JSON.stringify(o[f] ?? null)}`).join('; ');
+  } catch {
+    return json;
+  }
+}
+
+/** ConflictsScreen lists open conflicts and lets an admin choose the side to keep. */
+export function ConflictsScreen() {
+  const { api } = useApp();
+  const data = useAsync(() => api.syncConflicts({ openOnly: true }));
+  const [resolving, setResolving] = useState<{ c: Conflict; side: 'CRM' | 'MAILBOX' } | null>(null);
+  const [notice, setNotice] = useState('');
+  const conflicts = data.data?.syncConflicts ?? [];
+  return (
+    <>
+      <PageHeader
+        title="Conflicts"
+        intro="A conflict is a field changed differently on both sides since the last sync. The profile's policy already chose a side; here you can confirm it or choose the other."
+        actions={
+          <Button onClick={data.reload} busy={data.loading && !!data.data} busyLabel="Refreshing…">
+            Refresh
+          </Button>
+        }
+      />
+      {data.loading && !data.data && <Loading label="Loading conflicts…" />}
+      <LoadError error={data.error} what="the conflicts" onRetry={data.reload} />
+      {notice && <Notice kind="success">{notice}</Notice>}
+      {data.data && conflicts.length === 0 && (
+        <EmptyState title="No open conflicts">
+          <p>Every change so far could be merged field by field, or there has been no sync yet.</p>
+        </EmptyState>
+      )}
+      {conflicts.map((c) => (
+        <section class="card" key={c.id} aria-labelledby={`conf-${c.id}`}>
+          <div class="card-head">
+            <h2 id={`conf-${c.id}`}>
+              {KIND[c.kind] ?? c.kind} of {c.userId} <span class="code-name inline">{c.profileId}</span>
+            </h2>
+            <div class="card-actions">
+              <Button onClick={() => setResolving({ c, side: 'CRM' })}>Keep the CRM's values</Button>
+              <Button onClick={() => setResolving({ c, side: 'MAILBOX' })}>Keep the mailbox's values</Button>
+            </div>
+          </div>
+          <dl class="facts">
+            <dt>Found</dt>
+            <dd>{formatTime(c.at)}</dd>
+            <dt>Fields</dt>
+            <dd>{c.fields.join(', ')}</dd>
+            <dt>In the CRM</dt>
+            <dd class="wrap">{fieldValues(c.crm, c.fields)}</dd>
+            <dt>In the mailbox</dt>
+            <dd class="wrap">{fieldValues(c.mailbox, c.fields)}</dd>
+            <dt>Policy kept</dt>
+            <dd>
+              {c.decision === 'CRM' ? 'the CRM' : 'the mailbox'} ({POLICY[c.policy] ?? c.policy})
+            </dd>
+          </dl>
+        </section>
+      ))}
+      <ConfirmDialog
+        open={resolving !== null}
+        title={resolving?.side === 'CRM' ? "Keep the CRM's values?" : "Keep the mailbox's values?"}
+        confirmLabel="Resolve conflict"
+        busyLabel="Resolving…"
+        onClose={() => setResolving(null)}
+        onConfirm={async () => {
+          if (!resolving) return;
+          await api.resolveConflict({ id: resolving.c.id, choice: resolving.side });
+          setNotice(`Conflict resolved: both copies now have the ${resolving.side === 'CRM' ? "CRM's" : "mailbox's"} values of ${resolving.c.fields.join(', ')}.`);
+          data.reload();
+        }}
+      >
+        <p>
+          Both copies get the {resolving?.side === 'CRM' ? "CRM's" : "mailbox's"} values of {resolving?.c.fields.join(', ')}. The change
+          is journaled and can be undone from the run it creates.
+        </p>
+      </ConfirmDialog>
+    </>
+  );
+}
+
+/** ApprovalsScreen lists runs stopped by the mass-change guard and approves or rejects them. */
+export function ApprovalsScreen() {
+  const { api } = useApp();
+  const data = useAsync(() => api.pendingApprovals());
+  const [acting, setActing] = useState<{ run: Run; approve: boolean } | null>(null);
+  const [notice, setNotice] = useState('');
+  const runs = data.data?.pendingApprovals ?? [];
+  return (
+    <>
+      <PageHeader
+        title="Approvals"
+        intro="A run that would delete or create more items than its profile allows stops here. Nothing was written; it waits for you."
+        actions={
+          <Button onClick={data.reload} busy={data.loading && !!data.data} busyLabel="Refreshing…">
+            Refresh
+          </Button>
+        }
+      />
+      {data.loading && !data.data && <Loading label="Loading approvals…" />}
+      <LoadError error={data.error} what="the approvals" onRetry={data.reload} />
+      {notice && <Notice kind="success">{notice}</Notice>}
+      {data.data && runs.length === 0 && (
+        <EmptyState title="Nothing waits for approval">
+          <p>No run has gone over its mass-change limits.</p>
+        </EmptyState>
+      )}
+      {runs.map((r) => (
+        <section class="card" key={r.id} aria-labelledby={`run-${r.id}`}>
+          <div class="card-head">
+            <h2 id={`run-${r.id}`}>
+              {KIND[r.kind] ?? r.kind} of {r.userId} <span class="code-name inline">{r.profileId}</span>
+            </h2>
+            <div class="card-actions">
+              <Button variant="primary" onClick={() => setActing({ run: r, approve: true })}>
+                Approve…
+              </Button>
+              <Button onClick={() => setActing({ run: r, approve: false })}>Reject…</Button>
+            </div>
+          </div>
+          <p>
+            Stopped {formatTime(r.start)} by the limit <strong>{r.guard || 'mass-change guard'}</strong>: it would create {r.counts.created}, update{' '}
+            {r.counts.updated} and delete {r.counts.deleted} of {r.counts.listed} items.
+          </p>
+          {r.planned.length > 0 && (
+            <details>
+              <summary>Show the {r.planned.length} planned changes</summary>
+              <div class="table-wrap" tabIndex={0} role="region" aria-label={`Planned changes of run ${r.id}`}>
+                <table>
+                  <thead>
+                    <tr>
+                      <th scope="col">Action</th>
+                      <th scope="col">Side</th>
+                      <th scope="col">Item</th>
+                      <th scope="col">Why</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {r.planned.map((op, i) => (
+                      <tr key={i}>
+                        <td>{op.action}</td>
+                        <td>{op.side === 'CRM' ? 'CRM' : 'mailbox'}</td>
+                        <td>{op.title || op.linkId}</td>
+                        <td>{op.reason || '—'}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </details>
+          )}
+        </section>
+      ))}
+      <ConfirmDialog
+        open={acting !== null}
+        title={acting?.approve ? 'Approve this run?' : 'Reject this run?'}
+        confirmLabel={acting?.approve ? 'Approve and run' : 'Reject'}
+        busyLabel={acting?.approve ? 'Approving…' : 'Rejecting…'}
+        onClose={() => setActing(null)}
+        onConfirm={async () => {
+          if (!acting) return;
+          if (acting.approve) {
+            await api.approveRun({ id: acting.run.id });
+            setNotice('Approved: the run starts again now and applies the changes you saw. New deletes or creates would stop it again.');
+          } else {
+            await api.rejectRun({ id: acting.run.id });
+            setNotice('Rejected: nothing was written. The next run plans again from the current state.');
+          }
+          data.reload();
+        }}
+      >
+        {acting?.approve ? (
+          <p>
+            The run starts again at once and may create {acting.run.counts.created} and delete {acting.run.counts.deleted} items. Every
+            change is journaled and the run can be undone.
+          </p>
+        ) : (
+          <p>Nothing is written. The next scheduled run plans again, and stops again if it still goes over the limits.</p>
+        )}
+      </ConfirmDialog>
+    </>
+  );
+}
+
+function Budget(props: { s: GovernorQuery['governorStatus'][number] }) {
+  const s = props.s;
+  if (s.requests === 0) return <>unlimited</>;
+  return (
+    <>
+      {s.budgetLeft} of {s.requests} per {s.perSeconds} s
+    </>
+  );
+}
+
+/** GovernorScreen shows the scheduler's and the governor's live state. */
+export function GovernorScreen() {
+  const { api } = useApp();
+  const data = useAsync(() => api.governor());
+  const sched = data.data?.schedulerStatus;
+  const scopes = data.data?.governorStatus ?? [];
+  return (
+    <>
+      <PageHeader
+        title="Governor"
+        intro="Every call to a remote system passes the governor: it keeps within each system's concurrency and request limits and backs off when asked."
+        actions={
+          <Button onClick={data.reload} busy={data.loading && !!data.data} busyLabel="Refreshing…">
+            Refresh
+          </Button>
+        }
+      />
+      {data.loading && !data.data && <Loading label="Loading the governor's state…" />}
+      <LoadError error={data.error} what="the governor's state" onRetry={data.reload} />
+      {sched && (
+        <section class="card" aria-labelledby="sched-h">
+          <h2 id="sched-h">Scheduler</h2>
+          <dl class="facts">
+            <dt>State</dt>
+            <dd>{sched.stopping ? 'stopping' : sched.started ? 'running' : 'not started'}</dd>
+            <dt>Workers</dt>
+            <dd>{sched.workers}</dd>
+            <dt>Queued jobs</dt>
+            <dd>{sched.queueDepth}</dd>
+            <dt>Running jobs</dt>
+            <dd>
+              {sched.running.length === 0
+                ? 'none'
+                : sched.running.map((j) => `${j.profileId}/${j.userId} ${KIND[j.kind] ?? j.kind} (${j.trigger})`).join(', ')}
+            </dd>
+            <dt>Housekeeping</dt>
+            <dd>{sched.housekeeping.hour < 0 ? 'off' : `daily at ${sched.housekeeping.hour}:00, next ${formatTime(sched.housekeeping.nextRun)}`}</dd>
+            <dt>Snapshot</dt>
+            <dd>{formatTime(sched.at)}</dd>
+          </dl>
+          {sched.systems.some((b) => b.state !== 'closed') && (
+            <div class="alert alert-warning" role="status">
+              <p class="alert-title">Paused after errors</p>
+              <ul>
+                {sched.systems
+                  .filter((b) => b.state !== 'closed')
+                  .map((b) => (
+                    <li key={b.system}>
+                      {b.system}: {b.state} after {b.failures} failures{b.until ? `, retried ${formatTime(b.until)}` : ''}
+                    </li>
+                  ))}
+              </ul>
+            </div>
+          )}
+        </section>
+      )}
+      {data.data && (
+        <section class="card" aria-labelledby="gov-h">
+          <h2 id="gov-h">Limits per system</h2>
+          {scopes.length === 0 ? (
+            <p>No remote system has been called yet, so there are no limits in use.</p>
+          ) : (
+            <div class="table-wrap" tabIndex={0} role="region" aria-label="Limits per system">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Scope</th>
+                    <th scope="col">In flight</th>
+                    <th scope="col">Waiting</th>
+                    <th scope="col">Request budget</th>
+                    <th scope="col">Avg. latency</th>
+                    <th scope="col">Throttled</th>
+                    <th scope="col">State</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {scopes.map((s) => (
+                    <tr key={s.scope} class={s.backingOffUntil || s.slowedDown ? 'row-warn' : undefined}>
+                      <td>
+                        {s.system} {s.kind} <span class="code-name">{s.key}</span>
+                      </td>
+                      <td>
+                        {s.inFlight} / {s.maxInFlight === 0 ? '∞' : s.effectiveInFlight}
+                      </td>
+                      <td>{s.waiting}</td>
+                      <td>
+                        <Budget s={s} />
+                      </td>
+                      <td>{Math.round(s.avgLatencyMs)} ms</td>
+                      <td>
+                        {s.recentThrottles} recent, {s.throttled} total
+                      </td>
+                      <td>
+                        {s.backingOffUntil
+                          ? `backing off until ${formatTime(s.backingOffUntil)}`
+                          : s.slowedDown
+                            ? 'slowed down (high latency)'
+                            : 'normal'}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
+      )}
+    </>
+  );
+}
