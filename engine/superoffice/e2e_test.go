@@ -40,7 +40,11 @@ func (c crashConn) Open(ctx context.Context, sc engine.Scope) (engine.Store, err
 	if err != nil {
 		return nil, err
 	}
-	return crashStore{st.(*superoffice.ActivityStore), c.h}, nil
+	as, ok := st.(*superoffice.ActivityStore)
+	if !ok {
+		return st, nil
+	}
+	return crashStore{as, c.h}, nil
 }
 
 type crashStore struct {
@@ -380,4 +384,54 @@ type memRegistry struct{}
 func (memRegistry) RegisterPush(context.Context, engine.PushSubscription) error { return nil }
 func (memRegistry) UnregisterPush(context.Context, string, string, string) error {
 	return nil
+}
+
+// TestEndToEndTasksAndContacts syncs checklist tasks and persons both ways through the engine, and checks that a
+// second run writes nothing (our own writes are not echoed back).
+func TestEndToEndTasksAndContacts(t *testing.T) {
+	h := newE2E(t)
+	now := time.Now().UTC().Truncate(24 * time.Hour)
+	co := h.tn.fake.AddCompany("Northwind")
+	due := now.AddDate(0, 0, 2).Add(9 * time.Hour)
+	if _, err := h.tn.fake.Seed(alice, superoffice.AppointmentEntity{Title: "Send offer", Description: "v2", Type: "inChecklist",
+		StartDate: superoffice.FormatTime(due, time.UTC), EndDate: superoffice.FormatTime(due, time.UTC), Task: &superoffice.TaskListItem{TaskListItemID: 3},
+		Contact: &superoffice.ContactRef{ContactID: co}}); err != nil {
+		t.Fatal(err)
+	}
+	h.ref.Put("alice-mb", &engine.Task{Title: "Renew licence", Due: now.AddDate(0, 0, 5), DueAllDay: true, Private: true})
+	h.tn.fake.SeedPerson(alice, superoffice.PersonEntity{Firstname: "Nora", Lastname: "Berg", Title: "Buyer",
+		Emails: []superoffice.EntityElement{{Value: "nora@northwind.example", Description: "work"}},
+		MobilePhones: []superoffice.EntityElement{{Value: "+47 900 00 000"}}, Contact: &superoffice.ContactRef{ContactID: co},
+		Associate: &superoffice.Associate{AssociateID: alice}})
+	h.ref.Put("alice-mb", &engine.Contact{GivenName: "Ola", FamilyName: "Nordmann", Emails: []engine.Labeled{{Label: "home", Value: "ola@example.com"}},
+		Birthday: time.Date(1990, 1, 2, 0, 0, 0, 0, time.UTC)})
+	for _, k := range []engine.Kind{engine.KindTask, engine.KindContact} {
+		h.mustRun(k)
+		mb := byTitle(h.ref.Items("alice-mb", k))
+		crm := byTitle(h.crmItems(k))
+		if len(mb) != 2 || len(crm) != 2 {
+			t.Fatalf("%s: mailbox %d, crm %d items", k, len(mb), len(crm))
+		}
+		for key, a := range mb {
+			b := crm[key]
+			// SuperOffice gives every task a type; an item created from the mailbox gets the default one.
+			if at, ok := a.(*engine.Task); ok && at.Type == "" && b != nil {
+				bt := *b.(*engine.Task)
+				bt.Type = ""
+				b = &bt
+			}
+			if b == nil || !same(a, b) {
+				t.Fatalf("%s %q differs:\nmailbox %+v\ncrm     %+v", k, key, engine.Normalize(a), engine.Normalize(b))
+			}
+		}
+		h.tn.fake.Flush()
+		writes, before := h.ref.Writes(), len(h.tn.rec.exchanges())
+		h.mustRun(k)
+		if h.ref.Writes() != writes || countWrites(h.tn.rec.exchanges()[before:]) != 0 {
+			t.Fatalf("%s: the no-change run wrote", k)
+		}
+	}
+	if tk := byTitle(h.ref.Items("alice-mb", engine.KindTask))["Send offer"].(*engine.Task); tk.Type != "Follow-up" || len(tk.Links) != 1 || !tk.Due.Equal(due) {
+		t.Fatalf("task reached the mailbox as %+v", tk)
+	}
 }
