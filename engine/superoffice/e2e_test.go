@@ -400,7 +400,7 @@ func TestEndToEndTasksAndContacts(t *testing.T) {
 	}
 	h.ref.Put("alice-mb", &engine.Task{Title: "Renew licence", Due: now.AddDate(0, 0, 5), DueAllDay: true, Private: true})
 	h.tn.fake.SeedPerson(alice, superoffice.PersonEntity{Firstname: "Nora", Lastname: "Berg", Title: "Buyer",
-		Emails: []superoffice.EntityElement{{Value: "nora@northwind.example", Description: "work"}},
+		Emails:       []superoffice.EntityElement{{Value: "nora@northwind.example", Description: "work"}},
 		MobilePhones: []superoffice.EntityElement{{Value: "+47 900 00 000"}}, Contact: &superoffice.ContactRef{ContactID: co},
 		Associate: &superoffice.Associate{AssociateID: alice}})
 	h.ref.Put("alice-mb", &engine.Contact{GivenName: "Ola", FamilyName: "Nordmann", Emails: []engine.Labeled{{Label: "home", Value: "ola@example.com"}},
