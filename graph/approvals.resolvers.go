@@ -18,6 +18,9 @@ func (r *mutationResolver) ApproveSyncRun(ctx context.Context, id string) (*mode
 		return nil, err
 	}
 	next, err := e.Approve(ctx, id)
+	if next != "" {
+		r.audit(ctx, "sync.run_approved", id, "new run "+next)
+	}
 	return r.runAfter(next, err)
 }
 
@@ -30,6 +33,7 @@ func (r *mutationResolver) RejectSyncRun(ctx context.Context, id string) (*model
 	if err := e.Reject(id); err != nil {
 		return nil, engineErr(err)
 	}
+	r.audit(ctx, "sync.run_rejected", id, "")
 	return r.runAfter(id, nil)
 }
 

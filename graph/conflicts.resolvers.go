@@ -20,6 +20,7 @@ func (r *mutationResolver) ResolveSyncConflict(ctx context.Context, id string, c
 	if err := e.ResolveConflict(ctx, id, sideIn(choice)); err != nil {
 		return nil, engineErr(err)
 	}
+	r.audit(ctx, "sync.conflict_resolved", id, "chose "+string(choice))
 	c, err := r.conflict(id)
 	if err != nil {
 		return nil, err

@@ -8,6 +8,8 @@ package graph
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/synchronizer/synchronizer/engine"
 	"github.com/synchronizer/synchronizer/graph/generated"
@@ -20,6 +22,8 @@ func (r *mutationResolver) SaveSyncProfile(ctx context.Context, input model.Prof
 	if err != nil {
 		return nil, err
 	}
+	r.saveMu.Lock()
+	defer r.saveMu.Unlock()
 	old, err := e.Profile(input.ID)
 	if err != nil && !errors.Is(err, engine.ErrNoSuchProfile) {
 		return nil, err
@@ -31,6 +35,7 @@ func (r *mutationResolver) SaveSyncProfile(ctx context.Context, input model.Prof
 	if p, err = e.PutProfile(p); err != nil {
 		return nil, engineErr(err)
 	}
+	r.audit(ctx, "sync.profile_saved", p.ID, "")
 	if err := r.reschedule(ctx, p.ID); err != nil {
 		return nil, err
 	}
@@ -46,7 +51,44 @@ func (r *mutationResolver) DeleteSyncProfile(ctx context.Context, id string) (bo
 	if err := e.DeleteProfile(id); err != nil {
 		return false, engineErr(err)
 	}
+	r.audit(ctx, "sync.profile_deleted", id, "")
 	return true, r.reschedule(ctx, id)
+}
+
+// SetSystemSecrets is the resolver for the setSystemSecrets field.
+func (r *mutationResolver) SetSystemSecrets(ctx context.Context, instance string, secrets []*model.SystemSecretInput) (bool, error) {
+	store, err := r.secretStore(instance)
+	if err != nil {
+		return false, err
+	}
+	if len(secrets) == 0 || len(secrets) > 50 {
+		return false, badInput("secrets", "give 1 to 50 secrets")
+	}
+	for i, s := range secrets {
+		if err := validSecretName(s.Name); err != nil {
+			return false, badInput(fmt.Sprintf("secrets.%d.name", i), "%v", err)
+		}
+		if s.Value != nil && (*s.Value == "" || len(*s.Value) > 64<<10) {
+			return false, badInput(fmt.Sprintf("secrets.%d.value", i), "must be 1 byte to 64 KiB (null deletes the secret)")
+		}
+	}
+	var names []string
+	for _, s := range secrets {
+		if s.Value == nil {
+			err = store.Delete(ctx, s.Name)
+			if errors.Is(err, engine.ErrNotFound) {
+				err = nil
+			}
+		} else {
+			err = store.Put(ctx, s.Name, []byte(*s.Value))
+		}
+		if err != nil {
+			return false, err
+		}
+		names = append(names, s.Name)
+	}
+	r.audit(ctx, "sync.secrets_set", instance, "names: "+strings.Join(names, ", "))
+	return true, nil
 }
 
 // SyncProfiles is the resolver for the syncProfiles field.
@@ -80,6 +122,31 @@ func (r *queryResolver) SyncProfile(ctx context.Context, id string) (*model.Sync
 		return nil, err
 	}
 	return profileOut(p), nil
+}
+
+// SystemSecretsSet is the resolver for the systemSecretsSet field.
+func (r *queryResolver) SystemSecretsSet(ctx context.Context, instance string, names []string) ([]string, error) {
+	store, err := r.secretStore(instance)
+	if err != nil {
+		return nil, err
+	}
+	if len(names) > 100 {
+		return nil, badInput("names", "at most 100 names")
+	}
+	out := []string{}
+	for i, n := range names {
+		if err := validSecretName(n); err != nil {
+			return nil, badInput(fmt.Sprintf("names.%d", i), "%v", err)
+		}
+		_, err := store.Get(ctx, n)
+		switch {
+		case err == nil:
+			out = append(out, n)
+		case !errors.Is(err, engine.ErrNotFound):
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // Users is the resolver for the users field.

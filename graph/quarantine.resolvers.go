@@ -22,6 +22,7 @@ func (r *mutationResolver) ReleaseQuarantine(ctx context.Context, input model.Re
 	if err != nil {
 		return false, engineErr(err)
 	}
+	r.audit(ctx, "sync.quarantine_released", input.ProfileID+"/"+input.UserID+"/"+input.ItemID, "")
 	return true, nil
 }
 

@@ -37,6 +37,11 @@ type Resolver struct {
 	Scheduler *scheduler.Scheduler
 	// Governor admits remote calls; the API shows its state.
 	Governor *governor.Governor
+	// Secrets returns the secret store of a connector instance: pass the
+	// same function as engine.Config.Secrets. Nil: setSystemSecrets and
+	// systemSecretsSet answer UNAVAILABLE.
+	Secrets func(instance string) engine.Secrets
 
 	schedMu sync.Mutex // serialises reschedule
+	saveMu  sync.Mutex // serialises the read-merge-write of saveSyncProfile (kept secrets)
 }

@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"context"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -101,6 +102,8 @@ var roleCases = []struct {
 	{"releaseQuarantine", `mutation { releaseQuarantine(input: {profileId: "p1", userId: "u1", kind: APPOINTMENT, side: CRM, itemId: "x"}) }`, "ADMIN"},
 	{"schedulerStatus", `{ schedulerStatus { queueDepth } }`, "ADMIN"},
 	{"governorStatus", `{ governorStatus { scope } }`, "ADMIN"},
+	{"setSystemSecrets", `mutation { setSystemSecrets(instance: "crm1", secrets: [{name: "password", value: "x"}]) }`, "ADMIN"},
+	{"systemSecretsSet", `{ systemSecretsSet(instance: "crm1", names: ["password"]) }`, "ADMIN"},
 }
 
 // TestRoleChecks asserts that anonymous callers get UNAUTHENTICATED for
@@ -152,6 +155,9 @@ func TestRoleChecks(t *testing.T) {
 	}
 	if us, _ := se.engine.Users("p1"); len(us) != 1 || us[0].ID != "u1" {
 		t.Errorf("linked users after refused calls: %+v", us)
+	}
+	if _, err := se.secrets.For("crm1").Get(context.Background(), "password"); err == nil {
+		t.Error("a refused caller stored a secret")
 	}
 	if s := se.sched.Snapshot(); len(s.Users) != 1 || s.Users[0].Paused {
 		t.Errorf("scheduler after refused calls: %+v", s.Users)

@@ -23,6 +23,7 @@ func (r *mutationResolver) SyncNow(ctx context.Context, profileID string, userID
 	if err := s.SyncNow(ctx, profileID, deref(userID)); err != nil {
 		return false, schedulerErr(err)
 	}
+	r.audit(ctx, "sync.now", jobTarget(profileID, userID), "")
 	return true, nil
 }
 
@@ -35,6 +36,7 @@ func (r *mutationResolver) PauseSync(ctx context.Context, profileID string, user
 	if err := s.Pause(ctx, profileID, deref(userID)); err != nil {
 		return false, schedulerErr(err)
 	}
+	r.audit(ctx, "sync.paused", jobTarget(profileID, userID), "")
 	return true, nil
 }
 
@@ -47,6 +49,7 @@ func (r *mutationResolver) ResumeSync(ctx context.Context, profileID string, use
 	if err := s.Resume(ctx, profileID, deref(userID)); err != nil {
 		return false, schedulerErr(err)
 	}
+	r.audit(ctx, "sync.resumed", jobTarget(profileID, userID), "")
 	return true, nil
 }
 
@@ -57,6 +60,9 @@ func (r *mutationResolver) UndoSyncRun(ctx context.Context, id string) (*model.S
 		return nil, err
 	}
 	undo, err := e.Undo(ctx, id)
+	if undo != "" {
+		r.audit(ctx, "sync.run_undone", id, "undo run "+undo)
+	}
 	return r.runAfter(undo, err)
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,6 +31,47 @@ type syncEnv struct {
 	gov      *governor.Governor
 	crm, mbx *reference.Server
 	seen     chan json.RawMessage // the settings the connector factories were given
+	secrets  *memSecrets
+}
+
+// memSecrets is an in-memory secret store of every connector instance.
+type memSecrets struct {
+	mu sync.Mutex
+	m  map[string][]byte
+}
+
+type instanceSecrets struct {
+	s        *memSecrets
+	instance string
+}
+
+func (s *memSecrets) For(instance string) engine.Secrets { return instanceSecrets{s, instance} }
+
+func (i instanceSecrets) Get(_ context.Context, name string) ([]byte, error) {
+	i.s.mu.Lock()
+	defer i.s.mu.Unlock()
+	v, ok := i.s.m[i.instance+"/"+name]
+	if !ok {
+		return nil, engine.ErrNotFound
+	}
+	return v, nil
+}
+
+func (i instanceSecrets) Put(_ context.Context, name string, value []byte) error {
+	i.s.mu.Lock()
+	defer i.s.mu.Unlock()
+	i.s.m[i.instance+"/"+name] = value
+	return nil
+}
+
+func (i instanceSecrets) Delete(_ context.Context, name string) error {
+	i.s.mu.Lock()
+	defer i.s.mu.Unlock()
+	if _, ok := i.s.m[i.instance+"/"+name]; !ok {
+		return engine.ErrNotFound
+	}
+	delete(i.s.m, i.instance+"/"+name)
+	return nil
 }
 
 // withoutPassword wraps a reference factory: it records the settings it is
@@ -54,13 +96,14 @@ func withoutPassword(f engine.Factory, seen chan json.RawMessage) engine.Factory
 
 func newSyncEnv(t *testing.T) *syncEnv {
 	t.Helper()
-	se := &syncEnv{crm: reference.NewServer(nil), mbx: reference.NewServer(nil), seen: make(chan json.RawMessage, 16)}
+	se := &syncEnv{crm: reference.NewServer(nil), mbx: reference.NewServer(nil), seen: make(chan json.RawMessage, 16),
+		secrets: &memSecrets{m: map[string][]byte{}}}
 	se.crm.SetIDPrefix("crm-")
 	se.mbx.SetIDPrefix("mbx-")
 	se.gov = governor.New(governor.Options{})
 	se.env = newEnvWith(t, func(r *graph.Resolver) {
 		var err error
-		se.engine, err = engine.New(engine.Config{KV: r.DB, Governor: se.gov, Connectors: map[string]engine.Factory{
+		se.engine, err = engine.New(engine.Config{KV: r.DB, Governor: se.gov, Secrets: se.secrets.For, Connectors: map[string]engine.Factory{
 			"crm": withoutPassword(se.crm.Factory(), se.seen), "mbx": se.mbx.Factory()}})
 		if err != nil {
 			t.Fatal(err)
@@ -77,7 +120,7 @@ func newSyncEnv(t *testing.T) *syncEnv {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = se.sched.Stop(context.Background()) })
-		r.Engine, r.Scheduler, r.Governor = se.engine, se.sched, se.gov
+		r.Engine, r.Scheduler, r.Governor, r.Secrets = se.engine, se.sched, se.gov, se.secrets.For
 	})
 	return se
 }
@@ -425,6 +468,61 @@ func TestSyncEndToEnd(t *testing.T) {
 	}
 	if r := admin.query(`mutation { deleteSyncProfile(id: "p1") }`, nil); r.code() != "NOT_FOUND" {
 		t.Fatalf("deleting twice: %s", r.Raw)
+	}
+	// Every admin action is in the audit log.
+	r = admin.query(`{ auditLog(first: 100) { edges { node { action } } } }`, nil).must(t)
+	for _, a := range []string{"sync.profile_saved", "sync.user_linked", "sync.now", "sync.conflict_resolved", "sync.run_approved",
+		"sync.run_undone", "sync.quarantine_released", "sync.paused", "sync.resumed", "sync.user_unlinked", "sync.profile_deleted"} {
+		if !strings.Contains(r.Raw, `"action":"`+a+`"`) {
+			t.Errorf("audit log has no %s", a)
+		}
+	}
+}
+
+func TestSystemSecrets(t *testing.T) {
+	t.Parallel()
+	se := newSyncEnv(t)
+	admin := se.setupAdmin()
+	set := `mutation($i: String!, $s: [SystemSecretInput!]!) { setSystemSecrets(instance: $i, secrets: $s) }`
+	admin.query(set, map[string]any{"i": "so-prod", "s": []any{
+		map[string]any{"name": "client_secret", "value": "s3cret-value"}, map[string]any{"name": "partner_key", "value": "-----BEGIN"}}}).must(t)
+	if v, err := se.secrets.For("so-prod").Get(context.Background(), "client_secret"); err != nil || string(v) != "s3cret-value" {
+		t.Fatalf("stored %q %v", v, err)
+	}
+	isSet := `query($i: String!, $n: [String!]!) { systemSecretsSet(instance: $i, names: $n) }`
+	r := admin.query(isSet, map[string]any{"i": "so-prod", "n": []any{"client_secret", "partner_key", "ticket"}}).must(t)
+	if strings.Contains(r.Raw, "s3cret") || !strings.Contains(r.Raw, `["client_secret","partner_key"]`) {
+		t.Fatalf("systemSecretsSet: %s", r.Raw)
+	}
+	// A null value deletes; deleting an absent secret is fine.
+	admin.query(set, map[string]any{"i": "so-prod", "s": []any{map[string]any{"name": "partner_key", "value": nil},
+		map[string]any{"name": "never_set", "value": nil}}}).must(t)
+	r = admin.query(isSet, map[string]any{"i": "so-prod", "n": []any{"client_secret", "partner_key"}}).must(t)
+	if !strings.Contains(r.Raw, `["client_secret"]`) {
+		t.Fatalf("after delete: %s", r.Raw)
+	}
+	// Other instances are separate.
+	r = admin.query(isSet, map[string]any{"i": "other", "n": []any{"client_secret"}}).must(t)
+	if !strings.Contains(r.Raw, `"systemSecretsSet":[]`) {
+		t.Fatalf("other instance: %s", r.Raw)
+	}
+	for _, c := range []struct {
+		vars  map[string]any
+		field string
+	}{
+		{map[string]any{"i": "a/b", "s": []any{map[string]any{"name": "x", "value": "v"}}}, "instance"},
+		{map[string]any{"i": "ok", "s": []any{map[string]any{"name": "bad name", "value": "v"}}}, "secrets.0.name"},
+		{map[string]any{"i": "ok", "s": []any{map[string]any{"name": "x", "value": ""}}}, "secrets.0.value"},
+		{map[string]any{"i": "ok", "s": []any{}}, "secrets"},
+	} {
+		if r := admin.query(set, c.vars); r.code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != c.field {
+			t.Errorf("%v: %s, want BAD_USER_INPUT naming %s", c.vars, r.Raw, c.field)
+		}
+	}
+	// The audit log names the secrets, never their values.
+	r = admin.query(`{ auditLog { edges { node { action target detail } } } }`, nil).must(t)
+	if !strings.Contains(r.Raw, `"action":"sync.secrets_set","target":"so-prod","detail":"names: client_secret, partner_key"`) || strings.Contains(r.Raw, "s3cret") {
+		t.Fatalf("audit: %s", r.Raw)
 	}
 }
 

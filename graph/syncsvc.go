@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/synchronizer/synchronizer/auth"
 	"github.com/synchronizer/synchronizer/engine"
 	"github.com/synchronizer/synchronizer/engine/scheduler"
 	"github.com/synchronizer/synchronizer/graph/model"
@@ -287,4 +288,50 @@ func (r *Resolver) conflict(id string) (engine.Conflict, error) {
 		}
 	}
 	return engine.Conflict{}, notFound("no conflict %q", id)
+}
+
+// secretStore returns the secret store of a connector instance.
+func (r *Resolver) secretStore(instance string) (engine.Secrets, error) {
+	if r.Secrets == nil {
+		return nil, errUnavailable("the secret store")
+	}
+	if !instanceRE.MatchString(instance) {
+		return nil, badInput("instance", "%q is not a connector instance id", instance)
+	}
+	s := r.Secrets(instance)
+	if s == nil {
+		return nil, errUnavailable("the secret store")
+	}
+	return s, nil
+}
+
+var (
+	instanceRE   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$`)
+	secretNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$`)
+)
+
+func validSecretName(n string) error {
+	if !secretNameRE.MatchString(n) {
+		return fmt.Errorf("%q is not a secret name (letters, digits and . _ / -, at most 128)", n)
+	}
+	return nil
+}
+
+// audit records an admin's sync action in the security audit log. The
+// action already happened, so a failure to record it is logged, not returned.
+func (r *Resolver) audit(ctx context.Context, action, target, detail string) {
+	if r.Auth == nil {
+		return
+	}
+	if err := r.Auth.Audit(ctx, auth.Event{Action: action, Target: target, Detail: detail}); err != nil && r.Logger != nil {
+		r.Logger.Error("graphql: audit failed", "action", action, "target", target, "err", err)
+	}
+}
+
+// jobTarget names a profile, or one user of it, in the audit log.
+func jobTarget(profileID string, userID *string) string {
+	if userID == nil {
+		return profileID
+	}
+	return profileID + "/" + *userID
 }

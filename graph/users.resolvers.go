@@ -38,6 +38,7 @@ func (r *mutationResolver) LinkUser(ctx context.Context, input model.LinkUserInp
 	if u, err = e.LinkUser(input.ProfileID, u); err != nil {
 		return nil, engineErr(err)
 	}
+	r.audit(ctx, "sync.user_linked", input.ProfileID+"/"+u.ID, "crm "+u.CRM.ID+", mailbox "+u.Mailbox.ID)
 	if err := r.reschedule(ctx, input.ProfileID); err != nil {
 		return nil, err
 	}
@@ -53,6 +54,7 @@ func (r *mutationResolver) UnlinkUser(ctx context.Context, profileID string, use
 	if err := e.UnlinkUser(profileID, userID); err != nil {
 		return false, engineErr(err)
 	}
+	r.audit(ctx, "sync.user_unlinked", profileID+"/"+userID, "")
 	return true, r.reschedule(ctx, profileID)
 }
 

@@ -181,6 +181,7 @@ type ComplexityRoot struct {
 		ResumeSync          func(childComplexity int, profileID string, userID *string) int
 		RevokeAPIToken      func(childComplexity int, id string) int
 		SaveSyncProfile     func(childComplexity int, input model.ProfileInput) int
+		SetSystemSecrets    func(childComplexity int, instance string, secrets []*model.SystemSecretInput) int
 		Setup               func(childComplexity int, input model.SetupInput) int
 		SyncNow             func(childComplexity int, profileID string, userID *string) int
 		UndoSyncRun         func(childComplexity int, id string) int
@@ -245,6 +246,7 @@ type ComplexityRoot struct {
 		SyncRun          func(childComplexity int, id string) int
 		SyncRuns         func(childComplexity int, profileID *string, userID *string, first *int) int
 		SyncTrace        func(childComplexity int, itemID string) int
+		SystemSecretsSet func(childComplexity int, instance string, names []string) int
 		SystemStatus     func(childComplexity int) int
 		Version          func(childComplexity int) int
 	}
@@ -464,6 +466,7 @@ type MutationResolver interface {
 	ResolveSyncConflict(ctx context.Context, id string, choice model.Side) (*model.SyncConflict, error)
 	SaveSyncProfile(ctx context.Context, input model.ProfileInput) (*model.SyncProfile, error)
 	DeleteSyncProfile(ctx context.Context, id string) (bool, error)
+	SetSystemSecrets(ctx context.Context, instance string, secrets []*model.SystemSecretInput) (bool, error)
 	ReleaseQuarantine(ctx context.Context, input model.ReleaseQuarantineInput) (bool, error)
 	SyncNow(ctx context.Context, profileID string, userID *string) (bool, error)
 	PauseSync(ctx context.Context, profileID string, userID *string) (bool, error)
@@ -482,6 +485,7 @@ type QueryResolver interface {
 	SyncConflicts(ctx context.Context, profileID *string, openOnly *bool) ([]*model.SyncConflict, error)
 	SyncProfiles(ctx context.Context) ([]*model.SyncProfile, error)
 	SyncProfile(ctx context.Context, id string) (*model.SyncProfile, error)
+	SystemSecretsSet(ctx context.Context, instance string, names []string) ([]string, error)
 	SyncQuarantine(ctx context.Context, profileID *string) ([]*model.QuarantinedItem, error)
 	SyncRuns(ctx context.Context, profileID *string, userID *string, first *int) ([]*model.SyncRun, error)
 	SyncRun(ctx context.Context, id string) (*model.SyncRun, error)
@@ -1177,6 +1181,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SaveSyncProfile(childComplexity, args["input"].(model.ProfileInput)), true
+	case "Mutation.setSystemSecrets":
+		if e.ComplexityRoot.Mutation.SetSystemSecrets == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setSystemSecrets_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetSystemSecrets(childComplexity, args["instance"].(string), args["secrets"].([]*model.SystemSecretInput)), true
 	case "Mutation.setup":
 		if e.ComplexityRoot.Mutation.Setup == nil {
 			break
@@ -1525,6 +1540,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SyncTrace(childComplexity, args["itemId"].(string)), true
+	case "Query.systemSecretsSet":
+		if e.ComplexityRoot.Query.SystemSecretsSet == nil {
+			break
+		}
+
+		args, err := ec.field_Query_systemSecretsSet_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SystemSecretsSet(childComplexity, args["instance"].(string), args["names"].([]string)), true
 	case "Query.systemStatus":
 		if e.ComplexityRoot.Query.SystemStatus == nil {
 			break
@@ -2391,6 +2417,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputSyncAccountInput,
 		ec.unmarshalInputSyncFiltersInput,
 		ec.unmarshalInputSystemInput,
+		ec.unmarshalInputSystemSecretInput,
 		ec.unmarshalInputUserMayInput,
 		ec.unmarshalInputUserOverridesInput,
 	)
@@ -2831,6 +2858,27 @@ extend type Mutation {
   saveSyncProfile(input: ProfileInput!): SyncProfile! @hasRole(role: ADMIN)
   "Deletes a profile, its linked users and their sync state (items in the systems are not touched)."
   deleteSyncProfile(id: ID!): Boolean! @hasRole(role: ADMIN)
+}
+
+"SystemSecretInput sets one secret of a connector instance."
+input SystemSecretInput {
+  "The secret's name as the connector documents it (for example client_secret, partner_key)."
+  name: String!
+  "The value; null deletes the secret."
+  value: String
+}
+
+extend type Query {
+  "Which of the given secret names are stored for a connector instance (values are never returned)."
+  systemSecretsSet(instance: String!, names: [String!]!): [String!]! @hasRole(role: ADMIN)
+}
+
+extend type Mutation {
+  """
+  Stores (or, with a null value, deletes) secrets of a connector instance in the
+  encrypted store, where the connector reads them. Write-only: values are never returned.
+  """
+  setSystemSecrets(instance: String!, secrets: [SystemSecretInput!]!): Boolean! @hasRole(role: ADMIN)
 }
 `, BuiltIn: false},
 	{Name: "../quarantine.graphqls", Input: `# Quarantine: items the engine cannot map or write, skipped until they change.
@@ -4452,6 +4500,28 @@ func (ec *executionContext) field_Mutation_saveSyncProfile_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setSystemSecrets_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "instance",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["instance"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "secrets",
+		func(ctx context.Context, v any) ([]*model.SystemSecretInput, error) {
+			return ec.unmarshalNSystemSecretInput2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemSecretInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["secrets"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4693,6 +4763,28 @@ func (ec *executionContext) field_Query_syncTrace_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["itemId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_systemSecretsSet_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "instance",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["instance"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "names",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["names"] = arg1
 	return args, nil
 }
 
@@ -7270,6 +7362,68 @@ func (ec *executionContext) fieldContext_Mutation_deleteSyncProfile(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setSystemSecrets(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setSystemSecrets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetSystemSecrets(ctx, fc.Args["instance"].(string), fc.Args["secrets"].([]*model.SystemSecretInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setSystemSecrets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setSystemSecrets_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_releaseQuarantine(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8832,6 +8986,68 @@ func (ec *executionContext) fieldContext_Query_syncProfile(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_syncProfile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_systemSecretsSet(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_systemSecretsSet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SystemSecretsSet(ctx, fc.Args["instance"].(string), fc.Args["names"].([]string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal []string
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal []string
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_systemSecretsSet(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_systemSecretsSet_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14423,6 +14639,43 @@ func (ec *executionContext) unmarshalInputSystemInput(ctx context.Context, obj a
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputSystemSecretInput(ctx context.Context, obj any) (model.SystemSecretInput, error) {
+	var it model.SystemSecretInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "value"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputUserMayInput(ctx context.Context, obj any) (model.UserMayInput, error) {
 	var it model.UserMayInput
 	if obj == nil {
@@ -15535,6 +15788,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setSystemSecrets":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setSystemSecrets(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "releaseQuarantine":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_releaseQuarantine(ctx, field)
@@ -16082,6 +16342,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				}()
 				res = ec._Query_syncProfile(ctx, field)
 				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "systemSecretsSet":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_systemSecretsSet(ctx, field)
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -18907,6 +19189,25 @@ func (ec *executionContext) marshalNSystemConfig2ᚖgithubᚗcomᚋsynchronizer�
 
 func (ec *executionContext) unmarshalNSystemInput2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemInput(ctx context.Context, v any) (*model.SystemInput, error) {
 	res, err := ec.unmarshalInputSystemInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSystemSecretInput2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemSecretInputᚄ(ctx context.Context, v any) ([]*model.SystemSecretInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.SystemSecretInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSystemSecretInput2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemSecretInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNSystemSecretInput2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemSecretInput(ctx context.Context, v any) (*model.SystemSecretInput, error) {
+	res, err := ec.unmarshalInputSystemSecretInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

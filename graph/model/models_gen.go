@@ -474,6 +474,14 @@ type SystemInput struct {
 	ClearSecrets []string `json:"clearSecrets,omitempty"`
 }
 
+// SystemSecretInput sets one secret of a connector instance.
+type SystemSecretInput struct {
+	// The secret's name as the connector documents it (for example client_secret, partner_key).
+	Name string `json:"name"`
+	// The value; null deletes the secret.
+	Value *string `json:"value,omitempty"`
+}
+
 type SystemStatus struct {
 	State   SystemState `json:"state"`
 	Version string      `json:"version"`
