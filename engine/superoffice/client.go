@@ -118,7 +118,7 @@ func (c *client) once(ctx context.Context, r request, body []byte, auth, appTok 
 		zone = "UTC"
 	}
 	req.Header.Set("SO-TimeZone", zone)
-	req.Header.Set("SO-Language", "en")
+	req.Header.Set("SO-Language", c.set.Language)
 	if !r.ifUnmod.IsZero() {
 		req.Header.Set("If-Unmodified-Since", r.ifUnmod.UTC().Format(http.TimeFormat))
 	}

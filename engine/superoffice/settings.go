@@ -43,6 +43,9 @@ type Settings struct {
 	// DefaultType is the task list item used for items created from the mailbox without a mapped category
 	// (default: the first appointment type of the list).
 	DefaultType string `json:"defaultType,omitempty"`
+	// Language is the ISO 639-1 code list items (appointment and task types) are read and matched in, sent as
+	// SO-Language (default "en"): use the profile's language so categories match what users see.
+	Language string `json:"language,omitempty"`
 	// MaxInFlight bounds concurrent calls per tenant (default 8; SuperOffice documents no limit).
 	MaxInFlight int `json:"maxInFlight,omitempty"`
 	// PageSize is the OData $top of one listing page (default 200, at most 1000).
@@ -92,6 +95,12 @@ func (s *Settings) validate() error {
 	}
 	if _, err := ParseTemplate(s.TitleTemplate); err != nil {
 		return fieldErr("titleTemplate", "%v", err)
+	}
+	if s.Language == "" {
+		s.Language = "en"
+	}
+	if len(s.Language) != 2 || strings.ToLower(s.Language) != s.Language {
+		return fieldErr("language", "%q: want a two-letter lower-case ISO 639-1 code", s.Language)
 	}
 	switch {
 	case s.MaxInFlight == 0:

@@ -363,3 +363,23 @@ func TestUnreadableItemIsReported(t *testing.T) {
 		t.Fatalf("Get: %v", err)
 	}
 }
+
+// TestLanguage: list items (types) are read in the profile's language, so type ⇄ category mapping uses the names
+// users see.
+func TestLanguage(t *testing.T) {
+	tn := newTenant(t)
+	ctx := context.Background()
+	c := tn.connector(t, map[string]any{"language": "no", "typeCategories": map[string]string{"Møte": "Kundemøte"}})
+	s := tn.open(t, c, engine.KindAppointment, "101")
+	st := inZone(t, "Europe/Oslo", "2026-06-01 10:00")
+	r, err := s.Create(ctx, &engine.Appointment{Title: "x", Start: st, End: st.Add(time.Hour), TimeZone: "Europe/Oslo", Categories: []string{"Kundemøte"}}, "l1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := r.Item.(*engine.Appointment); a.Type != "Møte" || len(a.Categories) != 1 || a.Categories[0] != "Kundemøte" {
+		t.Fatalf("created %+v", a)
+	}
+	if _, err := superoffice.ParseSettings([]byte(`{"mode":"onsite","baseUrl":"https://x/api/","language":"Norsk"}`)); err == nil {
+		t.Fatal("a bad language was accepted")
+	}
+}

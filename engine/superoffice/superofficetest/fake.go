@@ -264,7 +264,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		loc = l
 	}
-	c := &call{s: s, w: w, r: r, loc: loc, assoc: assoc}
+	c := &call{s: s, w: w, r: r, loc: loc, assoc: assoc, lang: r.Header.Get("SO-Language")}
 	parts := strings.Split(strings.Trim(strings.TrimPrefix(path, "/api/v1"), "/"), "/")
 	switch {
 	case len(parts) == 1 && parts[0] == "Appointment" && r.Method == http.MethodGet:
@@ -285,6 +285,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		out := slices.Clone(s.tasks)
 		s.mu.Unlock()
+		if r.Header.Get("SO-Language") == "no" {
+			// Multi-language list items come back in the requested language.
+			for i := range out {
+				out[i].Value = norwegian[out[i].Value]
+			}
+		}
 		writeJSON(w, http.StatusOK, out)
 	case len(parts) == 1 && parts[0] == "Selection" && r.Method == http.MethodGet:
 		c.listSelections()
@@ -340,6 +346,7 @@ type call struct {
 	r     *http.Request
 	loc   *time.Location
 	assoc int32
+	lang  string // SO-Language: list items are returned in it
 }
 
 func (c *call) fail(status int, format string, a ...any) {
@@ -390,6 +397,11 @@ func (c *call) out(a *appt) superoffice.AppointmentEntity {
 		maps[k] = v
 	}
 	e.UserDefinedFields = maps
+	if e.Task != nil && c.lang == "no" {
+		t := *e.Task
+		t.Value = norwegian[t.Value]
+		e.Task = &t
+	}
 	return e
 }
 
@@ -595,6 +607,9 @@ func (c *call) createAppointment() {
 	}
 	writeJSON(c.w, http.StatusCreated, c.out(rows[0]))
 }
+
+// norwegian is the task list in Norwegian, for SO-Language: no.
+var norwegian = map[string]string{"Meeting": "Møte", "Phone call": "Telefon", "Follow-up": "Oppfølging", "Holiday": "Ferie"}
 
 var weekdays = map[string]time.Weekday{"Sunday": time.Sunday, "Monday": time.Monday, "Tuesday": time.Tuesday,
 	"Wednesday": time.Wednesday, "Thursday": time.Thursday, "Friday": time.Friday, "Saturday": time.Saturday}
