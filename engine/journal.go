@@ -29,7 +29,9 @@ import (
 //   - update, delete: the link is flagged Check: the next run re-reads both sides and plans again (the write, if
 //     it happened, then looks like a change whose fields equal the other side's: nothing more is written).
 
-// apply commits state-only plans and executes the planned writes.
+// apply commits state-only plans and executes the planned writes. Links with a single write to a store that
+// implements Batcher are sent in batches of up to MaxBatch (one intent commit and one result commit per batch);
+// links with two writes go one write at a time.
 func (j *syncJob) apply(ctx context.Context) error {
 	for _, lp := range j.plans {
 		if len(lp.writes) > 0 {
@@ -39,7 +41,42 @@ func (j *syncJob) apply(ctx context.Context) error {
 			return err
 		}
 	}
+	var queue [2][]*linkPlan
+	flush := func(s Side) error {
+		q := queue[s]
+		queue[s] = nil
+		if len(q) == 0 {
+			return nil
+		}
+		return j.executeBatch(ctx, j.stores[s].(Batcher), q)
+	}
+	throttled := func() bool {
+		var ra *RetryAfterError
+		if errors.As(j.transient, &ra) {
+			j.log.Info("throttled: stopping the run's writes", "wait", ra.Wait)
+			return true
+		}
+		return false
+	}
 	for _, lp := range j.plans {
+		if len(lp.writes) == 0 {
+			continue
+		}
+		if len(lp.writes) == 1 {
+			s := lp.writes[0].side
+			if b, ok := j.stores[s].(Batcher); ok && b.MaxBatch() > 1 {
+				queue[s] = append(queue[s], lp)
+				if len(queue[s]) >= b.MaxBatch() {
+					if err := flush(s); err != nil {
+						return err
+					}
+					if throttled() {
+						return nil
+					}
+				}
+				continue
+			}
+		}
 		for i, w := range lp.writes {
 			ok, err := j.execute(ctx, lp, w, i == len(lp.writes)-1)
 			if err != nil {
@@ -49,10 +86,13 @@ func (j *syncJob) apply(ctx context.Context) error {
 				break
 			}
 		}
-		var ra *RetryAfterError
-		if errors.As(j.transient, &ra) {
-			j.log.Info("throttled: stopping the run's writes", "wait", ra.Wait)
-			break
+		if throttled() {
+			return nil
+		}
+	}
+	for s := SideCRM; s <= SideMailbox; s++ {
+		if err := flush(s); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -82,6 +122,50 @@ func (j *syncJob) execute(ctx context.Context, lp *linkPlan, w *write, last bool
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
+	p, sets, err := j.prepare(lp, w, last)
+	if err != nil {
+		return false, err
+	}
+	if err := j.e.kv.Commit(sets, nil); err != nil {
+		return false, err
+	}
+	st := j.stores[w.side]
+	var r Remote
+	switch w.action {
+	case ActionCreate:
+		r, err = st.Create(ctx, w.item, p.in.Marker)
+	case ActionUpdate:
+		r, err = st.Update(ctx, w.id, w.precond, w.item)
+	case ActionDelete:
+		err = st.Delete(ctx, w.id, w.precond)
+	}
+	res := map[string][]byte{}
+	var dels []string
+	ok, fatal := j.finalize(p, r, err, res, &dels)
+	if len(res) > 0 || len(dels) > 0 {
+		if err := j.e.kv.Commit(res, dels); err != nil {
+			return false, err
+		}
+	}
+	if fatal != nil {
+		return false, fatal
+	}
+	if ok {
+		j.done(p, r)
+	}
+	return ok, nil
+}
+
+// pendingWrite is a write whose intent is prepared.
+type pendingWrite struct {
+	lp   *linkPlan
+	w    *write
+	last bool
+	in   Intent
+}
+
+// prepare builds the intent of a write (and, for a create, the link's pending state) into the returned sets.
+func (j *syncJob) prepare(lp *linkPlan, w *write, last bool) (*pendingWrite, map[string][]byte, error) {
 	l := lp.l
 	s := w.side
 	j.opSeq++
@@ -107,41 +191,33 @@ func (j *syncJob) execute(ctx context.Context, lp *linkPlan, w *write, last bool
 		b[s] = nil
 		bb, err := encodeBase(b)
 		if err != nil {
-			return false, err
+			return nil, nil, err
 		}
 		sets[kLink(j.key, l.ID)] = pre.encode()
 		sets[kBase(j.key, l.ID)] = bb
 	}
 	sets[kIntent(op)] = mustJSON(in)
-	if err := j.e.kv.Commit(sets, nil); err != nil {
-		return false, err
-	}
+	return &pendingWrite{lp: lp, w: w, last: last, in: in}, sets, nil
+}
 
-	st := j.stores[s]
-	var r Remote
-	switch w.action {
-	case ActionCreate:
-		r, err = st.Create(ctx, w.item, in.Marker)
-	case ActionUpdate:
-		r, err = st.Update(ctx, w.id, w.precond, w.item)
-	case ActionDelete:
-		err = st.Delete(ctx, w.id, w.precond)
-		if errors.Is(err, ErrNotFound) {
-			err = nil // already gone
-		}
+// finalize adds what the outcome of a sent write changes to res and dels (to be committed in one Commit). ok
+// reports success; fatal is an error that ends the run.
+func (j *syncJob) finalize(p *pendingWrite, r Remote, err error, res map[string][]byte, dels *[]string) (ok bool, fatal error) {
+	lp, w, l := p.lp, p.w, p.lp.l
+	s, o := w.side, w.side.Other()
+	if w.action == ActionDelete && errors.Is(err, ErrNotFound) {
+		err = nil // already gone
 	}
 	target := w.id
 	if target == "" {
 		target = r.ID
 	}
-	o := s.Other()
-	res := map[string][]byte{}
-	dels := []string{kIntent(op)}
 	var ie *ItemError
 	switch {
 	case err == nil:
 	case errors.Is(err, ErrPrecondition), errors.Is(err, ErrNotFound):
 		// The item changed (or vanished) since we read it: re-read both sides next run.
+		*dels = append(*dels, kIntent(p.in.Op))
 		if !w.orphan && lp.stored != nil {
 			chk := *lp.stored
 			chk.Check = true
@@ -149,8 +225,9 @@ func (j *syncJob) execute(ctx context.Context, lp *linkPlan, w *write, last bool
 		}
 		j.trace(s, target, l.ID, DecError, "changed meanwhile; planned again next run: "+trimErr(err))
 		j.run.Counts.Errors++
-		return false, j.e.kv.Commit(res, dels)
+		return false, nil
 	case errors.As(err, &ie), errors.Is(err, ErrUnsupported):
+		*dels = append(*dels, kIntent(p.in.Op))
 		if !w.orphan {
 			q := Quarantined{Profile: j.p.ID, User: j.u.ID, Kind: j.kind, Side: o, ID: w.source, Version: l.Vers[o],
 				Reason: trimErr(err), At: j.nowUTC()}
@@ -166,9 +243,9 @@ func (j *syncJob) execute(ctx context.Context, lp *linkPlan, w *write, last bool
 			j.run.Counts.Quarantined++
 			j.trace(q.Side, q.ID, l.ID, DecQuarantined, fmt.Sprintf("quarantined: %s of the %s copy failed: %s", w.action, s, q.Reason))
 		}
-		return false, j.e.kv.Commit(res, dels)
+		return false, nil
 	case errors.Is(err, ErrAuth):
-		_ = j.e.kv.Commit(nil, dels)
+		*dels = append(*dels, kIntent(p.in.Op))
 		return false, fmt.Errorf("%s refused the credentials: %w", s, err)
 	default:
 		// Outcome unknown: the intent stays and is resolved like a crash.
@@ -179,60 +256,76 @@ func (j *syncJob) execute(ctx context.Context, lp *linkPlan, w *write, last bool
 		j.trace(s, target, l.ID, DecError, trimErr(err))
 		return false, nil
 	}
-
+	*dels = append(*dels, kIntent(p.in.Op))
 	stored := r.Item
 	if stored == nil {
 		stored = w.item
 	}
-	ap := AppliedOp{Seq: j.opSeq, Side: s, Action: w.action, Link: l.ID, ID: target, Version: r.Version, At: j.nowUTC()}
+	ap := AppliedOp{Seq: seqOf(p.in.Op), Side: s, Action: w.action, Link: l.ID, ID: target, Version: r.Version, At: j.nowUTC()}
 	if w.before != nil {
 		ap.Before, _ = encodeItem(w.before)
 	}
 	if w.action != ActionDelete {
 		ap.After, _ = encodeItem(stored)
 	}
-	res[kRunOpPrefix(j.run.ID)+fmt.Sprintf("%06d", j.opSeq)] = mustJSON(ap)
-	if !w.orphan {
-		switch w.action {
-		case ActionCreate, ActionUpdate:
-			if r.ID != "" {
-				l.IDs[s] = r.ID
-			}
-			l.Vers[s], l.Hashes[s], l.Pending[s] = r.Version, hashKey(stored), false
-			lp.base[s] = stored
-		}
-		if last {
-			if err := j.stateSets(lp, res, &dels); err != nil {
-				return false, err
-			}
-		} else if lp.stored != nil {
-			// More writes follow for this link. Until they are done, the stored state keeps the other side's old
-			// base and this side's base gains only the fields just written: if the run stops here, the next run
-			// re-reads both sides (Check) and still sees both sides' own changes, so the rest is not lost.
-			chk := *lp.stored
-			chk.Check = true
-			chk.Vers[s], chk.Hashes[s] = "", hash16{}
-			b := lp.oldBase
-			if b[s] != nil {
-				nb := Split(b[s])
-				cur := Split(stored)
-				for _, f := range ChangedFields(Split(w.before), Split(w.item)) {
-					setField(nb, f, cur)
-				}
-				if it, err := Join(j.kind, nb); err == nil {
-					b[s] = it
-				}
-			}
-			bb, err := encodeBase(b)
-			if err != nil {
-				return false, err
-			}
-			res[kLink(j.key, l.ID)] = chk.encode()
-			res[kBase(j.key, l.ID)] = bb
-		}
+	res[kRunOpPrefix(j.run.ID)+fmt.Sprintf("%06d", ap.Seq)] = mustJSON(ap)
+	if w.orphan {
+		return true, nil
 	}
-	if err := j.e.kv.Commit(res, dels); err != nil {
-		return false, err
+	switch w.action {
+	case ActionCreate, ActionUpdate:
+		if r.ID != "" {
+			l.IDs[s] = r.ID
+		}
+		l.Vers[s], l.Hashes[s], l.Pending[s] = r.Version, hashKey(stored), false
+		lp.base[s] = stored
+	}
+	if p.last {
+		if err := j.stateSets(lp, res, dels); err != nil {
+			return false, err
+		}
+		return true, nil
+	}
+	if lp.stored != nil {
+		// More writes follow for this link. Until they are done, the stored state keeps the other side's old
+		// base and this side's base gains only the fields just written: if the run stops here, the next run
+		// re-reads both sides (Check) and still sees both sides' own changes, so the rest is not lost.
+		chk := *lp.stored
+		chk.Check = true
+		chk.Vers[s], chk.Hashes[s] = "", hash16{}
+		// The other side's base takes the written values too: they are now agreed, so a later edit of the other
+		// side back to its old value is still seen as a change.
+		b := lp.oldBase
+		if b[s] != nil && b[o] != nil {
+			nb, no := Split(b[s]), Split(b[o])
+			cur, sent := Split(stored), Split(w.item)
+			for _, f := range ChangedFields(Split(w.before), sent) {
+				setField(nb, f, cur)
+				setField(no, f, sent)
+			}
+			it, err1 := Join(j.kind, nb)
+			io, err2 := Join(j.kind, no)
+			if err1 == nil && err2 == nil {
+				b[s], b[o] = it, io
+			}
+		}
+		bb, err := encodeBase(b)
+		if err != nil {
+			return false, err
+		}
+		res[kLink(j.key, l.ID)] = chk.encode()
+		res[kBase(j.key, l.ID)] = bb
+	}
+	return true, nil
+}
+
+// done counts and traces a write whose result is committed.
+func (j *syncJob) done(p *pendingWrite, r Remote) {
+	w, l := p.w, p.lp.l
+	s, o := w.side, w.side.Other()
+	target := w.id
+	if target == "" {
+		target = r.ID
 	}
 	switch w.action {
 	case ActionCreate:
@@ -247,7 +340,78 @@ func (j *syncJob) execute(ctx context.Context, lp *linkPlan, w *write, last bool
 		j.run.Counts.Deleted++
 		j.trace(s, target, l.ID, DecDeleted, w.reason)
 	}
-	return true, nil
+}
+
+// executeBatch journals and sends single-write links in one Batch call: their intents in one commit, the batch,
+// their results in one commit. A failed batch leaves every intent in place (outcome unknown).
+func (j *syncJob) executeBatch(ctx context.Context, b Batcher, lps []*linkPlan) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	sets := map[string][]byte{}
+	ps := make([]*pendingWrite, len(lps))
+	ops := make([]Op, len(lps))
+	for i, lp := range lps {
+		p, s, err := j.prepare(lp, lp.writes[0], true)
+		if err != nil {
+			return err
+		}
+		for k, v := range s {
+			sets[k] = v
+		}
+		ps[i] = p
+		w := lp.writes[0]
+		ops[i] = Op{Action: w.action, ID: w.id, Version: w.precond, Item: w.item, Marker: p.in.Marker}
+	}
+	if err := j.e.kv.Commit(sets, nil); err != nil {
+		return err
+	}
+	results, err := b.Batch(ctx, ops)
+	if err == nil && len(results) != len(ops) {
+		err = fmt.Errorf("batch of %d writes answered %d results", len(ops), len(results))
+	}
+	if err != nil {
+		if errors.Is(err, ErrAuth) {
+			return fmt.Errorf("%s refused the credentials: %w", lps[0].writes[0].side, err)
+		}
+		if j.transient == nil {
+			j.transient = err
+		}
+		for _, p := range ps {
+			j.run.Counts.Errors++
+			j.trace(p.w.side, p.w.id, p.lp.l.ID, DecError, trimErr(err))
+		}
+		return nil
+	}
+	res := map[string][]byte{}
+	var dels []string
+	oks := make([]bool, len(ps))
+	var fatal error
+	for i, p := range ps {
+		ok, f := j.finalize(p, results[i].Remote, results[i].Err, res, &dels)
+		oks[i] = ok
+		if f != nil && fatal == nil {
+			fatal = f
+		}
+	}
+	if err := j.e.kv.Commit(res, dels); err != nil {
+		return err
+	}
+	for i, p := range ps {
+		if oks[i] {
+			j.done(p, results[i].Remote)
+		}
+	}
+	return fatal
+}
+
+// seqOf returns the sequence number at the end of an op id ("<run>.<seq>").
+func seqOf(op string) int {
+	n := 0
+	if i := strings.LastIndexByte(op, '.'); i >= 0 {
+		n, _ = strconv.Atoi(op[i+1:])
+	}
+	return n
 }
 
 // recover resolves the pending intents of this job.
@@ -350,20 +514,23 @@ func (j *syncJob) resolve(ctx context.Context, in Intent) error {
 			}
 			payload, err1 := decodeItem(j.kind, in.Payload)
 			before, err2 := decodeItem(j.kind, in.Before)
-			if err1 != nil || err2 != nil || payload == nil || before == nil || base[s] == nil {
+			o := s.Other()
+			if err1 != nil || err2 != nil || payload == nil || before == nil || base[s] == nil || base[o] == nil {
 				break
 			}
-			nb, cur, p := Split(base[s]), Split(r.Item), Split(payload)
+			nb, no, cur, p := Split(base[s]), Split(base[o]), Split(r.Item), Split(payload)
 			for _, f := range ChangedFields(Split(before), p) {
 				if jsonEq(cur[f], p[f]) {
 					setField(nb, f, p)
+					setField(no, f, p) // agreed now on both sides
 				}
 			}
 			it, err := Join(j.kind, nb)
-			if err != nil {
+			io, err3 := Join(j.kind, no)
+			if err != nil || err3 != nil {
 				break
 			}
-			base[s] = it
+			base[s], base[o] = it, io
 			bb, err := encodeBase(base)
 			if err != nil {
 				return err

@@ -768,7 +768,9 @@ func (s *Store) ListIDs(ctx context.Context) ([]string, error) {
 // MaxBatch is 4, small enough that tests exercise several batches.
 func (s *Store) MaxBatch() int { return 4 }
 
-// Batch applies ops one by one; results are in order.
+// Batch applies ops one by one; results are in order. Each op is counted under its action ("create", ...) like a
+// single call, and the fault hook is consulted per op (Call.Op is the action), so per-item faults — an ItemError
+// for one item, a lost response — happen inside batches too; a fault on the "batch" call fails the whole batch.
 func (s *Store) Batch(ctx context.Context, ops []engine.Op) ([]engine.OpResult, error) {
 	if len(ops) > s.MaxBatch() {
 		return nil, fmt.Errorf("reference: batch of %d exceeds %d", len(ops), s.MaxBatch())
@@ -777,8 +779,20 @@ func (s *Store) Batch(ctx context.Context, ops []engine.Op) ([]engine.OpResult, 
 	if err != nil {
 		return nil, err
 	}
+	srv := s.c.srv
 	out := make([]engine.OpResult, len(ops))
 	for i, op := range ops {
+		srv.mu.Lock()
+		srv.counts[string(op.Action)]++
+		var of Fault
+		if srv.fault != nil {
+			of = srv.fault(Call{Op: string(op.Action), Account: s.scope.Account.ID, Kind: s.scope.Kind, ID: op.ID})
+		}
+		srv.mu.Unlock()
+		if of.Before != nil {
+			out[i].Err = of.Before
+			continue
+		}
 		switch op.Action {
 		case engine.ActionCreate:
 			out[i].Remote, out[i].Err = s.create(op.Item, op.Marker)
@@ -788,6 +802,14 @@ func (s *Store) Batch(ctx context.Context, ops []engine.Op) ([]engine.OpResult, 
 			out[i].Err = s.delete(op.ID, op.Version)
 		default:
 			out[i].Err = fmt.Errorf("reference: unknown action %q", op.Action)
+		}
+		if out[i].Err == nil {
+			srv.mu.Lock()
+			srv.counts[string(op.Action)+".ok"]++
+			srv.mu.Unlock()
+			if of.After != nil {
+				out[i] = engine.OpResult{Err: of.After}
+			}
 		}
 	}
 	err = f.After
