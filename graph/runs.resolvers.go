@@ -67,7 +67,7 @@ func (r *mutationResolver) UndoSyncRun(ctx context.Context, id string) (*model.S
 }
 
 // SyncRuns is the resolver for the syncRuns field.
-func (r *queryResolver) SyncRuns(ctx context.Context, profileID *string, userID *string, first *int) ([]*model.SyncRun, error) {
+func (r *queryResolver) SyncRuns(ctx context.Context, profileID *string, userID *string, first *int, before *string) ([]*model.SyncRun, error) {
 	e, err := r.needEngine()
 	if err != nil {
 		return nil, err
@@ -80,7 +80,7 @@ func (r *queryResolver) SyncRuns(ctx context.Context, profileID *string, userID 
 		return nil, badInput("first", "must be between 1 and 500")
 	}
 	limit := n
-	if userID != nil {
+	if userID != nil || before != nil {
 		limit = 0 // filtered below
 	}
 	runs, err := e.Runs(deref(profileID), limit)
@@ -89,7 +89,7 @@ func (r *queryResolver) SyncRuns(ctx context.Context, profileID *string, userID 
 	}
 	out := []*model.SyncRun{}
 	for _, run := range runs {
-		if userID != nil && run.User != *userID {
+		if (userID != nil && run.User != *userID) || (before != nil && run.ID >= *before) {
 			continue
 		}
 		if out = append(out, runOut(run)); len(out) == n {

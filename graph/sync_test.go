@@ -94,7 +94,7 @@ func withoutPassword(f engine.Factory, seen chan json.RawMessage) engine.Factory
 	}
 }
 
-func newSyncEnv(t *testing.T) *syncEnv {
+func newSyncEnv(t testing.TB) *syncEnv {
 	t.Helper()
 	se := &syncEnv{crm: reference.NewServer(nil), mbx: reference.NewServer(nil), seen: make(chan json.RawMessage, 16),
 		secrets: &memSecrets{m: map[string][]byte{}}}
@@ -289,6 +289,10 @@ func TestSyncEndToEnd(t *testing.T) {
 	if first["status"] != "OK" || first["trigger"] != "link" || len(list(first["operations"])) != 3 ||
 		list(first["operations"])[0].(map[string]any)["side"] != "MAILBOX" || runs[0].(map[string]any)["trigger"] != "manual" {
 		t.Fatalf("runs: %s", r.Raw)
+	}
+	r = admin.query(`query($b: ID) { syncRuns(first: 1, before: $b) { id } }`, map[string]any{"b": runs[0].(map[string]any)["id"]}).must(t)
+	if page := list(r.Data["syncRuns"]); len(page) != 1 || page[0].(map[string]any)["id"] != first["id"] {
+		t.Fatalf("the page before the newest run: %s, want %v", r.Raw, first["id"])
 	}
 	r = admin.query(`{ linkedUsers(profileId: "p1") { id status { lastRun lastOk breaker paused } } }`, nil).must(t)
 	if st := field(list(r.Data["linkedUsers"])[0].(map[string]any), "status"); st == nil || field(st.(map[string]any), "lastOk") == nil ||

@@ -244,7 +244,7 @@ type ComplexityRoot struct {
 		SyncProfiles     func(childComplexity int) int
 		SyncQuarantine   func(childComplexity int, profileID *string) int
 		SyncRun          func(childComplexity int, id string) int
-		SyncRuns         func(childComplexity int, profileID *string, userID *string, first *int) int
+		SyncRuns         func(childComplexity int, profileID *string, userID *string, first *int, before *string) int
 		SyncTrace        func(childComplexity int, itemID string) int
 		SystemSecretsSet func(childComplexity int, instance string, names []string) int
 		SystemStatus     func(childComplexity int) int
@@ -487,7 +487,7 @@ type QueryResolver interface {
 	SyncProfile(ctx context.Context, id string) (*model.SyncProfile, error)
 	SystemSecretsSet(ctx context.Context, instance string, names []string) ([]string, error)
 	SyncQuarantine(ctx context.Context, profileID *string) ([]*model.QuarantinedItem, error)
-	SyncRuns(ctx context.Context, profileID *string, userID *string, first *int) ([]*model.SyncRun, error)
+	SyncRuns(ctx context.Context, profileID *string, userID *string, first *int, before *string) ([]*model.SyncRun, error)
 	SyncRun(ctx context.Context, id string) (*model.SyncRun, error)
 	SchedulerStatus(ctx context.Context) (*model.SchedulerStatus, error)
 	GovernorStatus(ctx context.Context) ([]*model.GovernorScope, error)
@@ -1528,7 +1528,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.SyncRuns(childComplexity, args["profileId"].(*string), args["userId"].(*string), args["first"].(*int)), true
+		return e.ComplexityRoot.Query.SyncRuns(childComplexity, args["profileId"].(*string), args["userId"].(*string), args["first"].(*int), args["before"].(*string)), true
 	case "Query.syncTrace":
 		if e.ComplexityRoot.Query.SyncTrace == nil {
 			break
@@ -2996,8 +2996,11 @@ type SyncRun {
 }
 
 extend type Query {
-  "Runs, newest first: of a profile (all when null), of one user (all when null). first: 1-500."
-  syncRuns(profileId: ID, userId: ID, first: Int = 50): [SyncRun!]! @hasRole(role: ADMIN)
+  """
+  Runs, newest first: of a profile (all when null), of one user (all when null).
+  first: 1-500. For the next page pass the last run's id as before.
+  """
+  syncRuns(profileId: ID, userId: ID, first: Int = 50, before: ID): [SyncRun!]! @hasRole(role: ADMIN)
   "One run, or null."
   syncRun(id: ID!): SyncRun @hasRole(role: ADMIN)
 }
@@ -4749,6 +4752,14 @@ func (ec *executionContext) field_Query_syncRuns_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -9126,7 +9137,7 @@ func (ec *executionContext) _Query_syncRuns(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().SyncRuns(ctx, fc.Args["profileId"].(*string), fc.Args["userId"].(*string), fc.Args["first"].(*int))
+			return ec.Resolvers.Query().SyncRuns(ctx, fc.Args["profileId"].(*string), fc.Args["userId"].(*string), fc.Args["first"].(*int), fc.Args["before"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
