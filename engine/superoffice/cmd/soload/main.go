@@ -14,6 +14,7 @@ import (
 	"log"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -55,12 +56,17 @@ func (s *secrets) Delete(_ context.Context, n string) error {
 	return nil
 }
 
+// profile is the -cpuprofile file.
+var profile string
+
 func main() {
 	users := flag.Int("users", 50, "number of CRM users")
 	items := flag.Int("items", 20000, "appointments in total")
 	latency := flag.Duration("latency", 50*time.Millisecond, "latency the fake adds to every call")
 	inflight := flag.Int("inflight", 8, "calls in flight per tenant (settings maxInFlight)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the incremental phase to this file")
 	flag.Parse()
+	profile = *cpuprofile
 	if err := run(*users, *items, *latency, *inflight); err != nil {
 		log.Fatal(err)
 	}
@@ -158,6 +164,17 @@ func run(users, items int, latency time.Duration, inflight int) error {
 		os.Exit(1)
 	}
 	c1 := fake.Calls()
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	d, err = syncAll()
 	if err != nil {
 		return err
