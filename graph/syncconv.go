@@ -2,6 +2,7 @@ package graph
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
 	"time"
 
@@ -274,7 +275,7 @@ func quarantinedOut(q engine.Quarantined) *model.QuarantinedItem {
 func snapshotOut(s scheduler.Snapshot) *model.SchedulerStatus {
 	out := &model.SchedulerStatus{At: s.At, Started: s.Started, Stopping: s.Stopping, Workers: s.Workers,
 		QueueDepth: s.QueueDepth, Running: []*model.RunningJob{}, Profiles: []*model.ProfileSyncStatus{},
-		Users: []*model.UserSyncStatus{}, Systems: []*model.SystemBreaker{}, DroppedEvents: int(s.DroppedEvents),
+		Users: []*model.UserSyncStatus{}, Systems: []*model.SystemBreaker{}, DroppedEvents: satInt(s.DroppedEvents),
 		Housekeeping: &model.HousekeepingStatus{Hour: s.Housekeeping.Hour, NextRun: s.Housekeeping.NextRun,
 			LastRun: s.Housekeeping.LastRun, Results: []*model.HousekeepingTask{}}}
 	for _, j := range s.Running {
@@ -301,7 +302,7 @@ func scopeOut(s governor.ScopeState) *model.GovernorScope {
 	return &model.GovernorScope{Scope: s.Scope, System: s.System, Kind: s.Kind, Key: s.Key, MaxInFlight: s.MaxInFlight,
 		EffectiveInFlight: s.EffectiveInFlight, InFlight: s.InFlight, Waiting: s.Waiting, Requests: s.Requests,
 		PerSeconds: s.Per.Seconds(), BudgetLeft: s.BudgetLeft, BackingOffUntil: s.BackingOffUntil,
-		Throttled: int(s.Throttled), RecentThrottles: s.RecentThrottles,
+		Throttled: satInt(s.Throttled), RecentThrottles: s.RecentThrottles,
 		AvgLatencyMs: float64(s.AvgLatency) / float64(time.Millisecond), SlowedDown: s.SlowedDown}
 }
 
@@ -313,4 +314,12 @@ func eventOut(e scheduler.Event) *model.SyncEvent {
 		out.Kind = &k
 	}
 	return out
+}
+
+// satInt converts a counter to int, saturating at the largest int.
+func satInt(u uint64) int {
+	if u > math.MaxInt {
+		return math.MaxInt
+	}
+	return int(u)
 }

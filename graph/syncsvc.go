@@ -177,14 +177,14 @@ func splitSecrets(raw json.RawMessage) (public json.RawMessage, secrets []string
 // mergeSettings builds the settings to save for one system from the input
 // (field names the input field, "crm" or "mailbox"): a JSON object whose
 // secret fields, when left out, keep their saved value unless cleared.
-func mergeSettings(field string, in *string, clear []string, old json.RawMessage) (json.RawMessage, error) {
+func mergeSettings(field string, in *string, cleared []string, old json.RawMessage) (json.RawMessage, error) {
 	m := map[string]json.RawMessage{}
 	if in != nil && strings.TrimSpace(*in) != "" {
 		if err := json.Unmarshal([]byte(*in), &m); err != nil || m == nil {
 			return nil, badInput(field+".settings", "must be a JSON object")
 		}
 	}
-	for _, c := range clear {
+	for _, c := range cleared {
 		if !secretKey.MatchString(c) {
 			return nil, badInput(field+".clearSecrets", "%q is not a secret field", c)
 		}
@@ -194,11 +194,11 @@ func mergeSettings(field string, in *string, clear []string, old json.RawMessage
 		_ = json.Unmarshal(old, &prev) // saved settings were validated when saved
 	}
 	for k, v := range prev {
-		if _, given := m[k]; !given && secretKey.MatchString(k) && !slices.Contains(clear, k) {
+		if _, given := m[k]; !given && secretKey.MatchString(k) && !slices.Contains(cleared, k) {
 			m[k] = v
 		}
 	}
-	for _, c := range clear {
+	for _, c := range cleared {
 		delete(m, c)
 	}
 	if len(m) == 0 {
