@@ -483,6 +483,106 @@ async function main() {
     assert(new URL(page.url()).pathname !== '/setup', `setup link after setup does not show setup, got ${page.url()}`);
     log('setup link no longer opens setup once done');
 
+    // --- Engine areas with data. The server here runs no sync engine, so the
+    // engine's answers are stubbed in the browser (page.route) with data shaped
+    // like the schema; this checks the screens' rendering, commands and
+    // accessibility with content. The product itself never shows stub data. ---
+    {
+      const now = new Date().toISOString();
+      const status = { paused: false, queued: false, running: false, nextRun: now, lastRun: now, lastOk: now, lastError: null, lastErrorAt: null, failures: 0, breaker: 'closed', breakerReason: null, breakerUntil: null };
+      const user = (id, name, extra = {}) => ({ id, profileId: 'sales', crm: { email: `${id}@crm.example`, name }, mailbox: { email: `${id}@mail.example`, name }, status: { ...status, ...extra } });
+      const stub = {
+        SyncProfiles: {
+          syncProfiles: [{
+            id: 'sales', name: 'Sales team', crm: { type: 'superoffice', instance: 'so-main' }, mailbox: { type: 'msgraph', instance: 'm365' },
+            directions: [{ kind: 'APPOINTMENT', direction: 'TWO_WAY' }, { kind: 'CONTACT', direction: 'CRM_TO_MAILBOX' }, { kind: 'TASK', direction: 'OFF' }],
+            daysBack: 30, daysAhead: 120, policy: 'NEWEST', onDelete: 'UPDATE_WINS', pollSeconds: 300,
+            users: [user('ann', 'Ann Andersen'), user('bob', 'Bob Berg', { lastError: 'mailbox answered 503 Service Unavailable', lastErrorAt: now, failures: 2 }), user('cia', 'Cia Carlsen', { paused: true })],
+          }],
+          schedulerStatus: { profiles: [{ profileId: 'sales', paused: false, queued: 1, running: 0, users: 3 }] },
+        },
+        SyncConflicts: {
+          syncConflicts: [{ id: 'c1', profileId: 'sales', userId: 'ann', kind: 'APPOINTMENT', fields: ['title', 'location'], crm: '{"title":"Budget review","location":"Room 4"}', mailbox: '{"title":"Budget review (moved)","location":"Teams"}', decision: 'MAILBOX', policy: 'NEWEST', at: now, resolved: null }],
+        },
+        PendingApprovals: {
+          pendingApprovals: [{ id: 'r9', profileId: 'sales', userId: 'bob', kind: 'APPOINTMENT', trigger: 'poll', start: now, guard: 'deletes > 50 and > 20%', counts: { listed: 240, created: 0, updated: 3, deleted: 180 },
+            planned: [{ side: 'MAILBOX', action: 'delete', linkId: 'l1', title: 'Weekly sync', reason: 'deleted in the CRM' }, { side: 'MAILBOX', action: 'delete', linkId: 'l2', title: 'Customer visit', reason: 'deleted in the CRM' }] }],
+        },
+        Governor: {
+          schedulerStatus: { at: now, started: true, stopping: false, workers: 4, queueDepth: 2, running: [{ profileId: 'sales', userId: 'ann', kind: 'APPOINTMENT', trigger: 'poll', started: now }],
+            systems: [{ system: 'm365', state: 'open', failures: 5, until: now }], housekeeping: { hour: 3, nextRun: now, lastRun: null } },
+          governorStatus: [
+            { scope: 'msgraph/mailbox/ann', system: 'msgraph', kind: 'mailbox', key: 'ann@mail.example', maxInFlight: 4, effectiveInFlight: 4, inFlight: 2, waiting: 0, requests: 10000, perSeconds: 600, budgetLeft: 9876, backingOffUntil: null, throttled: 0, recentThrottles: 0, avgLatencyMs: 182.4, slowedDown: false },
+            { scope: 'superoffice/tenant/so-main', system: 'superoffice', kind: 'tenant', key: 'so-main', maxInFlight: 0, effectiveInFlight: 0, inFlight: 1, waiting: 3, requests: 0, perSeconds: 0, budgetLeft: -1, backingOffUntil: now, throttled: 7, recentThrottles: 2, avgLatencyMs: 5400, slowedDown: true },
+          ],
+        },
+        SyncNow: { syncNow: true },
+        ResolveSyncConflict: { resolveSyncConflict: { id: 'c1', resolved: 'CRM' } },
+        RejectSyncRun: { rejectSyncRun: { id: 'r9', status: 'REJECTED' } },
+      };
+      const seen = [];
+      await page.setViewportSize({ width: 1280, height: 860 });
+      await page.goto('/');
+      await heading(page, 'Overview');
+      await page.route('**/graphql', async (route) => {
+        const body = route.request().postDataJSON();
+        const op = /^\s*(?:query|mutation)\s+(\w+)/.exec(body?.query ?? '')?.[1];
+        if (op && stub[op]) {
+          seen.push(op);
+          await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ data: stub[op] }) });
+        } else {
+          await route.continue();
+        }
+      });
+      await nav.getByRole('link', { name: 'Profiles', exact: true }).click();
+      await heading(page, 'Profiles');
+      await page.getByRole('heading', { name: /Sales team/ }).waitFor();
+      await page.getByText('Appointments both ways, Contacts CRM → mailbox').waitFor();
+      await page.getByRole('button', { name: 'Sync now' }).click();
+      await page.getByText('Every user of “Sales team” is queued to sync now.').waitFor();
+      await shot(page, '17-profiles-with-data');
+      await checkA11y(page, 'profiles with data');
+
+      await nav.getByRole('link', { name: 'Users', exact: true }).click();
+      await heading(page, 'Users');
+      await page.getByText('Last run failed: mailbox answered 503 Service Unavailable').waitFor();
+      assert(await page.getByRole('button', { name: 'Resume Cia Carlsen' }).isVisible(), 'paused user offers Resume');
+      await shot(page, '18-users-with-data');
+      await checkA11y(page, 'users with data');
+
+      await nav.getByRole('link', { name: 'Conflicts', exact: true }).click();
+      await heading(page, 'Conflicts');
+      await page.getByText('title: "Budget review"; location: "Room 4"').waitFor();
+      await page.getByRole('button', { name: "Keep the CRM's values" }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Resolve conflict' }).click();
+      await page.getByText("Conflict resolved: both copies now have the CRM's values of title, location.").waitFor();
+      await shot(page, '19-conflicts-with-data');
+      await checkA11y(page, 'conflicts with data');
+
+      await nav.getByRole('link', { name: 'Approvals', exact: true }).click();
+      await heading(page, 'Approvals');
+      await page.getByText('delete 180 of 240 items', { exact: false }).waitFor();
+      await page.getByText('Show the 2 planned changes').click();
+      await page.getByRole('cell', { name: 'Customer visit' }).waitFor();
+      await page.getByRole('button', { name: 'Reject…' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Reject', exact: true }).click();
+      await page.getByText('Rejected: nothing was written.').waitFor();
+      await shot(page, '20-approvals-with-data');
+      await checkA11y(page, 'approvals with data');
+
+      await nav.getByRole('link', { name: 'Governor', exact: true }).click();
+      await heading(page, 'Governor');
+      await page.getByText('9876 of 10000 per 600 s').waitFor();
+      await page.getByText('Paused after errors').waitFor();
+      await shot(page, '21-governor-with-data');
+      await checkA11y(page, 'governor with data');
+      await page.unroute('**/graphql');
+      for (const op of ['SyncProfiles', 'SyncNow', 'SyncConflicts', 'ResolveSyncConflict', 'PendingApprovals', 'RejectSyncRun', 'Governor']) {
+        assert(seen.includes(op), `the screens sent ${op}`);
+      }
+      log('engine areas with data: profiles (sync now), users, conflicts (resolve), approvals (reject), governor render and pass axe');
+    }
+
     // --- The server goes away: the screen says so and what to do. ---
     await page.setViewportSize({ width: 1280, height: 860 });
     await page.goto('/');

@@ -243,7 +243,7 @@ export function UsersScreen() {
                             variant="ghost"
                             busy={cmd.busy === `now:${key}`}
                             busyLabel="Queuing…"
-                            aria-label={`Sync ${u.crm.name || u.id} now`}
+                            aria-label={`Sync now for ${u.crm.name || u.id}`}
                             onClick={() => cmd.run(`now:${key}`, () => api.syncNow({ profileId: p.id, userId: u.id }), `${u.crm.name || u.id} is queued to sync now.`, data.reload)}
                           >
                             Sync now
