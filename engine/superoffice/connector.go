@@ -194,19 +194,63 @@ func (c *Connector) HandleWebhook(ctx context.Context, body []byte) (echo bool, 
 		kind = "person"
 	}
 	if kind != "" && p.PrimaryKey != 0 {
-		c.mu.Lock()
-		seq := 1
-		if n := len(c.deleted); n > 0 {
-			seq = c.deleted[n-1].seq + 1
-		}
-		c.deleted = append(c.deleted, deletion{seq: seq, kind: kind, id: p.PrimaryKey, at: c.now()})
-		// Keep a day of deletions: a store that has not polled for that long does a reconciliation anyway.
-		for len(c.deleted) > 0 && c.now().Sub(c.deleted[0].at) > 24*time.Hour {
-			c.deleted = c.deleted[1:]
-		}
-		c.mu.Unlock()
+		c.NoteDeleted(kind, p.PrimaryKey)
 	}
 	return echo, nil
+}
+
+// NoteDeleted records that SuperOffice reported the deletion of an entity ("appointment" for activity.deleted,
+// "person" for person.deleted) so the next Changes of every store reports it (after confirming it is gone). The
+// push intake's Route hook calls it for deleted events (engine/push Event.Resource "appointment/123").
+func (c *Connector) NoteDeleted(entity string, id int32) {
+	if entity == "activity" {
+		entity = "appointment"
+	}
+	if entity != "appointment" && entity != "person" {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	seq := 1
+	if n := len(c.deleted); n > 0 {
+		seq = c.deleted[n-1].seq + 1
+	}
+	c.deleted = append(c.deleted, deletion{seq: seq, kind: entity, id: id, at: c.now()})
+	// Keep a day of deletions: a store that has not polled for that long does a reconciliation anyway.
+	for len(c.deleted) > 0 && c.now().Sub(c.deleted[0].at) > 24*time.Hour {
+		c.deleted = c.deleted[1:]
+	}
+}
+
+// OwnerOf returns the associate id whose diary, checklist or persons an appointment or person belongs to and the
+// kind it syncs as, so a webhook can trigger only that user's job (the push intake's Route hook). ErrNotFound means
+// the entity is gone (then trigger every user, or rely on NoteDeleted).
+func (c *Connector) OwnerOf(ctx context.Context, entity string, id int32) (string, engine.Kind, error) {
+	switch entity {
+	case "appointment", "activity":
+		e, err := c.getRow(ctx, id)
+		if err != nil {
+			return "", "", err
+		}
+		kind := engine.KindAppointment
+		if e.Type == "inChecklist" || e.Type == "BookingForChecklist" {
+			kind = engine.KindTask
+		}
+		if e.Associate == nil {
+			return "", kind, nil
+		}
+		return strconv.Itoa(int(e.Associate.AssociateID)), kind, nil
+	case "person":
+		var p PersonEntity
+		if err := c.cl.do(ctx, request{method: http.MethodGet, path: "v1/Person/" + strconv.Itoa(int(id)), out: &p}); err != nil {
+			return "", "", err
+		}
+		if p.Associate == nil {
+			return "", engine.KindContact, nil
+		}
+		return strconv.Itoa(int(p.Associate.AssociateID)), engine.KindContact, nil
+	}
+	return "", "", fmt.Errorf("superoffice: no owner lookup for %q", entity)
 }
 
 // takeDeleted returns the deletions of kind not yet seen by the store with key.
