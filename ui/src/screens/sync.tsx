@@ -237,7 +237,7 @@ export function UsersScreen() {
                         <td>{u.crm.email || '—'}</td>
                         <td>{u.mailbox.email || '—'}</td>
                         <td>{st.text}</td>
-                        <td>{formatTime(u.status?.nextRun)}</td>
+                        <td class="when">{formatTime(u.status?.nextRun)}</td>
                         <td class="actions">
                           <Button
                             variant="ghost"
