@@ -33,6 +33,10 @@ const (
 	// PrefixScheduler holds the scheduler's state (sched/...), e.g. the last
 	// run and next due time per job and backoff counters.
 	PrefixScheduler = "sched/"
+	// PrefixSecret holds connector secrets (secret/<connector instance>/<name>):
+	// refresh tokens, tickets, client secrets. Written by engine.KVSecrets;
+	// never read back through the API.
+	PrefixSecret = "secret/"
 )
 
 // Prefixes lists every key space above, in a stable order. Tests use it to
@@ -47,4 +51,5 @@ var Prefixes = []string{
 	PrefixEngine,
 	PrefixHook,
 	PrefixScheduler,
+	PrefixSecret,
 }
