@@ -307,6 +307,7 @@ func (j *syncJob) finalize(p *pendingWrite, r Remote, err error, res map[string]
 			io, err2 := Join(j.kind, no)
 			if err1 == nil && err2 == nil {
 				b[s], b[o] = it, io
+				chk.Hashes[o] = hashKey(io) // the echo check must compare with the new base
 			}
 		}
 		bb, err := encodeBase(b)
@@ -456,6 +457,7 @@ func (j *syncJob) resolve(ctx context.Context, in Intent) error {
 		mf, ok := st.(MarkerFinder)
 		if !ok {
 			l.Check = true
+			l.Unknown[s] = true
 			dels = append(dels, kCursor(j.key, s))
 			j.log.Info("create interrupted; the store cannot find by marker: listing fully", "link", l.ID, "side", s)
 			break
@@ -531,6 +533,7 @@ func (j *syncJob) resolve(ctx context.Context, in Intent) error {
 				break
 			}
 			base[s], base[o] = it, io
+			l.Hashes[o] = hashKey(io) // the echo check must compare with the new base
 			bb, err := encodeBase(base)
 			if err != nil {
 				return err

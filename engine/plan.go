@@ -395,6 +395,15 @@ func (j *syncJob) planAbsent(lp *linkPlan, st [2]side) {
 			j.run.Counts.Skipped++
 			return
 		}
+		if l.Unknown[s] {
+			if !j.full[s] {
+				// An earlier create may have reached the store; it can only be found in a complete full listing.
+				j.trace(o, l.IDs[o], l.ID, DecError, "an interrupted copy to the "+s.String()+" is looked for in the next complete listing")
+				j.relist[s] = true
+				return
+			}
+			l.Unknown[s] = false // searched a complete listing: the earlier create never happened
+		}
 		if j.quarantined(o, l.IDs[o], l.Vers[o]) {
 			j.trace(o, l.IDs[o], l.ID, DecQuarantined, "still quarantined: "+j.quar[kQuarantine(j.key, o, l.IDs[o])].Reason)
 			lp.writes = nil
@@ -533,7 +542,7 @@ func (j *syncJob) matchNew(ctx context.Context) error {
 				if l := j.linkByID(lid); l != nil {
 					if l.IDs[s] == "" {
 						// Our own create whose result was never recorded: adopt it.
-						l.IDs[s], l.Vers[s], l.Hashes[s], l.Pending[s] = id, "", hash16{}, false
+						l.IDs[s], l.Vers[s], l.Hashes[s], l.Pending[s], l.Unknown[s] = id, "", hash16{}, false, false
 						j.byID[s][id] = l
 						l.Check = true
 						j.trace(s, id, l.ID, DecLinked, "adopted by its idempotency marker")

@@ -27,6 +27,9 @@ type Link struct {
 	Attempt [2]int32  `json:"a,omitempty"`
 	// Check asks the next run to re-read both sides (after an interrupted write or a failed precondition).
 	Check bool `json:"c,omitempty"`
+	// Unknown says the outcome of the last create on that side is unknown and the store cannot find items by
+	// marker: the create is not retried before a complete full listing has been searched for its marker.
+	Unknown [2]bool `json:"u,omitempty"`
 }
 
 // Base is the content of both sides at the last sync, in canonical form. M is nil when it equals C.
@@ -275,7 +278,7 @@ const TraceDepth = 20
 
 // encode writes l in the compact binary form links are stored in (JSON costs several times more to decode, and a
 // full listing decodes every link of a job): 'L', version 1, five length-prefixed strings (ID, IDs, Vers), the two
-// 16-byte hashes, a flag byte (Pending[0], Pending[1], Check) and the two attempt counters.
+// 16-byte hashes, a flag byte (Pending[0], Pending[1], Check, Unknown[0], Unknown[1]) and the two attempt counters.
 func (l *Link) encode() []byte {
 	b := make([]byte, 0, 2+len(l.ID)+len(l.IDs[0])+len(l.IDs[1])+len(l.Vers[0])+len(l.Vers[1])+48)
 	b = append(b, 'L', 1)
@@ -294,6 +297,12 @@ func (l *Link) encode() []byte {
 	}
 	if l.Check {
 		flags |= 4
+	}
+	if l.Unknown[0] {
+		flags |= 8
+	}
+	if l.Unknown[1] {
+		flags |= 16
 	}
 	b = append(b, flags)
 	b = binary.AppendUvarint(b, uint64(l.Attempt[0]))
@@ -349,6 +358,7 @@ func decodeLink(b []byte) (Link, error) {
 	l.ID, l.IDs, l.Vers = strs[0], [2]string{strs[1], strs[2]}, [2]string{strs[3], strs[4]}
 	l.Pending = [2]bool{flags&1 != 0, flags&2 != 0}
 	l.Check = flags&4 != 0
+	l.Unknown = [2]bool{flags&8 != 0, flags&16 != 0}
 	l.Attempt = [2]int32{int32(a0), int32(a1)}
 	return l, nil
 }

@@ -55,6 +55,8 @@ type syncJob struct {
 	// complete: every page was Complete. An incremental listing that is complete carries reliable tombstones,
 	// so no IDLister reconciliation is needed.
 	complete [2]bool
+	// relist: the side's next listing must be a full one (a link waits for it), so its cursor is not advanced.
+	relist [2]bool
 	opSeq    int
 	// final is committed at the end with the cursors.
 	sets      map[string][]byte
@@ -365,7 +367,11 @@ func (j *syncJob) finish(err error) error {
 	default:
 		r.Status = RunOK
 		for s := SideCRM; s <= SideMailbox && !j.noCursors; s++ {
-			j.sets[kCursor(j.key, s)] = mustJSON(j.cursors[s])
+			c := j.cursors[s]
+			if j.relist[s] {
+				c.Cursor = ""
+			}
+			j.sets[kCursor(j.key, s)] = mustJSON(c)
 		}
 	}
 	if errors.Is(err, ErrCrashed) {
