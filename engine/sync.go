@@ -57,7 +57,7 @@ type syncJob struct {
 	complete [2]bool
 	// relist: the side's next listing must be a full one (a link waits for it), so its cursor is not advanced.
 	relist [2]bool
-	opSeq    int
+	opSeq  int
 	// final is committed at the end with the cursors.
 	sets      map[string][]byte
 	dels      []string
