@@ -46,9 +46,6 @@ const (
 	ClaimEmail       = ClaimPrefix + "email"
 )
 
-// ticketLife is how long SuperOffice keeps a system-user ticket alive without use (sliding).
-const ticketLife = 6 * time.Hour
-
 // SignSystemToken signs "<systemToken>.<UTC yyyyMMddHHmm>" with the partner key (RSA PKCS#1 v1.5, SHA-256) and
 // returns the token with ".<base64 signature>" appended, as PartnerSystemUser/Authenticate expects.
 func SignSystemToken(key *rsa.PrivateKey, systemToken string, now time.Time) (string, error) {
@@ -433,7 +430,7 @@ func (a *authenticator) renew(ctx context.Context, stale string) error {
 	}
 	key, err := ParsePartnerKey([]byte(pemKey))
 	if err != nil {
-		return fmt.Errorf("%w: %v", engine.ErrAuth, err)
+		return fmt.Errorf("%w: %w", engine.ErrAuth, err)
 	}
 	sysTok, err := a.secret(ctx, SecretSystemToken)
 	if err != nil {
@@ -469,7 +466,7 @@ func (a *authenticator) renew(ctx context.Context, stale string) error {
 	}
 	claims, err := a.oidc.Verify(ctx, out.Token)
 	if err != nil {
-		return fmt.Errorf("%w: system user token: %v", engine.ErrAuth, err)
+		return fmt.Errorf("%w: system user token: %w", engine.ErrAuth, err)
 	}
 	ticket, _ := claims[ClaimTicket].(string)
 	if ticket == "" {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -78,7 +77,7 @@ func (c *client) do(ctx context.Context, r request) error {
 			continue
 		}
 		if status == http.StatusUnauthorized {
-			return fmt.Errorf("%w: %v", engine.ErrAuth, err)
+			return fmt.Errorf("%w: %w", engine.ErrAuth, err)
 		}
 		return err
 	}
@@ -156,11 +155,11 @@ func (c *client) once(ctx context.Context, r request, body []byte, auth, appTok 
 		out.RetryAfter = wait
 		return resp.StatusCode, &engine.RetryAfterError{Wait: wait, Err: ae}
 	case http.StatusPreconditionFailed:
-		return resp.StatusCode, fmt.Errorf("%w: %v", engine.ErrPrecondition, ae)
+		return resp.StatusCode, fmt.Errorf("%w: %w", engine.ErrPrecondition, ae)
 	case http.StatusNotFound:
-		return resp.StatusCode, fmt.Errorf("%w: %v", engine.ErrNotFound, ae)
+		return resp.StatusCode, fmt.Errorf("%w: %w", engine.ErrNotFound, ae)
 	case http.StatusForbidden:
-		return resp.StatusCode, fmt.Errorf("%w: the system user lacks the right: %v", engine.ErrAuth, ae)
+		return resp.StatusCode, fmt.Errorf("%w: the system user lacks the right: %w", engine.ErrAuth, ae)
 	}
 	return resp.StatusCode, ae
 }
@@ -241,7 +240,7 @@ func intOf(row map[string]any, col string) (int32, error) {
 		}
 		return int32(n), nil
 	case json.Number:
-		n, err := v.Int64()
+		n, err := strconv.ParseInt(v.String(), 10, 32)
 		return int32(n), err
 	case nil:
 		return 0, fmt.Errorf("archive column %s: missing", col)
@@ -253,6 +252,3 @@ func strOf(row map[string]any, col string) string {
 	s, _ := row[col].(string)
 	return s
 }
-
-// errorsIsNotFound reports whether err is engine.ErrNotFound.
-func errorsIsNotFound(err error) bool { return errors.Is(err, engine.ErrNotFound) }

@@ -274,7 +274,7 @@ func TestEndToEnd(t *testing.T) {
 
 	// Webhook path: a CRM user edits the meeting; the signed webhook arrives, the next run copies the change.
 	kickID := idOf(t, h.crmItems(engine.KindAppointment), "Kickoff")
-	if err := h.tn.fake.Edit(int32(mustInt(t, kickID)), alice, func(e *superoffice.AppointmentEntity, s, en *time.Time) {
+	if err := h.tn.fake.Edit(mustInt(t, kickID), alice, func(e *superoffice.AppointmentEntity, s, en *time.Time) {
 		e.Title = "Kickoff (moved)"
 		*s, *en = s.Add(time.Hour), en.Add(time.Hour)
 	}); err != nil {
@@ -292,7 +292,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("the webhook-announced change did not arrive: %+v", m)
 	}
 	// A delete announced by webhook (no tombstone otherwise) reaches the mailbox.
-	if err := h.tn.fake.Remove(int32(mustInt(t, kickID)), alice, false); err != nil {
+	if err := h.tn.fake.Remove(mustInt(t, kickID), alice, false); err != nil {
 		t.Fatal(err)
 	}
 	h.mustRun(engine.KindAppointment)
@@ -306,7 +306,7 @@ func TestEndToEnd(t *testing.T) {
 	h.mu.Unlock()
 	dentID := idOf(t, h.crmItems(engine.KindAppointment), "Dentist")
 	for i := range superofficeMaxErrors {
-		_ = h.tn.fake.Edit(int32(mustInt(t, dentID)), alice, func(e *superoffice.AppointmentEntity, _, _ *time.Time) {
+		_ = h.tn.fake.Edit(mustInt(t, dentID), alice, func(e *superoffice.AppointmentEntity, _, _ *time.Time) {
 			e.Location = "Room " + strconv.Itoa(i)
 		})
 	}
@@ -328,7 +328,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("webhook state %s after EnsureWebhook", st)
 	}
 	// A delete nobody announced (webhook down) is found by the reconciliation of the id set.
-	if err := h.tn.fake.Remove(int32(mustInt(t, dentID)), alice, true); err != nil {
+	if err := h.tn.fake.Remove(mustInt(t, dentID), alice, true); err != nil {
 		t.Fatal(err)
 	}
 	h.mustRun(engine.KindAppointment)

@@ -474,6 +474,9 @@ func (m *mapper) taskToEntity(t *engine.Task, e *AppointmentEntity) error {
 
 // ---- recurrence ----
 
+// maxSeriesRows is the most occurrences a series may have: SuperOffice stores each as its own row.
+const maxSeriesRows = 1000
+
 var weekdayNames = [7]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
 
 var weekOfMonth = map[int]string{1: "First", 2: "Second", 3: "Third", 4: "Fourth", -1: "Last"}
@@ -493,7 +496,20 @@ func (m *mapper) recurrenceInfo(a *engine.Appointment, horizon time.Time) (*Recu
 	if len(r.BySetPos) > 1 {
 		return nil, recErr("more than one BYSETPOS")
 	}
-	iv := int32(max(r.Interval, 1))
+	if r.Interval > 999 || r.Count > maxSeriesRows {
+		return nil, recErr("SuperOffice keeps every occurrence as a row: at most %d occurrences and intervals below 1000", maxSeriesRows)
+	}
+	for _, d := range r.ByMonthDay {
+		if d < -31 || d > 31 {
+			return nil, recErr("day of month %d", d)
+		}
+	}
+	for _, mo := range r.ByMonth {
+		if mo < 1 || mo > 12 {
+			return nil, recErr("month %d", mo)
+		}
+	}
+	iv := int32(max(r.Interval, 1)) //nolint:gosec // G115: 1 ≤ interval ≤ 999, checked above.
 	ls := a.Start.In(m.zone)
 	if a.AllDay {
 		ls = a.Start
@@ -501,7 +517,7 @@ func (m *mapper) recurrenceInfo(a *engine.Appointment, horizon time.Time) (*Recu
 	info := &RecurrenceInfo{IsRecurrence: true, StartDate: ls.Format("2006-01-02")}
 	switch {
 	case r.Count > 0:
-		info.RecurrenceEndType, info.RecurrenceCounter = "Counter", int32(r.Count)
+		info.RecurrenceEndType, info.RecurrenceCounter = "Counter", int32(r.Count) //nolint:gosec // G115: ≤ maxSeriesRows, checked above.
 	case !r.Until.IsZero():
 		u := r.Until
 		if !a.AllDay {
@@ -571,7 +587,7 @@ func (m *mapper) recurrenceInfo(a *engine.Appointment, horizon time.Time) (*Recu
 			if len(r.ByMonth) == 1 {
 				month = r.ByMonth[0]
 			}
-			mp.Cycle = int32(month)
+			mp.Cycle = int32(month) //nolint:gosec // G115: a month, 1–12.
 		} else if len(r.ByMonth) > 0 {
 			return nil, recErr("a monthly rule with BYMONTH")
 		}
@@ -588,9 +604,9 @@ func (m *mapper) recurrenceInfo(a *engine.Appointment, horizon time.Time) (*Recu
 			if r.ByMonthDay[0] < 1 {
 				return nil, recErr("days counted from the end of the month")
 			}
-			mp.Pattern, mp.Day = "DayOfMonth", int32(r.ByMonthDay[0])
+			mp.Pattern, mp.Day = "DayOfMonth", int32(r.ByMonthDay[0]) //nolint:gosec // G115: 1–31, checked above.
 		default:
-			mp.Pattern, mp.Day = "DayOfMonth", int32(ls.Day())
+			mp.Pattern, mp.Day = "DayOfMonth", int32(ls.Day()) //nolint:gosec // G115: a day of the month.
 		}
 		if r.Freq == engine.Monthly {
 			info.Pattern, info.MonthPattern = "Monthly", mp

@@ -242,7 +242,7 @@ func mustInt(t testing.TB, s string) int32 {
 		if ch < '0' || ch > '9' {
 			t.Fatalf("%q is not a number", s)
 		}
-		n = n*10 + int32(ch-'0')
+		n = n*10 + (ch - '0')
 	}
 	return n
 }

@@ -58,7 +58,7 @@ type swagger struct {
 func loadSwagger() (*swagger, error) {
 	files, err := filepath.Glob("testdata/Swagger-v1-*.json")
 	if err != nil || len(files) == 0 {
-		return nil, fmt.Errorf("no Swagger files in testdata: %v", err)
+		return nil, fmt.Errorf("no Swagger files in testdata: %w", err)
 	}
 	sw := &swagger{defs: map[string]map[string]any{}}
 	for _, f := range files {

@@ -43,7 +43,7 @@ import (
 const (
 	ContextIdentifier = "Cust12345"
 	ClientID          = "fake-client-id"
-	ClientSecret      = "fake-client-secret"
+	ClientSecret      = "fake-client-secret" //nolint:gosec // G101: the fake tenant's published test credential.
 	SystemToken       = "Synchronizer-fake12345"
 	// SystemAssociateID is the associate our system user acts as: every write through a ticket is made by it.
 	SystemAssociateID = 9
@@ -491,12 +491,12 @@ func (c *call) fromWire(in superoffice.AppointmentEntity) (*appt, error) {
 	switch in.Type {
 	case "", "inDiary", "inChecklist", "BookingForDiary", "BookingForChecklist":
 	default:
-		return nil, fmt.Errorf("Type: %q is not a diary or checklist type", in.Type)
+		return nil, fmt.Errorf("field Type: %q is not a diary or checklist type", in.Type)
 	}
 	switch in.Private {
 	case "", "Public", "PrivateUser", "PrivateGroup":
 	default:
-		return nil, fmt.Errorf("Private: %q", in.Private)
+		return nil, fmt.Errorf("field Private: %q", in.Private)
 	}
 	if in.Type == "" {
 		in.Type = "inDiary"
@@ -756,7 +756,7 @@ func expand(rc *superoffice.RecurrenceInfo, first time.Time, loc *time.Location)
 		}
 		sort.Slice(out, func(i, j int) bool { return out[i].Before(out[j]) })
 	default:
-		return nil, fmt.Errorf("Pattern: %q", rc.Pattern)
+		return nil, fmt.Errorf("field Pattern: %q", rc.Pattern)
 	}
 	if len(out) == 0 {
 		return nil, errors.New("the pattern produces no occurrence")
@@ -875,7 +875,7 @@ func match(row map[string]any, cs []cond, loc *time.Location) (bool, error) {
 		case time.Time:
 			t, err := superoffice.ParseTime(c.val, loc)
 			if err != nil {
-				return false, fmt.Errorf("$filter: %s: %v", c.col, err)
+				return false, fmt.Errorf("$filter: %s: %w", c.col, err)
 			}
 			cmp = x.Compare(t)
 		case string:
@@ -1078,7 +1078,7 @@ func (c *call) person(idStr string) {
 		}
 		delete(s.persons, int32(id))
 		for _, sel := range s.selections {
-			sel.members = slices.DeleteFunc(sel.members, func(m int32) bool { return m == int32(id) })
+			sel.members = slices.DeleteFunc(sel.members, func(m int32) bool { return m == int32(id) }) //nolint:gosec // G115: parsed with bitSize 32.
 		}
 		s.eventLocked("person.deleted", int32(id), c.assoc, map[string]string{"person_id": idStr})
 		c.w.WriteHeader(http.StatusNoContent)
@@ -1360,10 +1360,10 @@ func (c *call) webhook(rest []string) {
 
 func validHook(h superoffice.Webhook) error {
 	if h.Name == "" {
-		return errors.New("Name: required")
+		return errors.New("field Name: required")
 	}
 	if len(h.Events) == 0 {
-		return errors.New("Events: at least one event is required")
+		return errors.New("field Events: at least one event is required")
 	}
 	u, err := url.Parse(h.TargetURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -1372,7 +1372,7 @@ func validHook(h superoffice.Webhook) error {
 	switch h.State {
 	case "", "Active", "Stopped", "TooManyErrors":
 	default:
-		return fmt.Errorf("State: %q", h.State)
+		return fmt.Errorf("field State: %q", h.State)
 	}
 	return nil
 }
@@ -1606,7 +1606,7 @@ func (s *Server) serveLogin(w http.ResponseWriter, r *http.Request) {
 		rq.Set("code", code)
 		rq.Set("state", q.Get("state"))
 		u.RawQuery = rq.Encode()
-		http.Redirect(w, r, u.String(), http.StatusFound)
+		http.Redirect(w, r, u.String(), http.StatusFound) //nolint:gosec // G710: a test authorization server redirects where the client asks.
 	case "/common/oauth/tokens":
 		if err := r.ParseForm(); err != nil {
 			httpError(w, http.StatusBadRequest, "form")
