@@ -241,6 +241,11 @@ export type Mutation = {
   revokeApiToken: Scalars['Boolean']['output'];
   /** Creates or replaces a profile; the scheduler follows at once. Invalid input: BAD_USER_INPUT with extensions.field. */
   saveSyncProfile: SyncProfile;
+  /**
+   * Stores (or, with a null value, deletes) secrets of a connector instance in the
+   * encrypted store, where the connector reads them. Write-only: values are never returned.
+   */
+  setSystemSecrets: Scalars['Boolean']['output'];
   /** Public: creates the first admin and signs in. Refused (SETUP_DONE) once done. */
   setup: AuthPayload;
   /** Queues a run of every job of a user (or of every user of the profile when userId is null) now and closes the user's breaker. */
@@ -348,6 +353,12 @@ export type MutationRevokeApiTokenArgs = {
 
 export type MutationSaveSyncProfileArgs = {
   input: ProfileInput;
+};
+
+
+export type MutationSetSystemSecretsArgs = {
+  instance: Scalars['String']['input'];
+  secrets: Array<SystemSecretInput>;
 };
 
 
@@ -473,10 +484,15 @@ export type Query = {
   syncQuarantine: Array<QuarantinedItem>;
   /** One run, or null. */
   syncRun: Maybe<SyncRun>;
-  /** Runs, newest first: of a profile (all when null), of one user (all when null). first: 1-500. */
+  /**
+   * Runs, newest first: of a profile (all when null), of one user (all when null).
+   * first: 1-500. For the next page pass the last run's id as before.
+   */
   syncRuns: Array<SyncRun>;
   /** The latest decisions about an item, by its id on either side, newest first. */
   syncTrace: Array<TraceEntry>;
+  /** Which of the given secret names are stored for a connector instance (values are never returned). */
+  systemSecretsSet: Array<Scalars['String']['output']>;
   /** Public: whether first-run setup is needed. */
   systemStatus: SystemStatus;
   /** Public: the build's version and commit. */
@@ -522,6 +538,7 @@ export type QuerySyncRunArgs = {
 
 
 export type QuerySyncRunsArgs = {
+  before: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   profileId: InputMaybe<Scalars['ID']['input']>;
   userId: InputMaybe<Scalars['ID']['input']>;
@@ -530,6 +547,12 @@ export type QuerySyncRunsArgs = {
 
 export type QuerySyncTraceArgs = {
   itemId: Scalars['String']['input'];
+};
+
+
+export type QuerySystemSecretsSetArgs = {
+  instance: Scalars['String']['input'];
+  names: Array<Scalars['String']['input']>;
 };
 
 export type ReleaseQuarantineInput = {
@@ -791,6 +814,14 @@ export type SystemInput = {
    */
   settings?: InputMaybe<Scalars['String']['input']>;
   type: Scalars['String']['input'];
+};
+
+/** SystemSecretInput sets one secret of a connector instance. */
+export type SystemSecretInput = {
+  /** The secret's name as the connector documents it (for example client_secret, partner_key). */
+  name: Scalars['String']['input'];
+  /** The value; null deletes the secret. */
+  value?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** SystemState is what the dashboard routes on: SETUP until the first admin exists, then OK. */
