@@ -83,6 +83,8 @@ type Settings struct {
 	GraphURL  string `json:"graphUrl,omitempty"`
 	// PageSize is the odata.maxpagesize of listings (default 100).
 	PageSize int `json:"pageSize,omitempty"`
+	// WindowMarginSeconds is added to Graph's 10-minute budget window (default 5; see WindowMargin).
+	WindowMarginSeconds int `json:"windowMarginSeconds,omitempty"`
 }
 
 // Connector is one configured tenant.
@@ -97,6 +99,7 @@ type Connector struct {
 	log       *slog.Logger
 	publicURL string
 	tokens    *tokenSource
+	margin    time.Duration // see WindowMargin
 
 	mu         sync.Mutex
 	containers map[string]string // user|kind → folder or list id
@@ -183,7 +186,16 @@ func NewConnector(set Settings, env engine.Env) (*Connector, error) {
 	if gov == nil {
 		gov = engine.NoLimits{}
 	}
-	gov.Declare(Type, "mailbox", MailboxLimits)
+	if set.WindowMarginSeconds < 0 || set.WindowMarginSeconds > 300 {
+		return nil, fmt.Errorf("msgraph settings: field windowMarginSeconds: want 0..300, got %d", set.WindowMarginSeconds)
+	}
+	margin := WindowMargin
+	if set.WindowMarginSeconds > 0 {
+		margin = time.Duration(set.WindowMarginSeconds) * time.Second
+	}
+	ml := MailboxLimits
+	ml.Per = 10*time.Minute + margin
+	gov.Declare(Type, "mailbox", ml)
 	gov.Declare(Type, "app", AppLimits)
 	hc := env.HTTP
 	if hc == nil {
@@ -193,7 +205,7 @@ func NewConnector(set Settings, env engine.Env) (*Connector, error) {
 		hc = &http.Client{Transport: tr, Timeout: 2 * time.Minute}
 	}
 	c := &Connector{set: set, authority: authority, graph: graph, http: hc, gov: gov, secrets: env.Secrets, now: now,
-		log: log.With("connector", Type, "tenant", set.TenantID), publicURL: strings.TrimRight(env.PublicURL, "/"), containers: map[string]string{}}
+		log: log.With("connector", Type, "tenant", set.TenantID), publicURL: strings.TrimRight(env.PublicURL, "/"), containers: map[string]string{}, margin: margin}
 	c.tokens = &tokenSource{c: c, cache: map[string]cachedToken{}, userLocks: map[string]*sync.Mutex{}}
 	return c, nil
 }

@@ -50,19 +50,20 @@ func TestThrottlingIsReportedWithRetryAfter(t *testing.T) {
 }
 
 // TestGovernorKeepsWithinMailboxLimits drives many concurrent writers through the governor against the fake
-// enforcing 4 concurrent requests and a request budget (scaled down, on a clock 600 times faster than real time):
+// enforcing 4 concurrent requests and a request budget (scaled down to 60 per minute, on a clock 60 times faster
+// than real time):
 // every call succeeds, the fake records zero limit violations, and the budget is used at close to its rate.
 func TestGovernorKeepsWithinMailboxLimits(t *testing.T) {
-	clk := msgraphtest.NewScaledClock(time.Now(), 600)
+	clk := msgraphtest.NewScaledClock(time.Now(), 60)
 	const budget = 60
-	srv := newFake(t, msgraphtest.Options{Clock: clk, Budget: budget, Latency: time.Millisecond})
+	srv := newFake(t, msgraphtest.Options{Clock: clk, Budget: budget, Window: time.Minute, Latency: time.Millisecond})
 	gov := governor.New(governor.Options{Clock: clk, SlowThreshold: -1})
-	c := newConn(t, srv, engine.Env{Governor: gov, Now: clk.Now}, nil)
-	// The window margin covers the delay between the governor's admission and the fake's count; on a clock 600
-	// times faster, 5 s of API time are 8 ms of real time, less than a loaded test machine may take, so the test
-	// uses 60 s (100 ms real).
+	c := newConn(t, srv, engine.Env{Governor: gov, Now: clk.Now}, func(s *msgraph.Settings) { s.WindowMarginSeconds = 30 })
+	// The window margin covers the delay between the governor's admission and the fake's count; on a clock 60
+	// times faster, 5 s of API time are 80 ms of real time, less than a loaded test machine (or the race
+	// detector) may take, so the test uses 30 s (500 ms real).
 	gov.SetLimits(engine.LimitScope{System: msgraph.Type, Kind: "mailbox", Key: alice},
-		engine.Limits{MaxInFlight: 4, Requests: budget, Per: 11 * time.Minute})
+		engine.Limits{MaxInFlight: 4, Requests: budget, Per: 90 * time.Second})
 	s := openStore(t, c, engine.KindAppointment, alice)
 	start := clk.Now()
 	const n = 3 * budget
@@ -88,21 +89,21 @@ func TestGovernorKeepsWithinMailboxLimits(t *testing.T) {
 	if m := srv.MaxInFlight(); m > 4 {
 		t.Fatalf("%d requests in flight", m)
 	}
-	// 180 requests at 60 per 11 minutes need just over 22 minutes (the first 60 go at once).
-	if el < 22*time.Minute || el > 25*time.Minute {
-		t.Fatalf("%d requests took %s of API time, want 22–25 min", n, el)
+	// 180 requests at 60 per 90 s need just over 3 minutes (the first 60 go at once).
+	if el < 3*time.Minute || el > 5*time.Minute {
+		t.Fatalf("%d requests took %s of API time, want 3–5 min", n, el)
 	}
 }
 
 // TestEndToEndThrottling syncs through the engine and the governor into a mailbox whose budget (scaled down on a
-// clock 600 times faster) is far smaller than the work: every event arrives and the fake records zero violations.
+// clock 60 times faster) is far smaller than the work: every event arrives and the fake records zero violations.
 func TestEndToEndThrottling(t *testing.T) {
-	clk := msgraphtest.NewScaledClock(time.Now(), 600)
+	clk := msgraphtest.NewScaledClock(time.Now(), 60)
 	const budget = 30
-	srv := newFake(t, msgraphtest.Options{Clock: clk, Budget: budget, PageSize: 10})
+	srv := newFake(t, msgraphtest.Options{Clock: clk, Budget: budget, Window: time.Minute, PageSize: 10})
 	gov := governor.New(governor.Options{Clock: clk, SlowThreshold: -1})
 	gov.SetLimits(engine.LimitScope{System: msgraph.Type, Kind: "mailbox", Key: alice},
-		engine.Limits{MaxInFlight: 4, Requests: budget, Per: 11 * time.Minute})
+		engine.Limits{MaxInFlight: 4, Requests: budget, Per: 90 * time.Second})
 	ref := reference.NewServer(clk.Now)
 	e, err := engine.New(engine.Config{KV: engine.NewMemKV(), Now: clk.Now, Governor: gov,
 		Connectors: map[string]engine.Factory{"reference": ref.Factory(), msgraph.Type: msgraph.New}})
@@ -111,8 +112,10 @@ func TestEndToEndThrottling(t *testing.T) {
 	}
 	crm, _ := json.Marshal(reference.Settings{Model: reference.Watermark})
 	if _, err := e.PutProfile(engine.Profile{ID: "p1", Name: "throttled",
-		CRM:        engine.SystemRef{Type: "reference", Instance: "crm", Settings: crm},
-		Mailbox:    engine.SystemRef{Type: msgraph.Type, Instance: "m365", Settings: rawSettings(settings(srv, nil))},
+		CRM: engine.SystemRef{Type: "reference", Instance: "crm", Settings: crm},
+		Mailbox: engine.SystemRef{Type: msgraph.Type, Instance: "m365", Settings: rawSettings(settings(srv, func(s *msgraph.Settings) {
+			s.WindowMarginSeconds = 30 // 500 ms of real time on this clock: room for the race detector
+		}))},
 		Directions: map[engine.Kind]engine.Direction{engine.KindAppointment: engine.DirTwoWay},
 		Guard: engine.Guard{Deletes: engine.Threshold{Count: 1000, Percent: 100}, Creates: engine.Threshold{Count: 1000, Percent: 100},
 			ProfileDeletes: 1000, ProfileCreates: 1000, ProfileWindow: 3600}}); err != nil {
@@ -129,6 +132,7 @@ func TestEndToEndThrottling(t *testing.T) {
 	}
 	if id, err := e.RunSync(context.Background(), "p1", "u1", engine.KindAppointment, "test"); err != nil {
 		r, _, _ := e.Run(id)
+		t.Logf("governor: %+v; fake requests %d", gov.Snapshot(), srv.Requests())
 		t.Fatalf("sync: %v %+v", err, r)
 	}
 	if got := len(srv.Objects(alice, "events")); got != n {
