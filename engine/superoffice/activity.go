@@ -564,7 +564,7 @@ func (s *ActivityStore) reconcile(ctx context.Context, id string, a *engine.Appo
 	master.Recurrence = nil
 	for i, r := range rows {
 		if pair[i] < 0 {
-			if err := s.c.deleteRow(ctx, r); err != nil {
+			if err := s.c.deleteRow(ctx, r, false); err != nil {
 				return err
 			}
 			continue
@@ -596,9 +596,13 @@ func (s *ActivityStore) reconcile(ctx context.Context, id string, a *engine.Appo
 	return nil
 }
 
-func (c *Connector) deleteRow(ctx context.Context, r *AppointmentEntity) error {
-	upd, _ := ParseTime(r.UpdatedDate, time.UTC)
-	err := c.cl.do(ctx, request{method: http.MethodDelete, path: "v1/Appointment/" + strconv.Itoa(int(r.AppointmentID)), ifUnmod: upd})
+// deleteRow deletes one row, conditionally on the UpdatedDate it was read with unless unconditional.
+func (c *Connector) deleteRow(ctx context.Context, r *AppointmentEntity, unconditional bool) error {
+	req := request{method: http.MethodDelete, path: "v1/Appointment/" + strconv.Itoa(int(r.AppointmentID))}
+	if !unconditional {
+		req.ifUnmod, _ = ParseTime(r.UpdatedDate, time.UTC)
+	}
+	err := c.cl.do(ctx, req)
 	if errors.Is(err, engine.ErrNotFound) {
 		return nil
 	}
@@ -698,7 +702,7 @@ func (s *ActivityStore) Delete(ctx context.Context, id, version string) error {
 		}
 	}
 	for _, r := range rows {
-		if err := s.c.deleteRow(ctx, r); err != nil {
+		if err := s.c.deleteRow(ctx, r, version == ""); err != nil {
 			return err
 		}
 	}

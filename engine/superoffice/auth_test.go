@@ -49,10 +49,11 @@ func TestOIDCSignIn(t *testing.T) {
 	if _, err := o.Exchange(ctx, "made-up", "n"); err == nil {
 		t.Fatal("a made-up code was accepted")
 	}
-	wrongAud := &superoffice.OIDC{Issuer: o.Issuer, ClientID: "someone-else", ClientSecret: o.ClientSecret, RedirectURL: o.RedirectURL, HTTP: tn.http}
-	if _, err := wrongAud.Exchange(ctx, code("n-3"), "n-3"); err == nil {
-		t.Fatal("a token for another client was accepted")
+	tn.fake.SetIDTokenAudience("someone-else")
+	if _, err := o.Exchange(ctx, code("n-3"), "n-3"); err == nil || !strings.Contains(err.Error(), "audience") {
+		t.Fatalf("a token for another client: %v", err)
 	}
+	tn.fake.SetIDTokenAudience("")
 	late := &superoffice.OIDC{Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret, RedirectURL: o.RedirectURL, HTTP: tn.http,
 		Now: func() time.Time { return time.Now().Add(2 * time.Hour) }}
 	if _, err := late.Exchange(ctx, code("n-4"), "n-4"); err == nil || !strings.Contains(err.Error(), "expired") {

@@ -57,6 +57,8 @@ type recorder struct {
 	mu   sync.Mutex
 	next http.RoundTripper
 	log  []exchange
+	// beforeWrite, when set, runs before each PUT or DELETE is sent (a user editing meanwhile).
+	beforeWrite func(*http.Request)
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -64,6 +66,12 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Body != nil {
 		body, _ = io.ReadAll(req.Body)
 		req.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	r.mu.Lock()
+	bw := r.beforeWrite
+	r.mu.Unlock()
+	if bw != nil && (req.Method == http.MethodPut || req.Method == http.MethodDelete) {
+		bw(req)
 	}
 	resp, err := r.next.RoundTrip(req)
 	if err != nil {

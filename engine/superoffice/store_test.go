@@ -217,6 +217,21 @@ func TestTasksAndPersons(t *testing.T) {
 	if err != nil || len(page.Changes) != 1 || !page.Complete {
 		t.Fatalf("persons listing: %+v %v", page, err)
 	}
+	p2 := *p
+	p2.JobTitle = "CEO"
+	up, err := ps.Update(ctx, pr.ID, pr.Version, &p2)
+	if err != nil || up.Item.(*engine.Contact).JobTitle != "CEO" {
+		t.Fatalf("person update: %+v %v", up.Item, err)
+	}
+	if _, err := ps.Update(ctx, pr.ID, pr.Version, p); !errors.Is(err, engine.ErrPrecondition) {
+		t.Fatalf("stale person update: %v", err)
+	}
+	if f, err := ps.(engine.MarkerFinder).FindByMarker(ctx, "p1"); err != nil || f.ID != pr.ID {
+		t.Fatalf("person by marker: %v %v", f.ID, err)
+	}
+	if ids, err := ps.(engine.IDLister).ListIDs(ctx); err != nil || len(ids) != 1 || ids[0] != pr.ID {
+		t.Fatalf("person ids: %v %v", ids, err)
+	}
 	// Selections become groups whose members are person ids.
 	sel := tn.fake.AddSelection("Newsletter", false, mustInt(t, pr.ID))
 	gs := tn.open(t, c, engine.KindGroup, "101")
@@ -228,6 +243,9 @@ func TestTasksAndPersons(t *testing.T) {
 		t.Fatalf("group %+v", g)
 	}
 	v1 := gp.Changes[0].Version
+	if _, err := gs.Create(ctx, &engine.Group{Name: "x"}, "g"); !errors.Is(err, engine.ErrUnsupported) {
+		t.Fatalf("selection create: %v", err)
+	}
 	tn.fake.SetSelectionMembers(sel) // a dynamic criteria change empties it
 	g2, _ := gs.Get(ctx, itoa(sel))
 	if g2.Version == v1 {
@@ -381,5 +399,56 @@ func TestLanguage(t *testing.T) {
 	}
 	if _, err := superoffice.ParseSettings([]byte(`{"mode":"onsite","baseUrl":"https://x/api/","language":"Norsk"}`)); err == nil {
 		t.Fatal("a bad language was accepted")
+	}
+}
+
+// TestServerPrecondition: a user's edit between our read and our write makes SuperOffice answer 412 to the
+// If-Unmodified-Since write, which the store reports as engine.ErrPrecondition (and writes nothing).
+func TestServerPrecondition(t *testing.T) {
+	tn := newTenant(t)
+	ctx := context.Background()
+	s := tn.open(t, tn.connector(t, nil), engine.KindAppointment, "101")
+	st := inZone(t, "Europe/Oslo", "2026-06-02 10:00")
+	a := &engine.Appointment{Title: "a", Start: st, End: st.Add(time.Hour), TimeZone: "Europe/Oslo"}
+	r, err := s.Create(ctx, a, "pc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hook := func(f func(*http.Request)) {
+		tn.rec.mu.Lock()
+		tn.rec.beforeWrite = f
+		tn.rec.mu.Unlock()
+	}
+	userEdits := func(title string) func(*http.Request) {
+		return func(*http.Request) {
+			_ = tn.fake.Edit(mustInt(t, r.ID), alice, func(e *superoffice.AppointmentEntity, _, _ *time.Time) { e.Title = title })
+		}
+	}
+	lastStatus := func() int {
+		ex := tn.rec.exchanges()
+		return ex[len(ex)-1].Status
+	}
+	hook(userEdits("user's"))
+	b := *a
+	b.Title = "ours"
+	if _, err := s.Update(ctx, r.ID, r.Version, &b); !errors.Is(err, engine.ErrPrecondition) || lastStatus() != http.StatusPreconditionFailed {
+		t.Fatalf("update racing a user's edit: %v (last status %d)", err, lastStatus())
+	}
+	hook(nil)
+	g, err := s.Get(ctx, r.ID)
+	if err != nil || g.Item.(*engine.Appointment).Title != "user's" {
+		t.Fatalf("after the refused update: %+v %v", g.Item, err)
+	}
+	hook(userEdits("user's again"))
+	if err := s.Delete(ctx, r.ID, g.Version); !errors.Is(err, engine.ErrPrecondition) || lastStatus() != http.StatusPreconditionFailed {
+		t.Fatalf("delete racing a user's edit: %v (last status %d)", err, lastStatus())
+	}
+	// An empty version deletes unconditionally (undoing our own create during recovery).
+	if err := s.Delete(ctx, r.ID, ""); err != nil {
+		t.Fatalf("unconditional delete: %v", err)
+	}
+	hook(nil)
+	if _, err := s.Get(ctx, r.ID); !errors.Is(err, engine.ErrNotFound) {
+		t.Fatalf("after the unconditional delete: %v", err)
 	}
 }

@@ -81,6 +81,8 @@ type Server struct {
 	deliveries chan delivery
 	pending    sync.WaitGroup
 	hookClient *http.Client
+	// aud overrides the audience of issued id_tokens (tests of the client's audience check).
+	aud string
 	// Udef is the progId of the user-defined field the tenant has configured for the idempotency marker.
 	udef string
 }
@@ -200,6 +202,9 @@ func (s *Server) AddCompany(name string) int32 {
 	s.contacts[s.nextID] = superoffice.ContactRef{ContactID: s.nextID, Name: name}
 	return s.nextID
 }
+
+// SetIDTokenAudience makes the token endpoint issue id_tokens for another audience ("" restores ClientID).
+func (s *Server) SetIDTokenAudience(aud string) { s.mu.Lock(); s.aud = aud; s.mu.Unlock() }
 
 // SetBasic allows on-site Basic authentication for user.
 func (s *Server) SetBasic(user, password string) {
@@ -1623,7 +1628,13 @@ func (s *Server) serveLogin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		now := s.now()
-		claims := map[string]any{"iss": s.issuer(), "aud": ClientID, "sub": "admin@example.com", "iat": now.Unix(),
+		s.mu.Lock()
+		aud := s.aud
+		s.mu.Unlock()
+		if aud == "" {
+			aud = ClientID
+		}
+		claims := map[string]any{"iss": s.issuer(), "aud": aud, "sub": "admin@example.com", "iat": now.Unix(),
 			"exp": now.Add(time.Hour).Unix(), "nonce": nonce,
 			"http://schemes.superoffice.net/identity/ctx":           ContextIdentifier,
 			"http://schemes.superoffice.net/identity/webapi_url":    s.srv.URL + "/api/",
