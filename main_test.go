@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -121,6 +122,25 @@ func slowRequest(t *testing.T, addr string) (finish func() string) {
 	}
 }
 
+// waitInFlight polls /metrics until the slow request is being served: the
+// in-flight gauge counts it plus the scrape itself.
+func waitInFlight(t *testing.T, addr string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if strings.Contains(string(b), "\nsynchronizer_http_requests_in_flight 2\n") {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("the slow request never reached the server")
+}
+
 // TestSignals runs the real main in a child process: SIGTERM lets an
 // in-flight request finish and exits 0 after closing the store; a second
 // signal during the shutdown exits 1 at once.
@@ -130,7 +150,7 @@ func TestSignals(t *testing.T) {
 		t.Parallel()
 		p := startProcess(t, "serve", "--listen", "127.0.0.1:0", "--data", filepath.Join(t.TempDir(), "d"))
 		finish := slowRequest(t, p.addr)
-		time.Sleep(100 * time.Millisecond) // let the server read the headers
+		waitInFlight(t, p.addr)
 		if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
 		}
@@ -156,7 +176,7 @@ func TestSignals(t *testing.T) {
 		p := startProcess(t, "serve", "--listen", "127.0.0.1:0", "--data", filepath.Join(t.TempDir(), "d"), "--shutdown-timeout", "1m")
 		finish := slowRequest(t, p.addr)
 		defer finish()
-		time.Sleep(100 * time.Millisecond)
+		waitInFlight(t, p.addr)
 		if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
 		}

@@ -149,14 +149,22 @@ func newMetrics(ver, rev string) *metrics {
 func (m *metrics) instrument(route string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		m.inflight.Inc()
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
-			m.inflight.Dec()
 			m.requests.WithLabelValues(route, r.Method, strconv.Itoa(rec.code())).Inc()
 			m.duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
 		}()
 		next.ServeHTTP(rec, r)
+	})
+}
+
+// countInFlight wraps the whole handler chain, so requests still reading
+// their body (before routing) are counted too.
+func (m *metrics) countInFlight(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.inflight.Inc()
+		defer m.inflight.Dec()
+		next.ServeHTTP(w, r)
 	})
 }
 

@@ -352,8 +352,8 @@ type appDeps struct {
 }
 
 // newAppHandler builds the routes and the global middleware chain:
-// recover → request id → access log → security headers → body limit → mux,
-// with per-route metrics inside the mux.
+// in-flight gauge → recover → request id → access log → security headers →
+// body limit → mux, with per-route metrics inside the mux.
 func newAppHandler(d appDeps) http.Handler {
 	mux := http.NewServeMux()
 	handle := func(pattern string, h http.Handler) {
@@ -370,6 +370,7 @@ func newAppHandler(d appDeps) http.Handler {
 	h = withAccessLog(d.logger, h)
 	h = withRequestID(h)
 	h = withRecover(d.logger, h)
+	h = d.metrics.countInFlight(h)
 	return h
 }
 
