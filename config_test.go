@@ -173,3 +173,20 @@ func TestServeHelpMentionsEveryFlag(t *testing.T) {
 		t.Errorf("flag set has %d flags, serveFlags documents %d", n, len(serveFlags))
 	}
 }
+
+// TestVersionLine checks the -ldflags -X values win over the build info and
+// that the fallback is never empty. It changes package variables, so it is
+// not parallel.
+func TestVersionLine(t *testing.T) {
+	oldV, oldC := version, commit
+	defer func() { version, commit = oldV, oldC }()
+	version, commit = "1.2.3", "abc1234"
+	if got := versionLine(); got != "synchronizer 1.2.3 (commit abc1234)" {
+		t.Errorf("versionLine = %q", got)
+	}
+	version, commit = "", ""
+	v, c := buildInfo()
+	if v == "" || c == "" {
+		t.Errorf("fallback version %q commit %q", v, c)
+	}
+}
