@@ -393,13 +393,8 @@ func sortedUIDs(m map[string]*engine.Appointment) []string {
 	return out
 }
 
-var dumpHook func(*modelWorld)
-
 // check asserts the invariants after the quiet syncs.
 func (w *modelWorld) check() error {
-	if dumpHook != nil {
-		dumpHook(w)
-	}
 	c, _, cn := w.live(engine.SideCRM)
 	m, _, mn := w.live(engine.SideMailbox)
 	for uid, n := range cn {

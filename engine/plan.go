@@ -400,6 +400,11 @@ func (j *syncJob) planAbsent(lp *linkPlan, st [2]side) {
 				// An earlier create may have reached the store; it can only be found in a complete full listing.
 				j.trace(o, l.IDs[o], l.ID, DecError, "an interrupted copy to the "+s.String()+" is looked for in the next complete listing")
 				j.relist[s] = true
+				// Keep the stored state: the other side's changes must still be seen as changes once the copy is
+				// found (its base is what was sent).
+				*l = *lp.stored
+				lp.base = lp.oldBase
+				lp.conflict = nil
 				return
 			}
 			l.Unknown[s] = false // searched a complete listing: the earlier create never happened
