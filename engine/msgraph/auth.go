@@ -22,6 +22,9 @@ import (
 const (
 	// SecretClientSecret holds the app registration's client secret when it is not in the settings.
 	SecretClientSecret = "client-secret"
+	// SecretCertificate holds the app's certificate and its private key (PEM: a CERTIFICATE block and a PRIVATE
+	// KEY or RSA PRIVATE KEY block), used instead of a client secret.
+	SecretCertificate = "client-certificate"
 	// SecretTenant holds the tenant id stored by HandleConsentCallback.
 	SecretTenant = "tenant-id"
 )
@@ -81,12 +84,8 @@ func (ts *tokenSource) token(ctx context.Context, user string, force bool) (stri
 	var tr tokenResponse
 	var err error
 	if key == "" {
-		secret, serr := ts.c.clientSecret(ctx)
-		if serr != nil {
-			return "", serr
-		}
 		tr, err = ts.c.tokenRequest(ctx, url.Values{"grant_type": {"client_credentials"}, "client_id": {ts.c.set.ClientID},
-			"client_secret": {secret}, "scope": {ts.c.graph + "/.default"}})
+			"scope": {ts.c.graph + "/.default"}})
 	} else {
 		tr, err = ts.c.refreshUser(ctx, key)
 	}
@@ -107,21 +106,38 @@ type tokenResponse struct {
 	Description  string `json:"error_description"`
 }
 
-func (c *Connector) clientSecret(ctx context.Context) (string, error) {
+// addCredential adds the client's credential to a token request: the client secret (settings or Secrets), or,
+// when Secrets holds a certificate (SecretCertificate), a client assertion signed with its key.
+func (c *Connector) addCredential(ctx context.Context, form url.Values, endpoint string) error {
 	if c.set.ClientSecret != "" {
-		return c.set.ClientSecret, nil
+		form.Set("client_secret", c.set.ClientSecret)
+		return nil
 	}
 	if c.secrets == nil {
-		return "", fmt.Errorf("%w: no client secret configured (field clientSecret)", engine.ErrAuth)
+		return &AuthError{Code: "no_credential", Reason: "no client secret or certificate configured (field clientSecret)"}
 	}
 	b, err := c.secrets.Get(ctx, SecretClientSecret)
+	switch {
+	case err == nil:
+		form.Set("client_secret", string(b))
+		return nil
+	case !errors.Is(err, engine.ErrNotFound):
+		return fmt.Errorf("msgraph: reading the client secret: %w", err)
+	}
+	pemData, err := c.secrets.Get(ctx, SecretCertificate)
 	if errors.Is(err, engine.ErrNotFound) {
-		return "", fmt.Errorf("%w: no client secret configured (field clientSecret)", engine.ErrAuth)
+		return &AuthError{Code: "no_credential", Reason: "no client secret or certificate configured (field clientSecret)"}
 	}
 	if err != nil {
-		return "", fmt.Errorf("msgraph: reading the client secret: %w", err)
+		return fmt.Errorf("msgraph: reading the client certificate: %w", err)
 	}
-	return string(b), nil
+	assertion, err := clientAssertion(pemData, c.set.ClientID, endpoint, c.now())
+	if err != nil {
+		return &AuthError{Code: "bad_certificate", Reason: err.Error()}
+	}
+	form.Set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+	form.Set("client_assertion", assertion)
+	return nil
 }
 
 // refreshUser redeems the user's refresh token and saves the rotated one before returning.
@@ -136,11 +152,7 @@ func (c *Connector) refreshUser(ctx context.Context, user string) (tokenResponse
 	if err != nil {
 		return tokenResponse{}, fmt.Errorf("msgraph: reading the refresh token of %s: %w", user, err)
 	}
-	secret, err := c.clientSecret(ctx)
-	if err != nil {
-		return tokenResponse{}, err
-	}
-	tr, err := c.tokenRequest(ctx, url.Values{"grant_type": {"refresh_token"}, "client_id": {c.set.ClientID}, "client_secret": {secret},
+	tr, err := c.tokenRequest(ctx, url.Values{"grant_type": {"refresh_token"}, "client_id": {c.set.ClientID},
 		"refresh_token": {string(rt)}, "scope": {delegatedScopes}})
 	if err != nil {
 		var ae *AuthError
@@ -181,6 +193,9 @@ func (e *AuthError) Unwrap() error { return engine.ErrAuth }
 func (c *Connector) tokenRequest(ctx context.Context, form url.Values) (tokenResponse, error) {
 	tenant := c.set.TenantID
 	endpoint := c.authority + "/" + url.PathEscape(tenant) + "/oauth2/v2.0/token"
+	if err := c.addCredential(ctx, form, endpoint); err != nil {
+		return tokenResponse{}, err
+	}
 	permit, err := c.gov.Acquire(ctx, c.scopes("")...)
 	if err != nil {
 		return tokenResponse{}, err
@@ -294,11 +309,7 @@ func (c *Connector) ExchangeCode(ctx context.Context, user, code, pkceVerifier s
 	if c.secrets == nil {
 		return errors.New("msgraph: no secret store for delegated tokens")
 	}
-	secret, err := c.clientSecret(ctx)
-	if err != nil {
-		return err
-	}
-	tr, err := c.tokenRequest(ctx, url.Values{"grant_type": {"authorization_code"}, "client_id": {c.set.ClientID}, "client_secret": {secret},
+	tr, err := c.tokenRequest(ctx, url.Values{"grant_type": {"authorization_code"}, "client_id": {c.set.ClientID},
 		"code": {code}, "code_verifier": {pkceVerifier}, "redirect_uri": {c.set.RedirectURL}, "scope": {delegatedScopes}})
 	if err != nil {
 		var ae *AuthError

@@ -12,7 +12,11 @@ package msgraphtest
 
 import (
 	"bytes"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -132,6 +136,7 @@ type Server struct {
 	maxInFlight int
 	pageSize    int
 	clients     map[string]string // client id -> secret
+	certs       map[string]*x509.Certificate
 	codes       map[string]codeGrant
 	refresh     map[string]string // refresh token -> user
 	access      map[string]tokenInfo
@@ -165,7 +170,7 @@ type Options struct {
 // New starts the fake on 127.0.0.1.
 func New(o Options) *Server {
 	s := &Server{Tenant: "contoso-tenant", clock: o.Clock, log: o.Logger, colls: map[string]*collection{}, mailboxes: map[string]*mailbox{},
-		clients: map[string]string{}, codes: map[string]codeGrant{}, refresh: map[string]string{}, access: map[string]tokenInfo{},
+		clients: map[string]string{}, certs: map[string]*x509.Certificate{}, codes: map[string]codeGrant{}, refresh: map[string]string{}, access: map[string]tokenInfo{},
 		revoked: map[string]bool{}, subs: map[string]*subscription{}, pageSize: o.PageSize, latency: o.Latency,
 		budget: o.Budget, window: o.Window}
 	if s.budget <= 0 {
@@ -204,6 +209,13 @@ func (s *Server) Close() { s.srv.Close() }
 
 // AddClient registers an application (client id and secret).
 func (s *Server) AddClient(id, secret string) { s.mu.Lock(); s.clients[id] = secret; s.mu.Unlock() }
+
+// AddCertClient registers an application that authenticates with a certificate (client assertions).
+func (s *Server) AddCertClient(id string, cert *x509.Certificate) {
+	s.mu.Lock()
+	s.certs[id] = cert
+	s.mu.Unlock()
+}
 
 // AddUser adds a directory user.
 func (s *Server) AddUser(u User) { s.mu.Lock(); s.users = append(s.users, u); s.mu.Unlock() }
@@ -1313,12 +1325,23 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	secret, ok := s.clients[f.Get("client_id")]
-	if !ok {
-		oauthErr("unauthorized_client", "AADSTS700016: Application with identifier '"+f.Get("client_id")+"' was not found in the directory.")
+	id := f.Get("client_id")
+	secret, ok := s.clients[id]
+	cert := s.certs[id]
+	switch {
+	case !ok && cert == nil:
+		oauthErr("unauthorized_client", "AADSTS700016: Application with identifier '"+id+"' was not found in the directory.")
 		return
-	}
-	if f.Get("client_secret") != secret {
+	case f.Get("client_assertion") != "":
+		if cert == nil || f.Get("client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" {
+			oauthErr("invalid_client", "AADSTS700027: Client assertion contains an invalid signature.")
+			return
+		}
+		if msg := verifyAssertion(f.Get("client_assertion"), cert, id, "http://"+r.Host+r.URL.Path, s.clock.Now()); msg != "" {
+			oauthErr("invalid_client", msg)
+			return
+		}
+	case !ok || f.Get("client_secret") != secret:
 		oauthErr("invalid_client", "AADSTS7000215: Invalid client secret provided.")
 		return
 	}
@@ -1366,6 +1389,43 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	default:
 		oauthErr("unsupported_grant_type", "AADSTS70003: unsupported grant type")
 	}
+}
+
+// verifyAssertion checks a client assertion JWT: RS256 signed by cert's key, x5t its thumbprint, issued by and
+// for the client, for this token endpoint, valid now. It returns an AADSTS message, or "" when valid.
+func verifyAssertion(jwt string, cert *x509.Certificate, clientID, aud string, now time.Time) string {
+	parts := strings.Split(jwt, ".")
+	if len(parts) != 3 {
+		return "AADSTS50027: JWT token is invalid or malformed."
+	}
+	enc := base64.RawURLEncoding
+	var hdr struct{ Alg, X5t string }
+	var cl struct {
+		Aud, Iss, Sub string
+		Nbf, Exp      int64
+	}
+	hb, e1 := enc.DecodeString(parts[0])
+	cb, e2 := enc.DecodeString(parts[1])
+	sig, e3 := enc.DecodeString(parts[2])
+	if e1 != nil || e2 != nil || e3 != nil || json.Unmarshal(hb, &hdr) != nil || json.Unmarshal(cb, &cl) != nil {
+		return "AADSTS50027: JWT token is invalid or malformed."
+	}
+	thumb := sha1.Sum(cert.Raw)
+	if hdr.Alg != "RS256" || hdr.X5t != enc.EncodeToString(thumb[:]) {
+		return "AADSTS700027: The certificate with identifier used to sign the client assertion is not registered on application."
+	}
+	pub, ok := cert.PublicKey.(*rsa.PublicKey)
+	sum := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
+	if !ok || rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], sig) != nil {
+		return "AADSTS700027: Client assertion contains an invalid signature."
+	}
+	if cl.Iss != clientID || cl.Sub != clientID || cl.Aud != aud {
+		return "AADSTS700021: Client assertion application identifier doesn't match 'client_id' parameter or the audience is wrong."
+	}
+	if now.Unix() < cl.Nbf || now.Unix() >= cl.Exp {
+		return "AADSTS700024: Client assertion is not within its valid time range."
+	}
+	return ""
 }
 
 // loadZone resolves an IANA or Windows zone name as Graph does.
