@@ -96,6 +96,8 @@ type object struct {
 	seq  int64
 	gone bool // deleted: kept as a tombstone for delta
 	kind string
+	// exc holds a series master's exceptions by occurrence id: the modified occurrence, or nil when cancelled.
+	exc map[string]map[string]any
 }
 
 type collection struct {
@@ -686,6 +688,8 @@ func (s *Server) mailboxOp(user, method, rest string, q url.Values, h http.Heade
 		return s.delta(user, coll, q, false)
 	case len(tail) == 1:
 		return s.item(user, coll, tail[0], method, h, body)
+	case len(tail) == 2 && tail[1] == "instances" && method == "GET":
+		return s.instances(user, coll, tail[0], q)
 	}
 	return 400, nil, errBody("BadRequest", "Unsupported segment "+rest)
 }
@@ -817,6 +821,11 @@ func (s *Server) item(user, coll, id, method string, h http.Header, body []byte)
 	s.mu.Lock()
 	c := s.coll(user, coll)
 	o := c.objs[id]
+	if o == nil {
+		if m, orig, ok := s.instanceOf(c, id); ok {
+			return s.instanceOp(user, coll, m, id, orig, method, h, body) // unlocks
+		}
+	}
 	if o == nil || o.gone {
 		s.mu.Unlock()
 		return 404, nil, errBody("ErrorItemNotFound", "The specified object was not found in the store.")
@@ -839,6 +848,12 @@ func (s *Server) item(user, coll, id, method string, h http.Header, body []byte)
 		if e := validate(coll, patch); e != "" {
 			s.mu.Unlock()
 			return 400, nil, errBody("ErrorInvalidRequest", e)
+		}
+		for _, k := range []string{"recurrence", "start", "end", "isAllDay"} {
+			if _, ok := patch[k]; ok && o.exc != nil {
+				o.exc = nil // Graph drops a series' exceptions when its pattern or times change
+				break
+			}
 		}
 		for k, v := range patch {
 			if k == "id" || k == "changeKey" || k == "@odata.etag" {
@@ -975,7 +990,7 @@ func (s *Server) delta(user, coll string, q url.Values, view bool) (int, map[str
 		_, series := o.data["recurrence"].(map[string]any)
 		if view && series {
 			// calendarView returns a series as its occurrences, never the master.
-			occ := occurrences(o.data, from, to)
+			occ := expand(o, from, to)
 			for _, oc := range occ {
 				if o.gone {
 					vals = append(vals, map[string]any{"id": oc["id"], "@removed": map[string]any{"reason": "deleted"}})
@@ -1030,6 +1045,124 @@ func inView(d map[string]any, from, to time.Time) bool {
 var rruleFreq = map[string]string{"daily": "DAILY", "weekly": "WEEKLY", "absoluteMonthly": "MONTHLY", "relativeMonthly": "MONTHLY",
 	"absoluteYearly": "YEARLY", "relativeYearly": "YEARLY"}
 var rruleIndex = map[string]string{"first": "1", "second": "2", "third": "3", "fourth": "4", "last": "-1"}
+
+// expand returns a series' instances in [from, to) by original start: occurrences, exceptions in their place,
+// cancelled ones left out.
+func expand(o *object, from, to time.Time) []map[string]any {
+	var out []map[string]any
+	for _, x := range occurrences(o.data, from, to) {
+		id := fmt.Sprint(x["id"])
+		if e, ok := o.exc[id]; ok {
+			if e != nil {
+				out = append(out, clone(e))
+			}
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// instanceOf finds the series master and original start of an occurrence id (<master id>_<original start>).
+func (s *Server) instanceOf(c *collection, id string) (*object, time.Time, bool) {
+	i := strings.LastIndexByte(id, '_')
+	if i < 0 {
+		return nil, time.Time{}, false
+	}
+	m := c.objs[id[:i]]
+	orig, err := time.Parse("20060102T150405Z", id[i+1:])
+	if m == nil || m.gone || err != nil {
+		return nil, time.Time{}, false
+	}
+	if _, ok := m.data["recurrence"].(map[string]any); !ok {
+		return nil, time.Time{}, false
+	}
+	for _, x := range occurrences(m.data, orig, orig.Add(time.Second)) {
+		if x["id"] == id {
+			return m, orig, true
+		}
+	}
+	return nil, time.Time{}, false
+}
+
+// instanceOp serves GET, PATCH (makes an exception) and DELETE (cancels) of one occurrence. It is called with
+// s.mu held and unlocks it.
+func (s *Server) instanceOp(user, coll string, m *object, id string, orig time.Time, method string, h http.Header, body []byte) (int, map[string]string, any) {
+	var cur map[string]any
+	if e, ok := m.exc[id]; ok {
+		if e == nil {
+			s.mu.Unlock()
+			return 404, nil, errBody("ErrorItemNotFound", "The occurrence was cancelled.")
+		}
+		cur = e
+	} else {
+		cur = occurrences(m.data, orig, orig.Add(time.Second))[0]
+	}
+	if m.exc == nil {
+		m.exc = map[string]map[string]any{}
+	}
+	switch method {
+	case "GET":
+		out := clone(cur)
+		s.mu.Unlock()
+		return 200, nil, out
+	case "DELETE":
+		m.exc[id] = nil
+		s.touch(m)
+		s.mu.Unlock()
+		s.notify(user, coll, m.id, "updated")
+		return 204, nil, nil
+	case "PATCH":
+		var patch map[string]any
+		if err := json.Unmarshal(body, &patch); err != nil || patch == nil {
+			s.mu.Unlock()
+			return 400, nil, errBody("RequestBodyRead", "Cannot read the request body")
+		}
+		if e := validate(coll, patch); e != "" {
+			s.mu.Unlock()
+			return 400, nil, errBody("ErrorInvalidRequest", e)
+		}
+		x := clone(cur)
+		for k, v := range patch {
+			if k == "id" || k == "recurrence" || k == "seriesMasterId" || k == "type" || k == "originalStart" {
+				continue
+			}
+			x[k] = v
+		}
+		x["type"] = "exception"
+		s.seq++
+		x["changeKey"] = fmt.Sprintf("ck%d", s.seq)
+		x["@odata.etag"] = `W/"` + fmt.Sprint(x["changeKey"]) + `"`
+		m.exc[id] = x
+		s.touch(m)
+		out := clone(x)
+		s.mu.Unlock()
+		s.notify(user, coll, m.id, "updated")
+		return 200, nil, out
+	}
+	s.mu.Unlock()
+	return 405, nil, errBody("MethodNotAllowed", method)
+}
+
+// instances serves GET /events/{id}/instances?startDateTime&endDateTime.
+func (s *Server) instances(user, coll, id string, q url.Values) (int, map[string]string, any) {
+	from, e1 := parseGraphTime(q.Get("startDateTime"))
+	to, e2 := parseGraphTime(q.Get("endDateTime"))
+	if e1 != nil || e2 != nil {
+		return 400, nil, errBody("ErrorInvalidParameter", "This request requires startDateTime and endDateTime.")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.coll(user, coll).objs[id]
+	if o == nil || o.gone {
+		return 404, nil, errBody("ErrorItemNotFound", "The specified object was not found in the store.")
+	}
+	vals := []any{}
+	for _, x := range expand(o, from, to) {
+		vals = append(vals, x)
+	}
+	return 200, nil, map[string]any{"value": vals}
+}
 
 // occurrences expands a series master into its occurrence objects within [from, to), as calendarView does:
 // type occurrence, seriesMasterId, start and end in UTC, no recurrence. A pattern it cannot read expands to
@@ -1114,6 +1247,7 @@ func occurrences(d map[string]any, from, to time.Time) []map[string]any {
 		delete(x, "singleValueExtendedProperties")
 		x["id"] = fmt.Sprint(d["id"], "_", oc.OriginalStart.UTC().Format("20060102T150405Z"))
 		x["type"], x["seriesMasterId"] = "occurrence", d["id"]
+		x["originalStart"] = oc.OriginalStart.UTC().Format(time.RFC3339)
 		x["start"] = map[string]any{"dateTime": oc.Start.UTC().Format("2006-01-02T15:04:05.0000000"), "timeZone": "UTC"}
 		x["end"] = map[string]any{"dateTime": oc.End.UTC().Format("2006-01-02T15:04:05.0000000"), "timeZone": "UTC"}
 		out = append(out, x)
