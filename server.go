@@ -4,7 +4,8 @@
 //
 // This file is the top of gqlgen's skeleton (server.go + graph/): it reads
 // the configuration (flags + environment, see config.go), opens the kv store,
-// builds the auth service and the GraphQL handler, serves HTTP or HTTPS
+// builds the auth service, the sync stack (sync.go: governor, engine,
+// scheduler, push intake) and the GraphQL handler, serves HTTP or HTTPS
 // (tls.go) with the operational endpoints (ops.go) and the middleware chain
 // (middleware.go), and shuts everything down cleanly on SIGINT/SIGTERM.
 //
@@ -224,12 +225,26 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer, onStart fu
 		return db.View(func(*kv.Tx) error { return nil })
 	})
 	m := newMetrics(ver, rev)
-	gql := graph.NewHandler(&graph.Resolver{Auth: authSvc, DB: db, Logger: logger.With("component", "graphql"), Version: ver, Commit: rev}, graph.HandlerOptions{RequestID: requestIDFrom})
+	stack, err := startSync(ctx, cfg, db, logger)
+	if err != nil {
+		return err
+	}
+	// stopSync runs once: on the normal shutdown path after the servers have stopped, or on an early return.
+	var stopOnce sync.Once
+	stopSync := func() { stopOnce.Do(func() { stack.stop(context.WithoutCancel(ctx)) }) }
+	defer stopSync()
+	readiness.Add("scheduler", stack.sched.Ready)
+	m.registry.MustRegister(stack.sched.Collector(), stack.gov.Collector(), stack.intake.Collector())
+	gql := graph.NewHandler(&graph.Resolver{
+		Auth: authSvc, DB: db, Logger: logger.With("component", "graphql"), Version: ver, Commit: rev,
+		Engine: stack.eng, Scheduler: stack.sched, Governor: stack.gov, Secrets: stack.secrets,
+	}, graph.HandlerOptions{RequestID: requestIDFrom})
 	app := newAppHandler(appDeps{
 		logger:    logger,
 		metrics:   m,
 		readiness: readiness,
 		graphql:   authSvc.Middleware(withBodyLimit(graphqlBodyLimit, gql)),
+		hooks:     stack.intake,
 		ui:        ui.Handler(),
 	})
 
@@ -309,6 +324,7 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer, onStart fu
 	}
 	shut.Wait()
 	cancelConns()
+	stopSync()
 	stopGC()
 	bg.Wait()
 	storeClosed.Store(true)
@@ -348,6 +364,7 @@ type appDeps struct {
 	metrics   *metrics
 	readiness *Readiness
 	graphql   http.Handler // already wrapped with auth and the body limit
+	hooks     http.Handler // push intake: each connector's receiver validates its own deliveries
 	ui        http.Handler
 }
 
@@ -363,6 +380,9 @@ func newAppHandler(d appDeps) http.Handler {
 	handle("GET /readyz", d.readiness)
 	handle("GET /metrics", d.metrics.handler())
 	handle("/graphql", d.graphql)
+	if d.hooks != nil {
+		handle("POST /hooks/{connector}/{profile}", d.hooks)
+	}
 	handle("/", d.ui)
 	var h http.Handler = mux
 	h = withBodyLimit(defaultBodyLimit, h)

@@ -46,6 +46,16 @@ func (db *DB) RunGC(ctx context.Context, interval time.Duration) {
 	}
 }
 
+// GCOnce runs one value-log GC round now (nightly housekeeping) and returns
+// the number of value-log files rewritten. It does nothing for an in-memory
+// or read-only store.
+func (db *DB) GCOnce(ctx context.Context) int {
+	if db.inMemory || db.readOnly {
+		return 0
+	}
+	return db.gcRound(ctx)
+}
+
 // gcRound rewrites value-log files until Badger finds none to rewrite, ctx
 // is done or the store is closed. It returns the number of files rewritten.
 func (db *DB) gcRound(ctx context.Context) int {

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/synchronizer/synchronizer/engine"
+	"github.com/synchronizer/synchronizer/engine/dav"
+	"github.com/synchronizer/synchronizer/engine/governor"
+	"github.com/synchronizer/synchronizer/engine/msgraph"
+	"github.com/synchronizer/synchronizer/engine/push"
+	"github.com/synchronizer/synchronizer/engine/scheduler"
+	"github.com/synchronizer/synchronizer/engine/superoffice"
+	"github.com/synchronizer/synchronizer/graph"
+	"github.com/synchronizer/synchronizer/kv"
+)
+
+// connectors is the explicit registry of connector types the appliance can use (no init() side effects). The
+// reference connector is for tests and stays out.
+func connectors() map[string]engine.Factory {
+	return map[string]engine.Factory{
+		"superoffice": superoffice.New,
+		msgraph.Type:  msgraph.New,
+		dav.Type:      dav.New,
+	}
+}
+
+// syncStack is the sync side of the appliance: governor, engine, scheduler and push intake, built and started
+// in that order and stopped in the reverse one.
+type syncStack struct {
+	gov     *governor.Governor
+	eng     *engine.Engine
+	sched   *scheduler.Scheduler
+	intake  *push.Intake
+	secrets func(instance string) engine.Secrets
+	log     *slog.Logger
+}
+
+// startSync builds the sync stack on db, recovers the journal (pending intents of a run that a crash or a kill
+// interrupted are resolved before anything new runs), loads every profile into the scheduler and starts it.
+func startSync(ctx context.Context, cfg Config, db *kv.DB, logger *slog.Logger) (*syncStack, error) {
+	s := &syncStack{log: logger, secrets: engine.KVSecrets(db)}
+	s.gov = governor.New(governor.Options{Logger: logger.With("component", "governor")})
+	eng, err := engine.New(engine.Config{
+		KV:         db,
+		Logger:     logger.With("component", "engine"),
+		Connectors: connectors(),
+		Governor:   s.gov,
+		HTTP:       &http.Client{Timeout: 60 * time.Second, Transport: remoteTransport()},
+		PublicURL:  webhookBaseURL(cfg),
+		Secrets:    s.secrets,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sync engine: %w", err)
+	}
+	s.eng = eng
+	if err := eng.Recover(ctx); err != nil {
+		// Recovery failing for one job must not keep the appliance down: the job stays pending and is recovered
+		// at its next run; the admin sees the error in the log and on the user's status.
+		logger.Error("journal recovery did not finish; the affected jobs recover at their next run", slog.Any("error", err))
+	}
+	sched, err := scheduler.New(scheduler.Options{
+		Runner: eng,
+		KV:     db,
+		Logger: logger.With("component", "scheduler"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("scheduler: %w", err)
+	}
+	s.sched = sched
+	sched.AddHousekeeping("badger-gc", func(ctx context.Context) error { db.GCOnce(ctx); return nil })
+	sched.AddHousekeeping("store-verify", func(context.Context) error { return db.Verify() })
+	if err := graph.LoadSchedule(eng, sched); err != nil {
+		return nil, fmt.Errorf("loading profiles into the scheduler: %w", err)
+	}
+	if err := sched.Start(ctx); err != nil {
+		return nil, fmt.Errorf("scheduler: %w", err)
+	}
+	in, err := push.New(push.Options{KV: db, Sink: sched, Health: sched, Logger: logger.With("component", "push")})
+	if err != nil {
+		_ = sched.Stop(ctx)
+		return nil, fmt.Errorf("push intake: %w", err)
+	}
+	if err := in.Start(ctx); err != nil {
+		_ = sched.Stop(ctx)
+		return nil, fmt.Errorf("push intake: %w", err)
+	}
+	s.intake = in
+	return s, nil
+}
+
+// stop ends push intake, then lets running jobs finish (up to the scheduler's grace period) and persists what
+// was due, so the next start runs it first.
+func (s *syncStack) stop(ctx context.Context) {
+	if s == nil {
+		return
+	}
+	if s.intake != nil {
+		s.intake.Stop()
+	}
+	if s.sched != nil {
+		if err := s.sched.Stop(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			s.log.Warn("scheduler stop", slog.Any("error", err))
+		}
+	}
+}
+
+// webhookBaseURL is the appliance's public base URL for webhooks: https://<first domain> with --domain, else empty
+// (no public URL: connectors run on polling and their checks say so).
+func webhookBaseURL(cfg Config) string {
+	if len(cfg.Domains) == 0 {
+		return ""
+	}
+	return "https://" + cfg.Domains[0]
+}
+
+// tlsClientConfig is the TLS configuration of every call to a remote system.
+func tlsClientConfig() *tls.Config { return &tls.Config{MinVersion: tls.VersionTLS12} }
+
+// remoteTransport is the base transport for calls to remote systems: TLS 1.2 at least, bounded idle pools.
+func remoteTransport() http.RoundTripper {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = tlsClientConfig()
+	t.MaxIdleConnsPerHost = 16
+	return t
+}
