@@ -67,6 +67,20 @@ func hashPassword(pw string, p PasswordParams) (string, error) {
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
 
+// dummyHash returns an encoded hash in the same format and with the same
+// parameters as hashPassword, of random bytes: verifying any password against
+// it costs exactly one argon2id computation and never matches. Login uses it
+// for unknown accounts so they take as long as real ones, without paying for
+// a hash at start-up.
+func dummyHash(p PasswordParams) (string, error) {
+	b := make([]byte, 16+32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("auth: reading random bytes: %w", err)
+	}
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads,
+		base64.RawStdEncoding.EncodeToString(b[:16]), base64.RawStdEncoding.EncodeToString(b[16:])), nil
+}
+
 var errBadHash = errors.New("auth: malformed password hash")
 
 // verifyPassword reports whether pw matches the encoded hash, in constant
