@@ -276,9 +276,9 @@ func TestEndToEndBothWays(t *testing.T) {
 	}
 }
 
-// TestEndToEndRecurrenceAllDayDST: a weekly series crossing a DST change and an all-day event travel CRM →
-// mailbox and back unchanged; a series with exceptions is quarantined with a reason naming the recurrence (this
-// version does not write instance exceptions).
+// TestEndToEndRecurrenceAllDayDST: a weekly series crossing a DST change, an all-day event and a series with a
+// deleted occurrence travel CRM → mailbox and back unchanged; an occurrence moved in Outlook becomes an override
+// in the CRM; a series edited or deleted in Outlook reaches the CRM.
 func TestEndToEndRecurrenceAllDayDST(t *testing.T) {
 	x := newE2E(t, "")
 	oslo, _ := time.LoadLocation("Europe/Oslo")
@@ -300,12 +300,47 @@ func TestEndToEndRecurrenceAllDayDST(t *testing.T) {
 	x.run(engine.KindAppointment)
 	k := kindCases()[0]
 	g := x.graphTitles(k)
-	if !same(g, "weekly", "offsite") {
+	if !same(g, "weekly", "offsite", "with exception") {
 		t.Fatalf("mailbox holds %v", g)
 	}
-	q := x.quarantined()
-	if len(q) != 1 || q[0].Reason == "" {
+	if q := x.quarantined(); len(q) != 0 {
 		t.Fatalf("quarantine: %+v", q)
+	}
+	// Graph holds the exception per instance: the excluded occurrence is cancelled.
+	c := newConn(t, x.srv, engine.Env{}, nil)
+	gs := openStore(t, c, engine.KindAppointment, alice)
+	r, err := gs.Get(context.Background(), g["with exception"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rr := r.Item.(*engine.Appointment).Recurrence; rr == nil || len(rr.Excluded) != 1 || !rr.Excluded[0].Equal(day(3).Add(8*time.Hour)) {
+		t.Fatalf("the series read back from Graph: %+v", rr)
+	}
+	// An occurrence moved in Outlook becomes an override in the CRM.
+	occID := g["with exception"] + "_" + day(4).Add(8*time.Hour).Format("20060102T150405Z")
+	moved := &engine.Appointment{Title: "with exception (moved)", Start: day(4).Add(11 * time.Hour), End: day(4).Add(12 * time.Hour)}
+	if _, err := gs.Update(context.Background(), occID, "", moved); err != nil {
+		t.Fatal(err)
+	}
+	x.run(engine.KindAppointment)
+	for _, it := range x.ref.Items(crmAssoc, engine.KindAppointment) {
+		if a := it.(*engine.Appointment); a.Title == "with exception" {
+			rr := a.Recurrence
+			if rr == nil || len(rr.Excluded) != 1 || len(rr.Overrides) != 1 || rr.Overrides[0].Item.Title != "with exception (moved)" ||
+				!rr.Overrides[0].Item.Start.Equal(moved.Start) {
+				t.Fatalf("CRM series after the Outlook edit: %+v", rr)
+			}
+		}
+	}
+	x.run(engine.KindAppointment)
+	if q := x.quarantined(); len(q) != 0 {
+		t.Fatalf("quarantine: %+v", q)
+	}
+	// Settled: a run without changes makes no write (only the delta listing).
+	before, crmWrites := x.srv.Requests(), x.ref.Writes()
+	x.run(engine.KindAppointment)
+	if n := x.srv.Requests() - before; n > 2 || x.ref.Writes() != crmWrites {
+		t.Fatalf("a run without changes made %d Graph requests and %d CRM writes", n, x.ref.Writes()-crmWrites)
 	}
 	for _, it := range x.ref.Items(crmAssoc, engine.KindAppointment) {
 		a := it.(*engine.Appointment)

@@ -176,7 +176,7 @@ type eventAdapter struct{}
 func (eventAdapter) markerInFilter() bool { return true }
 
 func (eventAdapter) getQuery() string {
-	return "?$expand=" + url.QueryEscape("singleValueExtendedProperties($filter=id eq '"+markerProp+"' or id eq '"+linksProp+"' or id eq '"+tzProp+"')")
+	return "?$expand=" + url.QueryEscape("singleValueExtendedProperties($filter=id eq '"+markerProp+"' or id eq '"+linksProp+"' or id eq '"+tzProp+"' or id eq '"+excProp+"')")
 }
 
 func (eventAdapter) deltaURL(s *Store) string {
@@ -400,6 +400,15 @@ func (eventAdapter) encode(_ *Store, it engine.Item, marker string) (map[string]
 		props = append(props, extProp{ID: linksProp, Value: "[]"})
 	}
 	props = append(props, extProp{ID: tzProp, Value: a.TimeZone})
+	exc := "{}"
+	if a.Recurrence != nil && (len(a.Recurrence.Excluded) > 0 || len(a.Recurrence.Overrides) > 0) {
+		b, err := json.Marshal(seriesExceptions{Excluded: a.Recurrence.Excluded, Overrides: a.Recurrence.Overrides})
+		if err != nil {
+			return nil, &engine.ItemError{Field: "recurrence", Err: err}
+		}
+		exc = string(b)
+	}
+	props = append(props, extProp{ID: excProp, Value: exc})
 	if marker != "" {
 		m["transactionId"] = marker
 		props = append(props, extProp{ID: markerProp, Value: marker})
@@ -431,15 +440,12 @@ func dayOf(s string) (time.Weekday, bool) {
 }
 
 // ruleToGraph maps a recurrence rule to a patternedRecurrence. Patterns Graph cannot express (several month
-// days, RDATE lists, BYSETPOS with several values, hourly rules) are refused; exceptions (Excluded, Overrides)
-// are refused too: writing them needs per-instance calls this connector does not make yet.
+// days, RDATE lists, BYSETPOS with several values, hourly rules) are refused. Exceptions (Excluded, Overrides)
+// are not part of the pattern: Store writes them per instance after the master (writeExceptions).
 func ruleToGraph(a *engine.Appointment) (*patternedRecurrence, error) {
 	r := a.Recurrence
 	if len(r.Dates) > 0 {
 		return nil, errors.New("explicit occurrence dates (RDATE) cannot be expressed in Graph")
-	}
-	if len(r.Excluded) > 0 || len(r.Overrides) > 0 {
-		return nil, errors.New("series exceptions are not written to Graph by this version")
 	}
 	zone := a.TimeZone
 	loc := time.UTC

@@ -153,6 +153,16 @@ func (s *Store) Get(ctx context.Context, id string) (engine.Remote, error) {
 	if err != nil {
 		return engine.Remote{}, &engine.ItemError{ID: id, Err: err}
 	}
+	if a, ok := r.Item.(*engine.Appointment); ok && a.Recurrence != nil {
+		var ev graphEvent
+		_ = json.Unmarshal(resp.Body, &ev)
+		if err := s.readExceptions(ctx, id, a, propValue(ev.Props, excProp)); err != nil {
+			if strings.HasPrefix(err.Error(), "field ") {
+				return engine.Remote{}, &engine.ItemError{ID: id, Field: "recurrence", Err: err}
+			}
+			return engine.Remote{}, err
+		}
+	}
 	if outside {
 		// A contact that lost the sync category is no longer in this store's selection.
 		return engine.Remote{}, fmt.Errorf("msgraph: %s left the selection: %w", id, engine.ErrNotFound)
@@ -170,7 +180,31 @@ func (s *Store) Create(ctx context.Context, it engine.Item, marker string) (engi
 	if err != nil {
 		return engine.Remote{}, writeErr(err, "")
 	}
-	return s.decodeWritten(resp.Body, "")
+	r, err := s.decodeWritten(resp.Body, "")
+	if err != nil || !hasExceptions(it) {
+		return r, err
+	}
+	return s.finishSeries(ctx, r, it)
+}
+
+// finishSeries writes the exceptions of a series just written as r and returns the series as Graph now holds it.
+// A failure leaves the master written: the engine's next attempt updates it (the marker finds it after a crash).
+func (s *Store) finishSeries(ctx context.Context, r engine.Remote, it engine.Item) (engine.Remote, error) {
+	if err := s.writeExceptions(ctx, r.ID, it.(*engine.Appointment)); err != nil {
+		var ie *engine.ItemError
+		if errors.As(err, &ie) {
+			ie.ID = r.ID
+		}
+		return engine.Remote{}, err
+	}
+	final, err := s.Get(ctx, r.ID)
+	if err != nil {
+		return engine.Remote{}, err
+	}
+	if final.Marker == "" {
+		final.Marker = r.Marker
+	}
+	return final, nil
 }
 
 func (s *Store) decodeWritten(b []byte, id string) (engine.Remote, error) {
@@ -212,7 +246,11 @@ func (s *Store) Update(ctx context.Context, id, version string, it engine.Item) 
 	if err != nil {
 		return engine.Remote{}, writeErr(err, id)
 	}
-	return s.decodeWritten(resp.Body, id)
+	r, err := s.decodeWritten(resp.Body, id)
+	if err != nil || !hasExceptions(it) {
+		return r, err
+	}
+	return s.finishSeries(ctx, r, it)
 }
 
 // Delete deletes item id if it still has version (unconditionally when version is empty).
@@ -286,6 +324,15 @@ func (s *Store) Batch(ctx context.Context, ops []engine.Op) ([]engine.OpResult, 
 		p := batchPart{ID: strconv.Itoa(i + 1), Headers: map[string]string{}}
 		for k, v := range s.header() {
 			p.Headers[k] = v
+		}
+		if (op.Action == engine.ActionCreate || op.Action == engine.ActionUpdate) && hasExceptions(op.Item) {
+			// Exceptions are written per instance after the master: not in the batch.
+			if op.Action == engine.ActionCreate {
+				res[i].Remote, res[i].Err = s.Create(ctx, op.Item, op.Marker)
+			} else {
+				res[i].Remote, res[i].Err = s.Update(ctx, op.ID, op.Version, op.Item)
+			}
+			continue
 		}
 		switch op.Action {
 		case engine.ActionCreate, engine.ActionUpdate:
