@@ -407,3 +407,69 @@ func TestConcurrentRunsOfOneJobDoNotOverlap(t *testing.T) {
 		t.Fatalf("bob's mailbox: %v", got)
 	}
 }
+
+func TestCrashBetweenRemoteWriteAndJournal(t *testing.T) {
+	t.Parallel()
+	for _, basic := range []bool{false, true} {
+		name := map[bool]string{false: "find-by-marker", true: "listing"}[basic]
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, reference.Delta, reference.Delta, nil)
+			if basic {
+				p := f.profile
+				p.Mailbox.Settings = []byte(`{"model":"delta","basic":true}`)
+				if _, err := f.e.PutProfile(p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			f.crm.Put(crmAcct, appt("only once", f.now.Add(24*time.Hour)))
+			// Commit 1: the run record; commit 2: the create's intent; the create is sent; commit 3 (its
+			// result) never becomes durable.
+			f.kv.SimulateCrashAfter(2)
+			if _, err := f.sync(); !errors.Is(err, engine.ErrCrashed) {
+				t.Fatalf("want the simulated crash, got %v", err)
+			}
+			if n := len(f.mbx.Items(mbxAcct, engine.KindAppointment)); n != 1 {
+				t.Fatalf("the create should have reached the mailbox: %d items", n)
+			}
+			f.kv.Restart()
+			f.newEngine()
+			if err := f.e.Recover(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			for range 2 {
+				f.now = f.now.Add(time.Minute)
+				f.mustSync()
+			}
+			if got := titles(f.mbx.Items(mbxAcct, engine.KindAppointment)); got["only once"] != 1 || len(got) != 1 {
+				t.Fatalf("mailbox after recovery: %v", got)
+			}
+			w := f.writes()
+			f.mustSync()
+			if f.writes() != w {
+				t.Fatal("quiet sync wrote")
+			}
+		})
+	}
+}
+
+func TestRecoverDropsIntentsOfRemovedProfiles(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, reference.Delta, reference.Delta, nil)
+	f.crm.Put(crmAcct, appt("x", f.now.Add(24*time.Hour)))
+	f.kv.SimulateCrashAfter(2)
+	_, _ = f.sync()
+	f.kv.Restart()
+	f.newEngine()
+	if err := f.e.DeleteProfile("p1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.e.Recover(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	_ = f.kv.Scan([]byte("eng/intent/"), func(_, _ []byte) error { n++; return nil })
+	if n != 0 {
+		t.Fatalf("%d intents left", n)
+	}
+}
