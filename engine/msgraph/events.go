@@ -199,7 +199,11 @@ func (eventAdapter) decode(_ *Store, raw json.RawMessage) (engine.Remote, string
 		r.Marker = m
 	}
 	if err != nil {
-		return r, "", false, &engine.ItemError{ID: ev.ID, Field: fieldOf(err), Err: err}
+		f := fieldOf(err)
+		if f != "" {
+			err = errors.New(strings.TrimPrefix(strings.TrimPrefix(err.Error(), "field "+f+":"), " "))
+		}
+		return r, "", false, &engine.ItemError{ID: ev.ID, Field: f, Err: err}
 	}
 	return r, "", false, nil
 }
@@ -456,6 +460,17 @@ func ruleToGraph(a *engine.Appointment) (*patternedRecurrence, error) {
 		}
 	}
 	start := a.Start.In(loc)
+	if r.WeekStart < time.Sunday || r.WeekStart > time.Saturday {
+		return nil, fmt.Errorf("bad week start %d", r.WeekStart)
+	}
+	for _, d := range r.ByDay {
+		if d.Day < time.Sunday || d.Day > time.Saturday {
+			return nil, fmt.Errorf("bad weekday %d", d.Day)
+		}
+	}
+	if r.Interval < 0 || r.Count < 0 {
+		return nil, errors.New("negative interval or count")
+	}
 	p := recurrencePattern{Interval: max(r.Interval, 1)}
 	days := func() ([]string, int, error) {
 		var out []string

@@ -151,6 +151,10 @@ func (s *Store) Get(ctx context.Context, id string) (engine.Remote, error) {
 	}
 	r, _, outside, err := s.ad.decode(s, resp.Body)
 	if err != nil {
+		var ie *engine.ItemError
+		if errors.As(err, &ie) {
+			return engine.Remote{}, err
+		}
 		return engine.Remote{}, &engine.ItemError{ID: id, Err: err}
 	}
 	if a, ok := r.Item.(*engine.Appointment); ok && a.Recurrence != nil {
