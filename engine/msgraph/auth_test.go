@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/synchronizer/synchronizer/engine"
 	"github.com/synchronizer/synchronizer/engine/msgraph"
@@ -104,6 +105,7 @@ func TestAppOnlyConsentAndChecks(t *testing.T) {
 		t.Fatalf("checks without a secret: %+v", res)
 	}
 	_ = sec.Put(ctx, msgraph.SecretClientSecret, []byte(secret))
+	srv.Deny("todo")
 	res = c.Check(ctx, []engine.Account{{ID: alice, Email: "alice@contoso.com"}, {ID: "u-bob", Email: "bob@contoso.com"}, {ID: "u-nobody", Email: "nobody@contoso.com"}})
 	for _, want := range []struct {
 		name   string
@@ -118,6 +120,8 @@ func TestAppOnlyConsentAndChecks(t *testing.T) {
 		{"mailbox bob@contoso.com", engine.CheckFailed, "no Exchange Online mailbox"},
 		{"mailbox nobody@contoso.com", engine.CheckFailed, "no such user"},
 		{"change notifications", engine.CheckWarning, "polled"},
+		{"permission Calendars.ReadWrite on alice@contoso.com", engine.CheckOK, ""},
+		{"permission Tasks.ReadWrite on alice@contoso.com", engine.CheckFailed, "Tasks.ReadWrite"},
 	} {
 		if !hasCheck(res, want.name, want.status, want.detail) {
 			t.Errorf("check %q: want %s with %q in %+v", want.name, want.status, want.detail, res)
@@ -146,6 +150,15 @@ func TestBadSecretAndSettings(t *testing.T) {
 		if _, err := msgraph.New(context.Background(), []byte(raw), engine.Env{}); err == nil {
 			t.Errorf("settings %s accepted", raw)
 		}
+	}
+}
+
+// TestClockSkewCheck: a clock minutes off Microsoft's fails its check.
+func TestClockSkewCheck(t *testing.T) {
+	srv := newFake(t, msgraphtest.Options{})
+	c := newConn(t, srv, engine.Env{Now: func() time.Time { return time.Now().Add(-10 * time.Minute) }}, nil)
+	if res := c.Check(context.Background(), nil); !hasCheck(res, "clock skew", engine.CheckFailed, "NTP") {
+		t.Fatalf("checks: %+v", res)
 	}
 }
 

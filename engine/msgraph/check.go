@@ -108,8 +108,28 @@ func (c *Connector) checkMailbox(ctx context.Context, a engine.Account, add func
 	case errors.As(err, &ge) && ge.Code == "MailboxNotEnabledForRESTAPI" || errors.Is(err, engine.ErrNotFound):
 		add(name, engine.CheckFailed, "the user has no Exchange Online mailbox (a plan without Exchange, or a mailbox hosted on premises)",
 			"Assign the user a licence that includes Exchange Online, or sync this user with the Exchange (EWS) connector.")
+		return
 	default:
 		add(name, engine.CheckFailed, err.Error(), authFix(err))
+		return
+	}
+	// One read per kind proves the permission (and that no access policy hides the mailbox).
+	base := "/users/" + url.PathEscape(user)
+	for _, p := range []struct{ perm, path string }{
+		{"Calendars.ReadWrite", base + "/events?$top=1&$select=id"},
+		{"Contacts.ReadWrite", base + "/contactFolders?$top=1"},
+		{"Tasks.ReadWrite", base + "/todo/lists?$top=1"},
+	} {
+		cname := "permission " + p.perm + " on " + name[len("mailbox "):]
+		_, err := c.do(ctx, request{method: "GET", path: p.path, user: user})
+		switch {
+		case err == nil:
+			add(cname, engine.CheckOK, "", "")
+		case errors.Is(err, engine.ErrAuth):
+			add(cname, engine.CheckFailed, err.Error(), "Add the permission "+p.perm+" (application permission, .All for tasks, in app-only mode) and grant admin consent again; an application access policy may also exclude this mailbox.")
+		default:
+			add(cname, engine.CheckWarning, err.Error(), "")
+		}
 	}
 }
 

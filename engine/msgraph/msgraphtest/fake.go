@@ -147,6 +147,7 @@ type Server struct {
 	latency     time.Duration
 	budget      int
 	window      time.Duration
+	denied      []string // mailbox path prefixes answered 403 (a permission not granted)
 }
 
 type codeGrant struct{ user, challenge, redirect string }
@@ -218,6 +219,10 @@ func (s *Server) AddCertClient(id string, cert *x509.Certificate) {
 	s.certs[id] = cert
 	s.mu.Unlock()
 }
+
+// Deny answers 403 ErrorAccessDenied to every mailbox request whose path (after /users/{id}/) starts with prefix,
+// as Graph does when the app lacks the permission ("events", "contactFolders", "todo").
+func (s *Server) Deny(prefix string) { s.mu.Lock(); s.denied = append(s.denied, prefix); s.mu.Unlock() }
 
 // AddUser adds a directory user.
 func (s *Server) AddUser(u User) { s.mu.Lock(); s.users = append(s.users, u); s.mu.Unlock() }
@@ -649,6 +654,14 @@ func (s *Server) listUsers(u *url.URL) (int, map[string]string, any) {
 
 // mailboxOp serves paths under /users/{id}/.
 func (s *Server) mailboxOp(user, method, rest string, q url.Values, h http.Header, body []byte) (int, map[string]string, any) {
+	s.mu.Lock()
+	for _, d := range s.denied {
+		if strings.HasPrefix(rest, d) {
+			s.mu.Unlock()
+			return 403, nil, errBody("ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+		}
+	}
+	s.mu.Unlock()
 	segs := strings.Split(rest, "/")
 	switch {
 	case rest == "mailboxSettings" && method == "GET":
