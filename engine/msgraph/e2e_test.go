@@ -489,6 +489,16 @@ func TestEndToEndWebhook(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+	// The connector answers lifecycle events: reauthorization renews; a removed subscription is re-created.
+	sub3, err := c.Lifecycle(ctx, intake, push.TypeReauthorize, sub2, alice, func(context.Context) (*msgraph.Store, error) { return s, nil })
+	if err != nil || sub3.ID != sub2.ID {
+		t.Fatalf("reauthorize: %v %+v", err, sub3)
+	}
+	sub4, err := c.Lifecycle(ctx, intake, push.TypeRemoved, sub3, alice, func(context.Context) (*msgraph.Store, error) { return s, nil })
+	if err != nil || sub4.ID == sub3.ID || len(x.srv.Subscriptions()) != 1 || x.srv.Subscriptions()[0] != sub4.ID {
+		t.Fatalf("removed: %v %+v %v", err, sub4, x.srv.Subscriptions())
+	}
+	sub2 = sub4
 	// A forged clientState is refused.
 	resp, err := http.Post(hook.URL+"/hooks/msgraph/p1", "application/json",
 		jsonBody(map[string]any{"value": []any{map[string]any{"subscriptionId": sub.ID, "clientState": "forged", "changeType": "updated", "resource": "x"}}}))

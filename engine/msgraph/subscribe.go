@@ -101,3 +101,27 @@ func (c *Connector) Unsubscribe(ctx context.Context, reg engine.PushRegistry, su
 	}
 	return reg.UnregisterPush(ctx, Type, sub.Profile, sub.ID)
 }
+
+// Lifecycle acts on a lifecycle event of sub (the push intake's event types, engine/push Type*): "reauthorize"
+// renews it (Graph asks for that before it stops delivering); "removed", "expired" and "silent" create a new
+// subscription for the same job (open returns the job's store) after deleting the old one; "missed" needs nothing
+// here (the intake triggers a full sync). It returns the subscription now in force.
+func (c *Connector) Lifecycle(ctx context.Context, reg engine.PushRegistry, event string, sub engine.PushSubscription, mailbox string,
+	open func(context.Context) (*Store, error)) (engine.PushSubscription, error) {
+	switch event {
+	case "reauthorize":
+		renewed, err := c.Renew(ctx, reg, sub, mailbox)
+		if err == nil || !errors.Is(err, engine.ErrNotFound) {
+			return renewed, err
+		}
+		fallthrough // Graph no longer knows it: subscribe again
+	case "removed", "expired", "silent":
+		_ = c.Unsubscribe(ctx, reg, sub, mailbox) // best effort: it may be gone already
+		s, err := open(ctx)
+		if err != nil {
+			return sub, err
+		}
+		return c.Subscribe(ctx, reg, sub.Profile, sub.User, s)
+	}
+	return sub, nil
+}
