@@ -76,6 +76,7 @@ func (c *Connector) do(ctx context.Context, rq request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
+	recharges := 0
 	for attempt := 0; ; attempt++ {
 		tok, err := c.tokens.token(ctx, rq.user, attempt > 0)
 		if err != nil {
@@ -85,7 +86,8 @@ func (c *Connector) do(ctx context.Context, rq request) (*response, error) {
 		if err != nil {
 			return nil, err
 		}
-		if rq.parts > 1 && attempt == 0 && c.now().Sub(chargedAt) > c.margin {
+		if rq.parts > 1 && attempt == 0 && c.now().Sub(chargedAt) > c.margin && recharges < 4 {
+			recharges++
 			// The budget ran dry between the charges and this admission: charge the parts again close to the send.
 			permit.Done(engine.Outcome{Status: http.StatusOK})
 			if chargedAt, err = c.chargeParts(ctx, rq); err != nil {
