@@ -26,7 +26,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"regexp"
 	"sort"
 	"strconv"
@@ -45,8 +44,6 @@ const (
 	BudgetWindow  = 10 * time.Minute
 	MaxBatch      = 20
 )
-
-var debugLimits = os.Getenv("MSGRAPHTEST_DEBUG") != ""
 
 // Clock is the fake's time source.
 type Clock interface{ Now() time.Time }
@@ -534,9 +531,6 @@ func (s *Server) admit(user string, parts int) *apiError {
 		return &apiError{status: 429, code: "ApplicationThrottled", msg: "Application is over its MailboxConcurrency limit.", header: map[string]string{"Retry-After": "1"}}
 	}
 	if len(m.calls)+parts > s.budget {
-		if debugLimits {
-			fmt.Printf("DEBUG 429 at %s: %d calls in window, first %s last %s\n", now.Format("15:04:05.000"), len(m.calls), m.calls[0].Format("15:04:05.000"), m.calls[len(m.calls)-1].Format("15:04:05.000"))
-		}
 		s.violations++
 		wait := m.calls[min(len(m.calls)-1, len(m.calls)+parts-s.budget-1)].Add(s.window).Sub(now)
 		secs := int((wait + time.Second - 1) / time.Second)
