@@ -1,0 +1,137 @@
+package msgraphtest_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/synchronizer/synchronizer/engine/msgraph/msgraphtest"
+)
+
+type stepClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *stepClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *stepClock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func token(t *testing.T, srv *msgraphtest.Server) string {
+	t.Helper()
+	resp, err := http.PostForm(srv.URL+"/"+srv.Tenant+"/oauth2/v2.0/token", url.Values{"grant_type": {"client_credentials"},
+		"client_id": {"app"}, "client_secret": {"s"}, "scope": {"https://graph.microsoft.com/.default"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tr struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tr); err != nil || tr.AccessToken == "" {
+		t.Fatalf("token: %v", err)
+	}
+	return tr.AccessToken
+}
+
+func get(t *testing.T, srv *msgraphtest.Server, tok, path string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest("GET", srv.URL+path, nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp
+}
+
+// TestBudgetRetryAfter: the request over the mailbox budget is answered 429 with the seconds until the oldest
+// counted request leaves the window, is recorded as a violation, and is not counted itself.
+func TestBudgetRetryAfter(t *testing.T) {
+	clk := &stepClock{t: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}
+	srv := msgraphtest.New(msgraphtest.Options{Clock: clk, Budget: 3, Window: time.Minute})
+	defer srv.Close()
+	srv.AddClient("app", "s")
+	srv.AddUser(msgraphtest.User{ID: "u1", Mail: "u1@contoso.com"})
+	tok := token(t, srv)
+	for i := range 3 {
+		if r := get(t, srv, tok, "/v1.0/users/u1/events"); r.StatusCode != 200 {
+			t.Fatalf("request %d: %d", i, r.StatusCode)
+		}
+		clk.add(10 * time.Second)
+	}
+	// Now 30 s after the first request: it leaves the window in 30 s.
+	r := get(t, srv, tok, "/v1.0/users/u1/events")
+	if r.StatusCode != 429 || r.Header.Get("Retry-After") != "30" {
+		t.Fatalf("over budget: %d Retry-After %q", r.StatusCode, r.Header.Get("Retry-After"))
+	}
+	if srv.Violations() != 1 || srv.Requests() != 3 {
+		t.Fatalf("violations %d requests %d", srv.Violations(), srv.Requests())
+	}
+	clk.add(30 * time.Second)
+	if r := get(t, srv, tok, "/v1.0/users/u1/events"); r.StatusCode != 200 {
+		t.Fatalf("after the window moved: %d", r.StatusCode)
+	}
+	// Tokens expire after an hour of the fake's clock.
+	clk.add(time.Hour)
+	if r := get(t, srv, tok, "/v1.0/users/u1/events"); r.StatusCode != 401 {
+		t.Fatalf("expired token: %d", r.StatusCode)
+	}
+}
+
+// TestDeltaPagingAndExpiry: a delta round pages with nextLink and ends with a deltaLink; a new item shows up in
+// the next round; expired tokens answer 410.
+func TestDeltaPagingAndExpiry(t *testing.T) {
+	srv := msgraphtest.New(msgraphtest.Options{PageSize: 2})
+	defer srv.Close()
+	srv.AddClient("app", "s")
+	srv.AddUser(msgraphtest.User{ID: "u1", Mail: "u1@contoso.com"})
+	for range 5 {
+		srv.Insert("u1", "contacts", map[string]any{"givenName": "x"})
+	}
+	tok := token(t, srv)
+	read := func(u string) (n int, next, delta string, status int) {
+		req, _ := http.NewRequest("GET", u, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var p struct {
+			Value []json.RawMessage `json:"value"`
+			Next  string            `json:"@odata.nextLink"`
+			Delta string            `json:"@odata.deltaLink"`
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&p)
+		return len(p.Value), p.Next, p.Delta, resp.StatusCode
+	}
+	u, total, pages := srv.URL+"/v1.0/users/u1/contacts/delta", 0, 0
+	var delta string
+	for u != "" {
+		n, next, d, st := read(u)
+		if st != 200 {
+			t.Fatalf("page: %d", st)
+		}
+		total, pages, u, delta = total+n, pages+1, next, d
+	}
+	if total != 5 || pages != 3 || !strings.Contains(delta, "$deltatoken=") {
+		t.Fatalf("round: %d items in %d pages, deltaLink %q", total, pages, delta)
+	}
+	srv.Insert("u1", "contacts", map[string]any{"givenName": "new"})
+	if n, _, d, st := read(delta); st != 200 || n != 1 || d == "" {
+		t.Fatalf("incremental: %d %d %q", st, n, d)
+	}
+	srv.ExpireDeltaTokens()
+	if _, _, _, st := read(delta); st != 410 {
+		t.Fatalf("expired token: %d", st)
+	}
+}
