@@ -502,7 +502,7 @@ async function main() {
           schedulerStatus: { profiles: [{ profileId: 'sales', paused: false, queued: 1, running: 0, users: 3 }] },
         },
         SyncConflicts: {
-          syncConflicts: [{ id: 'c1', profileId: 'sales', userId: 'ann', kind: 'APPOINTMENT', fields: ['title', 'location'], crm: '{"title":"Budget review","location":"Room 4"}', mailbox: '{"title":"Budget review (moved)","location":"Teams"}', decision: 'MAILBOX', policy: 'NEWEST', at: now, resolved: null }],
+          syncConflicts: [{ id: 'c1', profileId: 'sales', userId: 'ann', kind: 'APPOINTMENT', crmItemId: '1042', mailboxItemId: 'AAMkAD1', fields: ['title', 'location'], base: '{"title":"Budget review","location":"Room 2"}', crm: '{"title":"Budget review","location":"Room 4"}', mailbox: '{"title":"Budget review (moved)","location":"Teams"}', decision: 'MAILBOX', policy: 'NEWEST', at: now, resolved: null }],
         },
         PendingApprovals: {
           pendingApprovals: [{ id: 'r9', profileId: 'sales', userId: 'bob', kind: 'APPOINTMENT', trigger: 'poll', start: now, guard: 'deletes > 50 and > 20%', counts: { listed: 240, created: 0, updated: 3, deleted: 180 },
@@ -516,6 +516,26 @@ async function main() {
             { scope: 'superoffice/tenant/so-main', system: 'superoffice', kind: 'tenant', key: 'so-main', maxInFlight: 0, effectiveInFlight: 0, inFlight: 1, waiting: 3, requests: 0, perSeconds: 0, budgetLeft: -1, backingOffUntil: now, throttled: 7, recentThrottles: 2, avgLatencyMs: 5400, slowedDown: true },
           ],
         },
+        UserRuns: {
+          syncRuns: [
+            { id: 'r2', kind: 'APPOINTMENT', trigger: 'poll', start: now, end: now, status: 'OK', error: null, guard: null, undoOf: null, undoneBy: null,
+              counts: { listed: 12, created: 2, updated: 1, deleted: 0, unchanged: 9, conflicts: 1, quarantined: 0, skipped: 0, errors: 0 },
+              operations: [{ seq: 1, side: 'MAILBOX', action: 'create', itemId: 'AAMkAD2', at: now }, { seq: 2, side: 'MAILBOX', action: 'create', itemId: 'AAMkAD3', at: now }, { seq: 3, side: 'CRM', action: 'update', itemId: '1042', at: now }] },
+            { id: 'r1', kind: 'APPOINTMENT', trigger: 'link', start: now, end: now, status: 'FAILED', error: 'mailbox answered 503 Service Unavailable', guard: null, undoOf: null, undoneBy: null,
+              counts: { listed: 0, created: 0, updated: 0, deleted: 0, unchanged: 0, conflicts: 0, quarantined: 0, skipped: 0, errors: 1 }, operations: [] },
+          ],
+        },
+        UndoSyncRun: { undoSyncRun: { id: 'r3', status: 'OK', counts: { updated: 1, created: 0, deleted: 2 } } },
+        SyncTrace: {
+          syncTrace: [
+            { at: now, runId: 'r2', profileId: 'sales', userId: 'ann', kind: 'APPOINTMENT', side: 'CRM', linkId: null, decision: 'outside-window', reason: 'outside the window 2026-10-22 – 2027-03-21' },
+            { at: now, runId: 'r2', profileId: 'sales', userId: 'bob', kind: 'APPOINTMENT', side: 'CRM', linkId: null, decision: 'unchanged', reason: null },
+          ],
+        },
+        SyncQuarantine: {
+          syncQuarantine: [{ profileId: 'sales', userId: 'ann', kind: 'APPOINTMENT', side: 'CRM', itemId: 's1001', field: 'recurrence', reason: 'series exceptions are not written to Graph by this version', at: now }],
+        },
+        ReleaseQuarantine: { releaseQuarantine: true },
         SyncNow: { syncNow: true },
         ResolveSyncConflict: { resolveSyncConflict: { id: 'c1', resolved: 'CRM' } },
         RejectSyncRun: { rejectSyncRun: { id: 'r9', status: 'REJECTED' } },
@@ -547,12 +567,44 @@ async function main() {
       await heading(page, 'Users');
       await page.getByText('Last run failed: mailbox answered 503 Service Unavailable').waitFor();
       assert(await page.getByRole('button', { name: 'Resume Cia Carlsen' }).isVisible(), 'paused user offers Resume');
+      // The syncStatus subscription runs over the real server's websocket (cookie
+      // auth, graphql-transport-ws); the fallback when it fails is unit-tested in
+      // src/api/live.test.ts.
+      await page.getByText('Live: this list updates as users sync.').waitFor();
       await shot(page, '18-users-with-data');
       await checkA11y(page, 'users with data');
 
+      // A user's page: runs with their writes, undo with confirmation, the trace, quarantine with release.
+      await page.getByRole('link', { name: 'Ann Andersen' }).click();
+      await page.waitForURL((u) => u.pathname === '/users/sales/ann');
+      await heading(page, 'Ann Andersen');
+      await page.getByText('2 created, 1 updated, 1 conflicts').waitFor();
+      await page.getByText('3 writes').click();
+      await page.getByText('update in the CRM').waitFor();
+      await page.getByRole('button', { name: /^Undo the run started/ }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Undo run' }).click();
+      await page.getByText('Undone: every write of that run was reversed.', { exact: false }).waitFor();
+      await page.getByRole('button', { name: 'Show decisions' }).click();
+      await page.getByText('Enter the id of the item', { exact: false }).waitFor();
+      await page.getByLabel('Item id').fill('1042');
+      await page.getByRole('button', { name: 'Show decisions' }).click();
+      await page.getByRole('cell', { name: 'outside the date window' }).waitFor();
+      assert((await page.getByRole('cell', { name: 'unchanged' }).count()) === 0, "the trace shows only this user's decisions");
+      await page.getByText('Series exceptions are not written to Graph by this version', { exact: false }).waitFor();
+      await page.getByRole('button', { name: 'Release s1001' }).click();
+      await page.getByText('Released s1001: the next run reads it again.').waitFor();
+      await shot(page, '18b-user-page');
+      await checkA11y(page, 'user page');
+      await page.setViewportSize({ width: 390, height: 844 });
+      await checkA11y(page, 'user page, narrow');
+      await page.setViewportSize({ width: 1280, height: 860 });
+
       await nav.getByRole('link', { name: 'Conflicts', exact: true }).click();
       await heading(page, 'Conflicts');
-      await page.getByText('title: "Budget review"; location: "Room 4"').waitFor();
+      await page.getByRole('columnheader', { name: 'At the last sync' }).waitFor();
+      await page.getByRole('cell', { name: 'Room 2' }).waitFor();
+      await page.getByRole('cell', { name: 'Room 4' }).waitFor();
+      await page.getByRole('cell', { name: 'Teams kept' }).waitFor();
       await page.getByRole('button', { name: "Keep the CRM's values" }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Resolve conflict' }).click();
       await page.getByText("Conflict resolved: both copies now have the CRM's values of title, location.").waitFor();
@@ -577,10 +629,10 @@ async function main() {
       await shot(page, '21-governor-with-data');
       await checkA11y(page, 'governor with data');
       await page.unroute('**/graphql');
-      for (const op of ['SyncProfiles', 'SyncNow', 'SyncConflicts', 'ResolveSyncConflict', 'PendingApprovals', 'RejectSyncRun', 'Governor']) {
+      for (const op of ['SyncProfiles', 'SyncNow', 'SyncConflicts', 'ResolveSyncConflict', 'PendingApprovals', 'RejectSyncRun', 'Governor', 'UserRuns', 'UndoSyncRun', 'SyncTrace', 'SyncQuarantine', 'ReleaseQuarantine']) {
         assert(seen.includes(op), `the screens sent ${op}`);
       }
-      log('engine areas with data: profiles (sync now), users, conflicts (resolve), approvals (reject), governor render and pass axe');
+      log('engine areas with data: profiles (sync now), users (live fallback), a user page (runs, undo, trace, release), conflicts (side by side, resolve), approvals (reject), governor render and pass axe');
     }
 
     // --- The server goes away: the screen says so and what to do. ---

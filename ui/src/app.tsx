@@ -7,7 +7,7 @@ import type { Account, Api } from './api/operations';
 import { Button, Loading } from './components';
 import { AppContext, type AppCtx } from './context';
 import { navigate, useLocation } from './nav';
-import { decide, findArea, isAdmin, normalizePath, safeNext, type SystemState } from './router';
+import { decide, findArea, isAdmin, normalizePath, parseUserPath, safeNext, type SystemState } from './router';
 import { AccountScreen } from './screens/account';
 import { AdminsScreen } from './screens/admins';
 import { AdminsOnly, NotFound, Overview, UPCOMING, Upcoming } from './screens/areas';
@@ -15,6 +15,7 @@ import { AuditScreen } from './screens/audit';
 import { InviteScreen, LoginScreen, SetupScreen } from './screens/auth';
 import { Shell } from './screens/shell';
 import { ApprovalsScreen, ConflictsScreen, GovernorScreen, ProfilesScreen, UsersScreen } from './screens/sync';
+import { UserScreen } from './screens/user';
 
 interface Boot {
   state: SystemState;
@@ -124,6 +125,14 @@ function Screen(props: { path: string; viewer: Account | null }) {
   if (path === '/setup') return <SetupScreen />;
   if (path === '/login') return <LoginScreen />;
   if (path === '/invite') return <InviteScreen />;
+  const userPage = parseUserPath(path);
+  if (userPage) {
+    return (
+      <Shell path="/users">
+        {isAdmin(viewer) ? <UserScreen profileId={userPage.profileId} userId={userPage.userId} /> : <AdminsOnly title="Users" />}
+      </Shell>
+    );
+  }
   const area = findArea(path);
   let body;
   if (area?.adminOnly && !isAdmin(viewer)) body = <AdminsOnly title={area.label} />;

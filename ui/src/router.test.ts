@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AREAS, decide, findArea, normalizePath, safeNext, visibleAreas } from './router';
+import { AREAS, decide, findArea, normalizePath, parseUserPath, safeNext, userPath, visibleAreas } from './router';
 
 const admin = { role: 'ADMIN' };
 const user = { role: 'USER' };
@@ -63,5 +63,19 @@ describe('areas', () => {
     expect(findArea('/admins/')?.label).toBe('Admins & tokens');
     expect(findArea('/nope')).toBeUndefined();
     expect(normalizePath('//a//b/')).toBe('/a/b');
+  });
+});
+
+describe('user pages', () => {
+  it('round-trips profile and user ids through the path', () => {
+    const p = userPath('sales team', 'ann@x.example');
+    expect(p).toBe('/users/sales%20team/ann%40x.example');
+    expect(parseUserPath(p)).toEqual({ profileId: 'sales team', userId: 'ann@x.example' });
+  });
+  it('refuses other paths and bad escapes', () => {
+    expect(parseUserPath('/users')).toBeNull();
+    expect(parseUserPath('/users/a')).toBeNull();
+    expect(parseUserPath('/users/a/b/c')).toBeNull();
+    expect(parseUserPath('/users/%E0%A4%A/b')).toBeNull();
   });
 });

@@ -96,3 +96,19 @@ export function isAdmin(viewer: ViewerLike | null): boolean {
 export function visibleAreas(viewer: ViewerLike | null): Area[] {
   return AREAS.filter((a) => !a.adminOnly || isAdmin(viewer));
 }
+
+/** userPath is the address of a linked user's page. */
+export function userPath(profileId: string, userId: string): string {
+  return `/users/${encodeURIComponent(profileId)}/${encodeURIComponent(userId)}`;
+}
+
+/** parseUserPath returns the profile and user of a user page's path, or null. */
+export function parseUserPath(path: string): { profileId: string; userId: string } | null {
+  const m = /^\/users\/([^/]+)\/([^/]+)$/.exec(path);
+  if (!m) return null;
+  try {
+    return { profileId: decodeURIComponent(m[1]), userId: decodeURIComponent(m[2]) };
+  } catch {
+    return null;
+  }
+}

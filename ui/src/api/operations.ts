@@ -46,6 +46,16 @@ import type {
   RejectSyncRunMutation,
   RejectSyncRunMutationVariables,
   GovernorQuery,
+  UserRunsQuery,
+  UserRunsQueryVariables,
+  UndoSyncRunMutation,
+  UndoSyncRunMutationVariables,
+  SyncTraceQuery,
+  SyncTraceQueryVariables,
+  SyncQuarantineQuery,
+  SyncQuarantineQueryVariables,
+  ReleaseQuarantineMutation,
+  ReleaseQuarantineMutationVariables,
 } from '../gql/graphql';
 
 export const BOOT = /* GraphQL */ `
@@ -311,6 +321,9 @@ export const SYNC_CONFLICTS = /* GraphQL */ `
       fields
       crm
       mailbox
+      crmItemId
+      mailboxItemId
+      base
       decision
       policy
       at
@@ -421,6 +434,107 @@ export const GOVERNOR = /* GraphQL */ `
   }
 `;
 
+export const USER_RUNS = /* GraphQL */ `
+  query UserRuns($profileId: ID!, $userId: ID!, $first: Int, $before: ID) {
+    syncRuns(profileId: $profileId, userId: $userId, first: $first, before: $before) {
+      id
+      kind
+      trigger
+      start
+      end
+      status
+      error
+      guard
+      undoOf
+      undoneBy
+      counts {
+        listed
+        created
+        updated
+        deleted
+        unchanged
+        conflicts
+        quarantined
+        skipped
+        errors
+      }
+      operations {
+        seq
+        side
+        action
+        itemId
+        at
+      }
+    }
+  }
+`;
+
+export const UNDO_RUN = /* GraphQL */ `
+  mutation UndoSyncRun($id: ID!) {
+    undoSyncRun(id: $id) {
+      id
+      status
+      counts {
+        updated
+        created
+        deleted
+      }
+    }
+  }
+`;
+
+export const SYNC_TRACE = /* GraphQL */ `
+  query SyncTrace($itemId: String!) {
+    syncTrace(itemId: $itemId) {
+      at
+      runId
+      profileId
+      userId
+      kind
+      side
+      linkId
+      decision
+      reason
+    }
+  }
+`;
+
+export const SYNC_QUARANTINE = /* GraphQL */ `
+  query SyncQuarantine($profileId: ID) {
+    syncQuarantine(profileId: $profileId) {
+      profileId
+      userId
+      kind
+      side
+      itemId
+      field
+      reason
+      at
+    }
+  }
+`;
+
+export const RELEASE_QUARANTINE = /* GraphQL */ `
+  mutation ReleaseQuarantine($input: ReleaseQuarantineInput!) {
+    releaseQuarantine(input: $input)
+  }
+`;
+
+export const SYNC_STATUS_LIVE = /* GraphQL */ `
+  subscription SyncStatusLive {
+    syncStatus {
+      event {
+        type
+        at
+        profileId
+        userId
+        runId
+        error
+      }
+    }
+  }
+`;
+
 /** Account is the signed-in account as the dashboard keeps it. */
 export type Account = NonNullable<BootQuery['me']>;
 
@@ -502,5 +616,20 @@ export class Api {
   }
   governor(): Promise<GovernorQuery> {
     return this.client.request<GovernorQuery>(GOVERNOR);
+  }
+  userRuns(v: UserRunsQueryVariables): Promise<UserRunsQuery> {
+    return this.client.request<UserRunsQuery, UserRunsQueryVariables>(USER_RUNS, v);
+  }
+  undoRun(v: UndoSyncRunMutationVariables): Promise<UndoSyncRunMutation> {
+    return this.client.request<UndoSyncRunMutation, UndoSyncRunMutationVariables>(UNDO_RUN, v);
+  }
+  trace(v: SyncTraceQueryVariables): Promise<SyncTraceQuery> {
+    return this.client.request<SyncTraceQuery, SyncTraceQueryVariables>(SYNC_TRACE, v);
+  }
+  quarantine(v: SyncQuarantineQueryVariables): Promise<SyncQuarantineQuery> {
+    return this.client.request<SyncQuarantineQuery, SyncQuarantineQueryVariables>(SYNC_QUARANTINE, v);
+  }
+  releaseQuarantine(v: ReleaseQuarantineMutationVariables): Promise<ReleaseQuarantineMutation> {
+    return this.client.request<ReleaseQuarantineMutation, ReleaseQuarantineMutationVariables>(RELEASE_QUARANTINE, v);
   }
 }

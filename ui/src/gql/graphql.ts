@@ -16,6 +16,14 @@ export type DeletePolicy =
   /** The deleted item is recreated from the updated side (the default). */
   | 'UPDATE_WINS';
 
+export type ReleaseQuarantineInput = {
+  itemId: string;
+  kind: SyncKind;
+  profileId: string;
+  side: Side;
+  userId: string;
+};
+
 /** Role is an account's role. ADMIN manages the appliance; USER reaches their own portal. */
 export type Role =
   | 'ADMIN'
@@ -202,7 +210,7 @@ export type SyncConflictsQueryVariables = Exact<{
 }>;
 
 
-export type SyncConflictsQuery = { syncConflicts: Array<{ id: string, profileId: string, userId: string, kind: SyncKind, fields: Array<string>, crm: string | null, mailbox: string | null, decision: Side, policy: ConflictPolicy, at: string, resolved: Side | null }> };
+export type SyncConflictsQuery = { syncConflicts: Array<{ id: string, profileId: string, userId: string, kind: SyncKind, fields: Array<string>, crm: string | null, mailbox: string | null, crmItemId: string, mailboxItemId: string, base: string | null, decision: Side, policy: ConflictPolicy, at: string, resolved: Side | null }> };
 
 export type ResolveSyncConflictMutationVariables = Exact<{
   id: string;
@@ -235,3 +243,46 @@ export type GovernorQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type GovernorQuery = { schedulerStatus: { at: string, started: boolean, stopping: boolean, workers: number, queueDepth: number, running: Array<{ profileId: string, userId: string, kind: SyncKind, trigger: string, started: string }>, systems: Array<{ system: string, state: string, failures: number, until: string | null }>, housekeeping: { hour: number, nextRun: string | null, lastRun: string | null } }, governorStatus: Array<{ scope: string, system: string, kind: string, key: string, maxInFlight: number, effectiveInFlight: number, inFlight: number, waiting: number, requests: number, perSeconds: number, budgetLeft: number, backingOffUntil: string | null, throttled: number, recentThrottles: number, avgLatencyMs: number, slowedDown: boolean }> };
+
+export type UserRunsQueryVariables = Exact<{
+  profileId: string;
+  userId: string;
+  first?: number | null | undefined;
+  before?: string | null | undefined;
+}>;
+
+
+export type UserRunsQuery = { syncRuns: Array<{ id: string, kind: SyncKind, trigger: string, start: string, end: string | null, status: RunStatus, error: string | null, guard: string | null, undoOf: string | null, undoneBy: string | null, counts: { listed: number, created: number, updated: number, deleted: number, unchanged: number, conflicts: number, quarantined: number, skipped: number, errors: number }, operations: Array<{ seq: number, side: Side, action: string, itemId: string, at: string }> }> };
+
+export type UndoSyncRunMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type UndoSyncRunMutation = { undoSyncRun: { id: string, status: RunStatus, counts: { updated: number, created: number, deleted: number } } };
+
+export type SyncTraceQueryVariables = Exact<{
+  itemId: string;
+}>;
+
+
+export type SyncTraceQuery = { syncTrace: Array<{ at: string, runId: string, profileId: string, userId: string, kind: SyncKind, side: Side, linkId: string | null, decision: string, reason: string | null }> };
+
+export type SyncQuarantineQueryVariables = Exact<{
+  profileId?: string | null | undefined;
+}>;
+
+
+export type SyncQuarantineQuery = { syncQuarantine: Array<{ profileId: string, userId: string, kind: SyncKind, side: Side, itemId: string, field: string | null, reason: string, at: string }> };
+
+export type ReleaseQuarantineMutationVariables = Exact<{
+  input: ReleaseQuarantineInput;
+}>;
+
+
+export type ReleaseQuarantineMutation = { releaseQuarantine: boolean };
+
+export type SyncStatusLiveSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SyncStatusLiveSubscription = { syncStatus: { event: { type: string, at: string, profileId: string | null, userId: string | null, runId: string | null, error: string | null } | null } };

@@ -4,20 +4,23 @@
 // day-to-day commands (sync now, pause, resume, resolve, approve, reject).
 
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { subscribe, type LiveState } from '../api/live';
+import { SYNC_STATUS_LIVE } from '../api/operations';
 import type { ApiError } from '../api/client';
 import { asApiError } from '../api/client';
-import { Button, ConfirmDialog, EmptyState, ErrorAlert, Loading, Notice, PageHeader, useAsync } from '../components';
+import { Button, ConfirmDialog, EmptyState, ErrorAlert, Link, Loading, Notice, PageHeader, useAsync } from '../components';
 import { useApp } from '../context';
 import { formatTime, sentence } from '../format';
-import type { GovernorQuery, PendingApprovalsQuery, SyncConflictsQuery, SyncProfilesQuery } from '../gql/graphql';
+import type { GovernorQuery, PendingApprovalsQuery, SyncConflictsQuery, SyncProfilesQuery, SyncStatusLiveSubscription } from '../gql/graphql';
+import { userPath } from '../router';
 
 type Profile = SyncProfilesQuery['syncProfiles'][number];
 type User = Profile['users'][number];
 type Conflict = SyncConflictsQuery['syncConflicts'][number];
 type Run = PendingApprovalsQuery['pendingApprovals'][number];
 
-const KIND: Record<string, string> = { APPOINTMENT: 'Appointments', TASK: 'Tasks', CONTACT: 'Contacts', GROUP: 'Groups' };
+export const KIND: Record<string, string> = { APPOINTMENT: 'Appointments', TASK: 'Tasks', CONTACT: 'Contacts', GROUP: 'Groups' };
 const DIRECTION: Record<string, string> = {
   TWO_WAY: 'both ways',
   CRM_TO_MAILBOX: 'CRM → mailbox',
@@ -35,7 +38,7 @@ function ApiNote(props: { children: ComponentChildren }) {
  * LoadError shows why an area could not load. A server that does not run the
  * sync engine (UNAVAILABLE) is a state, not a failure: it is said calmly.
  */
-function LoadError(props: { error: ApiError | null; what: string; onRetry: () => void }) {
+export function LoadError(props: { error: ApiError | null; what: string; onRetry: () => void }) {
   const e = props.error;
   if (!e) return null;
   if (e.code === 'UNAVAILABLE') {
@@ -51,7 +54,7 @@ function LoadError(props: { error: ApiError | null; what: string; onRetry: () =>
 }
 
 /** useCommand runs one command at a time, tracking which one is busy and its outcome. */
-function useCommand() {
+export function useCommand() {
   const [busy, setBusy] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
   const [done, setDone] = useState('');
@@ -72,7 +75,7 @@ function useCommand() {
   return { busy, error, done, run };
 }
 
-function userStatus(u: User): { text: string; warn: boolean } {
+export function userStatus(u: User): { text: string; warn: boolean } {
   const s = u.status;
   if (!s) return { text: 'Not scheduled yet', warn: false };
   if (s.breaker !== 'closed') return { text: `Stopped after errors (${s.breaker})${s.breakerReason ? ': ' + s.breakerReason : ''}`, warn: true };
@@ -178,10 +181,63 @@ export function ProfilesScreen() {
   );
 }
 
+/**
+ * useLiveReload calls reload (at most once a second) whenever the scheduler
+ * reports an event, over the syncStatus subscription; it returns the live state
+ * so the screen can say whether its Refresh button is needed.
+ */
+export function useLiveReload(reload: () => void): { state: LiveState; detail: string } {
+  const [live, setLive] = useState<{ state: LiveState; detail: string }>({ state: 'connecting', detail: '' });
+  const reloadRef = useRef(reload);
+  reloadRef.current = reload;
+  useEffect(() => {
+    if (typeof WebSocket === 'undefined') {
+      setLive({ state: 'offline', detail: 'this browser has no websockets' });
+      return;
+    }
+    let pending: number | null = null;
+    let last = 0;
+    const stop = subscribe<SyncStatusLiveSubscription>({
+      query: SYNC_STATUS_LIVE,
+      onData: (d) => {
+        if (!d.syncStatus.event) return;
+        const wait = Math.max(0, last + 1000 - Date.now());
+        if (pending !== null) return;
+        pending = window.setTimeout(() => {
+          pending = null;
+          last = Date.now();
+          reloadRef.current();
+        }, wait);
+      },
+      onState: (state, detail) => setLive({ state, detail: detail ?? '' }),
+    });
+    return () => {
+      stop();
+      if (pending !== null) window.clearTimeout(pending);
+    };
+  }, []);
+  return live;
+}
+
+/** LiveNote says whether the screen updates by itself. */
+export function LiveNote(props: { state: LiveState; detail: string }) {
+  return (
+    <p class={`live live-${props.state}`} role="status">
+      <span class="live-dot" aria-hidden="true" />
+      {props.state === 'live'
+        ? 'Live: this list updates as users sync.'
+        : props.state === 'connecting'
+          ? 'Connecting for live updates…'
+          : `Live updates are unavailable${props.detail ? ` (${props.detail})` : ''}; retrying in the background. Use Refresh to see the latest state.`}
+    </p>
+  );
+}
+
 /** UsersScreen lists the linked users of every profile with their sync state. */
 export function UsersScreen() {
   const { api } = useApp();
   const data = useAsync(() => api.syncProfiles());
+  const live = useLiveReload(data.reload);
   const cmd = useCommand();
   const profiles = data.data?.syncProfiles ?? [];
   const total = profiles.reduce((n, p) => n + p.users.length, 0);
@@ -196,6 +252,7 @@ export function UsersScreen() {
           </Button>
         }
       />
+      <LiveNote state={live.state} detail={live.detail} />
       {data.loading && !data.data && <Loading label="Loading users…" />}
       <LoadError error={data.error} what="the users" onRetry={data.reload} />
       <ErrorAlert error={cmd.error} title="The command did not run" />
@@ -233,7 +290,9 @@ export function UsersScreen() {
                     const key = `${p.id}/${u.id}`;
                     return (
                       <tr key={u.id} class={st.warn ? 'row-warn' : undefined}>
-                        <td>{u.crm.name || u.id}</td>
+                        <td>
+                          <Link href={userPath(p.id, u.id)}>{u.crm.name || u.id}</Link>
+                        </td>
                         <td>{u.crm.email || '—'}</td>
                         <td>{u.mailbox.email || '—'}</td>
                         <td>{st.text}</td>
@@ -270,14 +329,65 @@ export function UsersScreen() {
   );
 }
 
-function fieldValues(json: string | null | undefined, fields: readonly string[]): string {
-  if (!json) return '—';
+/** parseValues reads a conflict's JSON object of field values; unreadable JSON gives null. */
+export function parseValues(json: string | null | undefined): Record<string, unknown> | null {
+  if (!json) return null;
   try {
-    const o = JSON.parse(json) as Record<string, unknown>;
-    return fields.map((f) => `${f}: ${JSON.stringify(o[f] ?? null)}`).join('; ');
+    const o = JSON.parse(json) as unknown;
+    return o && typeof o === 'object' && !Array.isArray(o) ? (o as Record<string, unknown>) : null;
   } catch {
-    return json;
+    return null;
   }
+}
+
+/** showValue renders one field value for the side-by-side view. */
+export function showValue(v: unknown): string {
+  if (v === undefined || v === null || v === '') return '(empty)';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v, null, 1);
+}
+
+/** ConflictTable shows each conflicting field at the last sync, in the CRM and in the mailbox. */
+function ConflictTable(props: { c: Conflict }) {
+  const c = props.c;
+  const cols = [
+    { label: 'At the last sync', v: parseValues(c.base), raw: c.base },
+    { label: 'In the CRM', v: parseValues(c.crm), raw: c.crm },
+    { label: 'In the mailbox', v: parseValues(c.mailbox), raw: c.mailbox },
+  ];
+  return (
+    <div class="table-wrap" tabIndex={0} role="region" aria-label={`Values of the conflict ${c.id}`}>
+      <table class="compare">
+        <thead>
+          <tr>
+            <th scope="col">Field</th>
+            {cols.map((col) => (
+              <th scope="col" key={col.label}>
+                {col.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {c.fields.map((f) => (
+            <tr key={f}>
+              <th scope="row">{f}</th>
+              {cols.map((col, i) => {
+                const kept = (i === 1 && c.decision === 'CRM') || (i === 2 && c.decision === 'MAILBOX');
+                return (
+                  <td key={col.label} class={`wrap${kept ? ' kept' : ''}`}>
+                    {col.v ? showValue(col.v[f]) : col.raw ? col.raw : '—'}
+                    {kept && <span class="badge">kept</span>}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
 }
 
 /** ConflictsScreen lists open conflicts and lets an admin choose the side to keep. */
@@ -310,25 +420,26 @@ export function ConflictsScreen() {
         <section class="card" key={c.id} aria-labelledby={`conf-${c.id}`}>
           <div class="card-head">
             <h2 id={`conf-${c.id}`}>
-              {KIND[c.kind] ?? c.kind} of {c.userId} <span class="code-name inline">{c.profileId}</span>
+              {KIND[c.kind] ?? c.kind} of <Link href={userPath(c.profileId, c.userId)}>{c.userId}</Link>{' '}
+              <span class="code-name inline">{c.profileId}</span>
             </h2>
             <div class="card-actions">
+              <Button onClick={() => setResolving({ c, side: c.decision === 'CRM' ? 'CRM' : 'MAILBOX' })}>Accept the policy</Button>
               <Button onClick={() => setResolving({ c, side: 'CRM' })}>Keep the CRM's values</Button>
               <Button onClick={() => setResolving({ c, side: 'MAILBOX' })}>Keep the mailbox's values</Button>
             </div>
           </div>
+          <ConflictTable c={c} />
           <dl class="facts">
             <dt>Found</dt>
             <dd>{formatTime(c.at)}</dd>
-            <dt>Fields</dt>
-            <dd>{c.fields.join(', ')}</dd>
-            <dt>In the CRM</dt>
-            <dd class="wrap">{fieldValues(c.crm, c.fields)}</dd>
-            <dt>In the mailbox</dt>
-            <dd class="wrap">{fieldValues(c.mailbox, c.fields)}</dd>
+            <dt>Items</dt>
+            <dd>
+              CRM <span class="code-name inline">{c.crmItemId}</span>, mailbox <span class="code-name inline">{c.mailboxItemId}</span>
+            </dd>
             <dt>Policy kept</dt>
             <dd>
-              {c.decision === 'CRM' ? 'the CRM' : 'the mailbox'} ({POLICY[c.policy] ?? c.policy})
+              {c.decision === 'CRM' ? 'the CRM' : 'the mailbox'} ({POLICY[c.policy] ?? c.policy}); the other side already has these values
             </dd>
           </dl>
         </section>
