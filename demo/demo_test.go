@@ -8,7 +8,45 @@ import (
 
 	"github.com/synchronizer/synchronizer/demo"
 	"github.com/synchronizer/synchronizer/engine"
+	"github.com/synchronizer/synchronizer/engine/msgraph"
 )
+
+// checkException reads the last user's mailbox through the msgraph connector and checks that the series with a
+// moved occurrence arrived with that exception.
+func checkException(ctx context.Context, t *testing.T, d *demo.Demo, secrets func(string) engine.Secrets) {
+	t.Helper()
+	c, err := msgraph.New(ctx, d.Profile().Mailbox.Settings, engine.Env{Secrets: secrets(demo.MailboxInstance)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := d.Users()[len(d.Users())-1]
+	st, err := c.Open(ctx, engine.Scope{Account: u.Mailbox, Kind: engine.KindAppointment,
+		Window: engine.Window{From: time.Now().AddDate(0, 0, -30), To: time.Now().AddDate(0, 0, 120)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := st.Changes(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ch := range page.Changes {
+		it := ch.Item
+		if it == nil {
+			r, err := st.Get(ctx, ch.ID)
+			if err != nil {
+				t.Fatalf("get %s: %v", ch.ID, err)
+			}
+			it = r.Item
+		}
+		if a, ok := it.(*engine.Appointment); ok && a.Title == demo.ExceptionSeriesTitle {
+			if a.Recurrence == nil || len(a.Recurrence.Overrides) != 1 {
+				t.Fatalf("%q in the mailbox: recurrence %+v, want one moved occurrence", a.Title, a.Recurrence)
+			}
+			return
+		}
+	}
+	t.Fatalf("%q did not arrive in %s's mailbox", demo.ExceptionSeriesTitle, u.Mailbox.Email)
+}
 
 func TestDemoSyncsAndConflicts(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -24,18 +62,11 @@ func TestDemoSyncsAndConflicts(t *testing.T) {
 
 	kv := engine.NewMemKV()
 	secrets := engine.KVSecrets(kv)
-	for inst, m := range d.Secrets() {
-		for name, v := range m {
-			if err := secrets(inst).Put(ctx, name, v); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
 	eng, err := engine.New(engine.Config{KV: kv, Connectors: demo.Connectors(), Secrets: secrets})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := eng.PutProfile(d.Profile()); err != nil {
+	if _, err := d.Install(ctx, eng, secrets); err != nil {
 		t.Fatal(err)
 	}
 	users := d.Users()
@@ -50,21 +81,15 @@ func TestDemoSyncsAndConflicts(t *testing.T) {
 			}
 		}
 	}
-	for _, u := range users {
-		if _, err := eng.LinkUser(demo.ProfileID, u); err != nil {
-			t.Fatal(err)
-		}
-	}
 	syncAll()
-	// Only the series with a moved occurrence is quarantined (msgraph does not write exceptions yet), and its
-	// reason names the field.
 	q, err := eng.Quarantine(demo.ProfileID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(q) != 1 || q[0].Field != "recurrence" || q[0].Side != engine.SideCRM {
-		t.Fatalf("quarantine after the first sync: %+v; want the one series with an exception", q)
+	if len(q) != 0 {
+		t.Fatalf("quarantined after the first sync: %+v", q)
 	}
+	checkException(ctx, t, d, secrets)
 
 	var seriesWithException, allDay int
 	for _, p := range d.People() {
@@ -119,5 +144,95 @@ func TestDemoSyncsAndConflicts(t *testing.T) {
 		if len(c.Fields) == 0 || len(c.CRM) == 0 || len(c.Mailbox) == 0 {
 			t.Errorf("conflict %s lacks fields or values: %+v", c.ID, c)
 		}
+	}
+}
+
+// TestRestartAndAutoDiverge: a second start on the same engine state resets the demo profile's links (the new
+// fakes hold new items) and syncs without duplicates; AutoDiverge edits the candidates on its own after the first
+// sync, so the next sync records conflicts.
+func TestRestartAndAutoDiverge(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	kv := engine.NewMemKV()
+	secrets := engine.KVSecrets(kv)
+	eng, err := engine.New(engine.Config{KV: kv, Connectors: demo.Connectors(), Secrets: secrets})
+	if err != nil {
+		t.Fatal(err)
+	}
+	syncAll := func(d *demo.Demo) {
+		t.Helper()
+		for _, u := range d.Users() {
+			if _, err := eng.RunSync(ctx, demo.ProfileID, u.ID, engine.KindAppointment, "test"); err != nil {
+				t.Fatalf("sync %s: %v", u.ID, err)
+			}
+		}
+	}
+	first, err := demo.Start(ctx, demo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.Install(ctx, eng, secrets); err != nil {
+		t.Fatal(err)
+	}
+	syncAll(first)
+	first.Close()
+
+	d, err := demo.Start(ctx, demo.Options{AutoDiverge: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := d.Install(ctx, eng, secrets); err != nil {
+		t.Fatal(err)
+	}
+	syncAll(d)
+	p := d.People()[0]
+	n := 0
+	for _, o := range d.Graph().Objects(p.GraphID, "events") {
+		if o["subject"] == "Customer visit: Nordlys AS" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("after a restart %s's mailbox has %d copies of the customer visit, want 1", p.Name, n)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		edited := 0
+		for _, a := range d.SuperOffice().Appointments() {
+			if a.Location == "Meeting room Nord" {
+				edited++
+			}
+		}
+		if edited == 5 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("AutoDiverge edited %d of 5 candidates within 20 s", edited)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	syncAll(d)
+	cs, err := eng.Conflicts(demo.ProfileID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) < 5 {
+		t.Fatalf("%d open conflicts after AutoDiverge, want one per user", len(cs))
+	}
+}
+
+func TestInstallNeedsSecrets(t *testing.T) {
+	d, err := demo.Start(context.Background(), demo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	eng, err := engine.New(engine.Config{KV: engine.NewMemKV(), Connectors: demo.Connectors()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Install(context.Background(), eng, nil); err == nil {
+		t.Fatal("Install without a secret store succeeded")
 	}
 }
