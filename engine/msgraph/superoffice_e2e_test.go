@@ -15,7 +15,7 @@ import (
 
 // TestEndToEndWithSuperOffice syncs appointments between the SuperOffice fake (CRM) and the Graph fake (mailbox)
 // through the engine: create, update and delete both ways, a weekly series in Oslo time, and a no-change run that
-// touches Graph only for its delta listing.
+// touches Graph only for its delta listing; tasks both ways between SuperOffice and a To Do list.
 func TestEndToEndWithSuperOffice(t *testing.T) {
 	ctx := context.Background()
 	const assoc = 101
@@ -34,6 +34,7 @@ func TestEndToEndWithSuperOffice(t *testing.T) {
 		"titleTemplate": "{title}"})
 
 	srv := newFake(t, msgraphtest.Options{PageSize: 5})
+	var runKind func(engine.Kind)
 	e, err := engine.New(engine.Config{KV: engine.NewMemKV(),
 		Secrets: func(instance string) engine.Secrets {
 			if instance == "so" {
@@ -49,7 +50,7 @@ func TestEndToEndWithSuperOffice(t *testing.T) {
 	if _, err := e.PutProfile(engine.Profile{ID: "p1", Name: "SuperOffice ⇄ Microsoft 365",
 		CRM:        engine.SystemRef{Type: "superoffice", Instance: "so", Settings: soSettings},
 		Mailbox:    engine.SystemRef{Type: msgraph.Type, Instance: "m365", Settings: rawSettings(settings(srv, nil))},
-		Directions: map[engine.Kind]engine.Direction{engine.KindAppointment: engine.DirTwoWay},
+		Directions: map[engine.Kind]engine.Direction{engine.KindAppointment: engine.DirTwoWay, engine.KindTask: engine.DirTwoWay},
 		DaysBack:   30, DaysAhead: 120,
 		Guard: engine.Guard{Deletes: big, Creates: big, ProfileDeletes: 1000, ProfileCreates: 1000, ProfileWindow: 3600}}); err != nil {
 		t.Fatal(err)
@@ -58,10 +59,11 @@ func TestEndToEndWithSuperOffice(t *testing.T) {
 		Mailbox: engine.Account{ID: alice, Email: "alice@contoso.com"}}); err != nil {
 		t.Fatal(err)
 	}
-	run := func() {
+	run := func() { t.Helper(); runKind(engine.KindAppointment) }
+	runKind = func(kind engine.Kind) {
 		t.Helper()
 		so.Flush()
-		id, err := e.RunSync(ctx, "p1", "u1", engine.KindAppointment, "test")
+		id, err := e.RunSync(ctx, "p1", "u1", kind, "test")
 		if err != nil {
 			r, ops, _ := e.Run(id)
 			t.Fatalf("sync: %v (run %+v ops %+v)", err, r, ops)
@@ -157,5 +159,41 @@ func TestEndToEndWithSuperOffice(t *testing.T) {
 				t.Fatalf("the series in Graph: %+v", o)
 			}
 		}
+	}
+	// Tasks: a CRM task reaches the To Do list, a To Do task reaches SuperOffice.
+	taskStore, err := soConn.Open(ctx, engine.Scope{Account: engine.Account{ID: "101"}, Kind: engine.KindTask})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := taskStore.Create(ctx, &engine.Task{Title: "CRM follow-up", Due: day(5), DueAllDay: true}, "task-seed"); err != nil {
+		t.Fatal(err)
+	}
+	runKind(engine.KindTask)
+	lists := srv.Objects(alice, "todo/lists")
+	if len(lists) != 1 {
+		t.Fatalf("To Do lists: %v", lists)
+	}
+	coll := "todo/lists/" + lists[0]["id"].(string) + "/tasks"
+	tasks := srv.Objects(alice, coll)
+	if len(tasks) != 1 || tasks[0]["title"] != "CRM follow-up" {
+		t.Fatalf("To Do after the CRM task: %v", tasks)
+	}
+	srv.Insert(alice, coll, map[string]any{"title": "To Do call", "status": "notStarted", "importance": "high",
+		"dueDateTime": map[string]any{"dateTime": day(6).Format("2006-01-02T15:04:05.0000000"), "timeZone": "UTC"}})
+	runKind(engine.KindTask)
+	p, err := taskStore.Changes(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	titles := map[string]bool{}
+	for _, c := range p.Changes {
+		r, err := taskStore.Get(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		titles[r.Item.(*engine.Task).Title] = true
+	}
+	if !titles["To Do call"] || !titles["CRM follow-up"] {
+		t.Fatalf("SuperOffice tasks: %v", titles)
 	}
 }
