@@ -15,7 +15,7 @@ import (
 
 // TestEndToEndWithSuperOffice syncs appointments between the SuperOffice fake (CRM) and the Graph fake (mailbox)
 // through the engine: create, update and delete both ways, a weekly series in Oslo time, and a no-change run that
-// touches Graph only for its delta listing; tasks both ways between SuperOffice and a To Do list.
+// touches Graph only for its delta listing; tasks (To Do list) and contacts (contact folder) both ways.
 func TestEndToEndWithSuperOffice(t *testing.T) {
 	ctx := context.Background()
 	const assoc = 101
@@ -48,10 +48,11 @@ func TestEndToEndWithSuperOffice(t *testing.T) {
 	}
 	big := engine.Threshold{Count: 1000, Percent: 100}
 	if _, err := e.PutProfile(engine.Profile{ID: "p1", Name: "SuperOffice ⇄ Microsoft 365",
-		CRM:        engine.SystemRef{Type: "superoffice", Instance: "so", Settings: soSettings},
-		Mailbox:    engine.SystemRef{Type: msgraph.Type, Instance: "m365", Settings: rawSettings(settings(srv, nil))},
-		Directions: map[engine.Kind]engine.Direction{engine.KindAppointment: engine.DirTwoWay, engine.KindTask: engine.DirTwoWay},
-		DaysBack:   30, DaysAhead: 120,
+		CRM:     engine.SystemRef{Type: "superoffice", Instance: "so", Settings: soSettings},
+		Mailbox: engine.SystemRef{Type: msgraph.Type, Instance: "m365", Settings: rawSettings(settings(srv, nil))},
+		Directions: map[engine.Kind]engine.Direction{engine.KindAppointment: engine.DirTwoWay, engine.KindTask: engine.DirTwoWay,
+			engine.KindContact: engine.DirTwoWay},
+		DaysBack: 30, DaysAhead: 120,
 		Guard: engine.Guard{Deletes: big, Creates: big, ProfileDeletes: 1000, ProfileCreates: 1000, ProfileWindow: 3600}}); err != nil {
 		t.Fatal(err)
 	}
@@ -195,5 +196,41 @@ func TestEndToEndWithSuperOffice(t *testing.T) {
 	}
 	if !titles["To Do call"] || !titles["CRM follow-up"] {
 		t.Fatalf("SuperOffice tasks: %v", titles)
+	}
+	// Contacts: a CRM person reaches the contact folder, an Outlook contact reaches SuperOffice.
+	personStore, err := soConn.Open(ctx, engine.Scope{Account: engine.Account{ID: "101"}, Kind: engine.KindContact})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := personStore.Create(ctx, &engine.Contact{GivenName: "Ada", FamilyName: "Lovelace", Company: "Analytical",
+		Emails: []engine.Labeled{{Value: "ada@example.com"}}}, "person-seed"); err != nil {
+		t.Fatal(err)
+	}
+	runKind(engine.KindContact)
+	folders := srv.Objects(alice, "contactFolders")
+	if len(folders) != 1 {
+		t.Fatalf("contact folders: %v", folders)
+	}
+	ccoll := "contactFolders/" + folders[0]["id"].(string) + "/contacts"
+	if cs := srv.Objects(alice, ccoll); len(cs) != 1 || cs[0]["surname"] != "Lovelace" {
+		t.Fatalf("Graph contacts after the CRM person: %v", cs)
+	}
+	srv.Insert(alice, ccoll, map[string]any{"givenName": "Grace", "surname": "Hopper", "companyName": "Navy",
+		"emailAddresses": []any{map[string]any{"address": "grace@example.com"}}})
+	runKind(engine.KindContact)
+	pp, err := personStore.Changes(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, c := range pp.Changes {
+		r, err := personStore.Get(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names[r.Item.(*engine.Contact).FamilyName] = true
+	}
+	if !names["Hopper"] || !names["Lovelace"] {
+		t.Fatalf("SuperOffice persons: %v", names)
 	}
 }
