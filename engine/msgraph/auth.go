@@ -215,7 +215,7 @@ func (c *Connector) tokenRequest(ctx context.Context, form url.Values) (tokenRes
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	out := engine.Outcome{Status: resp.StatusCode, Latency: c.now().Sub(start)}
-	if resp.StatusCode == 429 || resp.StatusCode == 503 {
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
 		if d, ok := retryAfter(resp.Header, c.now()); ok {
 			out.RetryAfter = d
 		}
@@ -227,7 +227,7 @@ func (c *Connector) tokenRequest(ctx context.Context, form url.Values) (tokenRes
 	if err := json.Unmarshal(b, &tr); err != nil {
 		return tokenResponse{}, fmt.Errorf("msgraph: token endpoint: HTTP %d, undecodable answer: %w", resp.StatusCode, err)
 	}
-	if resp.StatusCode != 200 || tr.AccessToken == "" {
+	if resp.StatusCode != http.StatusOK || tr.AccessToken == "" {
 		if tr.Error == "" {
 			return tokenResponse{}, fmt.Errorf("msgraph: token endpoint: HTTP %d", resp.StatusCode)
 		}

@@ -73,7 +73,7 @@ func (c *Connector) checkSkew(resp *response, add func(string, engine.CheckStatu
 			"Synchronise the appliance's clock (NTP): tokens and subscriptions fail when it drifts.")
 		return
 	}
-	add("clock skew", engine.CheckOK, fmt.Sprintf("%s", skew.Round(time.Second)), "")
+	add("clock skew", engine.CheckOK, skew.Round(time.Second).String(), "")
 }
 
 func (c *Connector) checkMailbox(ctx context.Context, a engine.Account, add func(string, engine.CheckStatus, string, string)) {

@@ -2,6 +2,7 @@ package msgraph
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -126,7 +127,7 @@ func (ca contactAdapter) encode(_ *Store, it engine.Item, marker string) (map[st
 	emails := []emailAddress{}
 	for i, e := range c.Emails {
 		if len(emails) == 3 {
-			return nil, &engine.ItemError{Field: fmt.Sprintf("emails[%d]", i), Err: fmt.Errorf("Outlook contacts hold at most 3 e-mail addresses")}
+			return nil, &engine.ItemError{Field: fmt.Sprintf("emails[%d]", i), Err: errors.New("an Outlook contact holds at most 3 e-mail addresses")}
 		}
 		emails = append(emails, emailAddress{Address: e.Value})
 	}

@@ -375,7 +375,7 @@ func (eventAdapter) encode(_ *Store, it engine.Item, marker string) (map[string]
 	var atts []attendee
 	for i, at := range a.Attendees {
 		if at.Email == "" {
-			return nil, &engine.ItemError{Field: fmt.Sprintf("attendees[%d].email", i), Err: errors.New("Graph needs an address for every attendee")}
+			return nil, &engine.ItemError{Field: fmt.Sprintf("attendees[%d].email", i), Err: errors.New("every attendee needs an address in Graph")}
 		}
 		x := attendee{Type: "required", EmailAddress: emailAddress{Name: at.Name, Address: at.Email}}
 		switch at.Role {

@@ -14,7 +14,7 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/rsa"
-	"crypto/sha1"
+	"crypto/sha1" //nolint:gosec // G505: the x5t header is defined as the certificate's SHA-1 thumbprint.
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
@@ -92,7 +92,6 @@ type object struct {
 	data map[string]any
 	seq  int64
 	gone bool // deleted: kept as a tombstone for delta
-	kind string
 	// exc holds a series master's exceptions by occurrence id: the modified occurrence, or nil when cancelled.
 	exc map[string]map[string]any
 }
@@ -1400,7 +1399,7 @@ func (s *Server) createSub(ti tokenInfo, body []byte) (int, map[string]string, a
 	}
 	got, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	_ = resp.Body.Close()
-	if resp.StatusCode != 200 || string(got) != vt || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
+	if resp.StatusCode != http.StatusOK || string(got) != vt || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
 		return 400, nil, errBody("InvalidRequest", fmt.Sprintf("Subscription validation request failed. Response must exactly match validationToken query parameter (status %d).", resp.StatusCode))
 	}
 	s.mu.Lock()
@@ -1551,7 +1550,7 @@ func verifyAssertion(jwt string, cert *x509.Certificate, clientID, aud string, n
 	if e1 != nil || e2 != nil || e3 != nil || json.Unmarshal(hb, &hdr) != nil || json.Unmarshal(cb, &cl) != nil {
 		return "AADSTS50027: JWT token is invalid or malformed."
 	}
-	thumb := sha1.Sum(cert.Raw)
+	thumb := sha1.Sum(cert.Raw) //nolint:gosec // G401: a thumbprint naming the certificate, not a signature.
 	if hdr.Alg != "RS256" || hdr.X5t != enc.EncodeToString(thumb[:]) {
 		return "AADSTS700027: The certificate with identifier used to sign the client assertion is not registered on application."
 	}

@@ -43,7 +43,7 @@ func token(t *testing.T, srv *msgraphtest.Server) string {
 
 func get(t *testing.T, srv *msgraphtest.Server, tok, path string) *http.Response {
 	t.Helper()
-	req, _ := http.NewRequest("GET", srv.URL+path, nil)
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
 	req.Header.Set("Authorization", "Bearer "+tok)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -63,26 +63,26 @@ func TestBudgetRetryAfter(t *testing.T) {
 	srv.AddUser(msgraphtest.User{ID: "u1", Mail: "u1@contoso.com"})
 	tok := token(t, srv)
 	for i := range 3 {
-		if r := get(t, srv, tok, "/v1.0/users/u1/events"); r.StatusCode != 200 {
+		if r := get(t, srv, tok, "/v1.0/users/u1/events"); r.StatusCode != http.StatusOK {
 			t.Fatalf("request %d: %d", i, r.StatusCode)
 		}
 		clk.add(10 * time.Second)
 	}
 	// Now 30 s after the first request: it leaves the window in 30 s.
 	r := get(t, srv, tok, "/v1.0/users/u1/events")
-	if r.StatusCode != 429 || r.Header.Get("Retry-After") != "30" {
+	if r.StatusCode != http.StatusTooManyRequests || r.Header.Get("Retry-After") != "30" {
 		t.Fatalf("over budget: %d Retry-After %q", r.StatusCode, r.Header.Get("Retry-After"))
 	}
 	if srv.Violations() != 1 || srv.Requests() != 3 {
 		t.Fatalf("violations %d requests %d", srv.Violations(), srv.Requests())
 	}
 	clk.add(30 * time.Second)
-	if r := get(t, srv, tok, "/v1.0/users/u1/events"); r.StatusCode != 200 {
+	if r := get(t, srv, tok, "/v1.0/users/u1/events"); r.StatusCode != http.StatusOK {
 		t.Fatalf("after the window moved: %d", r.StatusCode)
 	}
 	// Tokens expire after an hour of the fake's clock.
 	clk.add(time.Hour)
-	if r := get(t, srv, tok, "/v1.0/users/u1/events"); r.StatusCode != 401 {
+	if r := get(t, srv, tok, "/v1.0/users/u1/events"); r.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("expired token: %d", r.StatusCode)
 	}
 }
@@ -99,7 +99,7 @@ func TestDeltaPagingAndExpiry(t *testing.T) {
 	}
 	tok := token(t, srv)
 	read := func(u string) (n int, next, delta string, status int) {
-		req, _ := http.NewRequest("GET", u, nil)
+		req, _ := http.NewRequest(http.MethodGet, u, nil)
 		req.Header.Set("Authorization", "Bearer "+tok)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {

@@ -45,7 +45,7 @@ func main() {
 	cpuprof := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	_ = fs.Parse(os.Args[2:])
 	if *cpuprof != "" {
-		f, err := os.Create(*cpuprof)
+		f, err := os.Create(*cpuprof) //nolint:gosec // G703: the operator names the profile file.
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "graphload:", err)
 			os.Exit(1)
@@ -97,7 +97,7 @@ func newSetup(clk *msgraphtest.ScaledClock, gov engine.Governor, publicURL strin
 		return nil, err
 	}
 	crm, _ := json.Marshal(reference.Settings{Model: reference.Watermark})
-	mb, _ := json.Marshal(msgraph.Settings{TenantID: srv.Tenant, ClientID: "app", ClientSecret: "secret", Authority: srv.URL, GraphURL: srv.URL})
+	mb, _ := json.Marshal(msgraph.Settings{TenantID: srv.Tenant, ClientID: "app", ClientSecret: "secret", Authority: srv.URL, GraphURL: srv.URL}) //nolint:gosec // G117: the fake tenant's test credential.
 	if _, err := e.PutProfile(engine.Profile{ID: "p1", Name: "load", DaysBack: 30, DaysAhead: 365,
 		CRM:        engine.SystemRef{Type: "reference", Instance: "crm", Settings: crm},
 		Mailbox:    engine.SystemRef{Type: msgraph.Type, Instance: "m365", Settings: mb},
@@ -223,7 +223,7 @@ type sink struct {
 }
 
 func (s *sink) Trigger(ctx context.Context, profileID, userID string, kind engine.Kind, trigger string) error {
-	go func() {
+	go func() { //nolint:gosec // G118: the run outlives the trigger call, like the scheduler's.
 		t0 := time.Now()
 		if _, err := s.e.RunSync(context.Background(), profileID, userID, kind, trigger); err != nil {
 			fmt.Fprintln(os.Stderr, "sync:", err)
