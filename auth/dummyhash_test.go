@@ -9,12 +9,12 @@ func TestDummyHashCostsAVerifyAndNeverMatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	real, err := hashPassword("correct horse battery", p)
+	genuine, err := hashPassword("correct horse battery", p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(d) != len(real) {
-		t.Errorf("dummy hash %q has another shape than a real one %q", d, real)
+	if len(d) != len(genuine) {
+		t.Errorf("dummy hash %q has another shape than a real one %q", d, genuine)
 	}
 	for _, pw := range []string{"", "correct horse battery", "x"} {
 		ok, err := verifyPassword(pw, d)

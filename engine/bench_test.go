@@ -16,8 +16,6 @@ func benchFixture(b *testing.B, n int, model reference.Model) *fixture {
 	return benchFixtureModel(b, n, model)
 }
 
-func benchFixtureT(t testing.TB, n int) *fixture { return benchFixtureModel(t, n, reference.Delta) }
-
 func benchFixtureModel(b testing.TB, n int, model reference.Model) *fixture {
 	f := newFixture(b, reference.Delta, model, nil)
 	day := f.now.Add(24 * time.Hour)

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -69,7 +68,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, &InputError{"Connectors", "required"}
 	}
 	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -451,8 +450,6 @@ func (e *Engine) PendingApprovals(profileID string) ([]Run, error) {
 func errFieldf(field, format string, a ...any) error {
 	return &InputError{field, fmt.Sprintf(format, a...)}
 }
-
-var errJobBusy = errors.New("job busy")
 
 func trimErr(err error) string {
 	s := err.Error()

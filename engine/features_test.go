@@ -258,7 +258,7 @@ func TestLostCreateResponseIsFoundByMarker(t *testing.T) {
 	f.crm.Put(crmAcct, appt("once", f.now.Add(24*time.Hour)))
 	f.mbx.SetFaults(func(c reference.Call) reference.Fault {
 		if c.Op == "create" {
-			return reference.Fault{After: reference.Timeout}
+			return reference.Fault{After: reference.ErrTimeout}
 		}
 		return reference.Fault{}
 	})

@@ -33,7 +33,6 @@ func BenchmarkLinkMemory(b *testing.B) {
 			if err := kv.Commit(sets, nil); err != nil {
 				b.Fatal(err)
 			}
-			sets = nil
 			e := &Engine{kv: kv}
 			var per float64
 			for b.Loop() {

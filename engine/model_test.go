@@ -165,7 +165,7 @@ func runModel(seed uint64, verbose bool) (err error) {
 		last = f.crm.Writes() + f.mbx.Writes() - before
 		w.logf("quiet sync %d: %v, %d writes, counts %+v", i, serr, last, run.Counts)
 		if serr != nil {
-			return fmt.Errorf("quiet sync %d failed: %v", i, serr)
+			return fmt.Errorf("quiet sync %d failed: %w", i, serr)
 		}
 		if i >= 1 && last == 0 {
 			break
@@ -236,11 +236,11 @@ func (w *modelWorld) faults() {
 			}
 			switch r.IntN(6) {
 			case 0:
-				return reference.Fault{Before: reference.Timeout}
+				return reference.Fault{Before: reference.ErrTimeout}
 			case 1:
 				return reference.Fault{Before: &engine.RetryAfterError{Wait: time.Second, Err: errors.New("429")}}
 			case 2:
-				return reference.Fault{After: reference.Timeout} // done, but the answer is lost
+				return reference.Fault{After: reference.ErrTimeout} // done, but the answer is lost
 			case 3:
 				return reference.Fault{Partial: true}
 			case 4:

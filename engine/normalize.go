@@ -143,7 +143,7 @@ func normalizeRule(in *Rule, master *Appointment) Rule {
 		})
 		r.ByDay = slices.Compact(r.ByDay)
 	}
-	if !(r.Freq == Weekly && r.Interval > 1 && len(r.ByDay) > 0) {
+	if r.Freq != Weekly || r.Interval <= 1 || len(r.ByDay) == 0 {
 		r.WeekStart = time.Monday
 	}
 	normT := utc
@@ -409,7 +409,9 @@ func normCategories(in []string) []string {
 		}
 	}
 	slices.SortStableFunc(out, func(x, y string) int { return strings.Compare(strings.ToLower(x), strings.ToLower(y)) })
-	out = slices.CompactFunc(out, func(x, y string) bool { return strings.ToLower(x) == strings.ToLower(y) })
+	// Equality must match the sort's ToLower order: strings.EqualFold also folds pairs that ToLower keeps apart (ς/σ),
+	// which are not adjacent after the sort and would change the normalized form (and so the stored hashes).
+	out = slices.CompactFunc(out, func(x, y string) bool { return strings.ToLower(x) == strings.ToLower(y) }) //nolint:staticcheck // SA6005: see above
 	if len(out) == 0 {
 		return nil
 	}

@@ -70,7 +70,6 @@ type linkPlan struct {
 	oldBase  [2]Item
 	writes   []*write
 	conflict *Conflict
-	decision string
 }
 
 // write is one planned remote write.

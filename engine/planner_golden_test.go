@@ -52,17 +52,17 @@ func (g *scene) edit(s engine.Side, name string, fn func(a *engine.Appointment))
 	}
 }
 
-func berlin(y int, m time.Month, d, h, min int) time.Time {
+func berlin(y int, m time.Month, d, h, mi int) time.Time {
 	loc, _ := time.LoadLocation("Europe/Berlin")
-	return time.Date(y, m, d, h, min, 0, 0, loc).UTC()
+	return time.Date(y, m, d, h, mi, 0, 0, loc).UTC()
 }
 
-func inZone(zone string, y int, m time.Month, d, h, min int) time.Time {
+func inZone(zone string, y int, m time.Month, d, h, mi int) time.Time {
 	loc, err := time.LoadLocation(zone)
 	if err != nil {
 		panic(err)
 	}
-	return time.Date(y, m, d, h, min, 0, 0, loc).UTC()
+	return time.Date(y, m, d, h, mi, 0, 0, loc).UTC()
 }
 
 func timed(title, zone string, start time.Time, d time.Duration) *engine.Appointment {

@@ -169,8 +169,8 @@ func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0
 func expansionCases(t testing.TB) []expansionCase {
 	ny := mustZone(t, "America/New_York")
 	oslo := mustZone(t, "Europe/Oslo")
-	at := func(loc *time.Location, y int, m time.Month, d, h, min int) time.Time {
-		return time.Date(y, m, d, h, min, 0, 0, loc)
+	at := func(loc *time.Location, y int, m time.Month, d, h, mi int) time.Time {
+		return time.Date(y, m, d, h, mi, 0, 0, loc)
 	}
 	series := func(title string, start time.Time, dur time.Duration, tz, rule string) *engine.Appointment {
 		return &engine.Appointment{Title: title, Start: start, End: start.Add(dur), TimeZone: tz, Recurrence: mustRule(t, rule)}

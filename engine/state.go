@@ -305,8 +305,10 @@ func (l *Link) encode() []byte {
 		flags |= 16
 	}
 	b = append(b, flags)
-	b = binary.AppendUvarint(b, uint64(l.Attempt[0]))
-	return binary.AppendUvarint(b, uint64(l.Attempt[1]))
+	// The int32 -> uint64 conversion sign-extends and decodeLink's uint64 -> int32 truncates back, so every int32
+	// (attempt counters are never negative anyway) round-trips exactly.
+	b = binary.AppendUvarint(b, uint64(l.Attempt[0]))    //nolint:gosec // G115: lossless round-trip with decodeLink, see above
+	return binary.AppendUvarint(b, uint64(l.Attempt[1])) //nolint:gosec // G115: lossless round-trip with decodeLink, see above
 }
 
 var errBadLink = errors.New("corrupt link record")
@@ -324,12 +326,13 @@ func decodeLink(b []byte) (Link, error) {
 	rest := b
 	for i := range idx {
 		n, k := binary.Uvarint(rest)
-		if k <= 0 || uint64(len(rest)-k) < n {
+		if k <= 0 || uint64(len(rest)-k) < n { //nolint:gosec // G115: 0 < k <= len(rest) here, so len(rest)-k >= 0
 			return l, errBadLink
 		}
-		idx[i] = [2]int{off + k, off + k + int(n)}
-		off += k + int(n)
-		rest = rest[k+int(n):]
+		sz := int(n) //nolint:gosec // G115: n <= len(rest)-k was checked above, so it fits in an int
+		idx[i] = [2]int{off + k, off + k + sz}
+		off += k + sz
+		rest = rest[k+sz:]
 	}
 	all := string(b[:off])
 	var strs [5]string
@@ -359,7 +362,7 @@ func decodeLink(b []byte) (Link, error) {
 	l.Pending = [2]bool{flags&1 != 0, flags&2 != 0}
 	l.Check = flags&4 != 0
 	l.Unknown = [2]bool{flags&8 != 0, flags&16 != 0}
-	l.Attempt = [2]int32{int32(a0), int32(a1)}
+	l.Attempt = [2]int32{int32(a0), int32(a1)} //nolint:gosec // G115: truncation inverts encode's sign-extension, so every int32 round-trips
 	return l, nil
 }
 

@@ -63,7 +63,6 @@ type syncJob struct {
 	dels      []string
 	traces    map[string][]TraceEntry
 	transient error // the first transient error; cursors do not advance
-	approval  *approval
 	planned   []plannedWrite
 	plans     []*linkPlan
 	touched   map[string]bool // link ids that got state updates in this run
@@ -325,7 +324,7 @@ func (j *syncJob) flushTraces() error {
 			n++
 		}
 		for len(old) > 0 && n < TraceDepth {
-			line := old
+			var line []byte
 			if k := bytes.IndexByte(old, '\n'); k >= 0 {
 				line, old = old[:k+1], old[k+1:]
 			} else {
@@ -342,8 +341,8 @@ func (j *syncJob) flushTraces() error {
 // isTransient reports whether err says nothing definite about the item (network, throttling, server error).
 func isTransient(err error) bool {
 	var ie *ItemError
-	return !(errors.Is(err, ErrNotFound) || errors.Is(err, ErrPrecondition) || errors.Is(err, ErrUnsupported) ||
-		errors.Is(err, ErrAuth) || errors.As(err, &ie))
+	return !errors.Is(err, ErrNotFound) && !errors.Is(err, ErrPrecondition) && !errors.Is(err, ErrUnsupported) &&
+		!errors.Is(err, ErrAuth) && !errors.As(err, &ie)
 }
 
 // finish records the run's outcome: on success the cursors, pending state and traces are committed with the run.

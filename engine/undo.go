@@ -120,8 +120,11 @@ func (j *syncJob) undoOp(ctx context.Context, op AppliedOp) error {
 	case ActionUpdate:
 		before, err1 := decodeItem(j.kind, op.Before)
 		after, err2 := decodeItem(j.kind, op.After)
-		if err := errors.Join(err1, err2); err != nil || before == nil {
-			return fmt.Errorf("operation %d of run %s has no content to restore: %v", op.Seq, j.run.UndoOf, err)
+		if err := errors.Join(err1, err2); err != nil {
+			return fmt.Errorf("operation %d of run %s has no content to restore: %w", op.Seq, j.run.UndoOf, err)
+		}
+		if before == nil {
+			return fmt.Errorf("operation %d of run %s has no content to restore", op.Seq, j.run.UndoOf)
 		}
 		w := &write{side: s, action: ActionUpdate, id: op.ID, precond: op.Version, item: before, before: after,
 			reason: "undo of run " + j.run.UndoOf + ": restore the content before its update"}
@@ -134,8 +137,11 @@ func (j *syncJob) undoOp(ctx context.Context, op AppliedOp) error {
 		return err
 	case ActionDelete:
 		before, err := decodeItem(j.kind, op.Before)
-		if err != nil || before == nil {
-			return fmt.Errorf("operation %d of run %s has no content to recreate: %v", op.Seq, j.run.UndoOf, err)
+		if err != nil {
+			return fmt.Errorf("operation %d of run %s has no content to recreate: %w", op.Seq, j.run.UndoOf, err)
+		}
+		if before == nil {
+			return fmt.Errorf("operation %d of run %s has no content to recreate", op.Seq, j.run.UndoOf)
 		}
 		// A new link whose other side is pending: the next sync copies the restored item there too.
 		nl := &Link{ID: j.e.newLinkID()}

@@ -103,7 +103,7 @@ func (s *sealWriter) finish() error { return s.seal(s.buf, true) }
 
 func (s *sealWriter) seal(plain []byte, last bool) error {
 	hdr := make([]byte, 4)
-	h := uint32(len(plain) + s.aead.Overhead())
+	h := uint32(len(plain) + s.aead.Overhead()) //nolint:gosec // G115: plain is at most backupChunkSize (64 KiB) plus a small AEAD overhead
 	if last {
 		h |= lastChunkFlag
 	}

@@ -20,7 +20,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"time"
 
@@ -138,7 +137,7 @@ func mapCommitErr(err error) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, badger.ErrConflict):
-		return fmt.Errorf("%w (%v)", ErrConflict, err)
+		return fmt.Errorf("%w (%w)", ErrConflict, err)
 	case errors.Is(err, badger.ErrTxnTooBig):
 		return fmt.Errorf("kv: transaction too big for one commit, split it: %w", err)
 	}
@@ -338,4 +337,4 @@ func (db *DB) Commit(sets map[string][]byte, deletes []string) error {
 }
 
 // discard is the logger used when Options.Logger is nil.
-var discard = slog.New(slog.NewTextHandler(io.Discard, nil))
+var discard = slog.New(slog.DiscardHandler)

@@ -97,7 +97,7 @@ func (db *DB) Verify() (err error) {
 		}
 	}()
 	if err := db.bdb.VerifyChecksum(); err != nil {
-		return fmt.Errorf("%w: %s: %v; restore from a backup", ErrCorrupt, db.where(), err)
+		return fmt.Errorf("%w: %s: %w; restore from a backup", ErrCorrupt, db.where(), err)
 	}
 	return nil
 }
@@ -212,12 +212,12 @@ func (f *frameChecker) Read(p []byte) (int, error) {
 	n, err := f.r.Read(p)
 	for i := 0; i < n; {
 		if f.body > 0 {
-			skip := uint64(n - i)
+			skip := uint64(n - i) //nolint:gosec // G115: i < n inside the loop, so n-i is positive
 			if skip > f.body {
 				skip = f.body
 			}
 			f.body -= skip
-			i += int(skip)
+			i += int(skip) //nolint:gosec // G115: skip <= n-i, so it fits in an int
 			continue
 		}
 		if f.hdrLen == 0 {

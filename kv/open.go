@@ -252,7 +252,7 @@ func inspectDir(dir string) (state dirState, foreign []string, err error) {
 		if name == KeyFileName || (name == "lost+found" && e.IsDir()) {
 			continue
 		}
-		if !(e.Type().IsRegular() && isStoreFile(name)) {
+		if !e.Type().IsRegular() || !isStoreFile(name) {
 			foreign = append(foreign, name)
 		}
 		if name != lockFile {
@@ -289,14 +289,14 @@ var sanityText = []byte("Hello Badger")
 // does, but read-only, so a wrong key is refused before Badger opens (and
 // possibly writes) anything.
 func checkKeyRegistry(path string, key []byte) error {
-	f, err := os.Open(path)
+	f, err := os.Open(path) //nolint:gosec // G304: KEYREGISTRY inside the operator-supplied data directory
 	if err != nil {
 		return fmt.Errorf("kv: open key registry: %w", err)
 	}
 	defer f.Close()
 	head := make([]byte, aes.BlockSize+len(sanityText))
 	if _, err := io.ReadFull(f, head); err != nil {
-		return fmt.Errorf("%w: %s is truncated or damaged: %v", ErrNotAStore, path, err)
+		return fmt.Errorf("%w: %s is truncated or damaged: %w", ErrNotAStore, path, err)
 	}
 	iv, stored := head[:aes.BlockSize], head[aes.BlockSize:]
 	plain := bytes.Equal(stored, sanityText)

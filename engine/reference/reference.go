@@ -81,8 +81,8 @@ type Fault struct {
 // FaultFunc decides the fault of each call; nil means none.
 type FaultFunc func(Call) Fault
 
-// Timeout is the error injected to emulate a timeout.
-var Timeout = errors.New("reference: i/o timeout")
+// ErrTimeout is the error injected to emulate a timeout.
+var ErrTimeout = errors.New("reference: i/o timeout")
 
 type entry struct {
 	id      string
@@ -460,7 +460,7 @@ func (s *Store) changes(cursor string, f Fault) (engine.Page, error) {
 	}
 	var es []*entry
 	for _, e := range c.items {
-		if e.seq > after && !(full && e.deleted) {
+		if e.seq > after && (!full || !e.deleted) {
 			es = append(es, e)
 		}
 	}
@@ -547,7 +547,7 @@ func (s *Store) watermark(c *collection, cursor string, f Fault) (engine.Page, e
 // the engine finds deletions as absences from this complete listing. A partial PROPFIND is an error.
 func (s *Store) etagListing(c *collection, _ string, f Fault) (engine.Page, error) {
 	if f.Partial {
-		return engine.Page{}, fmt.Errorf("reference: PROPFIND answered 507 (truncated): %w", Timeout)
+		return engine.Page{}, fmt.Errorf("reference: PROPFIND answered 507 (truncated): %w", ErrTimeout)
 	}
 	ids := make([]string, 0, len(c.items))
 	for id := range c.items {
@@ -741,7 +741,7 @@ func (s *Store) ListIDs(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	if f.Partial {
-		err = fmt.Errorf("reference: id listing interrupted: %w", Timeout)
+		err = fmt.Errorf("reference: id listing interrupted: %w", ErrTimeout)
 		done(err)
 		return nil, err
 	}

@@ -160,7 +160,7 @@ func TestFaultsAndCounters(t *testing.T) {
 		case "changes":
 			return reference.Fault{Partial: true}
 		case "create":
-			return reference.Fault{After: reference.Timeout}
+			return reference.Fault{After: reference.ErrTimeout}
 		case "get":
 			return reference.Fault{Before: &engine.RetryAfterError{Wait: time.Second, Err: errors.New("429")}}
 		}
@@ -170,7 +170,7 @@ func TestFaultsAndCounters(t *testing.T) {
 	if err != nil || p.Complete || len(p.Changes) != 3 {
 		t.Fatalf("a partial listing must not be Complete: %+v %v", p, err)
 	}
-	if _, err := st.Create(ctx, task("lost"), "m"); !errors.Is(err, reference.Timeout) {
+	if _, err := st.Create(ctx, task("lost"), "m"); !errors.Is(err, reference.ErrTimeout) {
 		t.Fatalf("lost response: %v", err)
 	}
 	if n := len(srv.Items("a", engine.KindTask)); n != 7 {

@@ -117,8 +117,11 @@ func testGetSetDelete(t *testing.T, db *kv.DB) {
 			return err
 		}
 		v, err := tx.Get([]byte("c"))
-		if err != nil || string(v) != "3" {
-			return fmt.Errorf("read own write: %q, %v", v, err)
+		if err != nil {
+			return fmt.Errorf("read own write: %w", err)
+		}
+		if string(v) != "3" {
+			return fmt.Errorf("read own write: %q, want \"3\"", v)
 		}
 		return nil
 	})
@@ -370,8 +373,10 @@ func testJSON(t *testing.T, db *kv.DB) {
 		if out.Name != in.Name || out.Count != in.Count || out.Tags["x"] != "y" {
 			return fmt.Errorf("GetJSON = %+v, want %+v", out, in)
 		}
-		if _, err := kv.GetJSON[record](tx, []byte("cfg/missing")); !errors.Is(err, kv.ErrNotFound) {
-			return fmt.Errorf("GetJSON(missing) error = %v, want ErrNotFound", err)
+		if _, err := kv.GetJSON[record](tx, []byte("cfg/missing")); err == nil {
+			return errors.New("GetJSON(missing) error = nil, want ErrNotFound")
+		} else if !errors.Is(err, kv.ErrNotFound) {
+			return fmt.Errorf("GetJSON(missing) error = %w, want ErrNotFound", err)
 		}
 		return nil
 	})
