@@ -37,6 +37,12 @@ const (
 	// refresh tokens, tickets, client secrets. Written by engine.KVSecrets;
 	// never read back through the API.
 	PrefixSecret = "secret/"
+	// PrefixOAuth holds pending sign-ins (oauth/<state>): the state of an
+	// OAuth/OIDC authorization started by an admin ("Sign in with
+	// SuperOffice", "Sign in with Microsoft") with its nonce or PKCE
+	// verifier, written with a 10-minute TTL by the root package's oauth.go
+	// and deleted when the callback uses it (one-time).
+	PrefixOAuth = "oauth/"
 )
 
 // Prefixes lists every key space above, in a stable order. Tests use it to
@@ -52,4 +58,5 @@ var Prefixes = []string{
 	PrefixHook,
 	PrefixScheduler,
 	PrefixSecret,
+	PrefixOAuth,
 }
