@@ -536,11 +536,21 @@ async function main() {
           syncQuarantine: [{ profileId: 'sales', userId: 'ann', kind: 'APPOINTMENT', side: 'CRM', itemId: 's1001', field: 'recurrence', reason: 'series exceptions are not written to Graph by this version', at: now }],
         },
         ReleaseQuarantine: { releaseQuarantine: true },
+        SetSystemSecrets: { setSystemSecrets: true },
+        // The first save is refused the way the server refuses a bad window, to
+        // check the error lands next to its field; the second succeeds.
+        SaveSyncProfile: (v) =>
+          (saves.push(v.input), saves.length === 1)
+            ? { errors: [{ message: 'daysBack: must be between 0 and 3650', path: ['saveSyncProfile'], extensions: { code: 'BAD_USER_INPUT', field: 'daysBack' } }], data: null }
+            : { data: { saveSyncProfile: { id: v.input.id, name: v.input.name } } },
+        LinkUser: (v) => (links.push(v.input), { data: { linkUser: { id: v.input.id } } }),
         SyncNow: { syncNow: true },
         ResolveSyncConflict: { resolveSyncConflict: { id: 'c1', resolved: 'CRM' } },
         RejectSyncRun: { rejectSyncRun: { id: 'r9', status: 'REJECTED' } },
       };
       const seen = [];
+      const saves = [];
+      const links = [];
       await page.setViewportSize({ width: 1280, height: 860 });
       await page.goto('/');
       await heading(page, 'Overview');
@@ -549,7 +559,8 @@ async function main() {
         const op = /^\s*(?:query|mutation)\s+(\w+)/.exec(body?.query ?? '')?.[1];
         if (op && stub[op]) {
           seen.push(op);
-          await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ data: stub[op] }) });
+          const answer = typeof stub[op] === 'function' ? stub[op](body.variables) : { data: stub[op] };
+          await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(answer) });
         } else {
           await route.continue();
         }
@@ -562,6 +573,44 @@ async function main() {
       await page.getByText('Every user of “Sales team” is queued to sync now.').waitFor();
       await shot(page, '17-profiles-with-data');
       await checkA11y(page, 'profiles with data');
+
+      // The profile wizard: checks per step, secrets write-only, CSV import, progress, server field errors.
+      await page.getByRole('link', { name: 'New profile' }).click();
+      await heading(page, 'New sync profile');
+      await page.getByRole('button', { name: 'Next: Systems' }).click();
+      await page.getByText('Give the profile a name people will recognise.').waitFor();
+      assert(await page.getByLabel('Profile id').evaluate((el) => el === document.activeElement), 'focus moves to the first invalid field');
+      await page.getByLabel('Profile id').fill('support');
+      await page.getByLabel('Name', { exact: false }).fill('Support team');
+      await page.getByRole('button', { name: 'Next: Systems' }).click();
+      await page.getByRole('heading', { name: '2. Systems' }).waitFor();
+      await page.getByRole('group', { name: 'CRM' }).getByRole('button', { name: 'Add a secret' }).click();
+      assert((await page.getByLabel('Secret 1 name').first().inputValue()) === 'partner_key', 'the first known secret name is offered');
+      await page.getByLabel('Secret 1 value').first().fill('-----BEGIN RSA PRIVATE KEY-----');
+      assert((await page.getByLabel('Secret 1 value').first().getAttribute('type')) === 'password', 'secret values are masked');
+      await checkA11y(page, 'wizard systems');
+      await page.getByRole('button', { name: 'Next: What to sync' }).click();
+      await page.getByRole('heading', { name: '3. What to sync' }).waitFor();
+      await checkA11y(page, 'wizard what to sync');
+      await page.getByRole('button', { name: 'Next: Users' }).click();
+      await page.getByLabel('Import users from CSV').fill('id,crmId,crmEmail\ndana,12,dana@crm.example\nbroken line');
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      await page.getByText('Line 3: needs at least an id', { exact: false }).waitFor();
+      assert((await page.getByLabel('Mailbox e-mail').inputValue()) === 'dana@crm.example', 'the mailbox e-mail defaults to the CRM e-mail');
+      await checkA11y(page, 'wizard users');
+      await page.getByRole('button', { name: 'Next: Review' }).click();
+      await page.getByRole('button', { name: 'Create profile' }).click();
+      await page.getByRole('heading', { name: '3. What to sync' }).waitFor();
+      await page.getByText('Must be between 0 and 3650.').waitFor();
+      assert((await page.getByLabel('Days back').getAttribute('aria-invalid')) === 'true', 'the field the server named is marked invalid');
+      await page.getByRole('button', { name: '5 Review' }).click();
+      await page.getByRole('button', { name: 'Create profile' }).click();
+      await heading(page, 'Profile created');
+      assert(saves.length === 2 && saves[1].id === 'support' && saves[1].crm.type === 'superoffice', 'saveSyncProfile got the draft');
+      assert(links.length === 1 && links[0].crm.id === '12' && links[0].mailbox.email === 'dana@crm.example', 'linkUser got the imported user');
+      await shot(page, '17b-wizard-created');
+      await nav.getByRole('link', { name: 'Profiles', exact: true }).click();
+      await heading(page, 'Profiles');
 
       await nav.getByRole('link', { name: 'Users', exact: true }).click();
       await heading(page, 'Users');
@@ -629,10 +678,10 @@ async function main() {
       await shot(page, '21-governor-with-data');
       await checkA11y(page, 'governor with data');
       await page.unroute('**/graphql');
-      for (const op of ['SyncProfiles', 'SyncNow', 'SyncConflicts', 'ResolveSyncConflict', 'PendingApprovals', 'RejectSyncRun', 'Governor', 'UserRuns', 'UndoSyncRun', 'SyncTrace', 'SyncQuarantine', 'ReleaseQuarantine']) {
+      for (const op of ['SyncProfiles', 'SyncNow', 'SyncConflicts', 'ResolveSyncConflict', 'PendingApprovals', 'RejectSyncRun', 'Governor', 'UserRuns', 'UndoSyncRun', 'SyncTrace', 'SyncQuarantine', 'ReleaseQuarantine', 'SetSystemSecrets', 'SaveSyncProfile', 'LinkUser']) {
         assert(seen.includes(op), `the screens sent ${op}`);
       }
-      log('engine areas with data: profiles (sync now), users (live fallback), a user page (runs, undo, trace, release), conflicts (side by side, resolve), approvals (reject), governor render and pass axe');
+      log('engine areas with data: profiles (sync now), the profile wizard (checks, secrets, CSV import, server field error, create), users (live), a user page (runs, undo, trace, release), conflicts (side by side, resolve), approvals (reject), governor render and pass axe');
     }
 
     // --- The server goes away: the screen says so and what to do. ---

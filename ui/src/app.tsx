@@ -16,6 +16,7 @@ import { InviteScreen, LoginScreen, SetupScreen } from './screens/auth';
 import { Shell } from './screens/shell';
 import { ApprovalsScreen, ConflictsScreen, GovernorScreen, ProfilesScreen, UsersScreen } from './screens/sync';
 import { UserScreen } from './screens/user';
+import { WizardScreen } from './screens/wizard';
 
 interface Boot {
   state: SystemState;
@@ -132,6 +133,9 @@ function Screen(props: { path: string; viewer: Account | null }) {
         {isAdmin(viewer) ? <UserScreen profileId={userPage.profileId} userId={userPage.userId} /> : <AdminsOnly title="Users" />}
       </Shell>
     );
+  }
+  if (path === '/profiles/new') {
+    return <Shell path="/profiles">{isAdmin(viewer) ? <WizardScreen /> : <AdminsOnly title="Profiles" />}</Shell>;
   }
   const area = findArea(path);
   let body;

@@ -56,6 +56,12 @@ import type {
   SyncQuarantineQueryVariables,
   ReleaseQuarantineMutation,
   ReleaseQuarantineMutationVariables,
+  SaveSyncProfileMutation,
+  SaveSyncProfileMutationVariables,
+  SetSystemSecretsMutation,
+  SetSystemSecretsMutationVariables,
+  LinkUserMutation,
+  LinkUserMutationVariables,
 } from '../gql/graphql';
 
 export const BOOT = /* GraphQL */ `
@@ -535,6 +541,29 @@ export const SYNC_STATUS_LIVE = /* GraphQL */ `
   }
 `;
 
+export const SAVE_PROFILE = /* GraphQL */ `
+  mutation SaveSyncProfile($input: ProfileInput!) {
+    saveSyncProfile(input: $input) {
+      id
+      name
+    }
+  }
+`;
+
+export const SET_SYSTEM_SECRETS = /* GraphQL */ `
+  mutation SetSystemSecrets($instance: String!, $secrets: [SystemSecretInput!]!) {
+    setSystemSecrets(instance: $instance, secrets: $secrets)
+  }
+`;
+
+export const LINK_USER = /* GraphQL */ `
+  mutation LinkUser($input: LinkUserInput!) {
+    linkUser(input: $input) {
+      id
+    }
+  }
+`;
+
 /** Account is the signed-in account as the dashboard keeps it. */
 export type Account = NonNullable<BootQuery['me']>;
 
@@ -628,6 +657,15 @@ export class Api {
   }
   quarantine(v: SyncQuarantineQueryVariables): Promise<SyncQuarantineQuery> {
     return this.client.request<SyncQuarantineQuery, SyncQuarantineQueryVariables>(SYNC_QUARANTINE, v);
+  }
+  saveProfile(v: SaveSyncProfileMutationVariables): Promise<SaveSyncProfileMutation> {
+    return this.client.request<SaveSyncProfileMutation, SaveSyncProfileMutationVariables>(SAVE_PROFILE, v);
+  }
+  setSystemSecrets(v: SetSystemSecretsMutationVariables): Promise<SetSystemSecretsMutation> {
+    return this.client.request<SetSystemSecretsMutation, SetSystemSecretsMutationVariables>(SET_SYSTEM_SECRETS, v);
+  }
+  linkUser(v: LinkUserMutationVariables): Promise<LinkUserMutation> {
+    return this.client.request<LinkUserMutation, LinkUserMutationVariables>(LINK_USER, v);
   }
   releaseQuarantine(v: ReleaseQuarantineMutationVariables): Promise<ReleaseQuarantineMutation> {
     return this.client.request<ReleaseQuarantineMutation, ReleaseQuarantineMutationVariables>(RELEASE_QUARANTINE, v);

@@ -16,6 +16,56 @@ export type DeletePolicy =
   /** The deleted item is recreated from the updated side (the default). */
   | 'UPDATE_WINS';
 
+export type GuardInput = {
+  creates: GuardThresholdInput;
+  deletes: GuardThresholdInput;
+  guardFirstSync?: boolean | null | undefined;
+  profileCreates: number;
+  profileDeletes: number;
+  profileWindowSeconds: number;
+};
+
+export type GuardThresholdInput = {
+  count: number;
+  percent: number;
+};
+
+export type KindDirectionInput = {
+  direction: SyncDirection;
+  kind: SyncKind;
+};
+
+export type LinkUserInput = {
+  crm: SyncAccountInput;
+  /** The linked user's id within the profile (letters, digits and . _ @ + -). */
+  id: string;
+  mailbox: SyncAccountInput;
+  overrides?: UserOverridesInput | null | undefined;
+  profileId: string;
+};
+
+/**
+ * ProfileInput creates or replaces a profile. Omitted optional fields take the defaults:
+ * a window of 30 days back and 120 ahead, policy NEWEST, onDelete UPDATE_WINS, the
+ * default guard, polling every 300 seconds.
+ */
+export type ProfileInput = {
+  crm: SystemInput;
+  daysAhead?: number | null | undefined;
+  daysBack?: number | null | undefined;
+  directions?: Array<KindDirectionInput> | null | undefined;
+  filters?: SyncFiltersInput | null | undefined;
+  guard?: GuardInput | null | undefined;
+  /** Letters, digits and . _ @ + -, at most 128 characters. */
+  id: string;
+  mailbox: SystemInput;
+  name: string;
+  onDelete?: DeletePolicy | null | undefined;
+  policy?: ConflictPolicy | null | undefined;
+  pollSeconds?: number | null | undefined;
+  userMay?: UserMayInput | null | undefined;
+};
+
 export type ReleaseQuarantineInput = {
   itemId: string;
   kind: SyncKind;
@@ -53,12 +103,27 @@ export type Side =
   | 'CRM'
   | 'MAILBOX';
 
+export type SyncAccountInput = {
+  aliases?: Array<string> | null | undefined;
+  email?: string | null | undefined;
+  /** Required for the CRM account; a mailbox account may give only its email. */
+  id?: string | null | undefined;
+  name?: string | null | undefined;
+};
+
 /** SyncDirection says which way changes of one kind flow. */
 export type SyncDirection =
   | 'CRM_TO_MAILBOX'
   | 'MAILBOX_TO_CRM'
   | 'OFF'
   | 'TWO_WAY';
+
+export type SyncFiltersInput = {
+  skipAllDay?: boolean | null | undefined;
+  skipFree?: boolean | null | undefined;
+  skipPrivate?: boolean | null | undefined;
+  skipRecurring?: boolean | null | undefined;
+};
 
 /** SyncKind is a kind of item that can be synced. */
 export type SyncKind =
@@ -67,10 +132,43 @@ export type SyncKind =
   | 'GROUP'
   | 'TASK';
 
+export type SystemInput = {
+  /** Secret fields to remove. */
+  clearSecrets?: Array<string> | null | undefined;
+  instance: string;
+  /**
+   * The settings as a JSON object. Secret fields left out keep their saved value
+   * (so a profile read, edited and saved again keeps its secrets).
+   */
+  settings?: string | null | undefined;
+  type: string;
+};
+
+/** SystemSecretInput sets one secret of a connector instance. */
+export type SystemSecretInput = {
+  /** The secret's name as the connector documents it (for example client_secret, partner_key). */
+  name: string;
+  /** The value; null deletes the secret. */
+  value?: string | null | undefined;
+};
+
 /** SystemState is what the dashboard routes on: SETUP until the first admin exists, then OK. */
 export type SystemState =
   | 'OK'
   | 'SETUP';
+
+export type UserMayInput = {
+  directions?: boolean | null | undefined;
+  filters?: boolean | null | undefined;
+  window?: boolean | null | undefined;
+};
+
+export type UserOverridesInput = {
+  daysAhead?: number | null | undefined;
+  daysBack?: number | null | undefined;
+  directions?: Array<KindDirectionInput> | null | undefined;
+  filters?: SyncFiltersInput | null | undefined;
+};
 
 export type BootQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -286,3 +384,25 @@ export type SyncStatusLiveSubscriptionVariables = Exact<{ [key: string]: never; 
 
 
 export type SyncStatusLiveSubscription = { syncStatus: { event: { type: string, at: string, profileId: string | null, userId: string | null, runId: string | null, error: string | null } | null } };
+
+export type SaveSyncProfileMutationVariables = Exact<{
+  input: ProfileInput;
+}>;
+
+
+export type SaveSyncProfileMutation = { saveSyncProfile: { id: string, name: string } };
+
+export type SetSystemSecretsMutationVariables = Exact<{
+  instance: string;
+  secrets: Array<SystemSecretInput> | SystemSecretInput;
+}>;
+
+
+export type SetSystemSecretsMutation = { setSystemSecrets: boolean };
+
+export type LinkUserMutationVariables = Exact<{
+  input: LinkUserInput;
+}>;
+
+
+export type LinkUserMutation = { linkUser: { id: string } };

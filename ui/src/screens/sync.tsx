@@ -100,9 +100,14 @@ export function ProfilesScreen() {
         title="Profiles"
         intro="A profile connects a CRM with a mailbox system and says what to sync, which way, and over which date window."
         actions={
-          <Button onClick={data.reload} busy={data.loading && !!data.data} busyLabel="Refreshing…">
-            Refresh
-          </Button>
+          <>
+            <Link class="btn btn-primary" href="/profiles/new">
+              New profile
+            </Link>
+            <Button onClick={data.reload} busy={data.loading && !!data.data} busyLabel="Refreshing…">
+              Refresh
+            </Button>
+          </>
         }
       />
       {data.loading && !data.data && <Loading label="Loading profiles…" />}
@@ -112,10 +117,11 @@ export function ProfilesScreen() {
       {data.data && profiles.length === 0 && (
         <EmptyState title="No sync profiles yet">
           <p>Nothing is being synchronized. A profile names the CRM and the mailbox system and what to sync between them.</p>
-          <ApiNote>
-            The profile editor arrives with the dashboard. Until then, create profiles with the <code>saveSyncProfile</code>{' '}
-            mutation of the GraphQL API at <code>/graphql</code>.
-          </ApiNote>
+          <p>
+            <Link class="btn btn-primary" href="/profiles/new">
+              Create a profile
+            </Link>
+          </p>
         </EmptyState>
       )}
       {profiles.map((p) => {

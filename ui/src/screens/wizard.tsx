@@ -1,0 +1,523 @@
+// The profile wizard: general → systems → what to sync → users → review. Each
+// step is checked before the next; creating stores the secrets, saves the profile
+// and links the users, showing each step's progress. An error the server names a
+// field for (extensions.field) takes the reader back to that field.
+
+import type { ComponentChildren } from 'preact';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import type { ApiError } from '../api/client';
+import { asApiError } from '../api/client';
+import { Button, ErrorAlert, Field, Link, Notice, PageHeader } from '../components';
+import { useApp } from '../context';
+import { sentence } from '../format';
+import type { ConflictPolicy, DeletePolicy, SyncDirection, SyncKind } from '../gql/graphql';
+import { navigate } from '../nav';
+import {
+  checkStep,
+  CONNECTORS,
+  CSV_HEADER,
+  type Draft,
+  linkInputs,
+  newDraft,
+  newSystem,
+  type Problems,
+  profileInput,
+  STEPS,
+  stepOfField,
+  type SystemDraft,
+  type UserDraft,
+  usersFromCSV,
+  usersToCSV,
+} from '../wizard';
+import { KIND } from './sync';
+
+const DIRS: Array<[SyncDirection, string]> = [
+  ['TWO_WAY', 'Both ways'],
+  ['CRM_TO_MAILBOX', 'CRM → mailbox only'],
+  ['MAILBOX_TO_CRM', 'Mailbox → CRM only'],
+  ['OFF', 'Off'],
+];
+
+function Select(props: { label: string; value: string; options: Array<[string, string]>; onChange: (v: string) => void; error?: string; hint?: string }) {
+  const id = useId();
+  return (
+    <div class={`field${props.error ? ' field-invalid' : ''}`}>
+      <label for={id}>{props.label}</label>
+      {props.hint && (
+        <p class="hint" id={`${id}-hint`}>
+          {props.hint}
+        </p>
+      )}
+      <select
+        id={id}
+        value={props.value}
+        onChange={(e) => props.onChange((e.currentTarget as HTMLSelectElement).value)}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={[props.error ? `${id}-err` : '', props.hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined}
+      >
+        {props.options.map(([v, l]) => (
+          <option key={v} value={v}>
+            {l}
+          </option>
+        ))}
+      </select>
+      {props.error && (
+        <p class="field-error" id={`${id}-err`}>
+          {props.error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function TextArea(props: { label: string; value: string; onInput: (v: string) => void; error?: string; hint?: ComponentChildren; rows?: number }) {
+  const id = useId();
+  return (
+    <div class={`field${props.error ? ' field-invalid' : ''}`}>
+      <label for={id}>{props.label}</label>
+      {props.hint && (
+        <p class="hint" id={`${id}-hint`}>
+          {props.hint}
+        </p>
+      )}
+      <textarea
+        id={id}
+        rows={props.rows ?? 6}
+        value={props.value}
+        onInput={(e) => props.onInput((e.currentTarget as HTMLTextAreaElement).value)}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={[props.error ? `${id}-err` : '', props.hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined}
+        spellcheck={false}
+      />
+      {props.error && (
+        <p class="field-error" id={`${id}-err`}>
+          {props.error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function Check(props: { label: string; checked: boolean; onChange: (v: boolean) => void }) {
+  const id = useId();
+  return (
+    <div class="check">
+      <input id={id} type="checkbox" checked={props.checked} onChange={(e) => props.onChange((e.currentTarget as HTMLInputElement).checked)} />
+      <label for={id}>{props.label}</label>
+    </div>
+  );
+}
+
+/** Progress is one line of the create progress list. */
+interface Progress {
+  label: string;
+  state: 'waiting' | 'running' | 'done' | 'failed';
+}
+
+/** WizardScreen creates a sync profile step by step. */
+export function WizardScreen() {
+  const { api } = useApp();
+  const [d, setD] = useState<Draft>(newDraft);
+  const [step, setStep] = useState(0);
+  const [problems, setProblems] = useState<Problems>({});
+  const [general, setGeneral] = useState<ApiError | null>(null);
+  const [progress, setProgress] = useState<Progress[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [created, setCreated] = useState(false);
+  const [csv, setCsv] = useState('');
+  const [csvErrors, setCsvErrors] = useState<string[]>([]);
+  const body = useRef<HTMLDivElement>(null);
+  const set = (patch: Partial<Draft>) => setD((x) => ({ ...x, ...patch }));
+  const setSys = (side: 'crm' | 'mailbox', patch: Partial<SystemDraft>) => setD((x) => ({ ...x, [side]: { ...x[side], ...patch } }));
+  const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+  useEffect(() => {
+    // Focus the first invalid field after a failed check, else the step's heading.
+    const el = body.current?.querySelector<HTMLElement>('[aria-invalid="true"]') ?? body.current?.querySelector<HTMLElement>('h2');
+    el?.focus();
+  }, [step, problems]);
+
+  const next = () => {
+    const p = checkStep(d, step);
+    setProblems(p);
+    if (Object.keys(p).length === 0) setStep(step + 1);
+  };
+  const goto = (i: number) => {
+    for (let s = 0; s < i; s++) {
+      const p = checkStep(d, s);
+      if (Object.keys(p).length) {
+        setProblems(p);
+        setStep(s);
+        return;
+      }
+    }
+    setProblems({});
+    setStep(i);
+  };
+
+  const create = async () => {
+    for (let s = 0; s < 4; s++) {
+      const p = checkStep(d, s);
+      if (Object.keys(p).length) {
+        setProblems(p);
+        setStep(s);
+        return;
+      }
+    }
+    const links = linkInputs(d);
+    const plan: Progress[] = [
+      { label: 'Storing the secrets (write-only)', state: 'waiting' },
+      { label: 'Saving the profile', state: 'waiting' },
+      ...links.map((l) => ({ label: `Linking ${l.id}`, state: 'waiting' as const })),
+    ];
+    setProgress(plan);
+    setBusy(true);
+    setGeneral(null);
+    const mark = (i: number, state: Progress['state']) => {
+      plan[i] = { ...plan[i], state };
+      setProgress([...plan]);
+    };
+    let at = 0;
+    try {
+      mark(0, 'running');
+      for (const side of ['crm', 'mailbox'] as const) {
+        const sec = d[side].secrets.filter((s) => s.name.trim());
+        if (sec.length) await api.setSystemSecrets({ instance: d[side].instance.trim(), secrets: sec.map((s) => ({ name: s.name.trim(), value: s.value })) });
+      }
+      mark(0, 'done');
+      at = 1;
+      mark(1, 'running');
+      await api.saveProfile({ input: profileInput(d) });
+      mark(1, 'done');
+      for (let i = 0; i < links.length; i++) {
+        at = 2 + i;
+        mark(at, 'running');
+        await api.linkUser({ input: links[i] });
+        mark(at, 'done');
+      }
+      setCreated(true);
+    } catch (err) {
+      mark(at, 'failed');
+      const e = asApiError(err);
+      if (e.code === 'BAD_USER_INPUT' && e.field) {
+        const where = stepOfField(e.field, at >= 2 ? at - 2 : undefined);
+        if (where.key) {
+          setProblems({ [where.key]: sentence(e.field && e.message.startsWith(e.field + ':') ? e.message.slice(e.field.length + 1) : e.message) });
+          setStep(where.step);
+          setBusy(false);
+          return;
+        }
+      }
+      setGeneral(e);
+    }
+    setBusy(false);
+  };
+
+  if (created) {
+    return (
+      <>
+        <PageHeader title="Profile created" />
+        <Notice kind="success">
+          “{d.name}” is saved{d.users.length ? ` and ${d.users.length} users are linked; their first sync is scheduled now` : ''}.
+        </Notice>
+        <p>
+          <Link href="/users">Watch the users sync</Link> · <Link href="/profiles">Back to the profiles</Link>
+        </p>
+      </>
+    );
+  }
+
+  const sysStep = (side: 'crm' | 'mailbox') => {
+    const s = d[side];
+    const types = Object.entries(CONNECTORS).filter(([, c]) => c.side === side);
+    const known = CONNECTORS[s.type]?.secrets ?? [];
+    return (
+      <fieldset class="wizard-system">
+        <legend>{side === 'crm' ? 'CRM' : 'Mailboxes'}</legend>
+        <Select
+          label="System"
+          value={s.type}
+          options={types.map(([t, c]) => [t, c.label])}
+          onChange={(t) => setSys(side, { ...newSystem(t, s.instance), instance: s.instance })}
+          error={problems[`${side}.type`]}
+        />
+        <Field
+          label="Connection name"
+          value={s.instance}
+          onInput={(v) => setSys(side, { instance: v })}
+          hint="Profiles that name the same connection share its sign-in and its rate limits."
+          error={problems[`${side}.instance`]}
+          required
+        />
+        <TextArea
+          label="Settings (JSON)"
+          value={s.settings}
+          onInput={(v) => setSys(side, { settings: v })}
+          hint="Start from the template; docs/connectors names every setting."
+          error={problems[`${side}.settings`]}
+          rows={7}
+        />
+        <p class="hint">
+          Secrets are write-only: they are stored encrypted and never shown again.{known.length ? ` This system uses: ${known.join(', ')}.` : ''}
+        </p>
+        {s.secrets.map((sec, i) => (
+          <div class="secret-edit" key={i}>
+            <Field
+              label={`Secret ${i + 1} name`}
+              value={sec.name}
+              onInput={(v) => setSys(side, { secrets: s.secrets.map((x, j) => (j === i ? { ...x, name: v } : x)) })}
+              error={problems[`${side}.secrets.${i}`]}
+            />
+            <Field
+              label={`Secret ${i + 1} value`}
+              type="password"
+              autoComplete="new-password"
+              value={sec.value}
+              onInput={(v) => setSys(side, { secrets: s.secrets.map((x, j) => (j === i ? { ...x, value: v } : x)) })}
+            />
+            <Button variant="ghost" onClick={() => setSys(side, { secrets: s.secrets.filter((_, j) => j !== i) })}>
+              Remove secret {i + 1}
+            </Button>
+          </div>
+        ))}
+        <Button onClick={() => setSys(side, { secrets: [...s.secrets, { name: known.find((k) => !s.secrets.some((x) => x.name === k)) ?? '', value: '' }] })}>
+          Add a secret
+        </Button>
+      </fieldset>
+    );
+  };
+
+  const setUser = (i: number, patch: Partial<UserDraft>) => set({ users: d.users.map((u, j) => (j === i ? { ...u, ...patch } : u)) });
+
+  return (
+    <>
+      <p class="breadcrumb">
+        <Link href="/profiles">Profiles</Link> <span aria-hidden="true">›</span> New profile
+      </p>
+      <PageHeader title="New sync profile" intro="Five short steps; nothing is saved until you create the profile on the last one." />
+      <ol class="steps" aria-label="Steps">
+        {STEPS.map((label, i) => (
+          <li key={label} class={i === step ? 'current' : i < step ? 'done' : undefined}>
+            <button type="button" class="step-link" aria-current={i === step ? 'step' : undefined} onClick={() => goto(i)} disabled={busy}>
+              <span class="step-n">{i + 1}</span> {label}
+            </button>
+          </li>
+        ))}
+      </ol>
+      <section class="card" ref={body} aria-labelledby="step-h">
+        <h2 id="step-h" tabIndex={-1}>
+          {step + 1}. {STEPS[step]}
+        </h2>
+        {step === 0 && (
+          <>
+            <Field label="Profile id" value={d.id} onInput={(v) => set({ id: v })} hint="Letters, digits and . _ @ + -; used in addresses and logs." error={problems.id} required />
+            <Field label="Name" value={d.name} onInput={(v) => set({ name: v })} hint="For example “Sales team”." error={problems.name} required />
+            <p class="hint">
+              Time zone check: this browser is in <strong>{tz}</strong>. Times are synced as instants with their zone, so people in other zones see
+              them correctly; set the CRM's zone in its settings on the next step.
+            </p>
+          </>
+        )}
+        {step === 1 && (
+          <div class="wizard-systems">
+            {sysStep('crm')}
+            {sysStep('mailbox')}
+          </div>
+        )}
+        {step === 2 && (
+          <>
+            <fieldset>
+              <legend>Kinds and directions</legend>
+              {problems.directions && <p class="field-error">{problems.directions}</p>}
+              <div class="form-row">
+                {(Object.keys(d.directions) as SyncKind[]).map((k) => (
+                  <Select
+                    key={k}
+                    label={KIND[k] ?? k}
+                    value={d.directions[k]}
+                    options={DIRS}
+                    onChange={(v) => set({ directions: { ...d.directions, [k]: v as SyncDirection } })}
+                  />
+                ))}
+              </div>
+            </fieldset>
+            <fieldset>
+              <legend>Window and polling</legend>
+              <div class="form-row">
+                <Field label="Days back" inputMode="numeric" value={d.daysBack} onInput={(v) => set({ daysBack: v })} error={problems.daysBack} />
+                <Field label="Days ahead" inputMode="numeric" value={d.daysAhead} onInput={(v) => set({ daysAhead: v })} error={problems.daysAhead} />
+                <Field label="Poll every (seconds)" inputMode="numeric" value={d.pollSeconds} onInput={(v) => set({ pollSeconds: v })} error={problems.pollSeconds} />
+              </div>
+            </fieldset>
+            <fieldset>
+              <legend>Filters</legend>
+              <Check label="Leave out private items" checked={d.skipPrivate} onChange={(v) => set({ skipPrivate: v })} />
+              <Check label="Leave out all-day items" checked={d.skipAllDay} onChange={(v) => set({ skipAllDay: v })} />
+              <Check label="Leave out items shown as free" checked={d.skipFree} onChange={(v) => set({ skipFree: v })} />
+              <Check label="Leave out recurring series" checked={d.skipRecurring} onChange={(v) => set({ skipRecurring: v })} />
+            </fieldset>
+            <fieldset>
+              <legend>Conflicts and deletes</legend>
+              <div class="form-row">
+                <Select
+                  label="When both sides changed a field"
+                  value={d.policy}
+                  options={[
+                    ['NEWEST', 'The newest change wins'],
+                    ['CRM_WINS', 'The CRM wins'],
+                    ['MAILBOX_WINS', 'The mailbox wins'],
+                  ]}
+                  onChange={(v) => set({ policy: v as ConflictPolicy })}
+                  error={problems.policy}
+                />
+                <Select
+                  label="When one side deleted what the other changed"
+                  value={d.onDelete}
+                  options={[
+                    ['UPDATE_WINS', 'Keep the item (recreate it)'],
+                    ['DELETE_WINS', 'Delete it on both sides'],
+                  ]}
+                  onChange={(v) => set({ onDelete: v as DeletePolicy })}
+                  error={problems.onDelete}
+                />
+              </div>
+            </fieldset>
+            <fieldset>
+              <legend>Mass-change guard</legend>
+              <p class="hint">A run that would delete or create more than both limits waits for your approval.</p>
+              <div class="form-row">
+                <Field label="Deletes: more than (items)" inputMode="numeric" value={d.guardDeletes} onInput={(v) => set({ guardDeletes: v })} error={problems['guard.deletes.count']} />
+                <Field label="Deletes: and more than (%)" inputMode="numeric" value={d.guardDeletesPercent} onInput={(v) => set({ guardDeletesPercent: v })} error={problems['guard.deletes.percent']} />
+                <Field label="Creates: more than (items)" inputMode="numeric" value={d.guardCreates} onInput={(v) => set({ guardCreates: v })} error={problems['guard.creates.count']} />
+                <Field label="Creates: and more than (%)" inputMode="numeric" value={d.guardCreatesPercent} onInput={(v) => set({ guardCreatesPercent: v })} error={problems['guard.creates.percent']} />
+              </div>
+            </fieldset>
+          </>
+        )}
+        {step === 3 && (
+          <>
+            <p class="hint">Link each CRM account to its mailbox. You can also link users later from the Users area.</p>
+            {d.users.map((u, i) => (
+              <fieldset key={i} class="user-row">
+                <legend>User {i + 1}</legend>
+                <div class="form-row">
+                  <Field label="User id" value={u.id} onInput={(v) => setUser(i, { id: v })} error={problems[`users.${i}.id`]} />
+                  <Field label="CRM account id" value={u.crmId} onInput={(v) => setUser(i, { crmId: v })} error={problems[`users.${i}.crm.id`]} />
+                  <Field label="CRM e-mail" inputMode="email" value={u.crmEmail} onInput={(v) => setUser(i, { crmEmail: v, mailboxEmail: u.mailboxEmail || v })} error={problems[`users.${i}.crm.email`]} />
+                  <Field label="Mailbox e-mail" inputMode="email" value={u.mailboxEmail} onInput={(v) => setUser(i, { mailboxEmail: v })} error={problems[`users.${i}.mailbox.email`]} />
+                </div>
+                <Button variant="ghost" onClick={() => set({ users: d.users.filter((_, j) => j !== i) })}>
+                  Remove user {i + 1}
+                </Button>
+              </fieldset>
+            ))}
+            <p>
+              <Button onClick={() => set({ users: [...d.users, { id: '', crmId: '', crmEmail: '', mailboxId: '', mailboxEmail: '' }] })}>Add a user</Button>
+            </p>
+            <TextArea
+              label="Import users from CSV"
+              value={csv}
+              onInput={setCsv}
+              hint={
+                <>
+                  One user a line: <code>{CSV_HEADER}</code> (the header row is optional; the mailbox e-mail defaults to the CRM e-mail).
+                </>
+              }
+              rows={4}
+            />
+            <div class="form-actions">
+              <Button
+                onClick={() => {
+                  const r = usersFromCSV(csv);
+                  for (const u of r.users) if (!u.mailboxEmail && !u.mailboxId) u.mailboxEmail = u.crmEmail;
+                  setCsvErrors(r.errors);
+                  if (r.users.length) {
+                    set({ users: [...d.users, ...r.users] });
+                    setCsv('');
+                  }
+                }}
+              >
+                Import
+              </Button>
+              {d.users.length > 0 && (
+                <a class="btn btn-secondary" download={`${d.id || 'profile'}-users.csv`} href={`data:text/csv;charset=utf-8,${encodeURIComponent(usersToCSV(d.users))}`}>
+                  Export as CSV
+                </a>
+              )}
+            </div>
+            {csvErrors.length > 0 && (
+              <div class="alert alert-warning" role="alert">
+                <p class="alert-title">Some lines were not imported</p>
+                <ul>
+                  {csvErrors.map((e) => (
+                    <li key={e}>{e}</li>
+                  ))}
+                </ul>
+              </div>
+            )}
+          </>
+        )}
+        {step === 4 && (
+          <>
+            <dl class="facts">
+              <dt>Profile</dt>
+              <dd>
+                {d.name} <span class="code-name inline">{d.id}</span>
+              </dd>
+              <dt>CRM</dt>
+              <dd>
+                {CONNECTORS[d.crm.type]?.label ?? d.crm.type} ({d.crm.instance}), {d.crm.secrets.length} secrets to store
+              </dd>
+              <dt>Mailboxes</dt>
+              <dd>
+                {CONNECTORS[d.mailbox.type]?.label ?? d.mailbox.type} ({d.mailbox.instance}), {d.mailbox.secrets.length} secrets to store
+              </dd>
+              <dt>Syncs</dt>
+              <dd>
+                {(Object.keys(d.directions) as SyncKind[])
+                  .filter((k) => d.directions[k] !== 'OFF')
+                  .map((k) => `${KIND[k] ?? k}: ${DIRS.find(([v]) => v === d.directions[k])?.[1]}`)
+                  .join(', ')}
+              </dd>
+              <dt>Window</dt>
+              <dd>
+                {d.daysBack} days back, {d.daysAhead} days ahead; polling every {d.pollSeconds} s
+              </dd>
+              <dt>Users</dt>
+              <dd>{d.users.length ? d.users.map((u) => u.id).join(', ') : 'none yet (link them later)'}</dd>
+            </dl>
+            {progress.length > 0 && (
+              <ol class="progress-list" aria-label="Progress">
+                {progress.map((p) => (
+                  <li key={p.label} class={`progress-${p.state}`}>
+                    {p.label}: {p.state === 'waiting' ? 'waiting' : p.state === 'running' ? 'in progress…' : p.state === 'done' ? 'done' : 'failed'}
+                  </li>
+                ))}
+              </ol>
+            )}
+            <ErrorAlert error={general} title="The profile was not created" />
+          </>
+        )}
+        <div class="form-actions wizard-nav">
+          {step > 0 && (
+            <Button onClick={() => goto(step - 1)} disabled={busy}>
+              Back
+            </Button>
+          )}
+          {step < 4 ? (
+            <Button variant="primary" onClick={next}>
+              Next: {STEPS[step + 1]}
+            </Button>
+          ) : (
+            <Button variant="primary" onClick={create} busy={busy} busyLabel="Creating…">
+              Create profile
+            </Button>
+          )}
+          <Button variant="ghost" onClick={() => navigate('/profiles')} disabled={busy}>
+            Cancel
+          </Button>
+        </div>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { checkStep, linkInputs, newDraft, parseSettings, profileInput, stepOfField, usersFromCSV, usersToCSV } from './wizard';
+
+describe('checkStep', () => {
+  it('names the fields at fault on each step', () => {
+    const d = newDraft();
+    expect(Object.keys(checkStep(d, 0)).sort()).toEqual(['id', 'name']);
+    d.id = 'sales/team';
+    d.name = 'Sales';
+    expect(Object.keys(checkStep(d, 0))).toEqual(['id']);
+    d.id = 'sales';
+    expect(checkStep(d, 0)).toEqual({});
+
+    d.crm.settings = '{"mode": "online",}';
+    d.mailbox.instance = d.crm.instance;
+    d.mailbox.secrets = [{ name: 'client-secret', value: '' }];
+    const p1 = checkStep(d, 1);
+    expect(p1['crm.settings']).toMatch(/not valid JSON/);
+    expect(p1['mailbox.instance']).toMatch(/different connection names/);
+    expect(p1['mailbox.secrets.0']).toMatch(/Enter the value/);
+
+    d.daysBack = '-1';
+    d.pollSeconds = '10';
+    d.guardDeletesPercent = '120';
+    d.directions = { APPOINTMENT: 'OFF', TASK: 'OFF', CONTACT: 'OFF', GROUP: 'OFF' };
+    expect(Object.keys(checkStep(d, 2)).sort()).toEqual(['daysBack', 'directions', 'guard.deletes.percent', 'pollSeconds']);
+
+    d.users = [
+      { id: 'ann', crmId: '7', crmEmail: 'ann@x.example', mailboxId: '', mailboxEmail: 'ann@x.example' },
+      { id: 'ann', crmId: '', crmEmail: 'nope', mailboxId: '', mailboxEmail: '' },
+    ];
+    expect(Object.keys(checkStep(d, 3)).sort()).toEqual(['users.1.crm.email', 'users.1.crm.id', 'users.1.id', 'users.1.mailbox.email']);
+  });
+
+  it('rejects settings that are not a JSON object', () => {
+    expect(parseSettings('[1]').problem).toMatch(/JSON object/);
+    expect(parseSettings('').value).toEqual({});
+    expect(parseSettings('{"a":1}').value).toEqual({ a: 1 });
+  });
+});
+
+describe('inputs', () => {
+  it('builds saveSyncProfile and linkUser inputs from the draft', () => {
+    const d = newDraft();
+    d.id = ' sales ';
+    d.name = 'Sales';
+    d.crm.settings = '{"baseUrl":"https://crm.example/api/"}';
+    d.users = [{ id: 'ann', crmId: '7', crmEmail: '', mailboxId: '', mailboxEmail: 'ann@x.example' }];
+    const p = profileInput(d);
+    expect(p.id).toBe('sales');
+    expect(p.crm.settings).toBe('{"baseUrl":"https://crm.example/api/"}');
+    expect(p.daysBack).toBe(30);
+    expect(p.directions).toContainEqual({ kind: 'APPOINTMENT', direction: 'TWO_WAY' });
+    expect(p.guard?.deletes).toEqual({ count: 10, percent: 20 });
+    expect(linkInputs(d)).toEqual([{ profileId: 'sales', id: 'ann', crm: { id: '7', email: undefined }, mailbox: { id: undefined, email: 'ann@x.example' } }]);
+  });
+});
+
+describe('users CSV', () => {
+  it('round-trips with quoting', () => {
+    const users = [{ id: 'ann', crmId: '7', crmEmail: 'ann@x.example', mailboxId: '', mailboxEmail: 'a,nn@x.example' }];
+    const csv = usersToCSV(users);
+    expect(csv).toBe('id,crmId,crmEmail,mailboxId,mailboxEmail\nann,7,ann@x.example,,"a,nn@x.example"\n');
+    expect(usersFromCSV(csv)).toEqual({ users, errors: [] });
+  });
+  it('reads columns in any order, without a header, and names bad lines', () => {
+    const r = usersFromCSV('crmEmail,crmId\nbob@x.example,8\n\n,9\n');
+    expect(r.users).toEqual([{ id: 'bob', crmId: '8', crmEmail: 'bob@x.example', mailboxId: '', mailboxEmail: '' }]);
+    expect(r.errors).toEqual(['Line 4: needs at least an id (or a CRM e-mail) and a CRM id.']);
+    const plain = usersFromCSV('cia,9,cia@x.example,,cia@y.example\na,b,c,d,e,f');
+    expect(plain.users.map((u) => u.id)).toEqual(['cia']);
+    expect(plain.errors[0]).toMatch(/^Line 2: 6 values/);
+  });
+});
+
+describe('stepOfField', () => {
+  it('maps server field names to the step and field that shows them', () => {
+    expect(stepOfField('name')).toEqual({ step: 0, key: 'name' });
+    expect(stepOfField('crm.settings')).toEqual({ step: 1, key: 'crm.settings' });
+    expect(stepOfField('mailbox.instance')).toEqual({ step: 1, key: 'mailbox.instance' });
+    expect(stepOfField('directions.APPOINTMENT')).toEqual({ step: 2, key: 'directions' });
+    expect(stepOfField('guard.profileDeletes')).toEqual({ step: 1, key: 'crm.settings' });
+    expect(stepOfField('daysBack')).toEqual({ step: 2, key: 'daysBack' });
+    expect(stepOfField('crm.id', 2)).toEqual({ step: 3, key: 'users.2.crm.id' });
+    expect(stepOfField('mailbox.id', 0)).toEqual({ step: 3, key: 'users.0.mailbox.email' });
+    expect(stepOfField(undefined)).toEqual({ step: 4, key: '' });
+  });
+});

@@ -1,0 +1,321 @@
+// The profile wizard's logic, kept apart from the screen so it is unit-tested:
+// the draft a reader fills in, its checks before anything is sent, the mutation
+// inputs built from it, the CSV of linked users, and which step an error the
+// server names (extensions.field) belongs to.
+
+import type { ConflictPolicy, DeletePolicy, LinkUserInput, ProfileInput, SyncDirection, SyncKind } from './gql/graphql';
+
+/** STEPS are the wizard's steps in order. */
+export const STEPS = ['General', 'Systems', 'What to sync', 'Users', 'Review'] as const;
+
+/** SecretDraft is one write-only secret to store for a connector instance. */
+export interface SecretDraft {
+  name: string;
+  value: string;
+}
+
+/** SystemDraft is one system of the profile as the reader configures it. */
+export interface SystemDraft {
+  type: string;
+  instance: string;
+  /** settings is the JSON object text of the connector's settings. */
+  settings: string;
+  secrets: SecretDraft[];
+}
+
+/** UserDraft is one user to link: their id in the profile and their accounts. */
+export interface UserDraft {
+  id: string;
+  crmId: string;
+  crmEmail: string;
+  mailboxId: string;
+  mailboxEmail: string;
+}
+
+/** Draft is everything the wizard collects. Numbers are kept as typed text. */
+export interface Draft {
+  id: string;
+  name: string;
+  crm: SystemDraft;
+  mailbox: SystemDraft;
+  directions: Record<SyncKind, SyncDirection>;
+  daysBack: string;
+  daysAhead: string;
+  skipPrivate: boolean;
+  skipAllDay: boolean;
+  skipFree: boolean;
+  skipRecurring: boolean;
+  policy: ConflictPolicy;
+  onDelete: DeletePolicy;
+  pollSeconds: string;
+  guardDeletes: string;
+  guardDeletesPercent: string;
+  guardCreates: string;
+  guardCreatesPercent: string;
+  users: UserDraft[];
+}
+
+/** CONNECTORS describes the connector types the wizard offers on each side. */
+export const CONNECTORS: Record<string, { label: string; side: 'crm' | 'mailbox'; settings: Record<string, unknown>; secrets: string[] }> = {
+  superoffice: {
+    label: 'SuperOffice CRM',
+    side: 'crm',
+    settings: { mode: 'online', baseUrl: 'https://sod.superoffice.com/Cust12345/api/', loginUrl: 'https://online.superoffice.com/login', contextIdentifier: 'Cust12345', clientId: '', timeZone: 'Europe/Oslo' },
+    secrets: ['partner_key', 'client_secret', 'system_token', 'password', 'ticket'],
+  },
+  msgraph: {
+    label: 'Microsoft 365 (Graph)',
+    side: 'mailbox',
+    settings: { tenantId: '', clientId: '' },
+    secrets: ['client-secret', 'client-certificate'],
+  },
+  dav: {
+    label: 'CalDAV / CardDAV',
+    side: 'mailbox',
+    settings: { url: 'https://dav.example.com/', username: '' },
+    secrets: [],
+  },
+};
+
+/** newSystem returns a system draft of a connector type with its settings template. */
+export function newSystem(type: string, instance: string): SystemDraft {
+  const c = CONNECTORS[type];
+  return { type, instance, settings: JSON.stringify(c?.settings ?? {}, null, 2), secrets: [] };
+}
+
+/** newDraft returns the wizard's starting point (the server's defaults). */
+export function newDraft(): Draft {
+  return {
+    id: '',
+    name: '',
+    crm: newSystem('superoffice', 'superoffice'),
+    mailbox: newSystem('msgraph', 'm365'),
+    directions: { APPOINTMENT: 'TWO_WAY', TASK: 'OFF', CONTACT: 'OFF', GROUP: 'OFF' },
+    daysBack: '30',
+    daysAhead: '120',
+    skipPrivate: false,
+    skipAllDay: false,
+    skipFree: false,
+    skipRecurring: false,
+    policy: 'NEWEST',
+    onDelete: 'UPDATE_WINS',
+    pollSeconds: '300',
+    guardDeletes: '10',
+    guardDeletesPercent: '20',
+    guardCreates: '50',
+    guardCreatesPercent: '50',
+    users: [],
+  };
+}
+
+/** Problems maps a field key (as the server names fields) to what is wrong with it. */
+export type Problems = Record<string, string>;
+
+const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/;
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function intIn(v: string, min: number, max: number): boolean {
+  if (!/^\d+$/.test(v.trim())) return false;
+  const n = Number(v);
+  return n >= min && n <= max;
+}
+
+function numIn(v: string, min: number, max: number): boolean {
+  const t = v.trim();
+  if (!/^\d+(\.\d+)?$/.test(t)) return false;
+  const n = Number(t);
+  return n >= min && n <= max;
+}
+
+/** parseSettings reads a settings text; it returns the object or a problem. */
+export function parseSettings(text: string): { value?: Record<string, unknown>; problem?: string } {
+  if (!text.trim()) return { value: {} };
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return { problem: 'Enter a JSON object, like {"key": "value"}.' };
+    return { value: v as Record<string, unknown> };
+  } catch (err) {
+    return { problem: `This is not valid JSON (${err instanceof Error ? err.message : String(err)}). Check quotes and commas.` };
+  }
+}
+
+/** checkStep returns the problems of one step (0-based) of a draft; empty when it may go on. */
+export function checkStep(d: Draft, step: number): Problems {
+  const p: Problems = {};
+  if (step === 0) {
+    if (!ID_RE.test(d.id)) p.id = 'Use letters, digits and . _ @ + - (at most 128), starting with a letter or digit.';
+    if (!d.name.trim()) p.name = 'Give the profile a name people will recognise.';
+  }
+  if (step === 1) {
+    for (const side of ['crm', 'mailbox'] as const) {
+      const s = d[side];
+      if (!s.type) p[`${side}.type`] = 'Choose the system.';
+      if (!ID_RE.test(s.instance)) p[`${side}.instance`] = 'Name this connection: letters, digits and . _ @ + -.';
+      const parsed = parseSettings(s.settings);
+      if (parsed.problem) p[`${side}.settings`] = parsed.problem;
+      s.secrets.forEach((sec, i) => {
+        if (!sec.name.trim()) p[`${side}.secrets.${i}`] = 'Name the secret (see the list under the field), or remove the row.';
+        else if (!sec.value) p[`${side}.secrets.${i}`] = 'Enter the value, or remove the row.';
+      });
+    }
+    if (!p['crm.instance'] && d.crm.instance === d.mailbox.instance) p['mailbox.instance'] = 'The two systems need different connection names.';
+  }
+  if (step === 2) {
+    if (!intIn(d.daysBack, 0, 3650)) p.daysBack = 'Enter whole days between 0 and 3650.';
+    if (!intIn(d.daysAhead, 0, 3650)) p.daysAhead = 'Enter whole days between 0 and 3650.';
+    if (!intIn(d.pollSeconds, 30, 86400)) p.pollSeconds = 'Enter seconds between 30 and 86400.';
+    if (!intIn(d.guardDeletes, 0, 1000000)) p['guard.deletes.count'] = 'Enter a whole number of items.';
+    if (!numIn(d.guardDeletesPercent, 0, 100)) p['guard.deletes.percent'] = 'Enter a percentage between 0 and 100.';
+    if (!intIn(d.guardCreates, 0, 1000000)) p['guard.creates.count'] = 'Enter a whole number of items.';
+    if (!numIn(d.guardCreatesPercent, 0, 100)) p['guard.creates.percent'] = 'Enter a percentage between 0 and 100.';
+    if (Object.values(d.directions).every((v) => v === 'OFF')) p.directions = 'Choose at least one kind to sync.';
+  }
+  if (step === 3) {
+    const seen = new Set<string>();
+    d.users.forEach((u, i) => {
+      if (!ID_RE.test(u.id)) p[`users.${i}.id`] = 'Use letters, digits and . _ @ + - for the user id.';
+      else if (seen.has(u.id)) p[`users.${i}.id`] = `The id ${u.id} is used twice.`;
+      seen.add(u.id);
+      if (!u.crmId.trim()) p[`users.${i}.crm.id`] = 'Enter the CRM account id (the associate id in SuperOffice).';
+      if (u.crmEmail && !EMAIL_RE.test(u.crmEmail)) p[`users.${i}.crm.email`] = 'This is not an e-mail address.';
+      if (!u.mailboxId.trim() && !EMAIL_RE.test(u.mailboxEmail)) p[`users.${i}.mailbox.email`] = 'Enter the mailbox e-mail address (or its id).';
+    });
+  }
+  return p;
+}
+
+/** profileInput builds saveSyncProfile's input from a checked draft (secrets are stored separately). */
+export function profileInput(d: Draft): ProfileInput {
+  const sys = (s: SystemDraft) => ({ type: s.type, instance: s.instance.trim(), settings: JSON.stringify(parseSettings(s.settings).value ?? {}) });
+  return {
+    id: d.id.trim(),
+    name: d.name.trim(),
+    crm: sys(d.crm),
+    mailbox: sys(d.mailbox),
+    directions: (Object.keys(d.directions) as SyncKind[]).map((kind) => ({ kind, direction: d.directions[kind] })),
+    daysBack: Number(d.daysBack),
+    daysAhead: Number(d.daysAhead),
+    filters: { skipPrivate: d.skipPrivate, skipAllDay: d.skipAllDay, skipFree: d.skipFree, skipRecurring: d.skipRecurring },
+    policy: d.policy,
+    onDelete: d.onDelete,
+    pollSeconds: Number(d.pollSeconds),
+    guard: {
+      deletes: { count: Number(d.guardDeletes), percent: Number(d.guardDeletesPercent) },
+      creates: { count: Number(d.guardCreates), percent: Number(d.guardCreatesPercent) },
+      profileDeletes: 200,
+      profileCreates: 1000,
+      profileWindowSeconds: 3600,
+    },
+  };
+}
+
+/** linkInputs builds one linkUser input per user draft. */
+export function linkInputs(d: Draft): LinkUserInput[] {
+  return d.users.map((u) => ({
+    profileId: d.id.trim(),
+    id: u.id.trim(),
+    crm: { id: u.crmId.trim(), email: u.crmEmail.trim() || undefined },
+    mailbox: { id: u.mailboxId.trim() || undefined, email: u.mailboxEmail.trim() || undefined },
+  }));
+}
+
+/** CSV_HEADER is the header of the users CSV (import and export). */
+export const CSV_HEADER = 'id,crmId,crmEmail,mailboxId,mailboxEmail';
+
+function csvCell(v: string): string {
+  return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+/** usersToCSV writes user drafts as CSV with CSV_HEADER. */
+export function usersToCSV(users: UserDraft[]): string {
+  return [CSV_HEADER, ...users.map((u) => [u.id, u.crmId, u.crmEmail, u.mailboxId, u.mailboxEmail].map(csvCell).join(','))].join('\n') + '\n';
+}
+
+/** splitCSVLine splits one CSV line (RFC 4180 quoting). */
+export function splitCSVLine(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cur += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out.map((c) => c.trim());
+}
+
+/**
+ * usersFromCSV reads users from CSV text. The header row is optional; with it,
+ * columns may come in any order. Errors name the line at fault.
+ */
+export function usersFromCSV(text: string): { users: UserDraft[]; errors: string[] } {
+  const lines = text.split(/\r?\n/).map((l, i) => ({ l, n: i + 1 })).filter((x) => x.l.trim() !== '');
+  const users: UserDraft[] = [];
+  const errors: string[] = [];
+  let cols = CSV_HEADER.split(',');
+  const known = CSV_HEADER.split(',');
+  const isColumn = (h: string) => known.some((k) => k.toLowerCase() === h.toLowerCase());
+  if (lines.length > 0) {
+    // The first line is a header when most of its cells are column names.
+    const head = splitCSVLine(lines[0].l);
+    const names = head.filter(isColumn).length;
+    if (names > 0 && names * 2 >= head.length) {
+      lines.shift();
+      const unknown = head.filter((h) => !isColumn(h));
+      if (unknown.length) errors.push(`Line 1: unknown columns ${unknown.join(', ')}; use ${CSV_HEADER}.`);
+      cols = head.map((h) => known.find((k) => k.toLowerCase() === h.toLowerCase()) ?? h);
+    }
+  }
+  for (const { l, n } of lines) {
+    const cells = splitCSVLine(l);
+    if (cells.length > cols.length) {
+      errors.push(`Line ${n}: ${cells.length} values, but there are ${cols.length} columns (${cols.join(',')}).`);
+      continue;
+    }
+    const get = (k: string) => cells[cols.indexOf(k)] ?? '';
+    const u: UserDraft = { id: get('id'), crmId: get('crmId'), crmEmail: get('crmEmail'), mailboxId: get('mailboxId'), mailboxEmail: get('mailboxEmail') };
+    if (!u.id && u.crmEmail) u.id = u.crmEmail.split('@')[0].replace(/[^A-Za-z0-9._@+-]/g, '');
+    if (!u.id || !u.crmId) {
+      errors.push(`Line ${n}: needs at least an id (or a CRM e-mail) and a CRM id.`);
+      continue;
+    }
+    users.push(u);
+  }
+  return { users, errors };
+}
+
+/**
+ * stepOfField returns the step (0-based) holding the field a server error names,
+ * and the field key the wizard shows it at. linkUser errors pass the user's index.
+ */
+export function stepOfField(field: string | undefined, userIndex?: number): { step: number; key: string } {
+  const f = (field ?? '').replace(/^input\./, '');
+  if (userIndex !== undefined) {
+    const k = f === 'crm.id' || f === 'crm.email' || f === 'mailbox.email' || f === 'id' ? f : f.startsWith('mailbox') ? 'mailbox.email' : 'id';
+    return { step: 3, key: `users.${userIndex}.${k}` };
+  }
+  if (f === 'id' || f === 'name') return { step: 0, key: f };
+  if (f.startsWith('crm') || f.startsWith('mailbox') || f === 'type') {
+    const side = f.startsWith('mailbox') ? 'mailbox' : 'crm';
+    const rest = f.slice(side.length + 1);
+    const key = rest === 'instance' || rest === 'type' ? `${side}.${rest}` : `${side}.settings`;
+    return { step: 1, key };
+  }
+  if (f.startsWith('directions')) return { step: 2, key: 'directions' };
+  if (f.startsWith('guard.deletes')) return { step: 2, key: 'guard.deletes.count' };
+  if (f.startsWith('guard.creates')) return { step: 2, key: 'guard.creates.count' };
+  if (['daysBack', 'daysAhead', 'pollSeconds', 'policy', 'onDelete'].includes(f)) return { step: 2, key: f };
+  // A connector's own setting (baseUrl, tenantId…) belongs to the systems step.
+  if (f) return { step: 1, key: 'crm.settings' };
+  return { step: 4, key: '' };
+}
