@@ -1,10 +1,10 @@
 // Package demo runs Synchronizer's demo mode: it starts the fakes of the finished connectors on loopback (the
 // SuperOffice CRM fake of engine/superoffice/superofficetest and the Microsoft Graph fake of
 // engine/msgraph/msgraphtest), fills them with sample data — five CRM users with appointments (weekly series, one
-// series with a moved occurrence, all-day ones, conflict candidates) and their mailboxes with a few events of their own — and describes a ready profile
-// and its linked users, so that `synchronizer serve --demo` shows sync working in the browser within a minute.
-// With Options.AutoDiverge, it edits one appointment per user on both sides after its first sync, so the conflicts
-// inbox fills on the next poll.
+// series with a moved occurrence, all-day ones, conflict candidates) and their mailboxes with a few events of their
+// own — and describes a ready profile and its linked users, so that `synchronizer serve --demo` shows sync working
+// in the browser within a minute. With Options.AutoDiverge, it edits one appointment per user on both sides after
+// its first sync, so the conflicts inbox fills on the next poll.
 //
 // The package is top-level, not under engine/, because it wires the fakes of several connectors together, and no
 // connector package may import another connector. Nothing here is used outside demo mode and the tests.
