@@ -48,6 +48,11 @@ type Collection struct {
 	// etag listings.
 	fallback bool
 	listing  map[string]string // href → etag of the last full etag listing, for the fallback
+	// pending are the hrefs the last sync-collection listed as changed, without content; Get fetches them
+	// chunk by chunk (a read-ahead from the requested href) and keeps the results in prefetched.
+	pending    []string
+	pendingAt  map[string]int
+	prefetched map[string]engine.Remote
 	// writes counts the writes of this Collection; the first few are always read back to learn whether the
 	// server rewrites what we store (SOGo adds CLASS and fills in CN and PARTSTAT yet answers with an ETag).
 	writes int
@@ -365,20 +370,18 @@ func (s *Collection) syncCollection(ctx context.Context, c cursor, ctag string) 
 		s.fallback = true
 		return engine.Page{}, fmt.Errorf("%w: sync-collection answered an empty result although the collection changed", engine.ErrCursorExpired)
 	}
-	got, err := s.multiget(ctx, changed)
-	if err != nil {
-		return engine.Page{}, err
+	// The content is not fetched here: most entries after our own writes are echoes whose version the engine
+	// already has, and it only calls Get for the others. Get then fetches the listed hrefs in multiget chunks.
+	s.mu.Lock()
+	s.prefetched = nil
+	s.pending = changed
+	s.pendingAt = map[string]int{}
+	for i, h := range changed {
+		s.pendingAt[h] = i
 	}
+	s.mu.Unlock()
 	for _, href := range changed {
-		r, ok := got[href]
-		if !ok {
-			// Listed as changed but gone by now: a tombstone keeps the engine right.
-			page.Changes = append(page.Changes, engine.Change{ID: href, Deleted: true})
-			continue
-		}
-		if ch, ok := s.change(r); ok {
-			page.Changes = append(page.Changes, ch)
-		}
+		page.Changes = append(page.Changes, engine.Change{ID: href, Version: versions[href], Marker: markerOf(href)})
 	}
 	token := ms.SyncToken
 	if token == "" {
@@ -666,8 +669,12 @@ func markerOf(href string) string {
 	return strings.TrimSuffix(strings.TrimSuffix(b, ".ics"), ".vcf")
 }
 
-// Get reads one resource.
+// Get reads one resource. For an href the last sync-collection listed, it fetches that href and the next listed
+// ones in one multiget (the engine asks for the changed items one after the other).
 func (s *Collection) Get(ctx context.Context, id string) (engine.Remote, error) {
+	if r, ok := s.fromPending(ctx, id); ok {
+		return r, nil
+	}
 	resp, err := s.c.do(ctx, "GET", id, nil, nil)
 	if err != nil {
 		if statusOf(err) == http.StatusNotFound || statusOf(err) == http.StatusGone {
@@ -953,4 +960,47 @@ func (s *Collection) Batch(ctx context.Context, ops []engine.Op) ([]engine.OpRes
 // CursorForToken builds a sync-token cursor, for tests and tools that start from a token they hold.
 func CursorForToken(token, ctag string) string {
 	return encodeCursor(cursor{Mode: "s", Token: token, CTag: ctag})
+}
+
+// fromPending serves Get from the read-ahead of the last sync-collection listing. It reports false when id was not
+// listed or the multiget did not return it (the caller then does a plain GET).
+func (s *Collection) fromPending(ctx context.Context, id string) (engine.Remote, bool) {
+	s.mu.Lock()
+	if r, ok := s.prefetched[id]; ok {
+		delete(s.prefetched, id)
+		s.mu.Unlock()
+		return r, r.Item != nil && r.Item.ItemKind() == s.kind
+	}
+	i, ok := s.pendingAt[id]
+	if !ok {
+		s.mu.Unlock()
+		return engine.Remote{}, false
+	}
+	var batch []string
+	for _, h := range s.pending[i:] {
+		if _, listed := s.pendingAt[h]; listed {
+			batch = append(batch, h)
+			delete(s.pendingAt, h)
+		}
+		if len(batch) == s.chunk {
+			break
+		}
+	}
+	s.mu.Unlock()
+	got, err := s.multiget(ctx, batch)
+	if err != nil {
+		return engine.Remote{}, false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.prefetched == nil {
+		s.prefetched = map[string]engine.Remote{}
+	}
+	for h, r := range got {
+		if h != id {
+			s.prefetched[h] = r
+		}
+	}
+	r, ok := got[id]
+	return r, ok && r.Item != nil && r.Item.ItemKind() == s.kind
 }
