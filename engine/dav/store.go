@@ -64,6 +64,8 @@ type Collection struct {
 	// ignoresIfNoneMatch is set once the server answered a create with 204 (it replaced an existing resource
 	// although we sent If-None-Match: *, as SOGo does): creates then look for the resource first.
 	ignoresIfNoneMatch bool
+	// deleteProbe is 0 before the probe, 1 when the server honours If-Match on DELETE, 2 when it ignores it.
+	deleteProbe int
 }
 
 // verifyWrites is how many writes per Collection are read back to learn whether the server rewrites content.
@@ -897,13 +899,15 @@ func (s *Collection) Update(ctx context.Context, id, version string, item engine
 	return s.afterWrite(ctx, id, "", resp, body, item)
 }
 
-// Delete deletes the resource if it still has version (unconditionally when version is empty). SOGo ignores
-// If-Match on DELETE, so the current ETag is checked first (a PROPFIND) and the DELETE still carries If-Match for
-// the servers that honour it.
+// Delete deletes the resource if it still has version (unconditionally when version is empty), with If-Match.
+// SOGo ignores If-Match on DELETE: on such servers (found by a probe on the first delete) the current ETag is
+// checked first with a PROPFIND.
 func (s *Collection) Delete(ctx context.Context, id, version string) error {
 	hdr := map[string]string{}
 	if version != "" {
 		hdr["If-Match"] = version
+	}
+	if version != "" && s.deleteIgnoresIfMatch(ctx) {
 		cur, err := s.etagOf(ctx, id)
 		switch {
 		case statusOf(err) == http.StatusNotFound || statusOf(err) == http.StatusGone:
@@ -1003,4 +1007,38 @@ func (s *Collection) fromPending(ctx context.Context, id string) (engine.Remote,
 	}
 	r, ok := got[id]
 	return r, ok && r.Item != nil && r.Item.ItemKind() == s.kind
+}
+
+// deleteIgnoresIfMatch probes once per Collection whether the server ignores If-Match on DELETE: it creates a
+// probe resource and deletes it with a wrong If-Match. A failed probe counts as "ignores" (the safe side).
+func (s *Collection) deleteIgnoresIfMatch(ctx context.Context) bool {
+	s.mu.Lock()
+	p := s.deleteProbe
+	s.mu.Unlock()
+	if p != 0 {
+		return p == 2
+	}
+	href := s.url + "synchronizer-probe-" + strconv.FormatInt(s.now().UnixNano(), 36) + s.ext()
+	var body []byte
+	if s.isCalendar() {
+		body = []byte("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:" + prodID + "\r\nBEGIN:VTODO\r\nUID:" + path.Base(href) +
+			"\r\nDTSTAMP:20260101T000000Z\r\nSUMMARY:probe\r\nEND:VTODO\r\nEND:VCALENDAR\r\n")
+		if s.kind == engine.KindTask {
+			body = []byte(strings.ReplaceAll(string(body), "VTODO", "VJOURNAL"))
+		}
+	} else {
+		body = []byte("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:" + path.Base(href) + "\r\nFN:probe\r\nN:probe;;;;\r\nEND:VCARD\r\n")
+	}
+	result := 2
+	if _, err := s.c.do(ctx, "PUT", href, map[string]string{"Content-Type": s.contentType(), "If-None-Match": "*"}, body); err == nil {
+		_, err := s.c.do(ctx, "DELETE", href, map[string]string{"If-Match": `"synchronizer-probe-mismatch"`}, nil)
+		if statusOf(err) == http.StatusPreconditionFailed {
+			result = 1
+			_, _ = s.c.do(ctx, "DELETE", href, nil, nil)
+		}
+	}
+	s.mu.Lock()
+	s.deleteProbe = result
+	s.mu.Unlock()
+	return result == 2
 }

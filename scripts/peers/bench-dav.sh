@@ -47,7 +47,7 @@ measure() { # label command...
 	printf '| %s | %s | %s | %d MB |\n' "$N" "$label" "$wall" $((rss / 1024))
 	grep -E '^(run|requests)' "$PEERS_DIR/out" >&2 || true
 }
-syn() { measure "synchronizer: $1" "$bench" sync -a "$auth/syn-a/" -b "$auth/syn-b/" -state "$PEERS_DIR/syn-state"; }
+syn() { measure "synchronizer: $1" "$bench" sync -a "$auth/syn-a/" -b "$auth/syn-b/" -state "$PEERS_DIR/syn-state" -inflight "${INFLIGHT:-0}"; }
 vds() { measure "vdirsyncer: $1" /usr/bin/vdirsyncer -c "$PEERS_DIR/vds.conf" sync bench; }
 
 echo "| events | run | wall (m:ss) | peak RSS |"

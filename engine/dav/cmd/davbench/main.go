@@ -49,6 +49,7 @@ func main() {
 		verbose = fs.Bool("v", false, "log the engine's info messages")
 		cpuprof = fs.String("cpuprofile", "", "write a CPU profile to this file")
 		curFile = fs.String("cursor", "", "poll: the file holding the cursor")
+		flight  = fs.Int("inflight", 0, "sync: the connector's maxInFlight (0: its default, 4)")
 	)
 	_ = fs.Parse(os.Args[2:])
 	ctx := context.Background()
@@ -70,7 +71,7 @@ func main() {
 			err = seed(ctx, *u, *n)
 		}
 	case "sync":
-		err = syncOnce(ctx, *a, *b, *state, *verbose)
+		err = syncOnce(ctx, *a, *b, *state, *verbose, *flight)
 	case "modify":
 		err = modify(ctx, *u, *updates, *deletes)
 	case "poll":
@@ -167,7 +168,7 @@ func seed(ctx context.Context, raw string, n int) error {
 	return nil
 }
 
-func syncOnce(ctx context.Context, a, b, dir string, verbose bool) error {
+func syncOnce(ctx context.Context, a, b, dir string, verbose bool, inFlight int) error {
 	if dir == "" {
 		return fmt.Errorf("-state is required")
 	}
@@ -196,6 +197,7 @@ func syncOnce(ctx context.Context, a, b, dir string, verbose bool) error {
 			return engine.SystemRef{}, err
 		}
 		set.Calendar = path
+		set.MaxInFlight = inFlight
 		js, _ := json.Marshal(set)
 		return engine.SystemRef{Type: dav.Type, Instance: inst, Settings: js}, nil
 	}
