@@ -235,16 +235,18 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer, onStart fu
 	defer stopSync()
 	readiness.Add("scheduler", stack.sched.Ready)
 	m.registry.MustRegister(stack.sched.Collector(), stack.gov.Collector(), stack.intake.Collector())
+	flows := newOAuthFlows(stack, db, authSvc, webhookBaseURL(cfg), logger.With("component", "oauth"))
 	gql := graph.NewHandler(&graph.Resolver{
 		Auth: authSvc, DB: db, Logger: logger.With("component", "graphql"), Version: ver, Commit: rev,
-		Engine: stack.eng, Scheduler: stack.sched, Governor: stack.gov, Secrets: stack.secrets,
+		Engine: stack.eng, Scheduler: stack.sched, Governor: stack.gov, Secrets: stack.secrets, SignIn: flows,
 	}, graph.HandlerOptions{RequestID: requestIDFrom})
 	app := newAppHandler(appDeps{
 		logger:    logger,
 		metrics:   m,
 		readiness: readiness,
-		graphql:   authSvc.Middleware(withBodyLimit(graphqlBodyLimit, gql)),
+		graphql:   authSvc.Middleware(withBodyLimit(graphqlBodyLimit, withRequestBase(gql))),
 		hooks:     stack.intake,
+		oauth:     flows,
 		ui:        ui.Handler(),
 	})
 
@@ -365,6 +367,7 @@ type appDeps struct {
 	readiness *Readiness
 	graphql   http.Handler // already wrapped with auth and the body limit
 	hooks     http.Handler // push intake: each connector's receiver validates its own deliveries
+	oauth     *oauthFlows  // sign-in callbacks (oauth.go); nil: not mounted
 	ui        http.Handler
 }
 
@@ -382,6 +385,9 @@ func newAppHandler(d appDeps) http.Handler {
 	handle("/graphql", d.graphql)
 	if d.hooks != nil {
 		handle("POST /hooks/{connector}/{profile}", d.hooks)
+	}
+	if d.oauth != nil {
+		d.oauth.mount(handle)
 	}
 	handle("/", d.ui)
 	var h http.Handler = mux

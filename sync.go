@@ -44,6 +44,11 @@ type syncStack struct {
 // startSync builds the sync stack on db, recovers the journal (pending intents of a run that a crash or a kill
 // interrupted are resolved before anything new runs), loads every profile into the scheduler and starts it.
 func startSync(ctx context.Context, cfg Config, db *kv.DB, logger *slog.Logger) (*syncStack, error) {
+	return startSyncAt(ctx, cfg, db, logger, webhookBaseURL(cfg))
+}
+
+// startSyncAt is startSync with the public base URL given (tests point it at a loopback server).
+func startSyncAt(ctx context.Context, cfg Config, db *kv.DB, logger *slog.Logger, publicURL string) (*syncStack, error) {
 	s := &syncStack{log: logger, secrets: engine.KVSecrets(db)}
 	s.gov = governor.New(governor.Options{Logger: logger.With("component", "governor")})
 	eng, err := engine.New(engine.Config{
@@ -52,7 +57,7 @@ func startSync(ctx context.Context, cfg Config, db *kv.DB, logger *slog.Logger) 
 		Connectors: connectors(),
 		Governor:   s.gov,
 		HTTP:       &http.Client{Timeout: 60 * time.Second, Transport: remoteTransport()},
-		PublicURL:  webhookBaseURL(cfg),
+		PublicURL:  publicURL,
 		Secrets:    s.secrets,
 	})
 	if err != nil {

@@ -328,6 +328,9 @@ type Env struct {
 	// Secrets reads and writes the connector's secrets (refresh tokens, tickets), encrypted at rest. Rotated
 	// tokens must be saved at once.
 	Secrets Secrets
+	// Push is the appliance's push intake (webhook receivers and subscriptions), or nil when it has none (then
+	// connectors run on polling).
+	Push PushRegistry
 }
 
 // Secrets stores a connector's secrets by name. Values are never exposed through the API.

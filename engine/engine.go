@@ -35,6 +35,8 @@ type Config struct {
 	PublicURL string
 	// Secrets returns the secret store of a connector instance; nil gives connectors no secret store.
 	Secrets func(instance string) Secrets
+	// Push is the push intake connectors register their webhook receivers with; nil: polling only.
+	Push PushRegistry
 	// Rand is the source of the random part of ids (links, runs, conflicts); nil means crypto/rand. Tests set a
 	// seeded source so that a seed replays exactly.
 	Rand io.Reader
@@ -329,6 +331,13 @@ func (e *Engine) Run(id string) (Run, []AppliedOp, error) {
 	return r, ops, err
 }
 
+// Connector returns the connector of ref, built from its settings the way runs build it and shared with them (the
+// instance is cached and rebuilt when the settings change). The appliance uses it to register and renew push
+// channels.
+func (e *Engine) Connector(ctx context.Context, ref SystemRef) (Connector, error) {
+	return e.connector(ctx, ref)
+}
+
 // connector returns the (cached) connector of ref; it is rebuilt when its settings change.
 func (e *Engine) connector(ctx context.Context, ref SystemRef) (Connector, error) {
 	key := ref.Type + "/" + ref.Instance
@@ -343,7 +352,7 @@ func (e *Engine) connector(ctx context.Context, ref SystemRef) (Connector, error
 		return nil, &InputError{"type", fmt.Sprintf("no connector of type %q", ref.Type)}
 	}
 	env := Env{Logger: e.log.With("connector", ref.Type, "instance", ref.Instance), Now: e.now, HTTP: e.cfg.HTTP,
-		Governor: e.cfg.Governor, PublicURL: e.cfg.PublicURL}
+		Governor: e.cfg.Governor, PublicURL: e.cfg.PublicURL, Push: e.cfg.Push}
 	if e.cfg.Secrets != nil {
 		env.Secrets = e.cfg.Secrets(ref.Instance)
 	}

@@ -41,6 +41,9 @@ type Resolver struct {
 	// same function as engine.Config.Secrets. Nil: setSystemSecrets and
 	// systemSecretsSet answer UNAVAILABLE.
 	Secrets func(instance string) engine.Secrets
+	// SignIn starts sign-ins with connected systems; nil: beginSystemSignIn
+	// answers UNAVAILABLE.
+	SignIn SignInStarter
 
 	schedMu sync.Mutex // serialises reschedule
 	saveMu  sync.Mutex // serialises the read-merge-write of saveSyncProfile (kept secrets)

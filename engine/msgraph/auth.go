@@ -29,8 +29,9 @@ const (
 	SecretTenant = "tenant-id"
 )
 
-// secretRefresh names the refresh token of a delegated user.
-func secretRefresh(user string) string { return "refresh/" + strings.ToLower(user) }
+// secretRefresh names the refresh token of a delegated user. The name has no slash: engine.KVSecrets (the
+// appliance's secret store) refuses names with one.
+func secretRefresh(user string) string { return "refresh." + strings.ToLower(user) }
 
 // Scopes of the delegated flow (the app-only flow asks for https://graph.microsoft.com/.default).
 const delegatedScopes = "offline_access Calendars.ReadWrite Contacts.ReadWrite Tasks.ReadWrite User.Read"

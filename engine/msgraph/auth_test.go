@@ -41,7 +41,7 @@ func TestDelegatedFlowRotationAndRevocation(t *testing.T) {
 	if err := c.ExchangeCode(ctx, alice, code, verifier); err != nil {
 		t.Fatal(err)
 	}
-	rt1, _ := sec.Get(ctx, "refresh/"+alice)
+	rt1, _ := sec.Get(ctx, "refresh."+alice)
 	if len(rt1) == 0 {
 		t.Fatal("no refresh token saved")
 	}
@@ -60,7 +60,7 @@ func TestDelegatedFlowRotationAndRevocation(t *testing.T) {
 	if _, _, err := listAll(t, s, ""); err != nil {
 		t.Fatal(err)
 	}
-	rt2, _ := sec.Get(ctx, "refresh/"+alice)
+	rt2, _ := sec.Get(ctx, "refresh."+alice)
 	if string(rt2) == string(rt1) || len(rt2) == 0 {
 		t.Fatalf("the refresh token was not rotated and saved: %q → %q", rt1, rt2)
 	}

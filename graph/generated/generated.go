@@ -166,6 +166,7 @@ type ComplexityRoot struct {
 		AcceptInvitation    func(childComplexity int, token string, name *string, password string) int
 		AddAdmin            func(childComplexity int, email string, name string, password string) int
 		ApproveSyncRun      func(childComplexity int, id string) int
+		BeginSystemSignIn   func(childComplexity int, profileID string, side model.Side, userID *string) int
 		ChangePassword      func(childComplexity int, currentPassword string, newPassword string) int
 		CreateAPIToken      func(childComplexity int, name string, expiresInDays *int) int
 		DeleteSyncProfile   func(childComplexity int, id string) int
@@ -283,6 +284,11 @@ type ComplexityRoot struct {
 		Systems       func(childComplexity int) int
 		Users         func(childComplexity int) int
 		Workers       func(childComplexity int) int
+	}
+
+	SignInStart struct {
+		ExpiresAt func(childComplexity int) int
+		URL       func(childComplexity int) int
 	}
 
 	Subscription struct {
@@ -464,6 +470,7 @@ type MutationResolver interface {
 	Logout(ctx context.Context) (bool, error)
 	ChangePassword(ctx context.Context, currentPassword string, newPassword string) (bool, error)
 	ResolveSyncConflict(ctx context.Context, id string, choice model.Side) (*model.SyncConflict, error)
+	BeginSystemSignIn(ctx context.Context, profileID string, side model.Side, userID *string) (*model.SignInStart, error)
 	SaveSyncProfile(ctx context.Context, input model.ProfileInput) (*model.SyncProfile, error)
 	DeleteSyncProfile(ctx context.Context, id string) (bool, error)
 	SetSystemSecrets(ctx context.Context, instance string, secrets []*model.SystemSecretInput) (bool, error)
@@ -1021,6 +1028,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ApproveSyncRun(childComplexity, args["id"].(string)), true
+	case "Mutation.beginSystemSignIn":
+		if e.ComplexityRoot.Mutation.BeginSystemSignIn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_beginSystemSignIn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BeginSystemSignIn(childComplexity, args["profileId"].(string), args["side"].(model.Side), args["userId"].(*string)), true
 	case "Mutation.changePassword":
 		if e.ComplexityRoot.Mutation.ChangePassword == nil {
 			break
@@ -1716,6 +1734,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SchedulerStatus.Workers(childComplexity), true
+
+	case "SignInStart.expiresAt":
+		if e.ComplexityRoot.SignInStart.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignInStart.ExpiresAt(childComplexity), true
+	case "SignInStart.url":
+		if e.ComplexityRoot.SignInStart.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignInStart.URL(childComplexity), true
 
 	case "Subscription.auditEvents":
 		if e.ComplexityRoot.Subscription.AuditEvents == nil {
@@ -2663,6 +2694,34 @@ extend type Mutation {
   fields (choosing the side the policy kept only closes it).
   """
   resolveSyncConflict(id: ID!, choice: Side!): SyncConflict! @hasRole(role: ADMIN)
+}
+`, BuiltIn: false},
+	{Name: "../connect.graphqls", Input: `# Connecting systems: "Sign in with SuperOffice" and "Sign in with Microsoft".
+
+"""
+SignInStart is the start of a sign-in with a connected system: open url in the
+admin's (or, for a delegated mailbox, the user's) browser. The provider sends
+the browser back to the appliance, which stores what the sign-in yields (never
+shown) and redirects to /profiles/<id>?signin=ok, or ?signin=error&reason=...
+"""
+type SignInStart {
+  "The provider's sign-in URL."
+  url: String!
+  "When the sign-in expires if not completed (10 minutes after it started)."
+  expiresAt: Time!
+}
+
+extend type Mutation {
+  """
+  Start the sign-in of one system of a profile. side CRM or MAILBOX picks the
+  system; its connector type picks the flow: superoffice → OpenID Connect
+  authorization code (yields the system token and the tenant's API address);
+  msgraph without userId → admin consent (yields the tenant id); msgraph with
+  userId → the delegated authorization code with PKCE for that linked user's
+  mailbox (yields the user's refresh token). The system's client id (and client
+  secret) must be saved first.
+  """
+  beginSystemSignIn(profileId: ID!, side: Side!, userId: ID): SignInStart! @hasRole(role: ADMIN)
 }
 `, BuiltIn: false},
 	{Name: "../profiles.graphqls", Input: `# Sync profiles: a CRM system, a mailbox system and how to sync them.
@@ -3739,6 +3798,16 @@ func (ec *executionContext) childFields_SchedulerStatus(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type SchedulerStatus", field.Name)
 }
 
+func (ec *executionContext) childFields_SignInStart(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "url":
+		return ec.fieldContext_SignInStart_url(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_SignInStart_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SignInStart", field.Name)
+}
+
 func (ec *executionContext) childFields_SyncAccount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4248,6 +4317,36 @@ func (ec *executionContext) field_Mutation_approveSyncRun_args(ctx context.Conte
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_beginSystemSignIn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "profileId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["profileId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "side",
+		func(ctx context.Context, v any) (model.Side, error) {
+			return ec.unmarshalNSide2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSide(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["side"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg2
 	return args, nil
 }
 
@@ -7243,6 +7342,68 @@ func (ec *executionContext) fieldContext_Mutation_resolveSyncConflict(ctx contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_resolveSyncConflict_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_beginSystemSignIn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_beginSystemSignIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().BeginSystemSignIn(ctx, fc.Args["profileId"].(string), fc.Args["side"].(model.Side), fc.Args["userId"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.SignInStart
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.SignInStart
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SignInStart) graphql.Marshaler {
+			return ec.marshalNSignInStart2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSignInStart(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_beginSystemSignIn(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SignInStart(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_beginSystemSignIn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10283,6 +10444,52 @@ func (ec *executionContext) _SchedulerStatus_droppedEvents(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_SchedulerStatus_droppedEvents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SchedulerStatus", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SignInStart_url(ctx context.Context, field graphql.CollectedField, obj *model.SignInStart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignInStart_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SignInStart_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SignInStart", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SignInStart_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.SignInStart) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignInStart_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SignInStart_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SignInStart", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
 func (ec *executionContext) _Subscription_auditEvents(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
@@ -15785,6 +15992,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "beginSystemSignIn":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_beginSystemSignIn(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "saveSyncProfile":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_saveSyncProfile(ctx, field)
@@ -16841,6 +17055,49 @@ func (ec *executionContext) _SchedulerStatus(ctx context.Context, sel ast.Select
 			}
 		case "droppedEvents":
 			out.Values[i] = ec._SchedulerStatus_droppedEvents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var signInStartImplementors = []string{"SignInStart"}
+
+func (ec *executionContext) _SignInStart(ctx context.Context, sel ast.SelectionSet, obj *model.SignInStart) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, signInStartImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SignInStart")
+		case "url":
+			out.Values[i] = ec._SignInStart_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._SignInStart_expiresAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -18982,6 +19239,16 @@ func (ec *executionContext) unmarshalNSide2githubᚗcomᚋsynchronizerᚋsynchro
 
 func (ec *executionContext) marshalNSide2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSide(ctx context.Context, sel ast.SelectionSet, v model.Side) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNSignInStart2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSignInStart(ctx context.Context, sel ast.SelectionSet, v *model.SignInStart) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SignInStart(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {

@@ -311,6 +311,17 @@ type SetupInput struct {
 	Password string `json:"password"`
 }
 
+// SignInStart is the start of a sign-in with a connected system: open url in the
+// admin's (or, for a delegated mailbox, the user's) browser. The provider sends
+// the browser back to the appliance, which stores what the sign-in yields (never
+// shown) and redirects to /profiles/<id>?signin=ok, or ?signin=error&reason=...
+type SignInStart struct {
+	// The provider's sign-in URL.
+	URL string `json:"url"`
+	// When the sign-in expires if not completed (10 minutes after it started).
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
 type Subscription struct {
 }
 
