@@ -588,6 +588,7 @@ async function main() {
       assert((await page.getByLabel('Secret 1 name').first().inputValue()) === 'partner_key', 'the first known secret name is offered');
       await page.getByLabel('Secret 1 value').first().fill('-----BEGIN RSA PRIVATE KEY-----');
       assert((await page.getByLabel('Secret 1 value').first().getAttribute('type')) === 'password', 'secret values are masked');
+      await shot(page, '17a-wizard-systems');
       await checkA11y(page, 'wizard systems');
       await page.getByRole('button', { name: 'Next: What to sync' }).click();
       await page.getByRole('heading', { name: '3. What to sync' }).waitFor();
@@ -620,6 +621,15 @@ async function main() {
       // auth, graphql-transport-ws); the fallback when it fails is unit-tested in
       // src/api/live.test.ts.
       await page.getByText('Live: this list updates as users sync.').waitFor();
+      await page.getByLabel('Show').selectOption('problems');
+      await page.getByText('1 of 3 users').waitFor();
+      assert((await page.getByRole('link', { name: 'Ann Andersen' }).count()) === 0, 'the problems filter hides users without problems');
+      await page.getByLabel('Show').selectOption('all');
+      await page.getByLabel('Search').fill('carlsen');
+      await page.getByText('1 of 3 users').waitFor();
+      const csvHref = await page.getByRole('link', { name: 'Export as CSV' }).getAttribute('href');
+      assert(decodeURIComponent(csvHref).includes('sales,cia,Cia Carlsen'), 'the CSV export holds the filtered users');
+      await page.getByLabel('Search').fill('');
       await shot(page, '18-users-with-data');
       await checkA11y(page, 'users with data');
 

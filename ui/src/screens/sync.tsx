@@ -239,6 +239,41 @@ export function LiveNote(props: { state: LiveState; detail: string }) {
   );
 }
 
+/** UserFilter is the users grid's state filter. */
+export type UserFilter = 'all' | 'problems' | 'paused' | 'syncing';
+
+/** matchUser reports whether a user matches the grid's search text and state filter. */
+export function matchUser(u: User, query: string, show: UserFilter): boolean {
+  const q = query.trim().toLowerCase();
+  if (q && ![u.id, u.crm.name, u.crm.email, u.mailbox.email, u.mailbox.name].some((v) => (v ?? '').toLowerCase().includes(q))) return false;
+  const s = u.status;
+  switch (show) {
+    case 'problems':
+      return !!s && (!!s.lastError || s.breaker !== 'closed' || s.failures > 0);
+    case 'paused':
+      return !!s?.paused;
+    case 'syncing':
+      return !!s && (s.running || s.queued);
+  }
+  return true;
+}
+
+function csvCell(v: string | number | null | undefined): string {
+  const t = v == null ? '' : String(v);
+  return /[",\n\r]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+}
+
+/** usersCSV writes the users grid (as filtered) as CSV, one user a line. */
+export function usersCSV(profiles: Array<{ id: string; users: User[] }>): string {
+  const rows = [['profile', 'user', 'name', 'crmEmail', 'mailboxEmail', 'state', 'lastRun', 'nextRun', 'lastError']];
+  for (const p of profiles) {
+    for (const u of p.users) {
+      rows.push([p.id, u.id, u.crm.name, u.crm.email, u.mailbox.email, userStatus(u).text, u.status?.lastRun ?? '', u.status?.nextRun ?? '', u.status?.lastError ?? '']);
+    }
+  }
+  return rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+}
+
 /** UsersScreen lists the linked users of every profile with their sync state. */
 export function UsersScreen() {
   const { api } = useApp();
@@ -247,6 +282,10 @@ export function UsersScreen() {
   const cmd = useCommand();
   const profiles = data.data?.syncProfiles ?? [];
   const total = profiles.reduce((n, p) => n + p.users.length, 0);
+  const [query, setQuery] = useState('');
+  const [show, setShow] = useState<UserFilter>('all');
+  const shown = profiles.map((p) => ({ ...p, users: p.users.filter((u) => matchUser(u, query, show)) }));
+  const shownCount = shown.reduce((n, p) => n + p.users.length, 0);
   return (
     <>
       <PageHeader
@@ -267,11 +306,34 @@ export function UsersScreen() {
         <EmptyState title="No linked users yet">
           <p>{profiles.length === 0 ? 'There is no sync profile yet, so nobody can be linked.' : 'No CRM account is linked to a mailbox yet.'}</p>
           <ApiNote>
-            Linking from the dashboard arrives with the profile editor. Until then, use the <code>linkUser</code> mutation of the GraphQL API.
+            Link users in the last steps of <Link href="/profiles/new">a new profile</Link>, or with the <code>linkUser</code> mutation of the GraphQL API.
           </ApiNote>
         </EmptyState>
       )}
-      {profiles
+      {total > 0 && (
+        <div class="grid-tools" role="search" aria-label="Filter users">
+          <div class="field">
+            <label for="user-search">Search</label>
+            <input id="user-search" type="search" value={query} onInput={(e) => setQuery((e.currentTarget as HTMLInputElement).value)} placeholder="Name or e-mail" />
+          </div>
+          <div class="field">
+            <label for="user-filter">Show</label>
+            <select id="user-filter" value={show} onChange={(e) => setShow((e.currentTarget as HTMLSelectElement).value as UserFilter)}>
+              <option value="all">All users</option>
+              <option value="problems">Users with problems</option>
+              <option value="paused">Paused users</option>
+              <option value="syncing">Syncing or queued</option>
+            </select>
+          </div>
+          <a class="btn btn-secondary" download="synchronizer-users.csv" href={`data:text/csv;charset=utf-8,${encodeURIComponent(usersCSV(shown))}`}>
+            Export as CSV
+          </a>
+          <p class="muted" role="status">
+            {shownCount === total ? `${total} users` : `${shownCount} of ${total} users`}
+          </p>
+        </div>
+      )}
+      {shown
         .filter((p) => p.users.length > 0)
         .map((p) => (
           <section class="card" key={p.id} aria-labelledby={`users-${p.id}`}>
