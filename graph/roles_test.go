@@ -103,6 +103,7 @@ var roleCases = []struct {
 	{"schedulerStatus", `{ schedulerStatus { queueDepth } }`, "ADMIN"},
 	{"governorStatus", `{ governorStatus { scope } }`, "ADMIN"},
 	{"setSystemSecrets", `mutation { setSystemSecrets(instance: "crm1", secrets: [{name: "password", value: "x"}]) }`, "ADMIN"},
+	{"beginSystemSignIn", `mutation { beginSystemSignIn(profileId: "p1", side: CRM) { url } }`, "ADMIN"},
 	{"systemSecretsSet", `{ systemSecretsSet(instance: "crm1", names: ["password"]) }`, "ADMIN"},
 }
 
