@@ -536,7 +536,7 @@ async function main() {
           syncQuarantine: [{ profileId: 'sales', userId: 'ann', kind: 'APPOINTMENT', side: 'CRM', itemId: 's1001', field: 'recurrence', reason: 'series exceptions are not written to Graph by this version', at: now }],
         },
         ReleaseQuarantine: { releaseQuarantine: true },
-        SetSystemSecrets: { setSystemSecrets: true },
+        SetSystemSecrets: (v) => (secretsSet.push(v), { data: { setSystemSecrets: true } }),
         // The first save is refused the way the server refuses a bad window, to
         // check the error lands next to its field; the second succeeds.
         SaveSyncProfile: (v) =>
@@ -550,6 +550,7 @@ async function main() {
       };
       const seen = [];
       const saves = [];
+      const secretsSet = [];
       const links = [];
       await page.setViewportSize({ width: 1280, height: 860 });
       await page.goto('/');
@@ -586,7 +587,9 @@ async function main() {
       await page.getByRole('heading', { name: '2. Systems' }).waitFor();
       await page.getByRole('group', { name: 'CRM' }).getByRole('button', { name: 'Add a secret' }).click();
       assert((await page.getByLabel('Secret 1 name').first().inputValue()) === 'partner_key', 'the first known secret name is offered');
-      await page.getByLabel('Secret 1 value').first().fill('-----BEGIN RSA PRIVATE KEY-----');
+      const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAK\n-----END RSA PRIVATE KEY-----\n';
+      await page.getByLabel('Secret 1 from a file').first().setInputFiles({ name: 'partner.pem', mimeType: 'application/x-pem-file', buffer: Buffer.from(pem) });
+      await page.getByText(`Loaded partner.pem (${pem.length} bytes).`).waitFor();
       assert((await page.getByLabel('Secret 1 value').first().getAttribute('type')) === 'password', 'secret values are masked');
       await shot(page, '17a-wizard-systems');
       await checkA11y(page, 'wizard systems');
@@ -607,6 +610,7 @@ async function main() {
       await page.getByRole('button', { name: '5 Review' }).click();
       await page.getByRole('button', { name: 'Create profile' }).click();
       await heading(page, 'Profile created');
+      assert(secretsSet.some((v) => v.instance === 'superoffice' && v.secrets[0].name === 'partner_key' && v.secrets[0].value === pem), 'the PEM secret is stored with its line breaks');
       assert(saves.length === 2 && saves[1].id === 'support' && saves[1].crm.type === 'superoffice', 'saveSyncProfile got the draft');
       assert(links.length === 1 && links[0].crm.id === '12' && links[0].mailbox.email === 'dana@crm.example', 'linkUser got the imported user');
       await shot(page, '17b-wizard-created');

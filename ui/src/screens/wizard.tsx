@@ -108,6 +108,45 @@ function Check(props: { label: string; checked: boolean; onChange: (v: boolean) 
   );
 }
 
+/**
+ * FileSecret loads a secret from a file, keeping its line breaks (a PEM key or
+ * certificate cannot be typed into a one-line field). The value is not shown.
+ */
+function FileSecret(props: { label: string; loaded: boolean; onLoad: (text: string) => void }) {
+  const id = useId();
+  const [note, setNote] = useState('');
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      <p class="hint" id={`${id}-hint`}>
+        For keys and certificates (PEM): their line breaks are kept.
+      </p>
+      <input
+        id={id}
+        type="file"
+        aria-describedby={`${id}-hint ${id}-note`}
+        onChange={async (e) => {
+          const f = (e.currentTarget as HTMLInputElement).files?.[0];
+          if (!f) return;
+          if (f.size > 64 * 1024) {
+            setNote(`${f.name} is larger than 64 KB; choose the key or certificate file itself.`);
+            return;
+          }
+          try {
+            props.onLoad(await f.text());
+            setNote(`Loaded ${f.name} (${f.size} bytes).`);
+          } catch {
+            setNote(`Could not read ${f.name}; check the file and choose it again.`);
+          }
+        }}
+      />
+      <p class="hint" id={`${id}-note`} role="status">
+        {note || (props.loaded ? 'A multi-line value is loaded.' : '')}
+      </p>
+    </div>
+  );
+}
+
 /** Progress is one line of the create progress list. */
 interface Progress {
   label: string;
@@ -274,6 +313,11 @@ export function WizardScreen() {
               autoComplete="new-password"
               value={sec.value}
               onInput={(v) => setSys(side, { secrets: s.secrets.map((x, j) => (j === i ? { ...x, value: v } : x)) })}
+            />
+            <FileSecret
+              label={`Secret ${i + 1} from a file`}
+              loaded={sec.value.includes('\n')}
+              onLoad={(text) => setSys(side, { secrets: s.secrets.map((x, j) => (j === i ? { ...x, value: text } : x)) })}
             />
             <Button variant="ghost" onClick={() => setSys(side, { secrets: s.secrets.filter((_, j) => j !== i) })}>
               Remove secret {i + 1}
