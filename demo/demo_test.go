@@ -236,3 +236,30 @@ func TestInstallNeedsSecrets(t *testing.T) {
 		t.Fatal("Install without a secret store succeeded")
 	}
 }
+
+// BenchmarkStartAndFirstSync measures what a newcomer waits for: starting and seeding the fakes, installing the
+// profile, and the first sync of all five users.
+func BenchmarkStartAndFirstSync(b *testing.B) {
+	ctx := context.Background()
+	for b.Loop() {
+		d, err := demo.Start(ctx, demo.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		kv := engine.NewMemKV()
+		secrets := engine.KVSecrets(kv)
+		eng, err := engine.New(engine.Config{KV: kv, Connectors: demo.Connectors(), Secrets: secrets})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := d.Install(ctx, eng, secrets); err != nil {
+			b.Fatal(err)
+		}
+		for _, u := range d.Users() {
+			if _, err := eng.RunSync(ctx, demo.ProfileID, u.ID, engine.KindAppointment, "bench"); err != nil {
+				b.Fatal(err)
+			}
+		}
+		d.Close()
+	}
+}
