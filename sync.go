@@ -30,15 +30,23 @@ func connectors() map[string]engine.Factory {
 	}
 }
 
+// pushWatchEvery is how often the appliance looks for saved profiles and linked-user changes that need push
+// channels created (see pushWiring.watch).
+const pushWatchEvery = time.Minute
+
 // syncStack is the sync side of the appliance: governor, engine, scheduler and push intake, built and started
 // in that order and stopped in the reverse one.
 type syncStack struct {
-	gov     *governor.Governor
-	eng     *engine.Engine
-	sched   *scheduler.Scheduler
-	intake  *push.Intake
-	secrets func(instance string) engine.Secrets
-	log     *slog.Logger
+	gov    *governor.Governor
+	eng    *engine.Engine
+	sched  *scheduler.Scheduler
+	intake *push.Intake
+	push   *pushWiring
+	// stopWatch ends the push-channel watcher; watchDone is closed when it has returned.
+	stopWatch context.CancelFunc
+	watchDone chan struct{}
+	secrets   func(instance string) engine.Secrets
+	log       *slog.Logger
 }
 
 // startSync builds the sync stack on db, recovers the journal (pending intents of a run that a crash or a kill
@@ -50,6 +58,7 @@ func startSync(ctx context.Context, cfg Config, db *kv.DB, logger *slog.Logger) 
 // startSyncAt is startSync with the public base URL given (tests point it at a loopback server).
 func startSyncAt(ctx context.Context, cfg Config, db *kv.DB, logger *slog.Logger, publicURL string) (*syncStack, error) {
 	s := &syncStack{log: logger, secrets: engine.KVSecrets(db)}
+	reg := &lateRegistry{}
 	s.gov = governor.New(governor.Options{Logger: logger.With("component", "governor")})
 	eng, err := engine.New(engine.Config{
 		KV:         db,
@@ -59,6 +68,7 @@ func startSyncAt(ctx context.Context, cfg Config, db *kv.DB, logger *slog.Logger
 		HTTP:       &http.Client{Timeout: 60 * time.Second, Transport: remoteTransport()},
 		PublicURL:  publicURL,
 		Secrets:    s.secrets,
+		Push:       reg,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sync engine: %w", err)
@@ -78,6 +88,8 @@ func startSyncAt(ctx context.Context, cfg Config, db *kv.DB, logger *slog.Logger
 		return nil, fmt.Errorf("scheduler: %w", err)
 	}
 	s.sched = sched
+	s.push = newPushWiring(eng, db, reg, publicURL, logger.With("component", "push-wiring"))
+	sched.AddHousekeeping("renew-subscriptions", func(ctx context.Context) error { return s.push.ensureAll(ctx, true) })
 	sched.AddHousekeeping("badger-gc", func(ctx context.Context) error { db.GCOnce(ctx); return nil })
 	sched.AddHousekeeping("store-verify", func(context.Context) error { return db.Verify() })
 	if err := graph.LoadSchedule(eng, sched); err != nil {
@@ -86,7 +98,8 @@ func startSyncAt(ctx context.Context, cfg Config, db *kv.DB, logger *slog.Logger
 	if err := sched.Start(ctx); err != nil {
 		return nil, fmt.Errorf("scheduler: %w", err)
 	}
-	in, err := push.New(push.Options{KV: db, Sink: sched, Health: sched, Logger: logger.With("component", "push")})
+	in, err := push.New(push.Options{KV: db, Sink: sched, Health: sched, Logger: logger.With("component", "push"),
+		Route: s.push.route, OnLifecycle: s.push.onLifecycle})
 	if err != nil {
 		_ = sched.Stop(ctx)
 		return nil, fmt.Errorf("push intake: %w", err)
@@ -96,6 +109,13 @@ func startSyncAt(ctx context.Context, cfg Config, db *kv.DB, logger *slog.Logger
 		return nil, fmt.Errorf("push intake: %w", err)
 	}
 	s.intake = in
+	reg.in.Store(in)
+	watchCtx, stopWatch := context.WithCancel(context.WithoutCancel(ctx))
+	s.stopWatch, s.watchDone = stopWatch, make(chan struct{})
+	go func() {
+		defer close(s.watchDone)
+		s.push.watch(watchCtx, pushWatchEvery)
+	}()
 	return s, nil
 }
 
@@ -105,8 +125,15 @@ func (s *syncStack) stop(ctx context.Context) {
 	if s == nil {
 		return
 	}
+	if s.stopWatch != nil {
+		s.stopWatch()
+		<-s.watchDone
+	}
 	if s.intake != nil {
 		s.intake.Stop()
+	}
+	if s.push != nil {
+		s.push.stop()
 	}
 	if s.sched != nil {
 		if err := s.sched.Stop(ctx); err != nil && !errors.Is(err, context.Canceled) {
