@@ -205,6 +205,16 @@ export type Mutation = {
    * the admin saw (new deletes or creates stop it again). Returns the new run.
    */
   approveSyncRun: SyncRun;
+  /**
+   * Start the sign-in of one system of a profile. side CRM or MAILBOX picks the
+   * system; its connector type picks the flow: superoffice → OpenID Connect
+   * authorization code (yields the system token and the tenant's API address);
+   * msgraph without userId → admin consent (yields the tenant id); msgraph with
+   * userId → the delegated authorization code with PKCE for that linked user's
+   * mailbox (yields the user's refresh token). The system's client id (and client
+   * secret) must be saved first.
+   */
+  beginSystemSignIn: SignInStart;
   /** Changes the signed-in account's password; other sessions are signed out. */
   changePassword: Scalars['Boolean']['output'];
   /** Creates an API token for the signed-in account; expiresInDays null or 0 = never. */
@@ -276,6 +286,13 @@ export type MutationAddAdminArgs = {
 
 export type MutationApproveSyncRunArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationBeginSystemSignInArgs = {
+  profileId: Scalars['ID']['input'];
+  side: Side;
+  userId: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -630,6 +647,19 @@ export type SetupInput = {
 export type Side =
   | 'CRM'
   | 'MAILBOX';
+
+/**
+ * SignInStart is the start of a sign-in with a connected system: open url in the
+ * admin's (or, for a delegated mailbox, the user's) browser. The provider sends
+ * the browser back to the appliance, which stores what the sign-in yields (never
+ * shown) and redirects to /profiles/<id>?signin=ok, or ?signin=error&reason=...
+ */
+export type SignInStart = {
+  /** When the sign-in expires if not completed (10 minutes after it started). */
+  expiresAt: Scalars['Time']['output'];
+  /** The provider's sign-in URL. */
+  url: Scalars['String']['output'];
+};
 
 export type Subscription = {
   /** New audit events as they happen. */
