@@ -536,6 +536,7 @@ async function main() {
           syncQuarantine: [{ profileId: 'sales', userId: 'ann', kind: 'APPOINTMENT', side: 'CRM', itemId: 's1001', field: 'recurrence', reason: 'series exceptions are not written to Graph by this version', at: now }],
         },
         ReleaseQuarantine: { releaseQuarantine: true },
+        BeginSystemSignIn: (v) => ({ data: { beginSystemSignIn: { url: `/profiles/${v.profileId}?signin=error&reason=${encodeURIComponent('the admin declined the consent')}`, expiresAt: now } } }),
         SetSystemSecrets: (v) => (secretsSet.push(v), { data: { setSystemSecrets: true } }),
         // The first save is refused the way the server refuses a bad window, to
         // check the error lands next to its field; the second succeeds.
@@ -574,6 +575,13 @@ async function main() {
       await page.getByText('Every user of “Sales team” is queued to sync now.').waitFor();
       await shot(page, '17-profiles-with-data');
       await checkA11y(page, 'profiles with data');
+
+      // Sign in with a connected system: the server's callback comes back to /profiles/<id>?signin=…
+      await page.getByRole('button', { name: 'Sign in with SuperOffice (so-main) for Sales team' }).click();
+      await page.waitForURL((u) => u.pathname === '/profiles/sales');
+      await page.getByRole('alert').filter({ hasText: 'The sign-in did not complete' }).waitFor();
+      await page.getByText('The admin declined the consent.').waitFor();
+      await checkA11y(page, 'profile after a failed sign-in');
 
       // The profile wizard: checks per step, secrets write-only, CSV import, progress, server field errors.
       await page.getByRole('link', { name: 'New profile' }).click();
@@ -692,7 +700,7 @@ async function main() {
       await shot(page, '21-governor-with-data');
       await checkA11y(page, 'governor with data');
       await page.unroute('**/graphql');
-      for (const op of ['SyncProfiles', 'SyncNow', 'SyncConflicts', 'ResolveSyncConflict', 'PendingApprovals', 'RejectSyncRun', 'Governor', 'UserRuns', 'UndoSyncRun', 'SyncTrace', 'SyncQuarantine', 'ReleaseQuarantine', 'SetSystemSecrets', 'SaveSyncProfile', 'LinkUser']) {
+      for (const op of ['SyncProfiles', 'SyncNow', 'SyncConflicts', 'ResolveSyncConflict', 'PendingApprovals', 'RejectSyncRun', 'Governor', 'UserRuns', 'UndoSyncRun', 'SyncTrace', 'SyncQuarantine', 'ReleaseQuarantine', 'SetSystemSecrets', 'SaveSyncProfile', 'LinkUser', 'BeginSystemSignIn']) {
         assert(seen.includes(op), `the screens sent ${op}`);
       }
       log('engine areas with data: profiles (sync now), the profile wizard (checks, secrets, CSV import, server field error, create), users (live), a user page (runs, undo, trace, release), conflicts (side by side, resolve), approvals (reject), governor render and pass axe');

@@ -134,6 +134,16 @@ function Screen(props: { path: string; viewer: Account | null }) {
       </Shell>
     );
   }
+  const profilePage = /^\/profiles\/([^/]+)$/.exec(path);
+  if (profilePage && path !== '/profiles/new') {
+    let id = '';
+    try {
+      id = decodeURIComponent(profilePage[1]);
+    } catch {
+      id = profilePage[1];
+    }
+    return <Shell path="/profiles">{isAdmin(viewer) ? <ProfilesScreen only={id} search={window.location.search} /> : <AdminsOnly title="Profiles" />}</Shell>;
+  }
   if (path === '/profiles/new') {
     return <Shell path="/profiles">{isAdmin(viewer) ? <WizardScreen /> : <AdminsOnly title="Profiles" />}</Shell>;
   }

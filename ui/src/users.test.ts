@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchUser, usersCSV } from './screens/sync';
+import { matchUser, signInResult, usersCSV } from './screens/sync';
 
 const base: { paused: boolean; queued: boolean; running: boolean; nextRun: string; lastRun: string | null; lastOk: string | null; lastError: string | null; lastErrorAt: string | null; failures: number; breaker: string; breakerReason: string | null; breakerUntil: string | null } = { paused: false, queued: false, running: false, nextRun: '2026-11-21T10:00:00Z', lastRun: null, lastOk: null, lastError: null, lastErrorAt: null, failures: 0, breaker: 'closed', breakerReason: null, breakerUntil: null };
 const user = (id: string, name: string, status: Partial<typeof base> | null = {}) => ({
@@ -35,5 +35,14 @@ describe('users grid', () => {
     const lines = csv.trimEnd().split('\n');
     expect(lines[0]).toBe('profile,user,name,crmEmail,mailboxEmail,state,lastRun,nextRun,lastError');
     expect(lines[1]).toBe('p,bob,"Bob ""B"" Berg",bob@crm.example,bob@mail.example,"Last run failed: mailbox answered 503, retry",,2026-11-21T10:00:00Z,"mailbox answered 503, retry"');
+  });
+});
+
+describe('signInResult', () => {
+  it('reads the outcome of the sign-in callback', () => {
+    expect(signInResult('')).toBeNull();
+    expect(signInResult('?signin=ok')).toEqual({ ok: true, reason: '' });
+    expect(signInResult('?signin=error&reason=access%20denied')).toEqual({ ok: false, reason: 'access denied' });
+    expect(signInResult('?signin=maybe')).toBeNull();
   });
 });

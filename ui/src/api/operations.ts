@@ -62,6 +62,8 @@ import type {
   SetSystemSecretsMutationVariables,
   LinkUserMutation,
   LinkUserMutationVariables,
+  BeginSystemSignInMutation,
+  BeginSystemSignInMutationVariables,
 } from '../gql/graphql';
 
 export const BOOT = /* GraphQL */ `
@@ -564,6 +566,15 @@ export const LINK_USER = /* GraphQL */ `
   }
 `;
 
+export const BEGIN_SIGN_IN = /* GraphQL */ `
+  mutation BeginSystemSignIn($profileId: ID!, $side: Side!, $userId: ID) {
+    beginSystemSignIn(profileId: $profileId, side: $side, userId: $userId) {
+      url
+      expiresAt
+    }
+  }
+`;
+
 /** Account is the signed-in account as the dashboard keeps it. */
 export type Account = NonNullable<BootQuery['me']>;
 
@@ -663,6 +674,9 @@ export class Api {
   }
   setSystemSecrets(v: SetSystemSecretsMutationVariables): Promise<SetSystemSecretsMutation> {
     return this.client.request<SetSystemSecretsMutation, SetSystemSecretsMutationVariables>(SET_SYSTEM_SECRETS, v);
+  }
+  beginSignIn(v: BeginSystemSignInMutationVariables): Promise<BeginSystemSignInMutation> {
+    return this.client.request<BeginSystemSignInMutation, BeginSystemSignInMutationVariables>(BEGIN_SIGN_IN, v);
   }
   linkUser(v: LinkUserMutationVariables): Promise<LinkUserMutation> {
     return this.client.request<LinkUserMutation, LinkUserMutationVariables>(LINK_USER, v);

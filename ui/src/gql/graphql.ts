@@ -406,3 +406,12 @@ export type LinkUserMutationVariables = Exact<{
 
 
 export type LinkUserMutation = { linkUser: { id: string } };
+
+export type BeginSystemSignInMutationVariables = Exact<{
+  profileId: string;
+  side: Side;
+  userId?: string | null | undefined;
+}>;
+
+
+export type BeginSystemSignInMutation = { beginSystemSignIn: { url: string, expiresAt: string } };

@@ -88,11 +88,38 @@ export function userStatus(u: User): { text: string; warn: boolean } {
 }
 
 /** ProfilesScreen lists the sync profiles with their systems, directions and state. */
-export function ProfilesScreen() {
+/** SIGN_IN names the systems that have a sign-in flow (beginSystemSignIn), by connector type. */
+export const SIGN_IN: Record<string, string> = { superoffice: 'Sign in with SuperOffice', msgraph: 'Sign in with Microsoft' };
+
+/**
+ * signInResult reads the outcome the server's sign-in callback put in the
+ * address (?signin=ok, or ?signin=error&reason=…); null when there is none.
+ */
+export function signInResult(search: string): { ok: boolean; reason: string } | null {
+  const q = new URLSearchParams(search);
+  const v = q.get('signin');
+  if (v === 'ok') return { ok: true, reason: '' };
+  if (v === 'error') return { ok: false, reason: q.get('reason') ?? '' };
+  return null;
+}
+
+/** ProfilesScreen lists the sync profiles (or, with only, the one the address names) with their state. */
+export function ProfilesScreen(props: { only?: string; search?: string } = {}) {
   const { api } = useApp();
   const data = useAsync(() => api.syncProfiles());
   const cmd = useCommand();
-  const profiles = data.data?.syncProfiles ?? [];
+  const all = data.data?.syncProfiles ?? [];
+  const profiles = props.only ? all.filter((p) => p.id === props.only) : all;
+  const signIn = signInResult(props.search ?? '');
+  const startSignIn = (profileId: string, side: 'CRM' | 'MAILBOX') =>
+    cmd.run(
+      `signin:${profileId}:${side}`,
+      async () => {
+        const r = await api.beginSignIn({ profileId, side });
+        window.location.assign(r.beginSystemSignIn.url);
+      },
+      'Opening the sign-in page…',
+    );
   const sched = new Map((data.data?.schedulerStatus.profiles ?? []).map((p) => [p.profileId, p]));
   return (
     <>
@@ -110,11 +137,31 @@ export function ProfilesScreen() {
           </>
         }
       />
+      {props.only && (
+        <p class="breadcrumb">
+          <Link href="/profiles">All profiles</Link>
+        </p>
+      )}
+      {signIn?.ok && <Notice kind="success">Signed in: the connection is stored (encrypted, never shown) and used from the next run.</Notice>}
+      {signIn && !signIn.ok && (
+        <div class="alert alert-error" role="alert">
+          <p class="alert-title">The sign-in did not complete</p>
+          <p>{signIn.reason ? sentence(signIn.reason) : 'The provider did not say why.'}</p>
+          <p class="alert-hint">Check the application's client id and secret in the profile's settings, then sign in again; a sign-in link is valid for 10 minutes.</p>
+        </div>
+      )}
       {data.loading && !data.data && <Loading label="Loading profiles…" />}
       <LoadError error={data.error} what="the profiles" onRetry={data.reload} />
+      {data.data && props.only && profiles.length === 0 && (
+        <EmptyState title="No such profile">
+          <p>
+            There is no profile “{props.only}”; it may have been deleted. <Link href="/profiles">See all profiles</Link>.
+          </p>
+        </EmptyState>
+      )}
       <ErrorAlert error={cmd.error} title="The command did not run" />
       {cmd.done && <Notice kind="success">{cmd.done}</Notice>}
-      {data.data && profiles.length === 0 && (
+      {data.data && all.length === 0 && (
         <EmptyState title="No sync profiles yet">
           <p>Nothing is being synchronized. A profile names the CRM and the mailbox system and what to sync between them.</p>
           <p>
@@ -151,6 +198,17 @@ export function ProfilesScreen() {
                     Pause
                   </Button>
                 )}
+                {(['CRM', 'MAILBOX'] as const).map((side) => {
+                  const sys = side === 'CRM' ? p.crm : p.mailbox;
+                  const label = SIGN_IN[sys.type];
+                  return (
+                    label && (
+                      <Button key={side} busy={cmd.busy === `signin:${p.id}:${side}`} busyLabel="Opening sign-in…" aria-label={`${label} (${sys.instance}) for ${p.name}`} onClick={() => startSignIn(p.id, side)}>
+                        {label}
+                      </Button>
+                    )
+                  );
+                })}
               </div>
             </div>
             <dl class="facts">

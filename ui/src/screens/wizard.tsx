@@ -260,7 +260,8 @@ export function WizardScreen() {
           “{d.name}” is saved{d.users.length ? ` and ${d.users.length} users are linked; their first sync is scheduled now` : ''}.
         </Notice>
         <p>
-          <Link href="/users">Watch the users sync</Link> · <Link href="/profiles">Back to the profiles</Link>
+          <Link href={`/profiles/${encodeURIComponent(d.id.trim())}`}>Open the profile</Link> to sign in to its systems where they need it ·{' '}
+          <Link href="/users">Watch the users sync</Link>
         </p>
       </>
     );
