@@ -122,7 +122,7 @@ export function UserScreen(props: { profileId: string; userId: string }) {
         </section>
       )}
       {user && <Runs profileId={profileId} userId={userId} />}
-      {user && <TraceSearch userId={userId} />}
+      {user && <TraceSearch profileId={profileId} userId={userId} />}
       {user && <QuarantineList profileId={profileId} userId={userId} />}
     </>
   );
@@ -196,6 +196,7 @@ function Runs(props: { profileId: string; userId: string }) {
                     {STATUS[r.status] ?? r.status}
                     {r.error && <div class="wrap muted">{sentence(r.error)}</div>}
                     {r.undoneBy && <div class="muted">undone</div>}
+                    {r.undoOf && <div class="muted">an undo</div>}
                   </td>
                   <td>
                     {runSummary(r)}
@@ -216,7 +217,7 @@ function Runs(props: { profileId: string; userId: string }) {
                     )}
                   </td>
                   <td class="actions">
-                    {r.operations.length > 0 && !r.undoneBy && !r.undoOf && r.status !== 'RUNNING' && (
+                    {r.operations.length > 0 && !r.undoneBy && r.status !== 'RUNNING' && (
                       <Button variant="ghost" aria-label={`Undo the run started ${formatTime(r.start)}`} onClick={() => setUndoing(r)}>
                         Undo…
                       </Button>
@@ -280,7 +281,7 @@ const DECISION: Record<string, string> = {
   linked: 'linked',
 };
 
-function TraceSearch(props: { userId: string }) {
+function TraceSearch(props: { profileId: string; userId: string }) {
   const { api } = useApp();
   const [item, setItem] = useState('');
   const [searched, setSearched] = useState('');
@@ -308,7 +309,7 @@ function TraceSearch(props: { userId: string }) {
       setBusy(false);
     }
   };
-  const mine = entries?.filter((t) => t.userId === props.userId) ?? [];
+  const mine = entries?.filter((t) => t.userId === props.userId && t.profileId === props.profileId) ?? [];
   const others = (entries?.length ?? 0) - mine.length;
   return (
     <section class="card" aria-labelledby="trace-h">
