@@ -178,9 +178,6 @@ type started struct {
 func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer, onStart func(started)) error {
 	logger := newLogger(stderr, cfg.Level())
 	ver, rev := buildInfo()
-	if cfg.Demo {
-		return errors.New("--demo: demo mode is not built yet; it arrives with the demo connectors (run without --demo)")
-	}
 
 	key, created, err := kv.LoadOrCreateKeyLogger(logger, cfg.KeyFile, cfg.DataDir, cfg.Key)
 	if err != nil {

@@ -138,7 +138,6 @@ func TestRunCommands(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, exitUsage, nil, []string{`unknown command "frobnicate"`, "Usage:"}, true},
 		{"unknown serve flag", []string{"serve", "--frobnicate"}, exitUsage, nil, []string{"flag provided but not defined: -frobnicate", "Usage: synchronizer serve"}, true},
 		{"serve bad env", []string{"serve"}, exitUsage, nil, []string{"SYNCHRONIZER_SELF_SIGNED"}, true},
-		{"demo is honest", []string{"serve", "--demo", "--listen", "127.0.0.1:0"}, exitError, nil, []string{"demo mode is not built yet"}, true},
 		{"restore without file", []string{"restore"}, exitUsage, nil, []string{"exactly one backup FILE"}, true},
 		{"backup unknown flag", []string{"backup", "--x"}, exitUsage, nil, []string{"flag provided but not defined: -x", "Usage: synchronizer backup"}, true},
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/synchronizer/synchronizer/demo"
 	"github.com/synchronizer/synchronizer/engine"
 	"github.com/synchronizer/synchronizer/engine/dav"
 	"github.com/synchronizer/synchronizer/engine/governor"
@@ -47,6 +48,8 @@ type syncStack struct {
 	watchDone chan struct{}
 	secrets   func(instance string) engine.Secrets
 	log       *slog.Logger
+	// demo holds the fakes of --demo; closed after the scheduler has stopped.
+	demo *demo.Demo
 }
 
 // startSync builds the sync stack on db, recovers the journal (pending intents of a run that a crash or a kill
@@ -56,8 +59,15 @@ func startSync(ctx context.Context, cfg Config, db *kv.DB, logger *slog.Logger) 
 }
 
 // startSyncAt is startSync with the public base URL given (tests point it at a loopback server).
-func startSyncAt(ctx context.Context, cfg Config, db *kv.DB, logger *slog.Logger, publicURL string) (*syncStack, error) {
+func startSyncAt(ctx context.Context, cfg Config, db *kv.DB, logger *slog.Logger, publicURL string) (_ *syncStack, err error) {
 	s := &syncStack{log: logger, secrets: engine.KVSecrets(db)}
+	defer func() {
+		// On a failed start, close what was opened (the demo's fakes in particular); the scheduler is stopped only
+		// if it started.
+		if err != nil && s.demo != nil {
+			s.demo.Close()
+		}
+	}()
 	reg := &lateRegistry{}
 	s.gov = governor.New(governor.Options{Logger: logger.With("component", "governor")})
 	eng, err := engine.New(engine.Config{
@@ -92,6 +102,17 @@ func startSyncAt(ctx context.Context, cfg Config, db *kv.DB, logger *slog.Logger
 	sched.AddHousekeeping("renew-subscriptions", func(ctx context.Context) error { return s.push.ensureAll(ctx, true) })
 	sched.AddHousekeeping("badger-gc", func(ctx context.Context) error { db.GCOnce(ctx); return nil })
 	sched.AddHousekeeping("store-verify", func(context.Context) error { return db.Verify() })
+	if cfg.Demo {
+		d, err := demo.Start(ctx, demo.Options{Logger: logger.With("component", "demo"), AutoDiverge: true})
+		if err != nil {
+			return nil, fmt.Errorf("demo: %w", err)
+		}
+		s.demo = d
+		if _, err := d.Install(ctx, eng, s.secrets); err != nil {
+			return nil, fmt.Errorf("demo: %w", err)
+		}
+		logger.Info("demo mode: a SuperOffice fake and a Microsoft 365 fake run on loopback with 5 sample users; profile \"demo\" syncs them every 30 s")
+	}
 	if err := graph.LoadSchedule(eng, sched); err != nil {
 		return nil, fmt.Errorf("loading profiles into the scheduler: %w", err)
 	}
@@ -139,6 +160,9 @@ func (s *syncStack) stop(ctx context.Context) {
 		if err := s.sched.Stop(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			s.log.Warn("scheduler stop", slog.Any("error", err))
 		}
+	}
+	if s.demo != nil {
+		s.demo.Close()
 	}
 }
 
