@@ -3,7 +3,6 @@ package graph_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -86,23 +85,36 @@ func subscribe(ctx context.Context, t *testing.T, conn *websocket.Conn) {
 }
 
 // awaitEvent triggers audit events with trigger until one arrives (the
-// subscription registers asynchronously) and returns the first message.
+// subscription registers asynchronously) and returns the first message. One
+// goroutine reads for the whole wait: a websocket read whose context ends
+// closes the connection, so reads must not time out between triggers.
 func awaitEvent(t *testing.T, conn *websocket.Conn, trigger func()) wsMsg {
 	t.Helper()
-	for range 50 {
-		trigger()
-		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	type result struct {
+		m   wsMsg
+		err error
+	}
+	got := make(chan result, 1)
+	go func() {
 		m, err := readWS(ctx, conn)
-		cancel()
-		if err == nil {
-			return m
-		}
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("reading the subscription: %v", err)
+		got <- result{m, err}
+	}()
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	trigger()
+	for {
+		select {
+		case r := <-got:
+			if r.err != nil {
+				t.Fatalf("no audit event arrived over the websocket: %v", r.err)
+			}
+			return r.m
+		case <-tick.C:
+			trigger()
 		}
 	}
-	t.Fatal("no audit event arrived over the websocket")
-	return wsMsg{}
 }
 
 func TestSubscriptionWithCookie(t *testing.T) {
