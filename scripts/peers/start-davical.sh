@@ -33,7 +33,8 @@ cat >/etc/davical/127.0.0.1-conf.php <<CONF
 \$c->default_locale = 'en_US.UTF-8';
 \$c->readonly_webdav_collections = false;
 CONF
-PHP_CLI_SERVER_WORKERS=4 php -S "127.0.0.1:$PORT" -t /usr/share/davical/htdocs >"$PEERS_DIR/davical.log" 2>&1 &
+# php -S forks its workers; setsid gives them their own process group so stop-all.sh can stop them together.
+PHP_CLI_SERVER_WORKERS=4 setsid php -S "127.0.0.1:$PORT" -t /usr/share/davical/htdocs >"$PEERS_DIR/davical.log" 2>&1 &
 echo $! >"$PEERS_DIR/davical.pid"
 wait_http "http://127.0.0.1:$PORT/caldav.php/alice/" alice:alicepw >/dev/null
 echo "http://127.0.0.1:$PORT/caldav.php/"

@@ -7,7 +7,14 @@ stop_pid() {
 	f="$PEERS_DIR/$1.pid"
 	[ -f "$f" ] || return 0
 	pid=$(cat "$f")
+	group=""
 	if kill -0 "$pid" 2>/dev/null; then
+		# A server started under setsid leads its own process group (php -S and its workers, which ignore
+		# SIGTERM): stop the whole group.
+		if [ "$(ps -o pgid= -p "$pid" | tr -d ' ')" = "$pid" ]; then
+			group=1
+			kill -TERM "-$pid" 2>/dev/null || true
+		fi
 		kill -TERM "$pid" 2>/dev/null || true
 		i=0
 		while kill -0 "$pid" 2>/dev/null && [ $i -lt 200 ]; do
@@ -15,6 +22,7 @@ stop_pid() {
 			i=$((i + 1))
 		done
 		kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+		[ -n "$group" ] && kill -KILL "-$pid" 2>/dev/null
 	fi
 	rm -f "$f"
 }
