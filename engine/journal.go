@@ -604,7 +604,7 @@ func (e *Engine) recoverJob(ctx context.Context, profileID, userID string, kind 
 	if err := j.flushTraces(); err != nil {
 		return err
 	}
-	return e.kv.Commit(j.sets, nil)
+	return commitChunked(e.kv, j.sets, nil)
 }
 
 // setField copies field group f from src to dst (deleting it when src has none).

@@ -380,7 +380,7 @@ func (j *syncJob) finish(err error) error {
 		err = ferr
 	}
 	j.sets[kRun(r.ID)] = mustJSON(r)
-	if cerr := j.e.kv.Commit(j.sets, j.dels); cerr != nil {
+	if cerr := commitChunked(j.e.kv, j.sets, j.dels, kCursor(j.key, SideCRM), kCursor(j.key, SideMailbox), kRun(r.ID)); cerr != nil {
 		if err == nil {
 			err = cerr
 		}
