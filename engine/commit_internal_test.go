@@ -52,7 +52,7 @@ func TestCommitChunked(t *testing.T) {
 		t.Fatalf("%d commits for 5 MB of state, want it split", len(big.commits))
 	}
 	last := big.commits[len(big.commits)-1]
-	if len(last) != 2 || !(last[0] == "cursor" || last[1] == "cursor") {
+	if len(last) != 2 || (last[0] != "cursor" && last[1] != "cursor") {
 		t.Fatalf("the final commit set %v, want exactly the cursor and the run", last)
 	}
 	for _, c := range big.commits[:len(big.commits)-1] {
