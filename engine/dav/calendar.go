@@ -533,14 +533,14 @@ func encodeAppointment(cal *ical.Component, a *engine.Appointment, uid, stamp st
 	}
 	if oldRule == nil || a.Recurrence == nil || !same(ruleCore(oldRule), ruleCore(a.Recurrence)) || !same(oldRule.Dates, a.Recurrence.Dates) ||
 		!same(oldRule.Excluded, a.Recurrence.Excluded) || old.AllDay != a.AllDay || old.TimeZone != a.TimeZone {
-		if !(oldRule == nil && a.Recurrence == nil) {
+		if oldRule != nil || a.Recurrence != nil {
 			changed = true
 			master.Remove("RRULE", "RDATE", "EXDATE")
 			if r := a.Recurrence; r != nil {
 				if r.Freq == "" {
 					return fieldErr("recurrence", errors.New("a recurrence needs a frequency"))
 				}
-				if !(r.Count == 1 && r.Freq == engine.Daily && len(r.Dates) > 0) {
+				if r.Count != 1 || r.Freq != engine.Daily || len(r.Dates) == 0 {
 					master.Add(ical.Prop{Name: "RRULE", Value: formatRRule(r, a.AllDay)})
 				}
 				if len(r.Dates) > 0 {

@@ -216,7 +216,7 @@ func (c *client) statusError(method, u string, resp *response) error {
 	he := &httpError{Method: method, URL: u, Status: resp.Status, Body: string(resp.Body)}
 	switch resp.Status {
 	case http.StatusUnauthorized:
-		return fmt.Errorf("%w: %v", engine.ErrAuth, he)
+		return fmt.Errorf("%w: %w", engine.ErrAuth, he)
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
 		if w := retryAfter(resp.Header.Get("Retry-After"), time.Now()); w > 0 || resp.Status == http.StatusTooManyRequests {
 			if w == 0 {
@@ -390,8 +390,6 @@ func parseMultistatus(body []byte) (*multistatus, error) {
 	}
 	return &ms, nil
 }
-
-var xmlHeaders = map[string]string{"Content-Type": "application/xml; charset=utf-8"}
 
 func withDepth(depth string) map[string]string {
 	return map[string]string{"Content-Type": "application/xml; charset=utf-8", "Depth": depth}

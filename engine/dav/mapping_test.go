@@ -1,6 +1,7 @@
 package dav
 
 import (
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -198,23 +199,8 @@ func TestBadInputIsAnItemError(t *testing.T) {
 	} {
 		_, _, err := decodeCalendar([]byte(in))
 		var ie *engine.ItemError
-		if err == nil || !errorsAs(err, &ie) || ie.Field == "" {
+		if err == nil || !errors.As(err, &ie) || ie.Field == "" {
 			t.Errorf("%s: got %v, want an ItemError naming the field", name, err)
 		}
 	}
-}
-
-func errorsAs(err error, target **engine.ItemError) bool {
-	for err != nil {
-		if ie, ok := err.(*engine.ItemError); ok {
-			*target = ie
-			return true
-		}
-		u, ok := err.(interface{ Unwrap() error })
-		if !ok {
-			return false
-		}
-		err = u.Unwrap()
-	}
-	return false
 }

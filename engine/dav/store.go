@@ -323,14 +323,14 @@ func (s *Collection) syncCollection(ctx context.Context, c cursor, ctag string) 
 		switch {
 		case st == http.StatusForbidden || st == http.StatusConflict:
 			if strings.Contains(err.Error(), "valid-sync-token") || st == http.StatusForbidden {
-				return engine.Page{}, fmt.Errorf("%w: %v", engine.ErrCursorExpired, err)
+				return engine.Page{}, fmt.Errorf("%w: %w", engine.ErrCursorExpired, err)
 			}
 		case st >= 500 || st == http.StatusNotImplemented || st == http.StatusBadRequest:
 			// Xandikos answers an unknown token with 500; servers without the report answer 501 or 400. Compare
 			// etag listings from now on; the expired cursor makes the engine do a full listing.
 			s.log.Info("dav: sync-collection failed; falling back to etag listings", "collection", s.url, "err", err)
 			s.fallback = true
-			return engine.Page{}, fmt.Errorf("%w: sync-collection failed: %v", engine.ErrCursorExpired, err)
+			return engine.Page{}, fmt.Errorf("%w: sync-collection failed: %w", engine.ErrCursorExpired, err)
 		}
 		return engine.Page{}, err
 	}

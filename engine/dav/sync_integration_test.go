@@ -32,7 +32,7 @@ type crashConn struct {
 }
 
 func (c crashConn) Open(ctx context.Context, scope engine.Scope) (engine.Store, error) {
-	s, err := c.Connector.OpenCollection(ctx, scope)
+	s, err := c.OpenCollection(ctx, scope)
 	if err != nil {
 		return nil, err
 	}

@@ -68,7 +68,7 @@ func ParseAll(data []byte) ([]*Component, error) {
 	for _, ln := range lines {
 		p, err := parseLine(ln.text)
 		if err != nil {
-			return nil, fmt.Errorf("%w: line %d: %v", ErrSyntax, ln.no, err)
+			return nil, fmt.Errorf("%w: line %d: %w", ErrSyntax, ln.no, err)
 		}
 		switch {
 		case p.Name == "BEGIN" && p.Group == "":
@@ -167,12 +167,16 @@ func validName(s string) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+		if !isNameChar(s[i]) {
 			return false
 		}
 	}
 	return true
+}
+
+// isNameChar reports whether c may appear in a property, parameter or group name (ALPHA / DIGIT / "-").
+func isNameChar(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-'
 }
 
 // parseLine parses one unfolded content line: [group "."] name *(";" param) ":" value.
@@ -313,12 +317,12 @@ func (p Prop) String() string {
 }
 
 func writeLine(b *bytes.Buffer, s string) {
-	const max = 75
+	const maxLine = 75
 	first := true
 	for len(s) > 0 {
-		limit := max
+		limit := maxLine
 		if !first {
-			limit = max - 1 // the leading space counts
+			limit = maxLine - 1 // the leading space counts
 		}
 		if len(s) <= limit {
 			if !first {
