@@ -75,7 +75,7 @@ export function useCommand() {
   return { busy, error, done, run };
 }
 
-export function userStatus(u: User): { text: string; warn: boolean } {
+export function userStatus(u: User): { text: string; warn: boolean; at?: string | null } {
   const s = u.status;
   if (!s) return { text: 'Not scheduled yet', warn: false };
   if (s.breaker !== 'closed') return { text: `Stopped after errors (${s.breaker})${s.breakerReason ? ': ' + s.breakerReason : ''}`, warn: true };
@@ -83,7 +83,7 @@ export function userStatus(u: User): { text: string; warn: boolean } {
   if (s.running) return { text: 'Syncing now', warn: false };
   if (s.lastError) return { text: `Last run failed: ${s.lastError}`, warn: true };
   if (s.queued) return { text: 'Queued', warn: false };
-  if (s.lastOk) return { text: `In sync (${formatTime(s.lastOk)})`, warn: false };
+  if (s.lastOk) return { text: 'In sync', warn: false, at: s.lastOk };
   return { text: 'Waiting for the first sync', warn: false };
 }
 
@@ -401,8 +401,7 @@ export function UsersScreen() {
                 <thead>
                   <tr>
                     <th scope="col">User</th>
-                    <th scope="col">CRM</th>
-                    <th scope="col">Mailbox</th>
+                    <th scope="col">CRM ⇄ mailbox</th>
                     <th scope="col">State</th>
                     <th scope="col">Next run</th>
                     <th scope="col">
@@ -419,9 +418,20 @@ export function UsersScreen() {
                         <td>
                           <Link href={userPath(p.id, u.id)}>{u.crm.name || u.id}</Link>
                         </td>
-                        <td>{u.crm.email || '—'}</td>
-                        <td>{u.mailbox.email || '—'}</td>
-                        <td>{st.text}</td>
+                        <td>
+                          {u.crm.email || '—'}
+                          <br />
+                          <span class="muted">⇄ {u.mailbox.email || '—'}</span>
+                        </td>
+                        <td>
+                          {st.text}
+                          {st.at && (
+                            <>
+                              <br />
+                              <span class="muted">as of {formatTime(st.at)}</span>
+                            </>
+                          )}
+                        </td>
                         <td class="when">{formatTime(u.status?.nextRun)}</td>
                         <td class="actions">
                           <Button

@@ -105,7 +105,7 @@ export function UserScreen(props: { profileId: string; userId: string }) {
           <h2 id="state-h">State</h2>
           <dl class="facts">
             <dt>Now</dt>
-            <dd class={st.warn ? 'text-warn' : undefined}>{st.text}</dd>
+            <dd class={st.warn ? 'text-warn' : undefined}>{st.text}{st.at ? ` (as of ${formatTime(st.at)})` : ''}</dd>
             <dt>Last run</dt>
             <dd>{formatTime(user.status?.lastRun)}</dd>
             <dt>Next run</dt>
