@@ -41,12 +41,15 @@ type options struct {
 	token    string
 	timeout  time.Duration
 	asJSON   bool
+	// rate paces each client at this many requests per second (0: closed loop, as fast as answers come).
+	rate float64
 }
 
 // result is what one run measured.
 type result struct {
 	Query     string  `json:"query"`
 	Clients   int     `json:"clients"`
+	Rate      float64 `json:"rate_per_client,omitempty"`
 	Requests  int     `json:"requests"`
 	Errors    int64   `json:"errors"`
 	Seconds   float64 `json:"seconds"`
@@ -68,6 +71,7 @@ func main() {
 	flag.StringVar(&o.token, "token", "", "API token sent as Authorization: Bearer (optional)")
 	flag.DurationVar(&o.timeout, "timeout", 10*time.Second, "timeout of one request")
 	flag.BoolVar(&o.asJSON, "json", false, "print the result as JSON")
+	flag.Float64Var(&o.rate, "rate", 0, "requests per second per client (0: closed loop); latency is measured from each request's scheduled time, so a server that falls behind is not flattered")
 	flag.Parse()
 	if err := o.validate(); err != nil {
 		fmt.Fprintln(os.Stderr, "gqlload:", err)
@@ -81,8 +85,8 @@ func main() {
 	if o.asJSON {
 		_ = json.NewEncoder(os.Stdout).Encode(res)
 	} else {
-		fmt.Printf("query=%s clients=%d duration=%.1fs requests=%d errors=%d req/s=%.0f\n",
-			res.Query, res.Clients, res.Seconds, res.Requests, res.Errors, res.ReqPerSec)
+		fmt.Printf("query=%s clients=%d rate/client=%g duration=%.1fs requests=%d errors=%d req/s=%.0f\n",
+			res.Query, res.Clients, res.Rate, res.Seconds, res.Requests, res.Errors, res.ReqPerSec)
 		fmt.Printf("latency p50=%.2fms p90=%.2fms p99=%.2fms max=%.2fms\n", res.P50ms, res.P90ms, res.P99ms, res.MaxMs)
 	}
 	if res.Errors > 0 {
@@ -101,6 +105,8 @@ func (o options) validate() error {
 		return errors.New("-n must be positive")
 	case o.query == "":
 		return errors.New("-query must not be empty")
+	case o.rate < 0 || o.rate > 10_000:
+		return errors.New("-rate must be between 0 and 10000")
 	}
 	return nil
 }
@@ -135,11 +141,30 @@ func runLoad(ctx context.Context, o options) (result, error) {
 		wg       sync.WaitGroup
 	)
 	start := time.Now()
-	for range o.clients {
+	var interval time.Duration
+	if o.rate > 0 {
+		interval = time.Duration(float64(time.Second) / o.rate)
+	}
+	for i := range o.clients {
 		wg.Go(func() {
 			lat := make([]time.Duration, 0, 1024)
+			// Paced clients start spread over one interval and keep a fixed schedule.
+			next := start.Add(interval * time.Duration(i) / time.Duration(o.clients))
 			for ctx.Err() == nil && issued.Add(1) <= o.maxReqs {
 				t0 := time.Now()
+				if interval > 0 {
+					if d := time.Until(next); d > 0 {
+						select {
+						case <-ctx.Done():
+						case <-time.After(d):
+						}
+						if ctx.Err() != nil {
+							break
+						}
+					}
+					t0 = next // latency counts from the scheduled time
+					next = next.Add(interval)
+				}
 				err := doRequest(ctx, client, o, body)
 				if ctx.Err() != nil {
 					break // the run ended during this request: do not count it
@@ -163,7 +188,7 @@ func runLoad(ctx context.Context, o options) (result, error) {
 	}
 	slices.Sort(all)
 	res := result{
-		Query: o.query, Clients: o.clients, Requests: len(all), Errors: errCount.Load(),
+		Query: o.query, Clients: o.clients, Rate: o.rate, Requests: len(all), Errors: errCount.Load(),
 		Seconds: elapsed.Seconds(), ReqPerSec: float64(len(all)) / elapsed.Seconds(),
 		P50ms: ms(percentile(all, 0.50)), P90ms: ms(percentile(all, 0.90)),
 		P99ms: ms(percentile(all, 0.99)), MaxMs: ms(all[len(all)-1]),

@@ -81,6 +81,10 @@ echo "--- me (bearer token), $clients clients, $duration"
 "$work/gqlload" -url "$base/graphql" -c "$clients" -d "$duration" -query me -token "$token"
 echo "--- systemStatus (anonymous), $clients clients, $duration"
 "$work/gqlload" -url "$base/graphql" -c "$clients" -d "$duration" -query systemStatus
+for rate in 10 25 50; do
+	echo "--- me (bearer token), $clients clients paced at $rate req/s each, $duration (latency from the scheduled time)"
+	"$work/gqlload" -url "$base/graphql" -c "$clients" -d "$duration" -query me -token "$token" -rate "$rate"
+done
 echo "--- me (bearer token), 10 clients, $duration (service time with little queueing)"
 "$work/gqlload" -url "$base/graphql" -c 10 -d "$duration" -query me -token "$token"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
