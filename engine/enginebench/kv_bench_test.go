@@ -22,17 +22,11 @@ type world struct {
 	e        *engine.Engine
 }
 
-// newWorld syncs n CRM appointments to the mailbox over a MemKV, then copies the state into a kv.DB in dir and
-// returns an engine over it: the state a long-running appliance has, without n fsynced creates in the setup.
-func newWorld(tb testing.TB, n int) (*world, *kv.DB) {
-	w := &world{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	clock := func() time.Time { return w.now }
-	w.crm, w.mbx = reference.NewServer(clock), reference.NewServer(clock)
-	w.crm.SetIDPrefix("crm-")
-	w.mbx.SetIDPrefix("mbx-")
-	conns := map[string]engine.Factory{"crm": w.crm.Factory(), "mbx": w.mbx.Factory()}
-	mem := engine.NewMemKV()
-	e, err := engine.New(engine.Config{KV: mem, Now: clock, Connectors: conns})
+// newProfileEngine returns an engine over store with profile p1 (appointments two-way between the "crm" and "mbx"
+// reference connectors, delta change model) and its user u1 (accounts a1 and m1).
+func newProfileEngine(tb testing.TB, store engine.KV, clock func() time.Time, conns map[string]engine.Factory) *engine.Engine {
+	tb.Helper()
+	e, err := engine.New(engine.Config{KV: store, Now: clock, Connectors: conns})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -45,6 +39,20 @@ func newWorld(tb testing.TB, n int) (*world, *kv.DB) {
 	if _, err := e.LinkUser("p1", engine.LinkedUser{ID: "u1", CRM: engine.Account{ID: "a1"}, Mailbox: engine.Account{ID: "m1"}}); err != nil {
 		tb.Fatal(err)
 	}
+	return e
+}
+
+// newWorld syncs n CRM appointments to the mailbox over a MemKV, then copies the state into a kv.DB in dir and
+// returns an engine over it: the state a long-running appliance has, without n fsynced creates in the setup.
+func newWorld(tb testing.TB, n int) (*world, *kv.DB) {
+	w := &world{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	clock := func() time.Time { return w.now }
+	w.crm, w.mbx = reference.NewServer(clock), reference.NewServer(clock)
+	w.crm.SetIDPrefix("crm-")
+	w.mbx.SetIDPrefix("mbx-")
+	conns := map[string]engine.Factory{"crm": w.crm.Factory(), "mbx": w.mbx.Factory()}
+	mem := engine.NewMemKV()
+	e := newProfileEngine(tb, mem, clock, conns)
 	day := w.now.Add(24 * time.Hour)
 	for i := range n {
 		w.crm.Put("a1", &engine.Appointment{Title: fmt.Sprintf("appointment %d", i), Location: "Room 1",

@@ -2,7 +2,6 @@ package enginebench_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -31,20 +30,7 @@ func TestLargeFirstRunOnDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	e, err := engine.New(engine.Config{KV: db, Now: clock,
-		Connectors: map[string]engine.Factory{"crm": crm.Factory(), "mbx": mbx.Factory()}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.PutProfile(engine.Profile{ID: "p1",
-		CRM:        engine.SystemRef{Type: "crm", Instance: "c", Settings: json.RawMessage(`{"model":"delta"}`)},
-		Mailbox:    engine.SystemRef{Type: "mbx", Instance: "m", Settings: json.RawMessage(`{"model":"delta"}`)},
-		Directions: map[engine.Kind]engine.Direction{engine.KindAppointment: engine.DirTwoWay}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.LinkUser("p1", engine.LinkedUser{ID: "u1", CRM: engine.Account{ID: "a1"}, Mailbox: engine.Account{ID: "m1"}}); err != nil {
-		t.Fatal(err)
-	}
+	e := newProfileEngine(t, db, clock, map[string]engine.Factory{"crm": crm.Factory(), "mbx": mbx.Factory()})
 	day := now.Add(24 * time.Hour)
 	appt := func(i int) *engine.Appointment {
 		start := day.Add(time.Duration(i%2000) * time.Hour)
