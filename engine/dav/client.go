@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -43,7 +44,11 @@ type client struct {
 	scope    engine.LimitScope
 	log      *slog.Logger
 	retries  int
+	// davical is set once a response carried DAViCal's X-DAViCal-Version header (see Collection.needsCTag).
+	davical atomic.Bool
 }
+
+func (c *client) isDAViCal() bool { return c.davical.Load() }
 
 // httpError is a non-success HTTP answer.
 type httpError struct {
@@ -183,6 +188,9 @@ func (c *client) once(ctx context.Context, method string, u string, hdr map[stri
 		return nil, err
 	}
 	defer resp.Body.Close()
+	if resp.Header.Get("X-DAViCal-Version") != "" {
+		c.davical.Store(true)
+	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	out.Status = resp.StatusCode
 	if err != nil {

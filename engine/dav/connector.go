@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/synchronizer/synchronizer/engine"
@@ -49,6 +50,12 @@ type Connector struct {
 	c    *client
 	now  func() time.Time
 	log  *slog.Logger
+
+	mu sync.Mutex
+	// found caches what Open found per (kind, configured name or URL): the collection's href. Open asks the
+	// server only the first time (discovery, or one depth-0 PROPFIND that checks a named URL) and again after a
+	// request on the collection failed with 404, 410, a redirect or a PROPFIND 403 (Collection.gone).
+	found map[string]string
 }
 
 var (
@@ -220,7 +227,13 @@ func (c *Connector) Discover(ctx context.Context) (*Discovery, error) {
 }
 
 func (c *Connector) collections(ctx context.Context, href, depth string) ([]CollectionInfo, error) {
-	ms, err := c.c.propfind(ctx, href, depth, `<D:resourcetype/><D:displayname/><C:supported-calendar-component-set/><D:sync-token/>`)
+	// DAV:sync-token is asked for only in listings (depth 1): checking one named collection does not need it, and
+	// some servers (Radicale) compute it over every item of the collection.
+	prop := `<D:resourcetype/><D:displayname/><C:supported-calendar-component-set/>`
+	if depth != "0" {
+		prop += `<D:sync-token/>`
+	}
+	ms, err := c.c.propfind(ctx, href, depth, prop)
 	if err != nil {
 		return nil, err
 	}
@@ -271,7 +284,13 @@ func (c *Connector) OpenCollection(ctx context.Context, scope engine.Scope) (*Co
 			want = c.set.Calendar
 		}
 	}
-	href := ""
+	key := string(kind) + "\x00" + want
+	c.mu.Lock()
+	href, ok := c.found[key]
+	c.mu.Unlock()
+	if ok {
+		return c.collection(href, kind, key), nil
+	}
 	if want != "" && (strings.Contains(want, "/")) {
 		u, err := url.Parse(want)
 		if err != nil {
@@ -309,12 +328,27 @@ func (c *Connector) OpenCollection(ctx context.Context, scope engine.Scope) (*Co
 			return nil, fmt.Errorf("caldav: no collection holds %ss: %w", kind, engine.ErrUnsupported)
 		}
 	}
-	return c.collection(href, kind), nil
+	c.mu.Lock()
+	if c.found == nil {
+		c.found = map[string]string{}
+	}
+	c.found[key] = href
+	c.mu.Unlock()
+	return c.collection(href, kind, key), nil
 }
 
-func (c *Connector) collection(href string, kind engine.Kind) *Collection {
-	return &Collection{c: c.c, url: href, kind: kind, now: c.now, log: c.log.With("collection", href, "kind", string(kind)),
+func (c *Connector) collection(href string, kind engine.Kind, key string) *Collection {
+	s := &Collection{c: c.c, url: href, kind: kind, now: c.now, log: c.log.With("collection", href, "kind", string(kind)),
 		chunk: 100, inFlight: c.set.MaxInFlight, cache: map[string]cached{}, uids: map[string]string{}}
+	s.gone = func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.found[key] == href {
+			delete(c.found, key)
+			c.log.Info("dav: the collection did not answer where it was found; the next open finds it again", "collection", href)
+		}
+	}
+	return s
 }
 
 // Check runs the preflight checks: the server answers (with TLS ≥ 1.2 for https), the credentials are accepted,

@@ -40,6 +40,9 @@ type Collection struct {
 	log      *slog.Logger
 	chunk    int // hrefs per multiget
 	inFlight int
+	// gone, when set, tells the connector that a request on the collection failed with 404, 410, a redirect or a
+	// PROPFIND 403: the connector forgets the collection it found and finds it again on the next Open.
+	gone func()
 
 	mu    sync.Mutex // guards cache and uids
 	cache map[string]cached
@@ -109,6 +112,9 @@ type cursor struct {
 	Token string `json:"t,omitempty"`
 	CTag  string `json:"c,omitempty"`
 	Hash  string `json:"h,omitempty"`
+	// URL is the collection the cursor was made on (absent in cursors made before it was recorded): a cursor of
+	// another collection (the settings now name another one) is expired.
+	URL string `json:"u,omitempty"`
 }
 
 func encodeCursor(c cursor) string {
@@ -150,13 +156,55 @@ func (s *Collection) state(ctx context.Context) (token, ctag string, err error) 
 // collection with content; later calls use RFC 6578 sync-collection with the saved token, or compare etag
 // listings when the server has no sync-collection or answers a token it cannot use with 500 (Xandikos) or
 // silently with nothing (DAViCal: detected by a getctag change with no change listed).
+//
+// Every listing is complete (the engine needs no ListIDs reconciliation): sync-collection reports removed
+// members (404 entries), and the etag comparison covers the whole collection. The connector ignores the window.
+//
+// A sync-token cursor goes straight to the sync-collection REPORT, which answers both "did anything change?" and
+// the next token: one request per poll. Only servers known to answer an unknown token with a silent empty result
+// (DAViCal, recognised by its "data:,N" tokens or its X-DAViCal-Version header) get the getctag PROPFIND first,
+// since a getctag change with nothing listed is how that quirk is detected.
 func (s *Collection) Changes(ctx context.Context, cur string) (engine.Page, error) {
+	page, err := s.changes(ctx, cur)
+	if err != nil && s.gone != nil && collectionGone(err) {
+		s.gone()
+	}
+	return page, err
+}
+
+// collectionGone reports whether a request on the collection failed in a way that says the collection is not
+// (or no longer) where it was found: the connector then finds it again on the next Open.
+func collectionGone(err error) bool {
+	switch statusOf(err) {
+	case http.StatusNotFound, http.StatusGone, http.StatusMovedPermanently, http.StatusFound, http.StatusPermanentRedirect,
+		http.StatusTemporaryRedirect:
+		return true
+	case http.StatusForbidden:
+		var he *httpError
+		return errors.As(err, &he) && he.Method != "REPORT" // a REPORT's 403 is an expired sync token
+	}
+	return false
+}
+
+// needsCTag reports whether a poll with cursor c must read getctag before the sync-collection REPORT to detect
+// a silent empty answer to an unknown token (DAViCal).
+func (s *Collection) needsCTag(c cursor) bool {
+	return strings.HasPrefix(c.Token, "data:,") || s.c.isDAViCal()
+}
+
+func (s *Collection) changes(ctx context.Context, cur string) (engine.Page, error) {
 	if cur == "" {
 		return s.fullListing(ctx)
 	}
 	c, err := decodeCursor(cur)
 	if err != nil {
 		return engine.Page{}, err
+	}
+	if c.URL != "" && c.URL != s.url {
+		return engine.Page{}, fmt.Errorf("%w: the cursor was made on collection %s, not %s", engine.ErrCursorExpired, c.URL, s.url)
+	}
+	if c.Mode == "s" && !s.fallback && !s.needsCTag(c) {
+		return s.syncCollection(ctx, c, "")
 	}
 	token, ctag, err := s.state(ctx)
 	if err != nil {
@@ -167,10 +215,11 @@ func (s *Collection) Changes(ctx context.Context, cur string) (engine.Page, erro
 	if ctag != "" && ctag == c.CTag && !isTimestampToken(ctag) && (c.Mode == "e" || token == "" || token == c.Token || isTimestampToken(c.Token)) {
 		// Nothing changed since the cursor was made.
 		next := c
+		next.URL = s.url
 		if c.Mode == "s" && token != "" && !isTimestampToken(c.Token) {
 			next.Token = token
 		}
-		return engine.Page{Next: encodeCursor(next)}, nil
+		return engine.Page{Next: encodeCursor(next), Complete: true}, nil
 	}
 	if c.Mode == "e" || s.fallback {
 		return s.etagDiff(ctx, c, ctag, token)
@@ -298,9 +347,9 @@ func (s *Collection) fullListing(ctx context.Context) (engine.Page, error) {
 	}
 	s.mu.Unlock()
 	if token != "" && !s.fallback {
-		page.Next = encodeCursor(cursor{Mode: "s", Token: nextToken(token), CTag: ctag})
+		page.Next = encodeCursor(cursor{Mode: "s", Token: nextToken(token), CTag: ctag, URL: s.url})
 	} else {
-		page.Next = encodeCursor(cursor{Mode: "e", CTag: ctag, Hash: listingHash(l)})
+		page.Next = encodeCursor(cursor{Mode: "e", CTag: ctag, Hash: listingHash(l), URL: s.url})
 	}
 	return page, nil
 }
@@ -389,9 +438,9 @@ func (s *Collection) syncCollection(ctx context.Context, c cursor, ctag string) 
 	if token == "" {
 		token = c.Token
 	}
-	page.Complete = false
+	page.Complete = true // removed members are listed (404): a reliable tombstone for every deletion
 	page.More = more
-	page.Next = encodeCursor(cursor{Mode: "s", Token: nextToken(token), CTag: ctagIf(!more, ctag)})
+	page.Next = encodeCursor(cursor{Mode: "s", Token: nextToken(token), CTag: ctagIf(!more, ctag), URL: s.url})
 	return page, nil
 }
 
@@ -410,9 +459,9 @@ func (s *Collection) etagDiff(ctx context.Context, c cursor, ctag, token string)
 		return engine.Page{}, err
 	}
 	h := listingHash(l)
-	next := encodeCursor(cursor{Mode: "e", CTag: ctag, Hash: h})
+	next := encodeCursor(cursor{Mode: "e", CTag: ctag, Hash: h, URL: s.url})
 	if h == c.Hash {
-		return engine.Page{Next: next}, nil
+		return engine.Page{Next: next, Complete: true}, nil
 	}
 	s.mu.Lock()
 	prev := s.listing
@@ -420,7 +469,7 @@ func (s *Collection) etagDiff(ctx context.Context, c cursor, ctag, token string)
 	if prev == nil || c.Mode != "e" || listingHashMap(prev) != c.Hash {
 		return engine.Page{}, fmt.Errorf("%w: no etag listing for this cursor in this process", engine.ErrCursorExpired)
 	}
-	page := engine.Page{Next: next}
+	page := engine.Page{Next: next, Complete: true} // the whole collection was compared: deletions included
 	cur := map[string]string{}
 	var changed []string
 	for _, e := range l {

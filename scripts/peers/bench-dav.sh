@@ -2,8 +2,10 @@
 # bench-dav.sh N: the side-by-side benchmark of docs/perf/dav.md. It starts a fresh Radicale on 127.0.0.1, seeds
 # two identical pairs of collections with N events (A: N events, B: empty, or also N events with SEED_B=1), and syncs one pair with Synchronizer's
 # engine (davbench sync, state in a fresh badger directory) and the other with vdirsyncer, alternating the tools
-# run by run: first sync, no-change resync, then 100 updates + 50 deletes on A and a resync. Wall time and peak RSS
-# come from /usr/bin/time -v. Radicale is stopped by its PID at the end.
+# run by run: first sync, no-change resync, three no-change runs in one davbench process (the steady-state poll of a
+# long-running server: runs 2 and 3, each timed on its own) against a second vdirsyncer resync, then 100 updates
+# + 50 deletes on A and a resync. Wall time and peak RSS come from /usr/bin/time -v (for the in-process rows: the
+# run's own time, and the last column holds its requests). Radicale is stopped by its PID at the end.
 set -euo pipefail
 N="${1:-2000}"
 PORT="${PORT:-5250}"
@@ -47,7 +49,22 @@ measure() { # label command...
 	printf '| %s | %s | %s | %d MB |\n' "$N" "$label" "$wall" $((rss / 1024))
 	grep -E '^(run|requests)' "$PEERS_DIR/out" >&2 || true
 }
-syn() { measure "synchronizer: $1" "$bench" sync -a "$auth/syn-a/" -b "$auth/syn-b/" -state "$PEERS_DIR/syn-state" -inflight "${INFLIGHT:-0}"; }
+syn() { # label [runs]
+	measure "synchronizer: $1" "$bench" sync -a "$auth/syn-a/" -b "$auth/syn-b/" -state "$PEERS_DIR/syn-state" \
+		-inflight "${INFLIGHT:-0}" -runs "${2:-1}"
+}
+# per_run label: one row per engine run of the last davbench sync (its own wall time, without process start-up),
+# with that run's requests by method.
+per_run() {
+	local line i t req
+	while read -r line; do
+		i="${line#run }"
+		i="${i%% *}"
+		t="$(sed -E 's/.* in ([^,]+), counts.*/\1/' <<<"$line")"
+		req="$(grep -E "^requests $i:" "$PEERS_DIR/out" | sed -E 's/^requests [0-9/]+: //')"
+		printf '| %s | synchronizer: %s, run %s (in-process) | %s | %s |\n' "$N" "$1" "$i" "$t" "${req:-no requests}"
+	done < <(grep -E '^run [0-9]+/' "$PEERS_DIR/out")
+}
 vds() { measure "vdirsyncer: $1" /usr/bin/vdirsyncer -c "$PEERS_DIR/vds.conf" sync bench; }
 
 echo "| events | run | wall (m:ss) | peak RSS |"
@@ -56,6 +73,12 @@ syn "first sync"
 vds "first sync"
 syn "no-change resync"
 vds "no-change resync"
+# The appliance is one long-running process: its steady-state poll is a run of an engine (and connectors) that
+# already ran. Three runs in one process: the first pays process start-up, the second and third are that poll.
+# vdirsyncer has no such mode; its second no-change resync (a fresh process, as always) is the comparison.
+syn "no-change resync, 3 runs in one process" 3
+per_run "no-change resync"
+vds "second no-change resync"
 "$bench" modify -url "$auth/syn-a/" -updates 100 -deletes 50 >/dev/null
 "$bench" modify -url "$auth/vds-a/" -updates 100 -deletes 50 >/dev/null
 syn "100 updates + 50 deletes"
