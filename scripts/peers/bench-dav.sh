@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # bench-dav.sh N: the side-by-side benchmark of docs/perf/dav.md. It starts a fresh Radicale on 127.0.0.1, seeds
-# two identical pairs of collections with N events (A: N events, B: empty, or also N events with SEED_B=1), and syncs one pair with Synchronizer's
-# engine (davbench sync, state in a fresh badger directory) and the other with vdirsyncer, alternating the tools
-# run by run: first sync, no-change resync, three no-change runs in one davbench process (the steady-state poll of a
-# long-running server: runs 2 and 3, each timed on its own) against a second vdirsyncer resync, then 100 updates
-# + 50 deletes on A and a resync. Wall time and peak RSS come from /usr/bin/time -v (for the in-process rows: the
-# run's own time, and the last column holds its requests). Radicale is stopped by its PID at the end.
+# two identical pairs of collections with N events (A: N events, B: empty, or also N events with SEED_B=1), and
+# syncs one pair with Synchronizer's engine (davbench sync, state in a fresh badger directory) and the other with
+# vdirsyncer, alternating the tools run by run: first sync, no-change resync, second no-change resync, three
+# no-change runs in one davbench process (the steady-state poll of a long-running server: runs 2 and 3, each
+# timed on its own) against a third vdirsyncer resync, then 100 updates + 50 deletes on A and a resync. Wall time
+# and peak RSS come from /usr/bin/time -v (for the in-process rows: the run's own time, and the last column holds
+# its requests by method). Radicale is stopped by its PID at the end.
 set -euo pipefail
 N="${1:-2000}"
 PORT="${PORT:-5250}"
@@ -75,10 +76,12 @@ syn "no-change resync"
 vds "no-change resync"
 # The appliance is one long-running process: its steady-state poll is a run of an engine (and connectors) that
 # already ran. Three runs in one process: the first pays process start-up, the second and third are that poll.
-# vdirsyncer has no such mode; its second no-change resync (a fresh process, as always) is the comparison.
+# vdirsyncer has no such mode; its later no-change resyncs (a fresh process, as always) are the comparison.
+syn "second no-change resync (fresh process)"
+vds "second no-change resync"
 syn "no-change resync, 3 runs in one process" 3
 per_run "no-change resync"
-vds "second no-change resync"
+vds "third no-change resync"
 "$bench" modify -url "$auth/syn-a/" -updates 100 -deletes 50 >/dev/null
 "$bench" modify -url "$auth/vds-a/" -updates 100 -deletes 50 >/dev/null
 syn "100 updates + 50 deletes"
