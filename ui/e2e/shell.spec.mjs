@@ -505,7 +505,7 @@ async function main() {
           syncConflicts: [{ id: 'c1', profileId: 'sales', userId: 'ann', kind: 'APPOINTMENT', crmItemId: '1042', mailboxItemId: 'AAMkAD1', fields: ['title', 'location'], base: '{"title":"Budget review","location":"Room 2"}', crm: '{"title":"Budget review","location":"Room 4"}', mailbox: '{"title":"Budget review (moved)","location":"Teams"}', decision: 'MAILBOX', policy: 'NEWEST', at: now, resolved: null }],
         },
         PendingApprovals: {
-          pendingApprovals: [{ id: 'r9', profileId: 'sales', userId: 'bob', kind: 'APPOINTMENT', trigger: 'poll', start: now, guard: 'deletes > 50 and > 20%', counts: { listed: 240, created: 0, updated: 3, deleted: 180 },
+          pendingApprovals: [{ id: 'r9', profileId: 'sales', userId: 'bob', kind: 'APPOINTMENT', trigger: 'poll', start: now, guard: 'deletes > 50 and > 20%', counts: { listed: 240, created: 0, updated: 0, deleted: 0 },
             planned: [{ side: 'MAILBOX', action: 'delete', linkId: 'l1', title: 'Weekly sync', reason: 'deleted in the CRM' }, { side: 'MAILBOX', action: 'delete', linkId: 'l2', title: 'Customer visit', reason: 'deleted in the CRM' }] }],
         },
         Governor: {
@@ -684,7 +684,7 @@ async function main() {
 
       await nav.getByRole('link', { name: 'Approvals', exact: true }).click();
       await heading(page, 'Approvals');
-      await page.getByText('delete 180 of 240 items', { exact: false }).waitFor();
+      await page.getByText('delete 2 of 240 items', { exact: false }).waitFor();
       await page.getByText('Show the 2 planned changes').click();
       await page.getByRole('cell', { name: 'Customer visit' }).waitFor();
       await page.getByRole('button', { name: 'Reject…' }).click();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchUser, signInResult, usersCSV } from './screens/sync';
+import { matchUser, plannedCount, signInResult, usersCSV } from './screens/sync';
 
 const base: { paused: boolean; queued: boolean; running: boolean; nextRun: string; lastRun: string | null; lastOk: string | null; lastError: string | null; lastErrorAt: string | null; failures: number; breaker: string; breakerReason: string | null; breakerUntil: string | null } = { paused: false, queued: false, running: false, nextRun: '2026-11-21T10:00:00Z', lastRun: null, lastOk: null, lastError: null, lastErrorAt: null, failures: 0, breaker: 'closed', breakerReason: null, breakerUntil: null };
 const user = (id: string, name: string, status: Partial<typeof base> | null = {}) => ({
@@ -44,5 +44,14 @@ describe('signInResult', () => {
     expect(signInResult('?signin=ok')).toEqual({ ok: true, reason: '' });
     expect(signInResult('?signin=error&reason=access%20denied')).toEqual({ ok: false, reason: 'access denied' });
     expect(signInResult('?signin=maybe')).toBeNull();
+  });
+});
+
+describe('plannedCount', () => {
+  it('counts a held run by its plan, per action, whatever the case', () => {
+    const planned = [{ action: 'delete' }, { action: 'DELETE' }, { action: 'create' }, { action: 'delete' }];
+    expect(plannedCount(planned, 'delete')).toBe(3);
+    expect(plannedCount(planned, 'create')).toBe(1);
+    expect(plannedCount(planned, 'update')).toBe(0);
   });
 });

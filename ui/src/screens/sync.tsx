@@ -75,6 +75,11 @@ export function useCommand() {
   return { busy, error, done, run };
 }
 
+/** plannedCount counts the planned operations of one action (a held run has applied nothing; its plan is what it would do). */
+export function plannedCount(planned: ReadonlyArray<{ action: string }>, action: string): number {
+  return planned.filter((o) => o.action.toLowerCase() === action).length;
+}
+
 export function userStatus(u: User): { text: string; warn: boolean; at?: string | null } {
   const s = u.status;
   if (!s) return { text: 'Not scheduled yet', warn: false };
@@ -642,8 +647,8 @@ export function ApprovalsScreen() {
             </div>
           </div>
           <p>
-            Stopped {formatTime(r.start)} by the limit <strong>{r.guard || 'mass-change guard'}</strong>: it would create {r.counts.created}, update{' '}
-            {r.counts.updated} and delete {r.counts.deleted} of {r.counts.listed} items.
+            Stopped {formatTime(r.start)} by the limit <strong>{r.guard || 'mass-change guard'}</strong>: it would create {plannedCount(r.planned, 'create')}, update{' '}
+            {plannedCount(r.planned, 'update')} and delete {plannedCount(r.planned, 'delete')} of {r.counts.listed} items.
           </p>
           {r.planned.length > 0 && (
             <details>
