@@ -6,7 +6,8 @@
 // The connector is built by New from the settings {url, username, password, calendar?, addressbook?}. Open finds
 // the collection for a scope (Scope.Container, then the configured name or URL, then discovery: well-known URL,
 // current-user-principal, calendar-home-set / addressbook-home-set, first collection that holds the kind) and
-// returns a *Collection. Check runs the preflight checks.
+// returns a *Collection. What Open found is kept by the connector, so later Opens (every engine run) send nothing
+// until a request on the collection fails with 404, 410 or a redirect. Check runs the preflight checks.
 package dav
 
 import (
@@ -56,6 +57,26 @@ type Connector struct {
 	// server only the first time (discovery, or one depth-0 PROPFIND that checks a named URL) and again after a
 	// request on the collection failed with 404, 410, a redirect or a PROPFIND 403 (Collection.gone).
 	found map[string]string
+	// disc is the last discovery Open ran, shared by the kinds (dropped with found when a collection is gone).
+	disc *Discovery
+}
+
+// discovered returns the discovery of this connector, running it the first time.
+func (c *Connector) discovered(ctx context.Context) (*Discovery, error) {
+	c.mu.Lock()
+	d := c.disc
+	c.mu.Unlock()
+	if d != nil {
+		return d, nil
+	}
+	d, err := c.Discover(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.disc = d
+	c.mu.Unlock()
+	return d, nil
 }
 
 var (
@@ -308,7 +329,7 @@ func (c *Connector) OpenCollection(ctx context.Context, scope engine.Scope) (*Co
 			return nil, fmt.Errorf("caldav: %s is not a collection that holds %ss: %w", href, kind, engine.ErrUnsupported)
 		}
 	} else {
-		d, err := c.Discover(ctx)
+		d, err := c.discovered(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -322,6 +343,9 @@ func (c *Connector) OpenCollection(ctx context.Context, scope engine.Scope) (*Co
 			}
 		}
 		if href == "" {
+			c.mu.Lock()
+			c.disc = nil // the collection may be new: look again next time
+			c.mu.Unlock()
 			if want != "" {
 				return nil, fmt.Errorf("caldav: no collection named %q holds %ss: %w", want, kind, engine.ErrNotFound)
 			}
@@ -345,6 +369,7 @@ func (c *Connector) collection(href string, kind engine.Kind, key string) *Colle
 		defer c.mu.Unlock()
 		if c.found[key] == href {
 			delete(c.found, key)
+			c.disc = nil
 			c.log.Info("dav: the collection did not answer where it was found; the next open finds it again", "collection", href)
 		}
 	}

@@ -981,7 +981,21 @@ func (s *Collection) MaxBatch() int { return 32 }
 
 // Batch runs the writes concurrently (at most the store's in-flight limit at a time; the governor enforces the
 // server's). CalDAV has no multi-write request, so a batch saves round-trip latency, not requests.
+//
+// An update merges into the stored resource, so its raw text must be at hand: the bases the Collection has not read
+// at the op's version are fetched first with one multiget per chunk (instead of one GET per update).
 func (s *Collection) Batch(ctx context.Context, ops []engine.Op) ([]engine.OpResult, error) {
+	var bases []string
+	s.mu.Lock()
+	for _, op := range ops {
+		if c, ok := s.cache[op.ID]; op.Action == engine.ActionUpdate && (!ok || c.etag != op.Version) {
+			bases = append(bases, op.ID)
+		}
+	}
+	s.mu.Unlock()
+	if len(bases) > 1 {
+		_, _ = s.multiget(ctx, bases) // best effort: Update reads what is still missing with a GET
+	}
 	res := make([]engine.OpResult, len(ops))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, max(1, s.inFlight))
