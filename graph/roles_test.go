@@ -105,6 +105,11 @@ var roleCases = []struct {
 	{"setSystemSecrets", `mutation { setSystemSecrets(instance: "crm1", secrets: [{name: "password", value: "x"}]) }`, "ADMIN"},
 	{"beginSystemSignIn", `mutation { beginSystemSignIn(profileId: "p1", side: CRM) { url } }`, "ADMIN"},
 	{"systemSecretsSet", `{ systemSecretsSet(instance: "crm1", names: ["password"]) }`, "ADMIN"},
+	// Settings (e-mail).
+	{"smtpSettings", `{ smtpSettings { host passwordSet } }`, "ADMIN"},
+	{"saveSmtpSettings", `mutation { saveSmtpSettings(input: {host: "127.0.0.1", port: 25, security: NONE, from: "a@example.com"}) { host } }`, "ADMIN"},
+	{"sendTestMail", `mutation { sendTestMail(to: "b@example.com") { sent } }`, "ADMIN"},
+	{"inviteMailboxUser", `mutation { inviteMailboxUser(profileId: "p1", userId: "u1") { sent } }`, "ADMIN"},
 }
 
 // TestRoleChecks asserts that anonymous callers get UNAUTHENTICATED for
@@ -159,6 +164,9 @@ func TestRoleChecks(t *testing.T) {
 	}
 	if _, err := se.secrets.For("crm1").Get(context.Background(), "password"); err == nil {
 		t.Error("a refused caller stored a secret")
+	}
+	if r := admin.query(`{ smtpSettings { host } }`, nil).must(t); r.Data["smtpSettings"] != nil {
+		t.Errorf("a refused caller saved SMTP settings: %s", r.Raw)
 	}
 	if s := se.sched.Snapshot(); len(s.Users) != 1 || s.Users[0].Paused {
 		t.Errorf("scheduler after refused calls: %+v", s.Users)

@@ -96,6 +96,12 @@ func withoutPassword(f engine.Factory, seen chan json.RawMessage) engine.Factory
 
 func newSyncEnv(t testing.TB) *syncEnv {
 	t.Helper()
+	return newSyncEnvWith(t, nil)
+}
+
+// newSyncEnvWith is newSyncEnv with a hook that completes the resolver further (e.g. SignIn).
+func newSyncEnvWith(t testing.TB, extra func(*graph.Resolver)) *syncEnv {
+	t.Helper()
 	se := &syncEnv{crm: reference.NewServer(nil), mbx: reference.NewServer(nil), seen: make(chan json.RawMessage, 16),
 		secrets: &memSecrets{m: map[string][]byte{}}}
 	se.crm.SetIDPrefix("crm-")
@@ -121,6 +127,9 @@ func newSyncEnv(t testing.TB) *syncEnv {
 		}
 		t.Cleanup(func() { _ = se.sched.Stop(context.Background()) })
 		r.Engine, r.Scheduler, r.Governor, r.Secrets = se.engine, se.sched, se.gov, se.secrets.For
+		if extra != nil {
+			extra(r)
+		}
 	})
 	return se
 }

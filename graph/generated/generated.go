@@ -162,6 +162,13 @@ type ComplexityRoot struct {
 		Status    func(childComplexity int) int
 	}
 
+	MailResult struct {
+		ExpiresAt func(childComplexity int) int
+		Message   func(childComplexity int) int
+		Sent      func(childComplexity int) int
+		To        func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AcceptInvitation    func(childComplexity int, token string, name *string, password string) int
 		AddAdmin            func(childComplexity int, email string, name string, password string) int
@@ -171,6 +178,7 @@ type ComplexityRoot struct {
 		CreateAPIToken      func(childComplexity int, name string, expiresInDays *int) int
 		DeleteSyncProfile   func(childComplexity int, id string) int
 		InviteAdmin         func(childComplexity int, email string, name string) int
+		InviteMailboxUser   func(childComplexity int, profileID string, userID string) int
 		LinkUser            func(childComplexity int, input model.LinkUserInput) int
 		Login               func(childComplexity int, email string, password string) int
 		Logout              func(childComplexity int) int
@@ -181,7 +189,9 @@ type ComplexityRoot struct {
 		ResolveSyncConflict func(childComplexity int, id string, choice model.Side) int
 		ResumeSync          func(childComplexity int, profileID string, userID *string) int
 		RevokeAPIToken      func(childComplexity int, id string) int
+		SaveSMTPSettings    func(childComplexity int, input model.SMTPSettingsInput) int
 		SaveSyncProfile     func(childComplexity int, input model.ProfileInput) int
+		SendTestMail        func(childComplexity int, to string) int
 		SetSystemSecrets    func(childComplexity int, instance string, secrets []*model.SystemSecretInput) int
 		Setup               func(childComplexity int, input model.SetupInput) int
 		SyncNow             func(childComplexity int, profileID string, userID *string) int
@@ -239,6 +249,7 @@ type ComplexityRoot struct {
 		LinkedUsers      func(childComplexity int, profileID string) int
 		Me               func(childComplexity int) int
 		PendingApprovals func(childComplexity int, profileID *string) int
+		SMTPSettings     func(childComplexity int) int
 		SchedulerStatus  func(childComplexity int) int
 		SyncConflicts    func(childComplexity int, profileID *string, openOnly *bool) int
 		SyncProfile      func(childComplexity int, id string) int
@@ -289,6 +300,16 @@ type ComplexityRoot struct {
 	SignInStart struct {
 		ExpiresAt func(childComplexity int) int
 		URL       func(childComplexity int) int
+	}
+
+	SmtpSettings struct {
+		From        func(childComplexity int) int
+		FromName    func(childComplexity int) int
+		Host        func(childComplexity int) int
+		PasswordSet func(childComplexity int) int
+		Port        func(childComplexity int) int
+		Security    func(childComplexity int) int
+		Username    func(childComplexity int) int
 	}
 
 	Subscription struct {
@@ -479,6 +500,9 @@ type MutationResolver interface {
 	PauseSync(ctx context.Context, profileID string, userID *string) (bool, error)
 	ResumeSync(ctx context.Context, profileID string, userID *string) (bool, error)
 	UndoSyncRun(ctx context.Context, id string) (*model.SyncRun, error)
+	SaveSMTPSettings(ctx context.Context, input model.SMTPSettingsInput) (*model.SMTPSettings, error)
+	SendTestMail(ctx context.Context, to string) (*model.MailResult, error)
+	InviteMailboxUser(ctx context.Context, profileID string, userID string) (*model.MailResult, error)
 	CreateAPIToken(ctx context.Context, name string, expiresInDays *int) (*model.NewAPIToken, error)
 	RevokeAPIToken(ctx context.Context, id string) (bool, error)
 	LinkUser(ctx context.Context, input model.LinkUserInput) (*model.LinkedUser, error)
@@ -496,6 +520,7 @@ type QueryResolver interface {
 	SyncQuarantine(ctx context.Context, profileID *string) ([]*model.QuarantinedItem, error)
 	SyncRuns(ctx context.Context, profileID *string, userID *string, first *int, before *string) ([]*model.SyncRun, error)
 	SyncRun(ctx context.Context, id string) (*model.SyncRun, error)
+	SMTPSettings(ctx context.Context) (*model.SMTPSettings, error)
 	SchedulerStatus(ctx context.Context) (*model.SchedulerStatus, error)
 	GovernorStatus(ctx context.Context) ([]*model.GovernorScope, error)
 	SystemStatus(ctx context.Context) (*model.SystemStatus, error)
@@ -995,6 +1020,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LinkedUser.Status(childComplexity), true
 
+	case "MailResult.expiresAt":
+		if e.ComplexityRoot.MailResult.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MailResult.ExpiresAt(childComplexity), true
+	case "MailResult.message":
+		if e.ComplexityRoot.MailResult.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MailResult.Message(childComplexity), true
+	case "MailResult.sent":
+		if e.ComplexityRoot.MailResult.Sent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MailResult.Sent(childComplexity), true
+	case "MailResult.to":
+		if e.ComplexityRoot.MailResult.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MailResult.To(childComplexity), true
+
 	case "Mutation.acceptInvitation":
 		if e.ComplexityRoot.Mutation.AcceptInvitation == nil {
 			break
@@ -1083,6 +1133,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.InviteAdmin(childComplexity, args["email"].(string), args["name"].(string)), true
+	case "Mutation.inviteMailboxUser":
+		if e.ComplexityRoot.Mutation.InviteMailboxUser == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_inviteMailboxUser_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.InviteMailboxUser(childComplexity, args["profileId"].(string), args["userId"].(string)), true
 	case "Mutation.linkUser":
 		if e.ComplexityRoot.Mutation.LinkUser == nil {
 			break
@@ -1188,6 +1249,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAPIToken(childComplexity, args["id"].(string)), true
+	case "Mutation.saveSmtpSettings":
+		if e.ComplexityRoot.Mutation.SaveSMTPSettings == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveSmtpSettings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveSMTPSettings(childComplexity, args["input"].(model.SMTPSettingsInput)), true
 	case "Mutation.saveSyncProfile":
 		if e.ComplexityRoot.Mutation.SaveSyncProfile == nil {
 			break
@@ -1199,6 +1271,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SaveSyncProfile(childComplexity, args["input"].(model.ProfileInput)), true
+	case "Mutation.sendTestMail":
+		if e.ComplexityRoot.Mutation.SendTestMail == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_sendTestMail_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SendTestMail(childComplexity, args["to"].(string)), true
 	case "Mutation.setSystemSecrets":
 		if e.ComplexityRoot.Mutation.SetSystemSecrets == nil {
 			break
@@ -1480,6 +1563,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PendingApprovals(childComplexity, args["profileId"].(*string)), true
+	case "Query.smtpSettings":
+		if e.ComplexityRoot.Query.SMTPSettings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.SMTPSettings(childComplexity), true
 	case "Query.schedulerStatus":
 		if e.ComplexityRoot.Query.SchedulerStatus == nil {
 			break
@@ -1747,6 +1836,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SignInStart.URL(childComplexity), true
+
+	case "SmtpSettings.from":
+		if e.ComplexityRoot.SmtpSettings.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SmtpSettings.From(childComplexity), true
+	case "SmtpSettings.fromName":
+		if e.ComplexityRoot.SmtpSettings.FromName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SmtpSettings.FromName(childComplexity), true
+	case "SmtpSettings.host":
+		if e.ComplexityRoot.SmtpSettings.Host == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SmtpSettings.Host(childComplexity), true
+	case "SmtpSettings.passwordSet":
+		if e.ComplexityRoot.SmtpSettings.PasswordSet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SmtpSettings.PasswordSet(childComplexity), true
+	case "SmtpSettings.port":
+		if e.ComplexityRoot.SmtpSettings.Port == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SmtpSettings.Port(childComplexity), true
+	case "SmtpSettings.security":
+		if e.ComplexityRoot.SmtpSettings.Security == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SmtpSettings.Security(childComplexity), true
+	case "SmtpSettings.username":
+		if e.ComplexityRoot.SmtpSettings.Username == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SmtpSettings.Username(childComplexity), true
 
 	case "Subscription.auditEvents":
 		if e.ComplexityRoot.Subscription.AuditEvents == nil {
@@ -2445,6 +2577,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputProfileInput,
 		ec.unmarshalInputReleaseQuarantineInput,
 		ec.unmarshalInputSetupInput,
+		ec.unmarshalInputSmtpSettingsInput,
 		ec.unmarshalInputSyncAccountInput,
 		ec.unmarshalInputSyncFiltersInput,
 		ec.unmarshalInputSystemInput,
@@ -3114,6 +3247,85 @@ type Query
 type Mutation
 type Subscription
 `, BuiltIn: false},
+	{Name: "../settings.graphqls", Input: `# Appliance settings: outbound e-mail (SMTP) and the e-mails the appliance sends.
+
+"How the connection to the SMTP server is protected."
+enum SmtpSecurity {
+  "A plain connection (the password is only sent to a server on the loopback address)."
+  NONE
+  "A plain connection upgraded with STARTTLS (usually port 587); refused if the server does not offer it."
+  STARTTLS
+  "TLS from the first byte (implicit TLS, usually port 465)."
+  TLS
+}
+
+"""
+SmtpSettings are the saved SMTP settings. The password is write-only: only
+whether one is set is shown.
+"""
+type SmtpSettings {
+  host: String!
+  port: Int!
+  security: SmtpSecurity!
+  "Empty: the server is used without authentication."
+  username: String!
+  passwordSet: Boolean!
+  "The sender address (name@example.com)."
+  from: String!
+  "The sender's display name; may be empty."
+  fromName: String!
+}
+
+input SmtpSettingsInput {
+  host: String!
+  port: Int!
+  security: SmtpSecurity!
+  username: String
+  "Write-only. Null or left out keeps the saved password; an empty string removes it."
+  password: String
+  from: String!
+  fromName: String
+}
+
+"""
+MailResult is the outcome of sending one e-mail. A message the SMTP server did
+not accept is not an API error: sent is false and message says which step
+failed (connecting, TLS, authentication, the recipient, the message).
+"""
+type MailResult {
+  sent: Boolean!
+  "The recipient's address."
+  to: String!
+  "What happened, for people."
+  message: String!
+  "For an invitation: when its sign-in link expires."
+  expiresAt: Time
+}
+
+extend type Query {
+  "The saved SMTP settings; null when none are saved."
+  smtpSettings: SmtpSettings @hasRole(role: ADMIN)
+}
+
+extend type Mutation {
+  """
+  Save the SMTP settings. Invalid input is BAD_USER_INPUT with extensions.field
+  naming the setting (host, port, security, username, password, from, fromName).
+  """
+  saveSmtpSettings(input: SmtpSettingsInput!): SmtpSettings! @hasRole(role: ADMIN)
+  "Send a test mail to ` + "`" + `to` + "`" + ` with the saved settings."
+  sendTestMail(to: String!): MailResult! @hasRole(role: ADMIN)
+  """
+  E-mail a linked user a Microsoft sign-in invitation for their mailbox: the
+  link beginSystemSignIn(side: MAILBOX, userId) returns, sent to the user's
+  mailbox address with a short explanation. The mailbox system must be
+  Microsoft 365 with delegated permissions (otherwise BAD_USER_INPUT naming
+  userId), and SMTP settings must be saved. The link is never returned nor
+  logged.
+  """
+  inviteMailboxUser(profileId: ID!, userId: ID!): MailResult! @hasRole(role: ADMIN)
+}
+`, BuiltIn: false},
 	{Name: "../status.graphqls", Input: `# Live state of the scheduler and the governor.
 
 type RunningJob {
@@ -3646,6 +3858,20 @@ func (ec *executionContext) childFields_LinkedUser(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type LinkedUser", field.Name)
 }
 
+func (ec *executionContext) childFields_MailResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sent":
+		return ec.fieldContext_MailResult_sent(ctx, field)
+	case "to":
+		return ec.fieldContext_MailResult_to(ctx, field)
+	case "message":
+		return ec.fieldContext_MailResult_message(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_MailResult_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MailResult", field.Name)
+}
+
 func (ec *executionContext) childFields_NewApiToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "token":
@@ -3806,6 +4032,26 @@ func (ec *executionContext) childFields_SignInStart(ctx context.Context, field g
 		return ec.fieldContext_SignInStart_expiresAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SignInStart", field.Name)
+}
+
+func (ec *executionContext) childFields_SmtpSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "host":
+		return ec.fieldContext_SmtpSettings_host(ctx, field)
+	case "port":
+		return ec.fieldContext_SmtpSettings_port(ctx, field)
+	case "security":
+		return ec.fieldContext_SmtpSettings_security(ctx, field)
+	case "username":
+		return ec.fieldContext_SmtpSettings_username(ctx, field)
+	case "passwordSet":
+		return ec.fieldContext_SmtpSettings_passwordSet(ctx, field)
+	case "from":
+		return ec.fieldContext_SmtpSettings_from(ctx, field)
+	case "fromName":
+		return ec.fieldContext_SmtpSettings_fromName(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SmtpSettings", field.Name)
 }
 
 func (ec *executionContext) childFields_SyncAccount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4430,6 +4676,28 @@ func (ec *executionContext) field_Mutation_inviteAdmin_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_inviteMailboxUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "profileId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["profileId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_linkUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4588,6 +4856,20 @@ func (ec *executionContext) field_Mutation_revokeApiToken_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_saveSmtpSettings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SMTPSettingsInput, error) {
+			return ec.unmarshalNSmtpSettingsInput2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSMTPSettingsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_saveSyncProfile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4599,6 +4881,20 @@ func (ec *executionContext) field_Mutation_saveSyncProfile_args(ctx context.Cont
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_sendTestMail_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg0
 	return args, nil
 }
 
@@ -6759,6 +7055,98 @@ func (ec *executionContext) fieldContext_LinkedUser_status(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _MailResult_sent(ctx context.Context, field graphql.CollectedField, obj *model.MailResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MailResult_sent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MailResult_sent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MailResult", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _MailResult_to(ctx context.Context, field graphql.CollectedField, obj *model.MailResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MailResult_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MailResult_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MailResult", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MailResult_message(ctx context.Context, field graphql.CollectedField, obj *model.MailResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MailResult_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MailResult_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MailResult", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MailResult_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.MailResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MailResult_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MailResult_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MailResult", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
 func (ec *executionContext) _Mutation_addAdmin(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7900,6 +8288,192 @@ func (ec *executionContext) fieldContext_Mutation_undoSyncRun(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_undoSyncRun_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_saveSmtpSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_saveSmtpSettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SaveSMTPSettings(ctx, fc.Args["input"].(model.SMTPSettingsInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.SMTPSettings
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.SMTPSettings
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SMTPSettings) graphql.Marshaler {
+			return ec.marshalNSmtpSettings2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSMTPSettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_saveSmtpSettings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SmtpSettings(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_saveSmtpSettings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_sendTestMail(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_sendTestMail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SendTestMail(ctx, fc.Args["to"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.MailResult
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.MailResult
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MailResult) graphql.Marshaler {
+			return ec.marshalNMailResult2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐMailResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_sendTestMail(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MailResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_sendTestMail_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_inviteMailboxUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_inviteMailboxUser(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().InviteMailboxUser(ctx, fc.Args["profileId"].(string), fc.Args["userId"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.MailResult
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.MailResult
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MailResult) graphql.Marshaler {
+			return ec.marshalNMailResult2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐMailResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_inviteMailboxUser(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MailResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_inviteMailboxUser_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9412,6 +9986,56 @@ func (ec *executionContext) fieldContext_Query_syncRun(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_smtpSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_smtpSettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().SMTPSettings(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.SMTPSettings
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.SMTPSettings
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SMTPSettings) graphql.Marshaler {
+			return ec.marshalOSmtpSettings2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSMTPSettings(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_smtpSettings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SmtpSettings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_schedulerStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10490,6 +11114,167 @@ func (ec *executionContext) _SignInStart_expiresAt(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_SignInStart_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SignInStart", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _SmtpSettings_host(ctx context.Context, field graphql.CollectedField, obj *model.SMTPSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SmtpSettings_host(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Host, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SmtpSettings_host(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SmtpSettings", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SmtpSettings_port(ctx context.Context, field graphql.CollectedField, obj *model.SMTPSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SmtpSettings_port(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Port, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SmtpSettings_port(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SmtpSettings", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SmtpSettings_security(ctx context.Context, field graphql.CollectedField, obj *model.SMTPSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SmtpSettings_security(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Security, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SMTPSecurity) graphql.Marshaler {
+			return ec.marshalNSmtpSecurity2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSMTPSecurity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SmtpSettings_security(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SmtpSettings", field, false, false, errors.New("field of type SmtpSecurity does not have child fields"))
+}
+
+func (ec *executionContext) _SmtpSettings_username(ctx context.Context, field graphql.CollectedField, obj *model.SMTPSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SmtpSettings_username(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Username, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SmtpSettings_username(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SmtpSettings", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SmtpSettings_passwordSet(ctx context.Context, field graphql.CollectedField, obj *model.SMTPSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SmtpSettings_passwordSet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PasswordSet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SmtpSettings_passwordSet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SmtpSettings", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _SmtpSettings_from(ctx context.Context, field graphql.CollectedField, obj *model.SMTPSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SmtpSettings_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SmtpSettings_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SmtpSettings", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SmtpSettings_fromName(ctx context.Context, field graphql.CollectedField, obj *model.SMTPSettings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SmtpSettings_fromName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FromName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SmtpSettings_fromName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SmtpSettings", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Subscription_auditEvents(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
@@ -14704,6 +15489,78 @@ func (ec *executionContext) unmarshalInputSetupInput(ctx context.Context, obj an
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputSmtpSettingsInput(ctx context.Context, obj any) (model.SMTPSettingsInput, error) {
+	var it model.SMTPSettingsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"host", "port", "security", "username", "password", "from", "fromName"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "host":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("host"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Host = data
+		case "port":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("port"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Port = data
+		case "security":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("security"))
+			data, err := ec.unmarshalNSmtpSecurity2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSMTPSecurity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Security = data
+		case "username":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("username"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Username = data
+		case "password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Password = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "fromName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fromName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FromName = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputSyncAccountInput(ctx context.Context, obj any) (model.SyncAccountInput, error) {
 	var it model.SyncAccountInput
 	if obj == nil {
@@ -15895,6 +16752,59 @@ func (ec *executionContext) _LinkedUser(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var mailResultImplementors = []string{"MailResult"}
+
+func (ec *executionContext) _MailResult(ctx context.Context, sel ast.SelectionSet, obj *model.MailResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mailResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MailResult")
+		case "sent":
+			out.Values[i] = ec._MailResult_sent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._MailResult_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._MailResult_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._MailResult_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -16051,6 +16961,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "undoSyncRun":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_undoSyncRun(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "saveSmtpSettings":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_saveSmtpSettings(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sendTestMail":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_sendTestMail(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "inviteMailboxUser":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_inviteMailboxUser(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -16666,6 +17597,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "smtpSettings":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_smtpSettings(ctx, field)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "schedulerStatus":
 			field := field
 
@@ -17098,6 +18051,74 @@ func (ec *executionContext) _SignInStart(ctx context.Context, sel ast.SelectionS
 			}
 		case "expiresAt":
 			out.Values[i] = ec._SignInStart_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var smtpSettingsImplementors = []string{"SmtpSettings"}
+
+func (ec *executionContext) _SmtpSettings(ctx context.Context, sel ast.SelectionSet, obj *model.SMTPSettings) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, smtpSettingsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SmtpSettings")
+		case "host":
+			out.Values[i] = ec._SmtpSettings_host(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "port":
+			out.Values[i] = ec._SmtpSettings_port(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "security":
+			out.Values[i] = ec._SmtpSettings_security(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "username":
+			out.Values[i] = ec._SmtpSettings_username(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "passwordSet":
+			out.Values[i] = ec._SmtpSettings_passwordSet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._SmtpSettings_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fromName":
+			out.Values[i] = ec._SmtpSettings_fromName(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -19052,6 +20073,16 @@ func (ec *executionContext) marshalNLinkedUser2ᚖgithubᚗcomᚋsynchronizerᚋ
 	return ec._LinkedUser(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMailResult2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐMailResult(ctx context.Context, sel ast.SelectionSet, v *model.MailResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._MailResult(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNNewApiToken2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐNewAPIToken(ctx context.Context, sel ast.SelectionSet, v *model.NewAPIToken) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -19249,6 +20280,31 @@ func (ec *executionContext) marshalNSignInStart2ᚖgithubᚗcomᚋsynchronizer�
 		return graphql.Null
 	}
 	return ec._SignInStart(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSmtpSecurity2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSMTPSecurity(ctx context.Context, v any) (model.SMTPSecurity, error) {
+	var res model.SMTPSecurity
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSmtpSecurity2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSMTPSecurity(ctx context.Context, sel ast.SelectionSet, v model.SMTPSecurity) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNSmtpSettings2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSMTPSettings(ctx context.Context, sel ast.SelectionSet, v *model.SMTPSettings) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SmtpSettings(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSmtpSettingsInput2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSMTPSettingsInput(ctx context.Context, v any) (model.SMTPSettingsInput, error) {
+	res, err := ec.unmarshalInputSmtpSettingsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -19891,6 +20947,13 @@ func (ec *executionContext) marshalOSide2ᚖgithubᚗcomᚋsynchronizerᚋsynchr
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOSmtpSettings2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSMTPSettings(ctx context.Context, sel ast.SelectionSet, v *model.SMTPSettings) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SmtpSettings(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

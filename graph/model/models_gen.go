@@ -178,6 +178,19 @@ type LinkedUser struct {
 	Status *UserSyncStatus `json:"status,omitempty"`
 }
 
+// MailResult is the outcome of sending one e-mail. A message the SMTP server did
+// not accept is not an API error: sent is false and message says which step
+// failed (connecting, TLS, authentication, the recipient, the message).
+type MailResult struct {
+	Sent bool `json:"sent"`
+	// The recipient's address.
+	To string `json:"to"`
+	// What happened, for people.
+	Message string `json:"message"`
+	// For an invitation: when its sign-in link expires.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
 type Mutation struct {
 }
 
@@ -320,6 +333,32 @@ type SignInStart struct {
 	URL string `json:"url"`
 	// When the sign-in expires if not completed (10 minutes after it started).
 	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// SmtpSettings are the saved SMTP settings. The password is write-only: only
+// whether one is set is shown.
+type SMTPSettings struct {
+	Host     string       `json:"host"`
+	Port     int          `json:"port"`
+	Security SMTPSecurity `json:"security"`
+	// Empty: the server is used without authentication.
+	Username    string `json:"username"`
+	PasswordSet bool   `json:"passwordSet"`
+	// The sender address (name@example.com).
+	From string `json:"from"`
+	// The sender's display name; may be empty.
+	FromName string `json:"fromName"`
+}
+
+type SMTPSettingsInput struct {
+	Host     string       `json:"host"`
+	Port     int          `json:"port"`
+	Security SMTPSecurity `json:"security"`
+	Username *string      `json:"username,omitempty"`
+	// Write-only. Null or left out keeps the saved password; an empty string removes it.
+	Password *string `json:"password,omitempty"`
+	From     string  `json:"from"`
+	FromName *string `json:"fromName,omitempty"`
 }
 
 type Subscription struct {
@@ -857,6 +896,67 @@ func (e *Side) UnmarshalJSON(b []byte) error {
 }
 
 func (e Side) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How the connection to the SMTP server is protected.
+type SMTPSecurity string
+
+const (
+	// A plain connection (the password is only sent to a server on the loopback address).
+	SMTPSecurityNone SMTPSecurity = "NONE"
+	// A plain connection upgraded with STARTTLS (usually port 587); refused if the server does not offer it.
+	SMTPSecurityStarttls SMTPSecurity = "STARTTLS"
+	// TLS from the first byte (implicit TLS, usually port 465).
+	SMTPSecurityTLS SMTPSecurity = "TLS"
+)
+
+var AllSMTPSecurity = []SMTPSecurity{
+	SMTPSecurityNone,
+	SMTPSecurityStarttls,
+	SMTPSecurityTLS,
+}
+
+func (e SMTPSecurity) IsValid() bool {
+	switch e {
+	case SMTPSecurityNone, SMTPSecurityStarttls, SMTPSecurityTLS:
+		return true
+	}
+	return false
+}
+
+func (e SMTPSecurity) String() string {
+	return string(e)
+}
+
+func (e *SMTPSecurity) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SMTPSecurity(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SmtpSecurity", str)
+	}
+	return nil
+}
+
+func (e SMTPSecurity) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SMTPSecurity) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SMTPSecurity) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
