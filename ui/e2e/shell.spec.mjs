@@ -268,7 +268,7 @@ async function main() {
       ['Approvals', `Nothing waits for approval|${ENGINE_OFF}`],
       ['Governor', `Scheduler|${ENGINE_OFF}`],
       ['Checks', 'Checks arrive with the connectors.'],
-      ['Settings', 'Settings arrive with the sync engine.'],
+      ['Settings', 'No SMTP settings are saved yet.'],
     ]) {
       await nav.getByRole('link', { name: label, exact: true }).click();
       await heading(page, label);
@@ -286,6 +286,32 @@ async function main() {
     await page.goto('/no-such-page');
     await heading(page, 'Page not found');
     log('navigation lists every area; engine areas show their real empty state; others say when they arrive; back button and 404 work');
+
+    // --- Settings: the SMTP form checks fields, saves with a write-only password, the test mail shows its outcome. ---
+    await page.goto('/settings');
+    await heading(page, 'Settings');
+    await page.getByLabel(/^SMTP server/).fill('127.0.0.1');
+    await page.getByLabel('Security').selectOption('NONE');
+    assert((await page.getByLabel(/^Port/).inputValue()) === '25', 'choosing no security moves the usual port to 25');
+    await page.getByLabel(/^Port/).fill('70000');
+    await page.getByLabel(/^Sender address/).fill('sync@example.com');
+    await page.getByLabel(/^Password/).fill('smtp-password-1');
+    await page.getByRole('button', { name: 'Save e-mail settings' }).click();
+    await page.getByText('Enter the user name that goes with the password.').waitFor();
+    await page.getByText(/^Enter a port between 1 and 65535/).waitFor();
+    await checkA11y(page, 'settings with field errors');
+    await page.getByLabel(/^User name/).fill('sync');
+    // Port 1 on the loopback address: nothing listens, so the test mail fails at once with a clear reason.
+    await page.getByLabel(/^Port/).fill('1');
+    await page.getByRole('button', { name: 'Save e-mail settings' }).click();
+    await page.getByText('The SMTP settings are saved.').waitFor();
+    assert((await page.getByLabel(/^Password/).inputValue()) === '', 'the password field is empty after saving (write-only)');
+    await page.getByText(/^A password is set\. It is never shown/).waitFor();
+    await page.getByRole('button', { name: 'Send a test mail' }).click();
+    await page.getByText(/^Not sent: could not connect to the SMTP server/).waitFor({ timeout: 40_000 });
+    await shot(page, '05-settings-smtp');
+    await checkA11y(page, 'settings after a test mail');
+    log('settings: SMTP field errors, saved with the password write-only, a failed test mail says why');
 
     // --- Keyboard: skip link first, visible focus. ---
     await page.goto('/');

@@ -13,6 +13,7 @@ import { AdminsScreen } from './screens/admins';
 import { AdminsOnly, NotFound, Overview, UPCOMING, Upcoming } from './screens/areas';
 import { AuditScreen } from './screens/audit';
 import { InviteScreen, LoginScreen, SetupScreen } from './screens/auth';
+import { SettingsScreen } from './screens/settings';
 import { Shell } from './screens/shell';
 import { ApprovalsScreen, ConflictsScreen, GovernorScreen, ProfilesScreen, UsersScreen } from './screens/sync';
 import { UserScreen } from './screens/user';
@@ -159,6 +160,7 @@ function Screen(props: { path: string; viewer: Account | null }) {
   else if (path === '/conflicts') body = <ConflictsScreen />;
   else if (path === '/approvals') body = <ApprovalsScreen />;
   else if (path === '/governor') body = <GovernorScreen />;
+  else if (path === '/settings') body = <SettingsScreen />;
   else if (UPCOMING[path]) body = <Upcoming path={path} />;
   else body = <NotFound />;
   return <Shell path={path}>{body}</Shell>;

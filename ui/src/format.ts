@@ -81,6 +81,13 @@ export const FIELD_WORDS: Record<string, string> = {
   name: 'the name',
   token: 'the token',
   expiresInDays: 'the number of days',
+  host: 'the SMTP server',
+  port: 'the port',
+  security: 'the security',
+  username: 'the user name',
+  from: 'the sender address',
+  fromName: 'the sender name',
+  to: 'the address',
 };
 
 /** fieldMessage rewrites a server message about a field (like "currentPassword is wrong") in words. */

@@ -64,6 +64,13 @@ import type {
   LinkUserMutationVariables,
   BeginSystemSignInMutation,
   BeginSystemSignInMutationVariables,
+  SmtpSettingsQuery,
+  SaveSmtpSettingsMutation,
+  SaveSmtpSettingsMutationVariables,
+  SendTestMailMutation,
+  SendTestMailMutationVariables,
+  InviteMailboxUserMutation,
+  InviteMailboxUserMutationVariables,
 } from '../gql/graphql';
 
 export const BOOT = /* GraphQL */ `
@@ -575,6 +582,55 @@ export const BEGIN_SIGN_IN = /* GraphQL */ `
   }
 `;
 
+export const SMTP_SETTINGS = /* GraphQL */ `
+  query SmtpSettings {
+    smtpSettings {
+      host
+      port
+      security
+      username
+      passwordSet
+      from
+      fromName
+    }
+  }
+`;
+
+export const SAVE_SMTP_SETTINGS = /* GraphQL */ `
+  mutation SaveSmtpSettings($input: SmtpSettingsInput!) {
+    saveSmtpSettings(input: $input) {
+      host
+      port
+      security
+      username
+      passwordSet
+      from
+      fromName
+    }
+  }
+`;
+
+export const SEND_TEST_MAIL = /* GraphQL */ `
+  mutation SendTestMail($to: String!) {
+    sendTestMail(to: $to) {
+      sent
+      to
+      message
+    }
+  }
+`;
+
+export const INVITE_MAILBOX_USER = /* GraphQL */ `
+  mutation InviteMailboxUser($profileId: ID!, $userId: ID!) {
+    inviteMailboxUser(profileId: $profileId, userId: $userId) {
+      sent
+      to
+      message
+      expiresAt
+    }
+  }
+`;
+
 /** Account is the signed-in account as the dashboard keeps it. */
 export type Account = NonNullable<BootQuery['me']>;
 
@@ -683,5 +739,17 @@ export class Api {
   }
   releaseQuarantine(v: ReleaseQuarantineMutationVariables): Promise<ReleaseQuarantineMutation> {
     return this.client.request<ReleaseQuarantineMutation, ReleaseQuarantineMutationVariables>(RELEASE_QUARANTINE, v);
+  }
+  smtpSettings(): Promise<SmtpSettingsQuery> {
+    return this.client.request<SmtpSettingsQuery>(SMTP_SETTINGS);
+  }
+  saveSmtpSettings(v: SaveSmtpSettingsMutationVariables): Promise<SaveSmtpSettingsMutation> {
+    return this.client.request<SaveSmtpSettingsMutation, SaveSmtpSettingsMutationVariables>(SAVE_SMTP_SETTINGS, v);
+  }
+  sendTestMail(v: SendTestMailMutationVariables): Promise<SendTestMailMutation> {
+    return this.client.request<SendTestMailMutation, SendTestMailMutationVariables>(SEND_TEST_MAIL, v);
+  }
+  inviteMailboxUser(v: InviteMailboxUserMutationVariables): Promise<InviteMailboxUserMutation> {
+    return this.client.request<InviteMailboxUserMutation, InviteMailboxUserMutationVariables>(INVITE_MAILBOX_USER, v);
   }
 }

@@ -103,6 +103,26 @@ export type Side =
   | 'CRM'
   | 'MAILBOX';
 
+/** How the connection to the SMTP server is protected. */
+export type SmtpSecurity =
+  /** A plain connection (the password is only sent to a server on the loopback address). */
+  | 'NONE'
+  /** A plain connection upgraded with STARTTLS (usually port 587); refused if the server does not offer it. */
+  | 'STARTTLS'
+  /** TLS from the first byte (implicit TLS, usually port 465). */
+  | 'TLS';
+
+export type SmtpSettingsInput = {
+  from: string;
+  fromName?: string | null | undefined;
+  host: string;
+  /** Write-only. Null or left out keeps the saved password; an empty string removes it. */
+  password?: string | null | undefined;
+  port: number;
+  security: SmtpSecurity;
+  username?: string | null | undefined;
+};
+
 export type SyncAccountInput = {
   aliases?: Array<string> | null | undefined;
   email?: string | null | undefined;
@@ -415,3 +435,30 @@ export type BeginSystemSignInMutationVariables = Exact<{
 
 
 export type BeginSystemSignInMutation = { beginSystemSignIn: { url: string, expiresAt: string } };
+
+export type SmtpSettingsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SmtpSettingsQuery = { smtpSettings: { host: string, port: number, security: SmtpSecurity, username: string, passwordSet: boolean, from: string, fromName: string } | null };
+
+export type SaveSmtpSettingsMutationVariables = Exact<{
+  input: SmtpSettingsInput;
+}>;
+
+
+export type SaveSmtpSettingsMutation = { saveSmtpSettings: { host: string, port: number, security: SmtpSecurity, username: string, passwordSet: boolean, from: string, fromName: string } };
+
+export type SendTestMailMutationVariables = Exact<{
+  to: string;
+}>;
+
+
+export type SendTestMailMutation = { sendTestMail: { sent: boolean, to: string, message: string } };
+
+export type InviteMailboxUserMutationVariables = Exact<{
+  profileId: string;
+  userId: string;
+}>;
+
+
+export type InviteMailboxUserMutation = { inviteMailboxUser: { sent: boolean, to: string, message: string, expiresAt: string | null } };

@@ -195,6 +195,21 @@ export type LinkedUser = {
   status: Maybe<UserSyncStatus>;
 };
 
+/**
+ * MailResult is the outcome of sending one e-mail. A message the SMTP server did
+ * not accept is not an API error: sent is false and message says which step
+ * failed (connecting, TLS, authentication, the recipient, the message).
+ */
+export type MailResult = {
+  /** For an invitation: when its sign-in link expires. */
+  expiresAt: Maybe<Scalars['Time']['output']>;
+  /** What happened, for people. */
+  message: Scalars['String']['output'];
+  sent: Scalars['Boolean']['output'];
+  /** The recipient's address. */
+  to: Scalars['String']['output'];
+};
+
 export type Mutation = {
   /** Public: redeems an invitation, creates the admin account and signs in. */
   acceptInvitation: AuthPayload;
@@ -224,6 +239,15 @@ export type Mutation = {
   /** Creates a one-time invitation link, valid for 7 days. */
   inviteAdmin: Invitation;
   /**
+   * E-mail a linked user a Microsoft sign-in invitation for their mailbox: the
+   * link beginSystemSignIn(side: MAILBOX, userId) returns, sent to the user's
+   * mailbox address with a short explanation. The mailbox system must be
+   * Microsoft 365 with delegated permissions (otherwise BAD_USER_INPUT naming
+   * userId), and SMTP settings must be saved. The link is never returned nor
+   * logged.
+   */
+  inviteMailboxUser: MailResult;
+  /**
    * Links (or re-links) a CRM account to a mailbox account; the user's first sync is
    * scheduled at once. Re-linking to another account drops the old sync state.
    */
@@ -249,8 +273,15 @@ export type Mutation = {
   resumeSync: Scalars['Boolean']['output'];
   /** Revokes one of your API tokens (admins: anyone's). */
   revokeApiToken: Scalars['Boolean']['output'];
+  /**
+   * Save the SMTP settings. Invalid input is BAD_USER_INPUT with extensions.field
+   * naming the setting (host, port, security, username, password, from, fromName).
+   */
+  saveSmtpSettings: SmtpSettings;
   /** Creates or replaces a profile; the scheduler follows at once. Invalid input: BAD_USER_INPUT with extensions.field. */
   saveSyncProfile: SyncProfile;
+  /** Send a test mail to `to` with the saved settings. */
+  sendTestMail: MailResult;
   /**
    * Stores (or, with a null value, deletes) secrets of a connector instance in the
    * encrypted store, where the connector reads them. Write-only: values are never returned.
@@ -319,6 +350,12 @@ export type MutationInviteAdminArgs = {
 };
 
 
+export type MutationInviteMailboxUserArgs = {
+  profileId: Scalars['ID']['input'];
+  userId: Scalars['ID']['input'];
+};
+
+
 export type MutationLinkUserArgs = {
   input: LinkUserInput;
 };
@@ -368,8 +405,18 @@ export type MutationRevokeApiTokenArgs = {
 };
 
 
+export type MutationSaveSmtpSettingsArgs = {
+  input: SmtpSettingsInput;
+};
+
+
 export type MutationSaveSyncProfileArgs = {
   input: ProfileInput;
+};
+
+
+export type MutationSendTestMailArgs = {
+  to: Scalars['String']['input'];
 };
 
 
@@ -491,6 +538,8 @@ export type Query = {
   pendingApprovals: Array<SyncRun>;
   /** The scheduler's state: queue depth, running jobs, next run and last error per user. */
   schedulerStatus: SchedulerStatus;
+  /** The saved SMTP settings; null when none are saved. */
+  smtpSettings: Maybe<SmtpSettings>;
   /** Conflicts of a profile (all when null), newest first; only open ones unless openOnly is false. */
   syncConflicts: Array<SyncConflict>;
   /** One sync profile, or null. */
@@ -659,6 +708,43 @@ export type SignInStart = {
   expiresAt: Scalars['Time']['output'];
   /** The provider's sign-in URL. */
   url: Scalars['String']['output'];
+};
+
+/** How the connection to the SMTP server is protected. */
+export type SmtpSecurity =
+  /** A plain connection (the password is only sent to a server on the loopback address). */
+  | 'NONE'
+  /** A plain connection upgraded with STARTTLS (usually port 587); refused if the server does not offer it. */
+  | 'STARTTLS'
+  /** TLS from the first byte (implicit TLS, usually port 465). */
+  | 'TLS';
+
+/**
+ * SmtpSettings are the saved SMTP settings. The password is write-only: only
+ * whether one is set is shown.
+ */
+export type SmtpSettings = {
+  /** The sender address (name@example.com). */
+  from: Scalars['String']['output'];
+  /** The sender's display name; may be empty. */
+  fromName: Scalars['String']['output'];
+  host: Scalars['String']['output'];
+  passwordSet: Scalars['Boolean']['output'];
+  port: Scalars['Int']['output'];
+  security: SmtpSecurity;
+  /** Empty: the server is used without authentication. */
+  username: Scalars['String']['output'];
+};
+
+export type SmtpSettingsInput = {
+  from: Scalars['String']['input'];
+  fromName?: InputMaybe<Scalars['String']['input']>;
+  host: Scalars['String']['input'];
+  /** Write-only. Null or left out keeps the saved password; an empty string removes it. */
+  password?: InputMaybe<Scalars['String']['input']>;
+  port: Scalars['Int']['input'];
+  security: SmtpSecurity;
+  username?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type Subscription = {

@@ -77,11 +77,6 @@ export const UPCOMING: Record<string, { title: string; arrives: string; body: Co
     arrives: 'Checks arrive with the connectors.',
     body: "They will test each system's address, credentials and permissions before the first sync, and say exactly what to fix.",
   },
-  '/settings': {
-    title: 'Settings',
-    arrives: 'Settings arrive with the sync engine.',
-    body: 'Mail delivery for invitations, backups and certificate status will be managed here. Today the server is configured with command-line flags and environment variables (see docs/configuration.md).',
-  },
 };
 
 /** Upcoming renders the empty state of an area that does not exist yet. */

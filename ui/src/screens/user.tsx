@@ -121,10 +121,51 @@ export function UserScreen(props: { profileId: string; userId: string }) {
           </dl>
         </section>
       )}
+      {user && profile && profile.mailbox.type === 'msgraph' && <Invitation profileId={profileId} userId={userId} email={user.mailbox.email} />}
       {user && <Runs profileId={profileId} userId={userId} />}
       {user && <TraceSearch profileId={profileId} userId={userId} />}
       {user && <QuarantineList profileId={profileId} userId={userId} />}
     </>
+  );
+}
+
+/**
+ * Invitation e-mails the user the Microsoft sign-in link of their mailbox
+ * (inviteMailboxUser). Shown when the mailbox system is Microsoft 365; the
+ * server says when the system uses application permissions instead.
+ */
+function Invitation(props: { profileId: string; userId: string; email: string }) {
+  const { api } = useApp();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [result, setResult] = useState<{ sent: boolean; message: string } | null>(null);
+  const send = async () => {
+    setBusy(true);
+    setError(null);
+    setResult(null);
+    try {
+      const r = await api.inviteMailboxUser({ profileId: props.profileId, userId: props.userId });
+      setResult(r.inviteMailboxUser);
+    } catch (err) {
+      setError(asApiError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="card" aria-labelledby="invite-h">
+      <h2 id="invite-h">Microsoft sign-in</h2>
+      <p>
+        With delegated permissions, each user signs in with Microsoft once so the appliance may reach their mailbox. This sends{' '}
+        {props.email ? <strong>{props.email}</strong> : 'the user'} a sign-in link (valid for 10 minutes) with a short explanation. It uses the
+        e-mail settings under <Link href="/settings">Settings</Link>.
+      </p>
+      {result && <Notice kind={result.sent ? 'success' : 'warning'}>{result.message}</Notice>}
+      <ErrorAlert error={error} title="The invitation was not sent" />
+      <Button busy={busy} busyLabel="Sending the invitation…" onClick={send}>
+        E-mail a sign-in invitation
+      </Button>
+    </section>
   );
 }
 

@@ -38,7 +38,7 @@ const DIRS: Array<[SyncDirection, string]> = [
   ['OFF', 'Off'],
 ];
 
-function Select(props: { label: string; value: string; options: Array<[string, string]>; onChange: (v: string) => void; error?: string; hint?: string }) {
+export function Select(props: { label: string; value: string; options: Array<[string, string]>; onChange: (v: string) => void; error?: string; hint?: string }) {
   const id = useId();
   return (
     <div class={`field${props.error ? ' field-invalid' : ''}`}>
@@ -98,7 +98,7 @@ function TextArea(props: { label: string; value: string; onInput: (v: string) =>
   );
 }
 
-function Check(props: { label: string; checked: boolean; onChange: (v: boolean) => void }) {
+export function Check(props: { label: string; checked: boolean; onChange: (v: boolean) => void }) {
   const id = useId();
   return (
     <div class="check">
