@@ -60,6 +60,11 @@ export function describeAction(action: string): string {
     'user.added': 'User added',
     'password.changed': 'Password changed',
     'password.change_failed': 'Password change refused',
+    'mail.smtp_saved': 'E-mail settings saved',
+    'mail.test_sent': 'Test mail sent',
+    'mail.test_failed': 'Test mail not sent',
+    'mail.invitation_sent': 'Sign-in invitation e-mailed',
+    'mail.invitation_failed': 'Sign-in invitation not sent',
   };
   return known[action] ?? action;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { describeAction, fieldMessage } from './format';
 import { checkRecipient, checkSmtp, draftFrom, passwordState, smtpInput, withSecurity } from './smtp';
 
 const saved = { host: 'smtp.example.com', port: 587, security: 'STARTTLS' as const, username: 'sync', passwordSet: true, from: 'sync@example.com', fromName: 'Synchronizer' };
@@ -46,5 +47,14 @@ describe('SMTP form', () => {
     expect(checkRecipient('bob')).toMatch(/one address/);
     expect(checkRecipient('a@example.com, b@example.com')).toMatch(/one address/);
     expect(checkRecipient('bob@example.com')).toBe('');
+  });
+});
+
+describe('server answers about e-mail', () => {
+  it('word the field errors and the audit actions', () => {
+    expect(fieldMessage('port: must be between 1 and 65535', 'port')).toBe('The port must be between 1 and 65535.');
+    expect(fieldMessage('from: "x" is not an e-mail address (write it as name@example.com)', 'from')).toBe('"x" is not an e-mail address (write it as name@example.com).');
+    expect(describeAction('mail.invitation_sent')).toBe('Sign-in invitation e-mailed');
+    expect(describeAction('mail.smtp_saved')).toBe('E-mail settings saved');
   });
 });
