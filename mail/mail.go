@@ -101,6 +101,9 @@ func (s Settings) Validate() error {
 	if s.Password != "" && s.Username == "" {
 		return &FieldError{"username", "a password is set but no user name"}
 	}
+	if s.Security == SecurityNone && s.Username != "" && !isLocalhost(host) {
+		return &FieldError{"security", "a password is only sent over TLS: choose starttls or tls (none is for a relay on this machine)"}
+	}
 	if err := checkAddress(s.From); err != nil {
 		return &FieldError{"from", err.Error()}
 	}
@@ -109,6 +112,9 @@ func (s Settings) Validate() error {
 	}
 	return nil
 }
+
+// isLocalhost matches the hosts net/smtp sends a password to without TLS.
+func isLocalhost(h string) bool { return h == "localhost" || h == "127.0.0.1" || h == "::1" }
 
 func hasControl(s string) bool { return strings.IndexFunc(s, unicode.IsControl) >= 0 }
 

@@ -141,14 +141,20 @@ func TestValidate(t *testing.T) {
 	if err := good.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	for field, edit := range map[string]func(*mail.Settings){
-		"host":     func(s *mail.Settings) { s.Host = "" },
-		"port":     func(s *mail.Settings) { s.Port = 0 },
-		"security": func(s *mail.Settings) { s.Security = "ssl" },
-		"from":     func(s *mail.Settings) { s.From = "Ops <a@example.com>" },
-		"username": func(s *mail.Settings) { s.Password = "x" },
-		"fromName": func(s *mail.Settings) { s.FromName = "a\nBcc: x@example.com" },
+	for _, tc := range []struct {
+		field string
+		edit  func(*mail.Settings)
+	}{
+		{"host", func(s *mail.Settings) { s.Host = "" }},
+		{"host", func(s *mail.Settings) { s.Host = "https://smtp.example.com" }},
+		{"port", func(s *mail.Settings) { s.Port = 0 }},
+		{"security", func(s *mail.Settings) { s.Security = "ssl" }},
+		{"security", func(s *mail.Settings) { s.Security, s.Username = mail.SecurityNone, "u" }},
+		{"from", func(s *mail.Settings) { s.From = "Ops <a@example.com>" }},
+		{"username", func(s *mail.Settings) { s.Password = "x" }},
+		{"fromName", func(s *mail.Settings) { s.FromName = "a\nBcc: x@example.com" }},
 	} {
+		field, edit := tc.field, tc.edit
 		s := good
 		edit(&s)
 		var fe *mail.FieldError

@@ -23,6 +23,8 @@ describe('SMTP form', () => {
     expect(checkSmtp({ ...draftFrom(saved), username: '' })).toHaveProperty('username');
     expect(checkSmtp({ ...draftFrom(saved), username: '', clearPassword: true })).toEqual({});
     expect(checkSmtp(draftFrom(saved))).toEqual({});
+    expect(checkSmtp({ ...draftFrom(saved), security: 'NONE' })).toHaveProperty('security');
+    expect(checkSmtp({ ...draftFrom(saved), security: 'NONE', host: '127.0.0.1' })).toEqual({});
   });
 
   it('keeps the password write-only', () => {

@@ -79,6 +79,9 @@ export function checkSmtp(d: SmtpDraft): Record<string, string> {
   const willHavePassword = d.password !== '' || (d.passwordSet && !d.clearPassword);
   if (!d.username.trim() && d.password !== '') errs.username = 'Enter the user name that goes with the password.';
   else if (!d.username.trim() && willHavePassword) errs.username = 'Enter the user name, or remove the saved password.';
+  if (d.security === 'NONE' && d.username.trim() && !['localhost', '127.0.0.1', '::1'].includes(host)) {
+    errs.security = 'A password is only sent over TLS: choose STARTTLS or TLS (None is for a relay on this machine).';
+  }
   if (!d.from.trim()) errs.from = 'Enter the address the mails come from, like sync@example.com.';
   else if (!isEmail(d.from)) errs.from = 'Write the sender as an address only, like sync@example.com.';
   if (/[\r\n]/.test(d.fromName)) errs.fromName = 'The sender name must be on one line.';
