@@ -69,6 +69,8 @@ type Collection struct {
 	ignoresIfNoneMatch bool
 	// deleteProbe is 0 before the probe, 1 when the server honours If-Match on DELETE, 2 when it ignores it.
 	deleteProbe int
+	// probeMu makes the concurrent deletes of a batch wait for one probe instead of each running its own.
+	probeMu sync.Mutex
 }
 
 // verifyWrites is how many writes per Collection are read back to learn whether the server rewrites content.
@@ -1075,6 +1077,8 @@ func (s *Collection) fromPending(ctx context.Context, id string) (engine.Remote,
 // deleteIgnoresIfMatch probes once per Collection whether the server ignores If-Match on DELETE: it creates a
 // probe resource and deletes it with a wrong If-Match. A failed probe counts as "ignores" (the safe side).
 func (s *Collection) deleteIgnoresIfMatch(ctx context.Context) bool {
+	s.probeMu.Lock()
+	defer s.probeMu.Unlock()
 	s.mu.Lock()
 	p := s.deleteProbe
 	s.mu.Unlock()
