@@ -135,6 +135,27 @@ func TestSendSTARTTLS(t *testing.T) {
 	}
 }
 
+func TestSendImplicitTLS(t *testing.T) {
+	t.Parallel()
+	cfg, roots := testTLS(t)
+	srv := mailtest.Start(t, mailtest.WithAuth("app", "s3cret pass"), mailtest.WithTLS(cfg))
+	s := settingsFor(srv)
+	s.Security = mail.SecurityTLS
+	if err := (&mail.Mailer{Settings: s, TLS: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}).Send(context.Background(), mail.TestMessage("bob@example.com", "a")); err != nil {
+		t.Fatal(err)
+	}
+	// A base configuration that allows at most TLS 1.1 gets the minimum of 1.2 all the same, so nothing is left to agree on.
+	old := &tls.Config{RootCAs: roots, MaxVersion: tls.VersionTLS11} //nolint:gosec // G402: the test checks that the minimum is raised
+	err := (&mail.Mailer{Settings: s, TLS: old}).Send(context.Background(), mail.TestMessage("bob@example.com", "a"))
+	var me *mail.Error
+	if !errors.As(err, &me) || me.Step != "tls" || !strings.Contains(err.Error(), "TLS handshake") {
+		t.Errorf("TLS 1.1 only: %v", err)
+	}
+	if n := len(srv.Messages()); n != 1 {
+		t.Errorf("delivered %d, want 1", n)
+	}
+}
+
 func TestValidate(t *testing.T) {
 	t.Parallel()
 	good := mail.Settings{Host: "smtp.example.com", Port: 587, Security: mail.SecurityStartTLS, From: "a@example.com"}

@@ -1,7 +1,7 @@
 // Package mailtest is a small in-process SMTP server for tests: it listens on
 // 127.0.0.1, speaks enough ESMTP for net/smtp (EHLO, AUTH PLAIN, STARTTLS when
 // given a certificate, MAIL, RCPT, DATA, RSET, NOOP, QUIT) and keeps what it
-// receives.
+// receives. It can also serve TLS from the first byte (WithTLS).
 package mailtest
 
 import (
@@ -53,6 +53,7 @@ type Server struct {
 
 	user, pass string
 	tlsConf    *tls.Config
+	implicit   *tls.Config
 	ln         net.Listener
 	mu         sync.Mutex
 	got        []Received
@@ -69,6 +70,9 @@ func WithAuth(user, pass string) Option { return func(s *Server) { s.user, s.pas
 // WithSTARTTLS offers STARTTLS with cfg.
 func WithSTARTTLS(cfg *tls.Config) Option { return func(s *Server) { s.tlsConf = cfg } }
 
+// WithTLS serves TLS from the first byte (implicit TLS, like port 465) with cfg.
+func WithTLS(cfg *tls.Config) Option { return func(s *Server) { s.implicit = cfg } }
+
 // Refuse makes RCPT TO fail with 550 for addr.
 func Refuse(addr string) Option { return func(s *Server) { s.refuse[strings.ToLower(addr)] = true } }
 
@@ -83,7 +87,11 @@ func Start(t testing.TB, opts ...Option) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.ln, s.Addr = ln, ln.Addr().String()
+	s.Addr = ln.Addr().String()
+	if s.implicit != nil {
+		ln = tls.NewListener(ln, s.implicit)
+	}
+	s.ln = ln
 	a := ln.Addr().(*net.TCPAddr)
 	s.Host, s.Port = a.IP.String(), a.Port
 	s.wg.Add(1)
@@ -121,7 +129,7 @@ func (s *Server) session(c net.Conn) {
 	if !reply("220 mailtest ESMTP ready") {
 		return
 	}
-	authed, secure := s.user == "", false
+	authed, secure := s.user == "", s.implicit != nil
 	var cur *Received
 	for {
 		line, err := tp.ReadLine()
