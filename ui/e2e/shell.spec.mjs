@@ -562,6 +562,7 @@ async function main() {
           syncQuarantine: [{ profileId: 'sales', userId: 'ann', kind: 'APPOINTMENT', side: 'CRM', itemId: 's1001', field: 'recurrence', reason: 'series exceptions are not written to Graph by this version', at: now }],
         },
         ReleaseQuarantine: { releaseQuarantine: true },
+        InviteMailboxUser: { inviteMailboxUser: { sent: true, to: 'ann@mail.example', message: 'Sent: ann@mail.example has a sign-in link that expires at 2026-11-21 12:10:00 UTC.', expiresAt: now } },
         BeginSystemSignIn: (v) => ({ data: { beginSystemSignIn: { url: `/profiles/${v.profileId}?signin=error&reason=${encodeURIComponent('the admin declined the consent')}`, expiresAt: now } } }),
         SetSystemSecrets: (v) => (secretsSet.push(v), { data: { setSystemSecrets: true } }),
         // The first save is refused the way the server refuses a bad window, to
@@ -690,6 +691,9 @@ async function main() {
       await page.getByText('Series exceptions are not written to Graph by this version', { exact: false }).waitFor();
       await page.getByRole('button', { name: 'Release s1001' }).click();
       await page.getByText('Released s1001: the next run reads it again.').waitFor();
+      // A Microsoft 365 mailbox: the sign-in invitation is e-mailed and the outcome shown.
+      await page.getByRole('button', { name: 'E-mail a sign-in invitation' }).click();
+      await page.getByText('Sent: ann@mail.example has a sign-in link', { exact: false }).waitFor();
       await shot(page, '18b-user-page');
       await checkA11y(page, 'user page');
       await page.setViewportSize({ width: 390, height: 844 });
@@ -729,7 +733,7 @@ async function main() {
       for (const op of ['SyncProfiles', 'SyncNow', 'SyncConflicts', 'ResolveSyncConflict', 'PendingApprovals', 'RejectSyncRun', 'Governor', 'UserRuns', 'UndoSyncRun', 'SyncTrace', 'SyncQuarantine', 'ReleaseQuarantine', 'SetSystemSecrets', 'SaveSyncProfile', 'LinkUser', 'BeginSystemSignIn']) {
         assert(seen.includes(op), `the screens sent ${op}`);
       }
-      log('engine areas with data: profiles (sync now), the profile wizard (checks, secrets, CSV import, server field error, create), users (live), a user page (runs, undo, trace, release), conflicts (side by side, resolve), approvals (reject), governor render and pass axe');
+      log('engine areas with data: profiles (sync now), the profile wizard (checks, secrets, CSV import, server field error, create), users (live), a user page (runs, undo, trace, release, sign-in invitation), conflicts (side by side, resolve), approvals (reject), governor render and pass axe');
     }
 
     // --- The server goes away: the screen says so and what to do. ---
