@@ -84,6 +84,31 @@ func graphLoadSchedule(a *appliance) error {
 	return a.stack.sched.SetProfile(graph.SchedulerProfile(p, users))
 }
 
+// settle waits until the appliance is quiet: no job queued or running and every push delivery handed on, for
+// 300 ms in a row. The first sync of each linked user runs in the background from the moment it is linked; checks
+// that count remote calls or push triggers must not overlap it.
+func settle(t *testing.T, a *appliance) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	quietSince := time.Time{}
+	for {
+		st := a.stack.intake.Status()
+		quiet := a.stack.sched.Idle() && st.Received == st.Dispatched+st.Duplicates+st.Rejected
+		switch {
+		case !quiet:
+			quietSince = time.Time{}
+		case quietSince.IsZero():
+			quietSince = time.Now()
+		case time.Since(quietSince) >= 300*time.Millisecond:
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the appliance did not settle within 15 s: idle=%v intake %+v", a.stack.sched.Idle(), st)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // waitPush returns the jobs the scheduler queued for push triggers within d.
 func waitPush(t *testing.T, ch <-chan scheduler.Event, d time.Duration, want string) []string {
 	t.Helper()
@@ -110,9 +135,11 @@ func TestPushChannelsInTheAppliance(t *testing.T) {
 
 	// Saving the profile and linking users creates the channels: one SuperOffice webhook for the tenant and one
 	// Graph subscription per user and synced kind, all pointing at this appliance's /hooks route.
+	settle(t, a)
 	if err := a.stack.push.ensureAll(ctx, false); err != nil {
 		t.Fatalf("ensureAll: %v", err)
 	}
+	settle(t, a)
 	hooks := so.Webhooks()
 	if len(hooks) != 1 || hooks[0].State != "Active" || hooks[0].TargetURL != a.srv.URL+"/hooks/superoffice/p1" {
 		t.Fatalf("SuperOffice webhooks %+v", hooks)
@@ -126,6 +153,7 @@ func TestPushChannelsInTheAppliance(t *testing.T) {
 		t.Fatalf("an unchanged profile was visited again: %v, %d calls, %v", err, so.Calls()-calls, g.Subscriptions())
 	}
 
+	settle(t, a)
 	ch, cancel := a.stack.sched.Subscribe(1024)
 	defer cancel()
 	// Bob books a meeting in SuperOffice: the signed webhook reaches /hooks/superoffice/p1 and only Bob's job runs.

@@ -149,6 +149,14 @@ func (o *OIDC) Discover(ctx context.Context) error {
 	return nil
 }
 
+// discovered returns the cached discovery document; Discover must have succeeded. Discovery may run again
+// concurrently (a ticket renewal on another goroutine), so the field is read under the lock.
+func (o *OIDC) discovered() *discovery {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.disc
+}
+
 // AuthURL is where to send the admin's browser. Discover must have succeeded.
 func (o *OIDC) AuthURL(state, nonce string) string {
 	o.mu.Lock()
@@ -170,7 +178,7 @@ func (o *OIDC) Exchange(ctx context.Context, code, nonce string) (Claims, error)
 	}
 	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "client_id": {o.ClientID},
 		"client_secret": {o.ClientSecret}, "redirect_uri": {o.RedirectURL}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, o.disc.TokenEndpoint, strings.NewReader(form.Encode()))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, o.discovered().TokenEndpoint, strings.NewReader(form.Encode()))
 	if err != nil {
 		return Claims{}, err
 	}
@@ -194,8 +202,8 @@ func (o *OIDC) Exchange(ctx context.Context, code, nonce string) (Claims, error)
 	if err != nil {
 		return Claims{}, err
 	}
-	if iss, _ := raw["iss"].(string); iss != o.disc.Issuer {
-		return Claims{}, fmt.Errorf("superoffice oidc: id_token issuer %q, want %q", iss, o.disc.Issuer)
+	if iss, want := raw["iss"].(string), o.discovered().Issuer; iss != want {
+		return Claims{}, fmt.Errorf("superoffice oidc: id_token issuer %q, want %q", iss, want)
 	}
 	if !audienceHas(raw["aud"], o.ClientID) {
 		return Claims{}, fmt.Errorf("superoffice oidc: id_token audience %v does not include %q", raw["aud"], o.ClientID)
@@ -296,7 +304,7 @@ func (o *OIDC) key(ctx context.Context, kid string) (*rsa.PublicKey, error) {
 			Kty, Kid, N, E string
 		} `json:"keys"`
 	}
-	if err := getJSON(ctx, o.client(), o.disc.JWKSURI, &set); err != nil {
+	if err := getJSON(ctx, o.client(), o.discovered().JWKSURI, &set); err != nil {
 		return nil, fmt.Errorf("superoffice oidc: JWKS: %w", err)
 	}
 	keys := map[string]*rsa.PublicKey{}
