@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/synchronizer/synchronizer/auth"
@@ -77,8 +76,6 @@ type oauthFlows struct {
 	publicURL string
 	log       *slog.Logger
 	now       func() time.Time
-	// profileMu serialises the read-modify-write of a profile's settings by the callbacks.
-	profileMu sync.Mutex
 }
 
 var _ graph.SignInStarter = (*oauthFlows)(nil)
@@ -392,31 +389,35 @@ func firstLine(s string) string {
 	return strings.TrimSpace(s)
 }
 
-// updateSettings sets fields of the settings of the profile's system on side.
+// updateSettings sets fields of the settings of the profile's system on side, under the engine's profile lock (an
+// admin saving the same profile at the same moment loses nothing, nor does this).
 func (f *oauthFlows) updateSettings(profileID, side string, set map[string]any) error {
-	f.profileMu.Lock()
-	defer f.profileMu.Unlock()
-	p, ref, err := f.system(profileID, side)
-	if err != nil {
-		return err
-	}
-	m, err := settingsOf(ref, side)
-	if err != nil {
-		return err
-	}
-	for k, v := range set {
-		m[k] = v
-	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		return err
-	}
-	if side == engine.SideCRM.String() {
-		p.CRM.Settings = b
-	} else {
-		p.Mailbox.Settings = b
-	}
-	_, err = f.eng.PutProfile(p)
+	_, err := f.eng.UpdateProfile(profileID, func(p engine.Profile, exists bool) (engine.Profile, error) {
+		if !exists {
+			return p, fmt.Errorf("profile %q: %w", profileID, engine.ErrNoSuchProfile)
+		}
+		ref := &p.Mailbox
+		switch side {
+		case engine.SideCRM.String():
+			ref = &p.CRM
+		case engine.SideMailbox.String():
+		default:
+			return p, inputErr("side", "%q: want crm or mailbox", side)
+		}
+		m, err := settingsOf(*ref, side)
+		if err != nil {
+			return p, err
+		}
+		for k, v := range set {
+			m[k] = v
+		}
+		b, err := json.Marshal(m)
+		if err != nil {
+			return p, err
+		}
+		ref.Settings = b
+		return p, nil
+	})
 	return err
 }
 

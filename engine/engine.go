@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -46,14 +47,17 @@ type Config struct {
 // approvals, quarantine, trace and undo. It is safe for concurrent use; two runs of the same job never overlap
 // (the second waits for the first).
 type Engine struct {
-	kv    KV
-	log   *slog.Logger
-	now   func() time.Time
-	cfg   Config
-	seq   atomic.Uint64
-	mu    sync.Mutex // guards conns and jobs
-	conns map[string]connEntry
-	jobs  map[string]*sync.Mutex
+	kv  KV
+	log *slog.Logger
+	now func() time.Time
+	cfg Config
+	seq atomic.Uint64
+	mu  sync.Mutex // guards conns and jobs
+	// profileMu serialises every write of a profile (PutProfile, UpdateProfile, DeleteProfile), so a read-modify-write
+	// by one caller (the API merging kept secrets, a sign-in callback setting the tenant's address) never loses another's.
+	profileMu sync.Mutex
+	conns     map[string]connEntry
+	jobs      map[string]*sync.Mutex
 }
 
 type connEntry struct {
@@ -171,6 +175,30 @@ func (e *Engine) deletePrefix(prefix string) error {
 // invalid profile is refused with a *InputError. Changing the window is harmless: the next run of each job lists
 // fully and matches what it finds against the links.
 func (e *Engine) PutProfile(p Profile) (Profile, error) {
+	e.profileMu.Lock()
+	defer e.profileMu.Unlock()
+	return e.putProfile(p)
+}
+
+// UpdateProfile reads the profile with id (exists is false when there is none yet), lets fn change it, and saves
+// the result, all under the lock every profile write takes, so concurrent updates of different fields of one profile
+// all survive. An error from fn is returned as it is and nothing is saved.
+func (e *Engine) UpdateProfile(id string, fn func(old Profile, exists bool) (Profile, error)) (Profile, error) {
+	e.profileMu.Lock()
+	defer e.profileMu.Unlock()
+	old, err := e.Profile(id)
+	exists := err == nil
+	if err != nil && !errors.Is(err, ErrNoSuchProfile) {
+		return Profile{}, err
+	}
+	p, err := fn(old, exists)
+	if err != nil {
+		return Profile{}, err
+	}
+	return e.putProfile(p)
+}
+
+func (e *Engine) putProfile(p Profile) (Profile, error) {
 	p = p.withDefaults()
 	if err := p.Validate(e.cfg.Connectors); err != nil {
 		return Profile{}, err
@@ -207,6 +235,8 @@ func (e *Engine) Profiles() ([]Profile, error) {
 // DeleteProfile removes a profile, its linked users and all their sync state. Items in the systems are not
 // touched. Runs, conflicts and trace entries stay for the record.
 func (e *Engine) DeleteProfile(id string) error {
+	e.profileMu.Lock()
+	defer e.profileMu.Unlock()
 	if _, err := e.Profile(id); err != nil {
 		return err
 	}

@@ -22,17 +22,18 @@ func (r *mutationResolver) SaveSyncProfile(ctx context.Context, input model.Prof
 	if err != nil {
 		return nil, err
 	}
-	r.saveMu.Lock()
-	defer r.saveMu.Unlock()
-	old, err := e.Profile(input.ID)
-	if err != nil && !errors.Is(err, engine.ErrNoSuchProfile) {
-		return nil, err
+	// The merge with the saved profile (kept secrets) happens under the engine's profile lock, so a sign-in
+	// callback updating the same profile at the same moment is not lost.
+	var inputFault error
+	p, err := e.UpdateProfile(input.ID, func(old engine.Profile, _ bool) (engine.Profile, error) {
+		p, err := profileIn(input, old)
+		inputFault = err
+		return p, err
+	})
+	if inputFault != nil {
+		return nil, inputFault
 	}
-	p, err := profileIn(input, old)
 	if err != nil {
-		return nil, err
-	}
-	if p, err = e.PutProfile(p); err != nil {
 		return nil, engineErr(err)
 	}
 	r.audit(ctx, "sync.profile_saved", p.ID, "")

@@ -46,5 +46,4 @@ type Resolver struct {
 	SignIn SignInStarter
 
 	schedMu sync.Mutex // serialises reschedule
-	saveMu  sync.Mutex // serialises the read-merge-write of saveSyncProfile (kept secrets)
 }

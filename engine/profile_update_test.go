@@ -1,0 +1,58 @@
+package engine_test
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/synchronizer/synchronizer/engine"
+	"github.com/synchronizer/synchronizer/engine/reference"
+)
+
+// TestUpdateProfileLosesNoConcurrentUpdate has two writers change different parts of one profile at the same
+// time (the API saving the name, a sign-in callback setting a system's settings): every change of both survives.
+func TestUpdateProfileLosesNoConcurrentUpdate(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, reference.Delta, reference.Delta, nil)
+	const n = 50
+	var wg sync.WaitGroup
+	for w := range 2 {
+		wg.Go(func() {
+			for i := range n {
+				if _, err := f.e.UpdateProfile("p1", func(p engine.Profile, exists bool) (engine.Profile, error) {
+					if !exists {
+						return p, errors.New("profile missing")
+					}
+					if w == 0 {
+						p.Name = fmt.Sprintf("name %d", i)
+					} else {
+						p.Mailbox.Settings = []byte(fmt.Sprintf(`{"model":"delta","pageSize":3,"n":%d}`, i))
+					}
+					return p, nil
+				}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	p, err := f.e.Profile("p1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Name != fmt.Sprintf("name %d", n-1) || string(p.Mailbox.Settings) != fmt.Sprintf(`{"model":"delta","pageSize":3,"n":%d}`, n-1) {
+		t.Fatalf("an update was lost: name %q, mailbox settings %s", p.Name, p.Mailbox.Settings)
+	}
+	boom := errors.New("refused")
+	if _, err := f.e.UpdateProfile("p1", func(p engine.Profile, _ bool) (engine.Profile, error) {
+		p.Name = "never saved"
+		return p, boom
+	}); !errors.Is(err, boom) {
+		t.Fatalf("fn's error: got %v", err)
+	}
+	if p, _ := f.e.Profile("p1"); p.Name == "never saved" {
+		t.Fatal("a refused update was saved")
+	}
+}
