@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -54,16 +53,20 @@ func (r *lateRegistry) UnregisterPush(ctx context.Context, connector, profile, i
 	return in.UnregisterPush(ctx, connector, profile, id)
 }
 
-// pushSubPrefix is where engine/push persists registered subscriptions (hook/sub/<connector>/<profile>/<id>, JSON
-// engine.PushSubscription; documented in the push package). The intake exposes no secret-bearing listing, and a
-// renewal must re-register a subscription with its secret, so the wiring reads them here.
-const pushSubPrefix = "hook/sub/"
+// registered returns the subscriptions the intake holds for a connector (and profile, or every profile), with
+// their secrets: a renewal must re-register a subscription as it was.
+func (r *lateRegistry) registered(connector, profile string) ([]engine.PushSubscription, error) {
+	in := r.in.Load()
+	if in == nil {
+		return nil, errNoIntake
+	}
+	return in.Registered(connector, profile), nil
+}
 
 // pushWiring connects the engine's connectors with the push intake.
 type pushWiring struct {
 	eng       *engine.Engine
-	kv        engine.KV
-	reg       engine.PushRegistry
+	reg       *lateRegistry
 	publicURL string
 	log       *slog.Logger
 	// ensureMu serialises channel creation, so a watcher tick and housekeeping never create twice.
@@ -78,8 +81,8 @@ type pushWiring struct {
 	stopped   atomic.Bool
 }
 
-func newPushWiring(eng *engine.Engine, store engine.KV, reg engine.PushRegistry, publicURL string, logger *slog.Logger) *pushWiring {
-	return &pushWiring{eng: eng, kv: store, reg: reg, publicURL: publicURL, log: logger, seen: map[string]string{},
+func newPushWiring(eng *engine.Engine, reg *lateRegistry, publicURL string, logger *slog.Logger) *pushWiring {
+	return &pushWiring{eng: eng, reg: reg, publicURL: publicURL, log: logger, seen: map[string]string{},
 		retry: map[string]retryAt{}, now: time.Now}
 }
 
@@ -281,20 +284,7 @@ func (w *pushWiring) graphLifecycle(ctx context.Context, event string, sub engin
 
 // subscriptions returns the registered subscriptions of a connector and profile (profile "" = every profile).
 func (w *pushWiring) subscriptions(connector, profile string) ([]engine.PushSubscription, error) {
-	prefix := pushSubPrefix + connector + "/"
-	if profile != "" {
-		prefix += url.PathEscape(profile) + "/"
-	}
-	var out []engine.PushSubscription
-	err := w.kv.Scan([]byte(prefix), func(k, v []byte) error {
-		var s engine.PushSubscription
-		if err := json.Unmarshal(v, &s); err != nil {
-			return fmt.Errorf("push subscription %s: %w", k, err)
-		}
-		out = append(out, s)
-		return nil
-	})
-	return out, err
+	return w.reg.registered(connector, profile)
 }
 
 // fingerprint identifies what channels depend on: the profile's systems and its linked users.

@@ -98,7 +98,7 @@ func startSyncAt(ctx context.Context, cfg Config, db *kv.DB, logger *slog.Logger
 		return nil, fmt.Errorf("scheduler: %w", err)
 	}
 	s.sched = sched
-	s.push = newPushWiring(eng, db, reg, publicURL, logger.With("component", "push-wiring"))
+	s.push = newPushWiring(eng, reg, publicURL, logger.With("component", "push-wiring"))
 	sched.AddHousekeeping("renew-subscriptions", func(ctx context.Context) error { return s.push.ensureAll(ctx, true) })
 	sched.AddHousekeeping("badger-gc", func(ctx context.Context) error { db.GCOnce(ctx); return nil })
 	sched.AddHousekeeping("store-verify", func(context.Context) error { return db.Verify() })

@@ -299,6 +299,27 @@ func (in *Intake) RegisterPush(ctx context.Context, s Subscription) error {
 	return nil
 }
 
+// Registered returns the registered subscriptions of a connector, of one profile or (profile "") of every profile,
+// sorted by profile and id. They include their secrets: it is for the code that renews or re-creates channels, never
+// for display (Status is).
+func (in *Intake) Registered(connector, profile string) []Subscription {
+	in.mu.RLock()
+	var out []Subscription
+	for k, st := range in.subs {
+		if k.connector == connector && (profile == "" || k.profile == profile) {
+			out = append(out, st.sub)
+		}
+	}
+	in.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Profile != out[j].Profile {
+			return out[i].Profile < out[j].Profile
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
 // UnregisterPush forgets a subscription; its job goes back to polling at the normal interval.
 func (in *Intake) UnregisterPush(ctx context.Context, connector, profile, id string) error {
 	k := subKey{connector, profile, id}
