@@ -155,17 +155,26 @@ func (j *syncJob) undoOp(ctx context.Context, op AppliedOp) error {
 	return nil
 }
 
+// Conflict returns one recorded conflict, or an *InputError naming conflictId when there is none.
+func (e *Engine) Conflict(id string) (Conflict, error) {
+	var c Conflict
+	ok, err := e.getJSON(kConflict(id), &c)
+	if err != nil {
+		return Conflict{}, err
+	}
+	if !ok {
+		return Conflict{}, errFieldf("conflictId", "no conflict %q", id)
+	}
+	return c, nil
+}
+
 // ResolveConflict overrides the decision of a recorded conflict: choice is the side whose values of the
 // conflicting fields both copies get ("crm" or "mailbox"). Choosing the side the policy already chose only
 // closes the conflict. The writes are journaled like any other, with the current versions as preconditions.
 func (e *Engine) ResolveConflict(ctx context.Context, conflictID string, choice Side) error {
-	var c Conflict
-	ok, err := e.getJSON(kConflict(conflictID), &c)
+	c, err := e.Conflict(conflictID)
 	if err != nil {
 		return err
-	}
-	if !ok {
-		return errFieldf("conflictId", "no conflict %q", conflictID)
 	}
 	if c.Resolved != "" {
 		return errFieldf("conflictId", "conflict %s was already resolved (%s)", conflictID, c.Resolved)

@@ -278,16 +278,12 @@ func (r *Resolver) runAfter(id string, err error) (*model.SyncRun, error) {
 
 // conflict returns one recorded conflict.
 func (r *Resolver) conflict(id string) (engine.Conflict, error) {
-	cs, err := r.Engine.Conflicts("", false)
-	if err != nil {
-		return engine.Conflict{}, err
+	c, err := r.Engine.Conflict(id)
+	var ie *engine.InputError
+	if errors.As(err, &ie) {
+		return engine.Conflict{}, notFound("no conflict %q", id)
 	}
-	for _, c := range cs {
-		if c.ID == id {
-			return c, nil
-		}
-	}
-	return engine.Conflict{}, notFound("no conflict %q", id)
+	return c, err
 }
 
 // secretStore returns the secret store of a connector instance.
