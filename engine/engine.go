@@ -377,12 +377,31 @@ func (e *Engine) connector(ctx context.Context, ref SystemRef) (Connector, error
 	if ok && bytes.Equal(c.settings, ref.Settings) {
 		return c.conn, nil
 	}
+	conn, err := e.build(ctx, ref, e.cfg.Push)
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	e.conns[key] = connEntry{settings: append([]byte(nil), ref.Settings...), conn: conn}
+	e.mu.Unlock()
+	return conn, nil
+}
+
+// ProbeConnector builds a connector of ref that is not cached and not shared with runs, and has no push intake:
+// for trying a configuration before it is saved (connection tests, directory listings, previews). It reads the
+// instance's saved secrets like a run would, and never registers webhooks.
+func (e *Engine) ProbeConnector(ctx context.Context, ref SystemRef) (Connector, error) {
+	return e.build(ctx, ref, nil)
+}
+
+// build runs the factory of ref's type with the engine's environment.
+func (e *Engine) build(ctx context.Context, ref SystemRef, push PushRegistry) (Connector, error) {
 	f, ok := e.cfg.Connectors[ref.Type]
 	if !ok {
 		return nil, &InputError{"type", fmt.Sprintf("no connector of type %q", ref.Type)}
 	}
 	env := Env{Logger: e.log.With("connector", ref.Type, "instance", ref.Instance), Now: e.now, HTTP: e.cfg.HTTP,
-		Governor: e.cfg.Governor, PublicURL: e.cfg.PublicURL, Push: e.cfg.Push}
+		Governor: e.cfg.Governor, PublicURL: e.cfg.PublicURL, Push: push}
 	if e.cfg.Secrets != nil {
 		env.Secrets = e.cfg.Secrets(ref.Instance)
 	}
@@ -390,9 +409,6 @@ func (e *Engine) connector(ctx context.Context, ref SystemRef) (Connector, error
 	if err != nil {
 		return nil, fmt.Errorf("connector %s %s: %w", ref.Type, ref.Instance, err)
 	}
-	e.mu.Lock()
-	e.conns[key] = connEntry{settings: append([]byte(nil), ref.Settings...), conn: conn}
-	e.mu.Unlock()
 	return conn, nil
 }
 
