@@ -54,3 +54,38 @@ func TestConnectorAccessorSharesTheInstanceAndPassesPush(t *testing.T) {
 		t.Error("an unknown connector type was accepted")
 	}
 }
+
+func TestProbeConnectorIsFreshAndHasNoPush(t *testing.T) {
+	t.Parallel()
+	built := 0
+	e, err := engine.New(engine.Config{KV: engine.NewMemKV(), Push: stubRegistry{},
+		Connectors: map[string]engine.Factory{"stub": func(_ context.Context, _ json.RawMessage, env engine.Env) (engine.Connector, error) {
+			built++
+			return &stubConnector{env: env}, nil
+		}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	ref := engine.SystemRef{Type: "stub", Instance: "s1", Settings: json.RawMessage(`{"a":1}`)}
+	shared, err := e.Connector(ctx, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe, err := e.ProbeConnector(ctx, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if probe == shared || built != 2 {
+		t.Errorf("the probe reused the shared instance (built %d times)", built)
+	}
+	if env := probe.(*stubConnector).env; env.Push != nil {
+		t.Errorf("a probe got the push intake %v", env.Push)
+	}
+	if again, _ := e.Connector(ctx, ref); again != shared || built != 2 {
+		t.Errorf("probing replaced the shared instance (built %d times)", built)
+	}
+	if _, err := e.ProbeConnector(ctx, engine.SystemRef{Type: "nope", Instance: "x"}); err == nil {
+		t.Error("an unknown connector type was accepted")
+	}
+}
