@@ -1,7 +1,9 @@
 // Package msgraph is the Microsoft 365 connector over Microsoft Graph (plain net/http, hand-written types): the
 // events of each mailbox's primary calendar (calendarView/delta within the profile's window, immutable ids,
-// explicit time zones), contacts (a contact folder per synced selection, or a category), Microsoft To Do tasks (a
-// list for CRM tasks), and the tenant's users for linking.
+// explicit time zones), contacts (a contact folder, or the contacts carrying a category), contact groups such as
+// SuperOffice selections (a contact folder per group holding marked copies of its members, or an Outlook category
+// per group on its members; groups.go), Microsoft To Do tasks (a list for CRM tasks), and the tenant's users for
+// linking.
 //
 // Authentication is app-only (client credentials after admin consent, AdminConsentURL / HandleConsentCallback)
 // or delegated per user (authorization code with PKCE, AuthCodeURL / ExchangeCode; rotated refresh tokens are

@@ -268,8 +268,13 @@ func TestSelectionsAsContactFolders(t *testing.T) {
 	if g.srv.Folders(alice)[folderID] != "Top accounts" {
 		t.Fatalf("the folder was not renamed in place: %v", g.srv.Folders(alice))
 	}
+	before := g.srv.Requests()
 	if ops := g.run(engine.KindGroup, false); len(ops) != 0 {
 		t.Fatalf("a quiet run wrote %+v", ops)
+	}
+	// A quiet run reads the folder list, each group folder and the synced contacts (for stale copies): 4 here.
+	if n := g.srv.Requests() - before; n != 4 {
+		t.Fatalf("a quiet run of 2 groups made %d Graph requests, want 4", n)
 	}
 	// Bob's phone changes in the CRM: the contact and his copy in Newsletter follow.
 	r, err := g.persons.Get(g.ctx, strconv.Itoa(int(bob)))
@@ -449,8 +454,13 @@ func TestSelectionsAsCategories(t *testing.T) {
 			t.Fatalf("the renamed category's colour %q, want %q", c.Color, color)
 		}
 	}
+	before := g.srv.Requests()
 	if ops := g.run(engine.KindGroup, false); len(ops) != 0 {
 		t.Fatalf("a quiet run wrote %+v", ops)
+	}
+	// A quiet run reads the master categories and the synced contacts: 2 requests here.
+	if n := g.srv.Requests() - before; n != 2 {
+		t.Fatalf("a quiet run of 2 groups made %d Graph requests, want 2", n)
 	}
 	// The selection is deleted: the category goes from the contacts and the master list; the contacts stay.
 	g.so.RemoveSelection(news)
