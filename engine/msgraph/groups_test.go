@@ -112,3 +112,28 @@ func TestFolderGroupNameTaken(t *testing.T) {
 		t.Fatalf("listing %+v %v: the user's folder is not a group", p, err)
 	}
 }
+
+// TestCategoryGroupsPermissionCheck checks that groups as categories add a preflight check of the master category
+// list (MailboxSettings.ReadWrite), failed with a fix when Graph refuses it, and that folders mode does not.
+func TestCategoryGroupsPermissionCheck(t *testing.T) {
+	ctx := context.Background()
+	srv := newFake(t, msgraphtest.Options{})
+	sec := newSecrets()
+	_ = sec.Put(ctx, msgraph.SecretClientSecret, []byte(secret))
+	acct := []engine.Account{{ID: alice, Email: "alice@contoso.com"}}
+	name := "permission MailboxSettings.ReadWrite on alice@contoso.com"
+	folders := newConn(t, srv, engine.Env{Secrets: sec}, nil)
+	for _, r := range folders.Check(ctx, acct) {
+		if r.Name == name {
+			t.Fatalf("folders mode checks the categories: %+v", r)
+		}
+	}
+	cats := newConn(t, srv, engine.Env{Secrets: sec}, func(s *msgraph.Settings) { s.Groups = msgraph.GroupsCategories })
+	if res := cats.Check(ctx, acct); !hasCheck(res, name, engine.CheckOK, "") {
+		t.Fatalf("categories mode: %+v", res)
+	}
+	srv.Deny("outlook/masterCategories")
+	if res := cats.Check(ctx, acct); !hasCheck(res, name, engine.CheckFailed, "MailboxSettings.ReadWrite") {
+		t.Fatalf("categories mode without the permission: %+v", res)
+	}
+}
