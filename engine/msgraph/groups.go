@@ -418,6 +418,31 @@ func (s *FolderGroupStore) patchFolder(ctx context.Context, id string, body map[
 func (s *FolderGroupStore) members(ctx context.Context, st *folderState, want []string) error {
 	have := map[string]bool{}
 	coll := s.base + "/contactFolders/" + url.PathEscape(st.f.ID) + "/contacts"
+	present := map[string]bool{}
+	for _, c := range st.copies {
+		present[c.copyOf] = true
+	}
+	// Read every new member first: a member that is not a synced contact refuses the write before anything
+	// changed.
+	type newCopy struct {
+		id, version string
+		body        map[string]any
+	}
+	var adds []newCopy
+	for i, m := range want {
+		if present[m] {
+			continue
+		}
+		present[m] = true
+		body, v, err := s.contactBody(ctx, m)
+		switch {
+		case errors.Is(err, engine.ErrNotFound):
+			return &engine.ItemError{Field: fmt.Sprintf("members[%d]", i), Err: fmt.Errorf("contact %s is not in the synced contacts", m)}
+		case err != nil:
+			return err
+		}
+		adds = append(adds, newCopy{m, v, body})
+	}
 	for _, c := range st.copies {
 		if slices.Contains(want, c.copyOf) && !have[c.copyOf] {
 			have[c.copyOf] = true
@@ -428,19 +453,8 @@ func (s *FolderGroupStore) members(ctx context.Context, st *folderState, want []
 			return err
 		}
 	}
-	for i, m := range want {
-		if have[m] {
-			continue
-		}
-		have[m] = true
-		body, v, err := s.contactBody(ctx, m)
-		switch {
-		case errors.Is(err, engine.ErrNotFound):
-			return &engine.ItemError{Field: fmt.Sprintf("members[%d]", i), Err: fmt.Errorf("contact %s is not in the synced contacts", m)}
-		case err != nil:
-			return err
-		}
-		if err := s.c.call(ctx, request{method: "POST", path: coll, body: copyBody(body, m, v), header: s.header(), user: s.user}, nil); err != nil {
+	for _, a := range adds {
+		if err := s.c.call(ctx, request{method: "POST", path: coll, body: copyBody(a.body, a.id, a.version), header: s.header(), user: s.user}, nil); err != nil {
 			return writeErr(err, st.f.ID)
 		}
 	}

@@ -137,3 +137,40 @@ func TestCategoryGroupsPermissionCheck(t *testing.T) {
 		t.Fatalf("categories mode without the permission: %+v", res)
 	}
 }
+
+// TestFolderGroupStoreUnknownMember checks that a member that is not a synced contact refuses the write naming
+// the member, before the folder is changed.
+func TestFolderGroupStoreUnknownMember(t *testing.T) {
+	ctx := context.Background()
+	srv := newFake(t, msgraphtest.Options{})
+	c := newConn(t, srv, engine.Env{}, nil)
+	contacts := openStore(t, c, engine.KindContact, alice)
+	ada, err := contacts.Create(ctx, &engine.Contact{GivenName: "Ada"}, "m1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.Open(ctx, engine.Scope{Account: engine.Account{ID: alice}, Kind: engine.KindGroup})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := st.Create(ctx, &engine.Group{Name: "VIP", Members: []string{ada.ID}}, "syn1.L.mailbox.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ie *engine.ItemError
+	if _, err := st.Update(ctx, r.ID, r.Version, &engine.Group{Name: "VIP", Members: []string{"AAMk-nobody"}}); !errors.As(err, &ie) || ie.Field != "members[0]" {
+		t.Fatalf("unknown member: %v", err)
+	}
+	if after, err := st.Get(ctx, r.ID); err != nil || after.Version != r.Version {
+		t.Fatalf("the folder changed although the write was refused: %+v %v", after, err)
+	}
+	if _, err := st.Update(ctx, r.ID, "stale", &engine.Group{Name: "VIP"}); !errors.Is(err, engine.ErrPrecondition) {
+		t.Fatalf("stale version: %v", err)
+	}
+	if err := st.Delete(ctx, r.ID, "stale"); !errors.Is(err, engine.ErrPrecondition) {
+		t.Fatalf("stale delete: %v", err)
+	}
+	if _, err := st.Get(ctx, "AAMk-nofolder"); !errors.Is(err, engine.ErrNotFound) {
+		t.Fatalf("unknown folder: %v", err)
+	}
+}
