@@ -43,6 +43,9 @@ type Base struct {
 type Cursor struct {
 	Cursor string `json:"cursor"`
 	Window Window `json:"window"`
+	// Members is, for a group job, the digest of the contact links its members were translated with: when the
+	// links change, the groups are listed fully so that members linked since are written (members.go).
+	Members string `json:"members,omitempty"`
 }
 
 // Marker returns the idempotency marker for a create on side s of link id at attempt n. It is deterministic so

@@ -67,6 +67,7 @@ type syncJob struct {
 	plans     []*linkPlan
 	touched   map[string]bool // link ids that got state updates in this run
 	noCursors bool            // an admin run (undo, resolution): cursors are not committed
+	members   *memberMap      // a group job's member translation (members.go)
 }
 
 // obs is what a listing (or a reconciliation) said about one item.
@@ -150,6 +151,15 @@ func (j *syncJob) do(ctx context.Context) error {
 func (j *syncJob) open(ctx context.Context) error {
 	refs := [2]SystemRef{j.p.CRM, j.p.Mailbox}
 	accts := [2]Account{j.u.CRM, j.u.Mailbox}
+	var members *memberMap
+	if j.kind == KindGroup {
+		// Group members are contact ids of each side: translate them through the contact links (members.go).
+		m, err := j.loadMemberMap()
+		if err != nil {
+			return fmt.Errorf("load the contact links for group members: %w", err)
+		}
+		members, j.members = m, m
+	}
 	for s := SideCRM; s <= SideMailbox; s++ {
 		c, err := j.e.connector(ctx, refs[s])
 		if err != nil {
@@ -158,6 +168,9 @@ func (j *syncJob) open(ctx context.Context) error {
 		st, err := c.Open(ctx, Scope{Account: accts[s], Kind: j.kind, Window: j.win})
 		if err != nil {
 			return fmt.Errorf("open %s %s store of %s: %w", s, j.kind, accts[s].ID, err)
+		}
+		if members != nil {
+			st = wrapMembers(st, s, members)
 		}
 		j.stores[s] = st
 	}
@@ -207,6 +220,9 @@ func (j *syncJob) list(ctx context.Context, s Side) error {
 	if cur.Window != j.win {
 		cur.Cursor = "" // another window: list fully, match by link
 	}
+	if j.members != nil && cur.Members != j.members.digest {
+		cur.Cursor = "" // the contact links changed: list fully so that every group is translated again
+	}
 	j.obs[s] = map[string]*obs{}
 	cursor := cur.Cursor
 	full := cursor == ""
@@ -246,6 +262,9 @@ func (j *syncJob) list(ctx context.Context, s Side) error {
 		cursor = page.Next
 	}
 	j.cursors[s] = Cursor{Cursor: cursor, Window: j.win}
+	if j.members != nil {
+		j.cursors[s].Members = j.members.digest
+	}
 	j.full[s] = full && complete
 	j.complete[s] = complete
 	return nil

@@ -47,6 +47,9 @@ type Collection struct {
 	mu    sync.Mutex // guards cache and uids
 	cache map[string]cached
 	uids  map[string]string // vCard UID → href, for group members
+	// learned is set once learnUIDs has read every card of the address book (a group store does that at most once,
+	// when a group names a member or is written with a member this Collection has not seen).
+	learned bool
 	// fallback is set once the server has shown that sync-collection cannot be trusted; Changes then compares
 	// etag listings.
 	fallback bool
@@ -171,7 +174,98 @@ func (s *Collection) Changes(ctx context.Context, cur string) (engine.Page, erro
 	if err != nil && s.gone != nil && collectionGone(err) {
 		s.gone()
 	}
+	if err == nil {
+		var groups []*engine.Group
+		for _, c := range page.Changes {
+			if g, ok := c.Item.(*engine.Group); ok {
+				groups = append(groups, g)
+			}
+		}
+		if err := s.resolveMembers(ctx, groups...); err != nil {
+			return engine.Page{}, err
+		}
+	}
 	return page, err
+}
+
+// resolveMembers translates the member UIDs of groups read from an incremental listing or a GET, which may name
+// contacts this Collection has not read: then every card is read once (learnUIDs) and the members translated
+// again, so members are always the hrefs of the contacts store (the engine maps them through its contact links).
+// A member whose card does not exist keeps its UID.
+func (s *Collection) resolveMembers(ctx context.Context, groups ...*engine.Group) error {
+	if s.isCalendar() || len(groups) == 0 {
+		return nil
+	}
+	s.mu.Lock()
+	known := make(map[string]bool, len(s.uids))
+	for _, h := range s.uids {
+		known[h] = true
+	}
+	missing := false
+	for _, g := range groups {
+		for _, m := range g.Members {
+			missing = missing || !known[m]
+		}
+	}
+	learned := s.learned
+	s.mu.Unlock()
+	if !missing || learned {
+		return nil
+	}
+	if err := s.learnUIDs(ctx); err != nil {
+		return err
+	}
+	for _, g := range groups {
+		g.Members = s.membersToHrefs(g.Members)
+	}
+	return nil
+}
+
+// learnUIDs reads every card of the address book that this Collection has not read yet (one PROPFIND and the
+// multigets), so that every vCard UID → href is known.
+func (s *Collection) learnUIDs(ctx context.Context) error {
+	l, err := s.list(ctx)
+	if err != nil {
+		return fmt.Errorf("reading the address book to translate group members: %w", err)
+	}
+	var hrefs []string
+	s.mu.Lock()
+	for _, e := range l {
+		if c, ok := s.cache[e.href]; !ok || c.etag != e.etag {
+			hrefs = append(hrefs, e.href)
+		}
+	}
+	s.mu.Unlock()
+	if _, err := s.multiget(ctx, hrefs); err != nil {
+		return fmt.Errorf("reading the address book to translate group members: %w", err)
+	}
+	s.mu.Lock()
+	s.learned = true
+	s.mu.Unlock()
+	return nil
+}
+
+// resolveHrefs makes sure the UIDs of a group's member hrefs are known before it is written.
+func (s *Collection) resolveHrefs(ctx context.Context, item engine.Item) error {
+	g, ok := item.(*engine.Group)
+	if !ok || s.isCalendar() {
+		return nil
+	}
+	s.mu.Lock()
+	known := make(map[string]bool, len(s.uids))
+	for _, h := range s.uids {
+		known[h] = true
+	}
+	missing := false
+	for _, m := range g.Members {
+		missing = missing || (strings.HasPrefix(m, "/") && !known[m])
+	}
+	learned := s.learned
+	s.mu.Unlock()
+	if !missing || learned {
+		return nil
+	}
+	return s.learnUIDs(ctx)
 }
 
 // collectionGone reports whether a request on the collection failed in a way that says the collection is not
@@ -653,7 +747,7 @@ func (s *Collection) decode(href, etag string, data []byte) (engine.Remote, erro
 	s.cache[href] = cached{etag: etag, comp: comp}
 	if !s.isCalendar() {
 		if p := comp.Prop("UID"); p != nil {
-			s.uids[p.Value] = href
+			s.uids[memberUID(p.Value)] = href // members name cards by UID without "urn:uuid:"
 		}
 	}
 	s.mu.Unlock()
@@ -726,6 +820,11 @@ func markerOf(href string) string {
 // ones in one multiget (the engine asks for the changed items one after the other).
 func (s *Collection) Get(ctx context.Context, id string) (engine.Remote, error) {
 	if r, ok := s.fromPending(ctx, id); ok {
+		if g, ok := r.Item.(*engine.Group); ok {
+			if err := s.resolveMembers(ctx, g); err != nil {
+				return engine.Remote{}, err
+			}
+		}
 		return r, nil
 	}
 	resp, err := s.c.do(ctx, "GET", id, nil, nil)
@@ -747,6 +846,11 @@ func (s *Collection) Get(ctx context.Context, id string) (engine.Remote, error) 
 	}
 	if r.Item.ItemKind() != s.kind {
 		return engine.Remote{}, fmt.Errorf("%s holds a %s, not a %s: %w", id, r.Item.ItemKind(), s.kind, engine.ErrNotFound)
+	}
+	if g, ok := r.Item.(*engine.Group); ok {
+		if err := s.resolveMembers(ctx, g); err != nil {
+			return engine.Remote{}, err
+		}
 	}
 	return r, nil
 }
@@ -811,6 +915,9 @@ func (s *Collection) Create(ctx context.Context, item engine.Item, marker string
 	uid := strings.TrimSuffix(path.Base(href), s.ext())
 	if s.isCalendar() {
 		uid += "@synchronizer"
+	}
+	if err := s.resolveHrefs(ctx, item); err != nil {
+		return engine.Remote{}, err
 	}
 	body, err := s.encode(nil, item, uid)
 	if err != nil {
@@ -934,6 +1041,9 @@ func (s *Collection) Update(ctx context.Context, id, version string, item engine
 		s.mu.Lock()
 		c = s.cache[id]
 		s.mu.Unlock()
+	}
+	if err := s.resolveHrefs(ctx, item); err != nil {
+		return engine.Remote{}, err
 	}
 	body, err := s.encode(c.comp, item, strings.TrimSuffix(path.Base(id), s.ext()))
 	if err != nil {

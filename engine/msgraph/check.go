@@ -115,11 +115,16 @@ func (c *Connector) checkMailbox(ctx context.Context, a engine.Account, add func
 	}
 	// One read per kind proves the permission (and that no access policy hides the mailbox).
 	base := "/users/" + url.PathEscape(user)
-	for _, p := range []struct{ perm, path string }{
+	perms := []struct{ perm, path string }{
 		{"Calendars.ReadWrite", base + "/events?$top=1&$select=id"},
 		{"Contacts.ReadWrite", base + "/contactFolders?$top=1"},
 		{"Tasks.ReadWrite", base + "/todo/lists?$top=1"},
-	} {
+	}
+	if c.set.Groups == GroupsCategories {
+		// Groups as categories read and write the master category list.
+		perms = append(perms, struct{ perm, path string }{"MailboxSettings.ReadWrite", base + "/outlook/masterCategories"})
+	}
+	for _, p := range perms {
 		cname := "permission " + p.perm + " on " + name[len("mailbox "):]
 		_, err := c.do(ctx, request{method: "GET", path: p.path, user: user})
 		switch {

@@ -1,7 +1,9 @@
 // Package msgraph is the Microsoft 365 connector over Microsoft Graph (plain net/http, hand-written types): the
 // events of each mailbox's primary calendar (calendarView/delta within the profile's window, immutable ids,
-// explicit time zones), contacts (a contact folder per synced selection, or a category), Microsoft To Do tasks (a
-// list for CRM tasks), and the tenant's users for linking.
+// explicit time zones), contacts (a contact folder, or the contacts carrying a category), contact groups such as
+// SuperOffice selections (a contact folder per group holding marked copies of its members, or an Outlook category
+// per group on its members; groups.go), Microsoft To Do tasks (a list for CRM tasks), and the tenant's users for
+// linking.
 //
 // Authentication is app-only (client credentials after admin consent, AdminConsentURL / HandleConsentCallback)
 // or delegated per user (authorization code with PKCE, AuthCodeURL / ExchangeCode; rotated refresh tokens are
@@ -76,6 +78,16 @@ type Settings struct {
 	Contacts        string `json:"contacts,omitempty"`
 	ContactFolder   string `json:"contactFolder,omitempty"`
 	ContactCategory string `json:"contactCategory,omitempty"`
+	// Groups says how contact groups (SuperOffice selections, engine.KindGroup) are kept in the mailbox:
+	// "folders" (default: a contact folder per group holding a copy of each member contact) or "categories"
+	// (an Outlook category per group, named GroupCategoryPrefix + the group's name, on the member contacts).
+	Groups string `json:"groups,omitempty"`
+	// GroupCategoryPrefix marks the categories that are groups (default "CRM: "); categories mode only.
+	GroupCategoryPrefix string `json:"groupCategoryPrefix,omitempty"`
+	// HandAddedContacts says what happens to contacts a user added by hand to a group folder when the group is
+	// deleted: "move" (default: moved to the default contact folder) or "refuse" (the folder is kept and the
+	// delete is quarantined with the reason). Folders mode only.
+	HandAddedContacts string `json:"handAddedContacts,omitempty"`
 	// TaskList is the To Do list for CRM tasks (created when missing); default "CRM tasks".
 	TaskList string `json:"taskList,omitempty"`
 	// Authority and GraphURL override the cloud endpoints (national clouds, tests).
@@ -155,6 +167,30 @@ func NewConnector(set Settings, env engine.Env) (*Connector, error) {
 	if set.TaskList == "" {
 		set.TaskList = "CRM tasks"
 	}
+	switch set.Groups {
+	case "":
+		set.Groups = GroupsFolders
+	case GroupsFolders, GroupsCategories:
+	default:
+		return nil, fmt.Errorf("msgraph settings: field groups: want %q or %q, got %q", GroupsFolders, GroupsCategories, set.Groups)
+	}
+	switch set.HandAddedContacts {
+	case "":
+		set.HandAddedContacts = HandAddedMove
+	case HandAddedMove, HandAddedRefuse:
+	default:
+		return nil, fmt.Errorf("msgraph settings: field handAddedContacts: want %q or %q, got %q", HandAddedMove, HandAddedRefuse, set.HandAddedContacts)
+	}
+	if set.GroupCategoryPrefix == "" {
+		set.GroupCategoryPrefix = "CRM: "
+	}
+	if strings.TrimSpace(set.GroupCategoryPrefix) == "" || len(set.GroupCategoryPrefix) > 64 {
+		return nil, fmt.Errorf("msgraph settings: field groupCategoryPrefix: want 1 to 64 characters that are not all spaces, got %q", set.GroupCategoryPrefix)
+	}
+	if set.Groups == GroupsCategories && set.Contacts == ContactsCategory && isGroupCategory(set.GroupCategoryPrefix, set.ContactCategory) {
+		return nil, fmt.Errorf("msgraph settings: field groupCategoryPrefix: the contact category %q starts with the group prefix %q; choose another prefix",
+			set.ContactCategory, set.GroupCategoryPrefix)
+	}
 	if set.PageSize < 0 || set.PageSize > 1000 {
 		return nil, fmt.Errorf("msgraph settings: field pageSize: want 0..1000, got %d", set.PageSize)
 	}
@@ -221,15 +257,33 @@ func baseURL(v, def, field string) (string, error) {
 	return strings.TrimRight(u.String(), "/"), nil
 }
 
-// Kinds lists appointments, tasks and contacts.
+// Kinds lists appointments, tasks, contacts and contact groups.
 func (*Connector) Kinds() []engine.Kind {
-	return []engine.Kind{engine.KindAppointment, engine.KindTask, engine.KindContact}
+	return []engine.Kind{engine.KindAppointment, engine.KindTask, engine.KindContact, engine.KindGroup}
 }
 
-// Open returns the store for scope (ErrUnsupported for groups). It finds or creates the contact folder or task
-// list the scope syncs with.
+// Open returns the store for scope. It finds or creates the contact folder or task list the scope syncs with;
+// for groups it returns a *FolderGroupStore or a *CategoryGroupStore (Settings.Groups) over the contacts store.
 func (c *Connector) Open(ctx context.Context, scope engine.Scope) (engine.Store, error) {
+	if scope.Kind == engine.KindGroup {
+		return c.OpenGroups(ctx, scope)
+	}
 	return c.OpenStore(ctx, scope)
+}
+
+// OpenGroups returns the group store of scope's account: a *FolderGroupStore or a *CategoryGroupStore.
+func (c *Connector) OpenGroups(ctx context.Context, scope engine.Scope) (engine.Store, error) {
+	cs := scope
+	cs.Kind, cs.Container = engine.KindContact, ""
+	contacts, err := c.OpenStore(ctx, cs)
+	if err != nil {
+		return nil, err
+	}
+	gb := groupBase{c: c, user: contacts.user, base: "/users/" + url.PathEscape(contacts.user), contacts: contacts}
+	if c.set.Groups == GroupsCategories {
+		return &CategoryGroupStore{gb}, nil
+	}
+	return &FolderGroupStore{gb}, nil
 }
 
 // OpenStore is Open with the concrete type.
@@ -247,7 +301,7 @@ func (c *Connector) OpenStore(ctx context.Context, scope engine.Scope) (*Store, 
 		s.ad = eventAdapter{}
 		s.coll = "/users/" + url.PathEscape(user) + "/events"
 	case engine.KindContact:
-		s.ad = contactAdapter{category: c.categoryMode()}
+		s.ad = contactAdapter{category: c.categoryMode(), prefix: c.groupPrefix()}
 		if c.set.Contacts == ContactsCategory {
 			s.coll = "/users/" + url.PathEscape(user) + "/contacts"
 			break
@@ -274,6 +328,14 @@ func (c *Connector) OpenStore(ctx context.Context, scope engine.Scope) (*Store, 
 		return nil, fmt.Errorf("msgraph: kind %s: %w", scope.Kind, engine.ErrUnsupported)
 	}
 	return s, nil
+}
+
+// groupPrefix is the prefix of group categories when groups are categories, else "".
+func (c *Connector) groupPrefix() string {
+	if c.set.Groups == GroupsCategories {
+		return c.set.GroupCategoryPrefix
+	}
+	return ""
 }
 
 func (c *Connector) categoryMode() string {

@@ -1,6 +1,7 @@
 package msgraph
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -48,8 +49,15 @@ type graphContact struct {
 	Props            []extProp        `json:"singleValueExtendedProperties"`
 }
 
-// contactAdapter maps contacts; category is the sync category in category mode (empty in folder mode).
-type contactAdapter struct{ category string }
+// contactAdapter maps contacts; category is the sync category in category mode (empty in folder mode), prefix
+// the prefix of group categories when groups are categories (empty otherwise): those belong to the group store
+// and are neither read into the contact nor dropped when it is written (keepGroupCategories).
+type contactAdapter struct{ category, prefix string }
+
+// isGroupCategory reports whether cat is a group category under prefix.
+func isGroupCategory(prefix, cat string) bool {
+	return prefix != "" && len(cat) > len(prefix) && strings.EqualFold(cat[:len(prefix)], prefix)
+}
 
 func (contactAdapter) markerInFilter() bool { return true }
 
@@ -101,7 +109,7 @@ func (ca contactAdapter) decode(_ *Store, raw json.RawMessage) (engine.Remote, s
 	}
 	out := false
 	for _, cat := range gc.Categories {
-		if ca.category != "" && strings.EqualFold(cat, ca.category) {
+		if ca.category != "" && strings.EqualFold(cat, ca.category) || isGroupCategory(ca.prefix, cat) {
 			continue
 		}
 		c.Categories = append(c.Categories, cat)
@@ -188,4 +196,27 @@ func (ca contactAdapter) encode(_ *Store, it engine.Item, marker string) (map[st
 	}
 	m["singleValueExtendedProperties"] = props
 	return m, nil
+}
+
+// keepGroupCategories adds the group categories contact id carries now to the categories of an update body, so
+// that writing a contact does not take it out of its groups.
+func (s *Store) keepGroupCategories(ctx context.Context, id string, body map[string]any) error {
+	prefix := s.c.groupPrefix()
+	if s.scope.Kind != engine.KindContact || prefix == "" {
+		return nil
+	}
+	var cur struct {
+		Categories []string `json:"categories"`
+	}
+	if err := s.c.call(ctx, request{method: "GET", path: s.itemPath(id) + "?$select=categories", header: s.header(), user: s.user}, &cur); err != nil {
+		return err
+	}
+	cats, _ := body["categories"].([]string)
+	for _, c := range cur.Categories {
+		if isGroupCategory(prefix, c) {
+			cats = append(cats, c)
+		}
+	}
+	body["categories"] = cats
+	return nil
 }

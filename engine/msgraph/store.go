@@ -242,6 +242,9 @@ func (s *Store) Update(ctx context.Context, id, version string, it engine.Item) 
 		}
 		return engine.Remote{}, err
 	}
+	if err := s.keepGroupCategories(ctx, id, body); err != nil {
+		return engine.Remote{}, err
+	}
 	h := s.header()
 	if version != "" {
 		h["If-Match"] = version
@@ -349,6 +352,12 @@ func (s *Store) Batch(ctx context.Context, ops []engine.Op) ([]engine.OpResult, 
 			p.Method, p.URL = "POST", s.coll
 			if op.Action == engine.ActionUpdate {
 				p.Method, p.URL = "PATCH", s.itemPath(op.ID)
+				if p.URL != "" {
+					if err := s.keepGroupCategories(ctx, op.ID, body); err != nil {
+						res[i].Err = err
+						continue
+					}
+				}
 			}
 		case engine.ActionDelete:
 			p.Method, p.URL = "DELETE", s.itemPath(op.ID)

@@ -240,8 +240,10 @@ func TestContactsAndTasks(t *testing.T) {
 	if len(srv.Objects(alice, "todo/lists")) != 1 {
 		t.Fatal("the CRM task list was not created exactly once")
 	}
-	if _, err := c.Open(ctx, engine.Scope{Account: engine.Account{ID: alice}, Kind: engine.KindGroup}); !errors.Is(err, engine.ErrUnsupported) {
+	if st, err := c.Open(ctx, engine.Scope{Account: engine.Account{ID: alice}, Kind: engine.KindGroup}); err != nil {
 		t.Fatalf("groups: %v", err)
+	} else if _, ok := st.(*msgraph.FolderGroupStore); !ok {
+		t.Fatalf("groups: a %T, want a *msgraph.FolderGroupStore by default", st)
 	}
 }
 

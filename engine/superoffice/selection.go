@@ -73,13 +73,14 @@ func (s *SelectionStore) group(ctx context.Context, sel selectionRow) (engine.Re
 		Item: &engine.Group{Name: sel.name, Members: members}}, nil
 }
 
-// Changes lists every selection with its members (always complete).
+// Changes lists every selection with its members. It returns no cursor, so the engine treats every listing as
+// a full one and finds deleted selections by their absence.
 func (s *SelectionStore) Changes(ctx context.Context, _ string) (engine.Page, error) {
 	sels, err := s.selections(ctx, "")
 	if err != nil {
 		return engine.Page{}, err
 	}
-	page := engine.Page{Next: "full", Complete: true}
+	page := engine.Page{Complete: true} // no cursor: every listing is a full one, so deletions are found
 	for _, sel := range sels {
 		r, err := s.group(ctx, sel)
 		if err != nil {

@@ -143,7 +143,8 @@ type Server struct {
 	latency     time.Duration
 	budget      int
 	window      time.Duration
-	denied      []string // mailbox path prefixes answered 403 (a permission not granted)
+	denied      []string              // mailbox path prefixes answered 403 (a permission not granted)
+	categories  map[string][]Category // user → master category list
 }
 
 type codeGrant struct{ user, challenge, redirect string }
@@ -670,7 +671,13 @@ func (s *Server) mailboxOp(user, method, rest string, q url.Values, h http.Heade
 	case rest == "contactFolders" && method == "GET":
 		return s.lists(user, "contactFolders")
 	case rest == "contactFolders" && method == "POST":
-		return s.create(user, "contactFolders", body)
+		return s.createFolder(user, body)
+	case rest == "contactFolders/delta" && method == "GET":
+		return s.delta(user, "contactFolders", q, false)
+	case len(segs) == 2 && segs[0] == "contactFolders":
+		return s.folder(user, segs[1], method, body)
+	case rest == "outlook/masterCategories" || strings.HasPrefix(rest, "outlook/masterCategories/"):
+		return s.category(user, method, strings.TrimPrefix(strings.TrimPrefix(rest, "outlook/masterCategories"), "/"), body)
 	}
 	// Collections: events, contacts, contactFolders/{id}/contacts, todo/lists/{id}/tasks
 	var coll string
@@ -1574,4 +1581,218 @@ func loadZone(name string) (*time.Location, error) {
 		name = iana
 	}
 	return engine.LoadZone(name)
+}
+
+// ---- contact folders ----
+
+// folderNamed returns the live contact folder of user named name (case-insensitive), other than except.
+func (s *Server) folderNamed(user, name, except string) *object {
+	c := s.coll(user, "contactFolders")
+	for _, id := range c.order {
+		o := c.objs[id]
+		if !o.gone && id != except && strings.EqualFold(fmt.Sprint(o.data["displayName"]), name) {
+			return o
+		}
+	}
+	return nil
+}
+
+// createFolder serves POST contactFolders: a displayName is required and unique among the user's folders, as in
+// Exchange (409 ErrorFolderExists).
+func (s *Server) createFolder(user string, body []byte) (int, map[string]string, any) {
+	var data map[string]any
+	if err := json.Unmarshal(body, &data); err != nil || data == nil {
+		return 400, nil, errBody("RequestBodyRead", "Cannot read the request body: not a JSON object")
+	}
+	name, _ := data["displayName"].(string)
+	if strings.TrimSpace(name) == "" {
+		return 400, nil, errBody("ErrorInvalidRequest", "The folder name is missing.")
+	}
+	s.mu.Lock()
+	if s.folderNamed(user, name, "") != nil {
+		s.mu.Unlock()
+		return 409, nil, errBody("ErrorFolderExists", "A folder with the specified name already exists.")
+	}
+	data["parentFolderId"] = "contacts-root"
+	o := s.insert(user, "contactFolders", data)
+	out := clone(o.data)
+	s.mu.Unlock()
+	return 201, nil, out
+}
+
+// folder serves GET, PATCH (rename) and DELETE of contactFolders/{id}. Deleting a folder deletes the contacts
+// in it.
+func (s *Server) folder(user, id, method string, body []byte) (int, map[string]string, any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.coll(user, "contactFolders")
+	o := c.objs[id]
+	if o == nil || o.gone {
+		return 404, nil, errBody("ErrorItemNotFound", "The specified object was not found in the store.")
+	}
+	switch method {
+	case "GET":
+		return 200, nil, clone(o.data)
+	case "PATCH":
+		var patch map[string]any
+		if err := json.Unmarshal(body, &patch); err != nil || patch == nil {
+			return 400, nil, errBody("RequestBodyRead", "Cannot read the request body")
+		}
+		if v, ok := patch["displayName"]; ok {
+			name, _ := v.(string)
+			if strings.TrimSpace(name) == "" {
+				return 400, nil, errBody("ErrorInvalidRequest", "The folder name is missing.")
+			}
+			if s.folderNamed(user, name, id) != nil {
+				return 409, nil, errBody("ErrorFolderExists", "A folder with the specified name already exists.")
+			}
+			o.data["displayName"] = name
+		}
+		if v, ok := patch["singleValueExtendedProperties"]; ok {
+			o.data["singleValueExtendedProperties"] = mergeProps(o.data["singleValueExtendedProperties"], v)
+		}
+		s.touch(o)
+		return 200, nil, clone(o.data)
+	case "DELETE":
+		s.remove(o)
+		cc := s.coll(user, "contactFolders/"+id+"/contacts")
+		for _, cid := range cc.order {
+			if co := cc.objs[cid]; !co.gone {
+				s.remove(co)
+			}
+		}
+		return 204, nil, nil
+	}
+	return 405, nil, errBody("MethodNotAllowed", method)
+}
+
+// Folders returns the live contact folders of user by display name (id → name).
+func (s *Server) Folders(user string) map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]string{}
+	c := s.coll(user, "contactFolders")
+	for _, id := range c.order {
+		if o := c.objs[id]; !o.gone {
+			out[id] = fmt.Sprint(o.data["displayName"])
+		}
+	}
+	return out
+}
+
+// ---- master categories ----
+
+// categoryColor reports whether c is a colour Graph accepts for an outlookCategory.
+func categoryColor(c string) bool {
+	if c == "none" || c == "None" {
+		return true
+	}
+	n, err := strconv.Atoi(strings.TrimPrefix(c, "preset"))
+	return strings.HasPrefix(c, "preset") && err == nil && n >= 0 && n <= 24
+}
+
+// Category is one entry of a user's master category list.
+type Category struct {
+	ID, DisplayName, Color string
+}
+
+func (c Category) json() map[string]any {
+	return map[string]any{"id": c.ID, "displayName": c.DisplayName, "color": c.Color}
+}
+
+// category serves outlook/masterCategories: list, create (displayName unique, 409 otherwise), get, PATCH (the
+// colour only: a category's name cannot be changed once created) and delete.
+func (s *Server) category(user, method, id string, body []byte) (int, map[string]string, any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.categories == nil {
+		s.categories = map[string][]Category{}
+	}
+	cats := s.categories[user]
+	find := func() int {
+		for i, c := range cats {
+			if c.ID == id {
+				return i
+			}
+		}
+		return -1
+	}
+	var in struct {
+		DisplayName *string `json:"displayName"`
+		Color       *string `json:"color"`
+	}
+	if method == "POST" || method == "PATCH" {
+		if err := json.Unmarshal(body, &in); err != nil {
+			return 400, nil, errBody("RequestBodyRead", "Cannot read the request body")
+		}
+		if in.Color != nil && !categoryColor(*in.Color) {
+			return 400, nil, errBody("ErrorInvalidRequest", "Invalid color "+*in.Color)
+		}
+	}
+	switch {
+	case id == "" && method == "GET":
+		vals := []any{}
+		for _, c := range cats {
+			vals = append(vals, c.json())
+		}
+		return 200, nil, map[string]any{"value": vals}
+	case id == "" && method == "POST":
+		if in.DisplayName == nil || strings.TrimSpace(*in.DisplayName) == "" {
+			return 400, nil, errBody("ErrorInvalidRequest", "displayName is required")
+		}
+		for _, c := range cats {
+			if strings.EqualFold(c.DisplayName, *in.DisplayName) {
+				return 409, nil, errBody("ErrorDuplicateCategory", "A category with the same name already exists.")
+			}
+		}
+		s.nextID++
+		c := Category{ID: fmt.Sprintf("%08d-cafe-4bad-8000-000000000000", s.nextID), DisplayName: *in.DisplayName, Color: "none"}
+		if in.Color != nil {
+			c.Color = *in.Color
+		}
+		s.categories[user] = append(cats, c)
+		return 201, nil, c.json()
+	case id != "" && strings.Contains(id, "/"):
+		return 400, nil, errBody("BadRequest", "Unsupported segment "+id)
+	}
+	i := find()
+	if i < 0 {
+		return 404, nil, errBody("ErrorItemNotFound", "The specified object was not found in the store.")
+	}
+	switch method {
+	case "GET":
+		return 200, nil, cats[i].json()
+	case "PATCH":
+		if in.DisplayName != nil && *in.DisplayName != cats[i].DisplayName {
+			return 400, nil, errBody("ErrorInvalidRequest", "The displayName of a category cannot be changed.")
+		}
+		if in.Color != nil {
+			cats[i].Color = *in.Color
+		}
+		return 200, nil, cats[i].json()
+	case "DELETE":
+		s.categories[user] = append(cats[:i:i], cats[i+1:]...)
+		return 204, nil, nil
+	}
+	return 405, nil, errBody("MethodNotAllowed", method)
+}
+
+// Categories returns user's master category list.
+func (s *Server) Categories(user string) []Category {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Category(nil), s.categories[user]...)
+}
+
+// AddCategory adds a category to user's master list, as the user would in Outlook.
+func (s *Server) AddCategory(user, name, color string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.categories == nil {
+		s.categories = map[string][]Category{}
+	}
+	s.nextID++
+	id := fmt.Sprintf("%08d-cafe-4bad-8000-000000000000", s.nextID)
+	s.categories[user] = append(s.categories[user], Category{ID: id, DisplayName: name, Color: color})
+	return id
 }

@@ -135,3 +135,107 @@ func TestDeltaPagingAndExpiry(t *testing.T) {
 		t.Fatalf("expired token: %d", st)
 	}
 }
+
+// call sends one request with a JSON body and returns the status and decoded answer.
+func call(t *testing.T, srv *msgraphtest.Server, tok, method, path string, body any) (int, map[string]any) {
+	t.Helper()
+	var rd *strings.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = strings.NewReader(string(b))
+	} else {
+		rd = strings.NewReader("")
+	}
+	req, _ := http.NewRequest(method, srv.URL+path, rd)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
+// TestContactFoldersAndCategories exercises the contact folder and master category endpoints as Graph serves
+// them: unique folder names (409), rename, delete with the folder's contacts, contactFolders/delta with
+// tombstones; categories with unique names (409), colours from preset0..preset24, a name that cannot change.
+func TestContactFoldersAndCategories(t *testing.T) {
+	srv := msgraphtest.New(msgraphtest.Options{})
+	defer srv.Close()
+	srv.AddClient("app", "s")
+	srv.AddUser(msgraphtest.User{ID: "u1", Mail: "a@x.com", UPN: "a@x.com"})
+	tok := token(t, srv)
+	base := "/v1.0/users/u1"
+	st, f := call(t, srv, tok, "POST", base+"/contactFolders", map[string]any{"displayName": "Partners"})
+	if st != 201 || f["id"] == "" {
+		t.Fatalf("create folder: %d %v", st, f)
+	}
+	id := f["id"].(string)
+	if st, _ := call(t, srv, tok, "POST", base+"/contactFolders", map[string]any{"displayName": "partners"}); st != 409 {
+		t.Fatalf("a second folder of the same name: %d, want 409", st)
+	}
+	if st, _ := call(t, srv, tok, "POST", base+"/contactFolders/"+id+"/contacts", map[string]any{"givenName": "Ada"}); st != 201 {
+		t.Fatalf("contact in folder: %d", st)
+	}
+	_, d := call(t, srv, tok, "GET", base+"/contactFolders/delta", nil)
+	link, _ := d["@odata.deltaLink"].(string)
+	if vals, _ := d["value"].([]any); len(vals) != 1 || link == "" {
+		t.Fatalf("full folder delta: %v", d)
+	}
+	if st, r := call(t, srv, tok, "PATCH", base+"/contactFolders/"+id, map[string]any{"displayName": "Key partners"}); st != 200 || r["displayName"] != "Key partners" {
+		t.Fatalf("rename: %d %v", st, r)
+	}
+	_, d = call(t, srv, tok, "GET", strings.TrimPrefix(link, srv.URL), nil)
+	if vals, _ := d["value"].([]any); len(vals) != 1 || vals[0].(map[string]any)["displayName"] != "Key partners" {
+		t.Fatalf("delta after the rename: %v", d)
+	}
+	link, _ = d["@odata.deltaLink"].(string)
+	if st, _ := call(t, srv, tok, "DELETE", base+"/contactFolders/"+id, nil); st != 204 {
+		t.Fatalf("delete folder: %d", st)
+	}
+	if n := len(srv.Objects("u1", "contactFolders/"+id+"/contacts")); n != 0 {
+		t.Fatalf("%d contacts left in a deleted folder", n)
+	}
+	_, d = call(t, srv, tok, "GET", strings.TrimPrefix(link, srv.URL), nil)
+	if vals, _ := d["value"].([]any); len(vals) != 1 || vals[0].(map[string]any)["@removed"] == nil {
+		t.Fatalf("delta after the delete: %v", d)
+	}
+	if st, _ := call(t, srv, tok, "GET", base+"/contactFolders/"+id, nil); st != 404 {
+		t.Fatalf("GET of a deleted folder: %d", st)
+	}
+
+	cats := base + "/outlook/masterCategories"
+	st, c := call(t, srv, tok, "POST", cats, map[string]any{"displayName": "CRM: VIP", "color": "preset7"})
+	if st != 201 || c["color"] != "preset7" {
+		t.Fatalf("create category: %d %v", st, c)
+	}
+	cid := c["id"].(string)
+	for _, tc := range []struct {
+		method, path string
+		body         any
+		want         int
+	}{
+		{"POST", cats, map[string]any{"displayName": "crm: vip"}, 409},
+		{"POST", cats, map[string]any{"displayName": "Other", "color": "preset25"}, 400},
+		{"POST", cats, map[string]any{"color": "preset1"}, 400},
+		{"PATCH", cats + "/" + cid, map[string]any{"displayName": "CRM: VIPs"}, 400},
+		{"PATCH", cats + "/" + cid, map[string]any{"color": "preset2"}, 200},
+		{"GET", cats + "/nope", nil, 404},
+	} {
+		if st, body := call(t, srv, tok, tc.method, tc.path, tc.body); st != tc.want {
+			t.Fatalf("%s %s %v: %d %v, want %d", tc.method, tc.path, tc.body, st, body, tc.want)
+		}
+	}
+	if got := srv.Categories("u1"); len(got) != 1 || got[0].Color != "preset2" {
+		t.Fatalf("categories %+v", got)
+	}
+	if st, _ := call(t, srv, tok, "DELETE", cats+"/"+cid, nil); st != 204 {
+		t.Fatalf("delete category: %d", st)
+	}
+	if got := srv.Categories("u1"); len(got) != 0 {
+		t.Fatalf("categories after the delete %+v", got)
+	}
+}

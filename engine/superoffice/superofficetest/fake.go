@@ -1719,3 +1719,20 @@ func PartnerKeyPEM() (string, *rsa.PublicKey) {
 	}
 	return string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)})), &k.PublicKey
 }
+
+// RenameSelection renames a selection.
+func (s *Server) RenameSelection(id int32, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sel, ok := s.selections[id]; ok {
+		sel.name = name
+		sel.updated = s.tick(sel.updated)
+	}
+}
+
+// RemoveSelection deletes a selection.
+func (s *Server) RemoveSelection(id int32) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.selections, id)
+}

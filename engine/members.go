@@ -1,0 +1,243 @@
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Group members across systems.
+//
+// A Group's Members are ids of contacts in the store that holds the group: SuperOffice person ids on the CRM side,
+// Graph contact ids or CardDAV member UIDs on the mailbox side. The planner compares and copies the two sides'
+// groups field by field, so for a group job (KindGroup) the engine wraps both stores in a memberStore that
+// translates members into one id space, the contact links of the same profile and user:
+//
+//   - reading (Changes, Get, FindByMarker, and the results of writes): a member with a contact link becomes the
+//     link id; a member without one becomes "crm:<id>" or "mailbox:<id>" (unlinkedPrefix), so it is kept;
+//   - writing (Create, Update): a link id becomes the contact's id on the store's side; an unlinked member of the
+//     store's own side is written back as it was; an unlinked member of the other side is left out (the contact
+//     has no copy on this side, so the group cannot hold it here).
+//
+// The version the engine sees is the store's version plus a digest of the translated members, so a group whose
+// members become linked later (the contacts job ran after the groups job) reads as changed and its new members are
+// written to the other side. The group job's cursors carry a digest of the contact links (Cursor.Members): when
+// the links changed since the last group run, both sides are listed fully, so every group is translated again.
+//
+// Run the contacts job before the groups job: members whose contacts are not linked yet are not written to the
+// mailbox until they are.
+
+// memberVersionSep separates the store's version from the member digest in a group version.
+const memberVersionSep = "#m:"
+
+// unlinkedPrefix is the prefix of a member without a contact link on side s.
+func unlinkedPrefix(s Side) string { return s.String() + ":" }
+
+// memberMap translates contact ids of both sides to contact link ids and back.
+type memberMap struct {
+	toLink   [2]map[string]string // side id → link id
+	fromLink [2]map[string]string // link id → side id
+	digest   string               // of every (link, CRM id, mailbox id), in link order
+}
+
+// loadMemberMap reads the contact links of the job's profile and user.
+func (j *syncJob) loadMemberMap() (*memberMap, error) {
+	m := &memberMap{}
+	for s := range 2 {
+		m.toLink[s], m.fromLink[s] = map[string]string{}, map[string]string{}
+	}
+	h := sha256.New()
+	err := j.e.kv.Scan([]byte(kLinkPrefix(kJob(j.p.ID, j.u.ID, KindContact))), func(k, b []byte) error {
+		l, err := decodeLink(b)
+		if err != nil {
+			return fmt.Errorf("%s: %w", k, err)
+		}
+		fmt.Fprintf(h, "%s\x00%s\x00%s\n", l.ID, l.IDs[0], l.IDs[1])
+		for s := range 2 {
+			if l.IDs[s] != "" {
+				m.toLink[s][l.IDs[s]] = l.ID
+				m.fromLink[s][l.ID] = l.IDs[s]
+			}
+		}
+		return nil
+	})
+	m.digest = hex.EncodeToString(h.Sum(nil)[:8])
+	return m, err
+}
+
+// canonical translates the members of a group read from side s.
+func (m *memberMap) canonical(s Side, g *Group) *Group {
+	out := &Group{Name: g.Name, Members: make([]string, 0, len(g.Members))}
+	for _, id := range g.Members {
+		if l, ok := m.toLink[s][id]; ok {
+			out.Members = append(out.Members, l)
+		} else {
+			out.Members = append(out.Members, unlinkedPrefix(s)+id)
+		}
+	}
+	slices.Sort(out.Members)
+	out.Members = slices.Compact(out.Members)
+	return out
+}
+
+// native translates the members of a group to be written to side s.
+func (m *memberMap) native(s Side, g *Group) *Group {
+	out := &Group{Name: g.Name, Members: make([]string, 0, len(g.Members))}
+	for _, id := range g.Members {
+		switch {
+		case strings.HasPrefix(id, unlinkedPrefix(s)):
+			out.Members = append(out.Members, strings.TrimPrefix(id, unlinkedPrefix(s)))
+		case strings.HasPrefix(id, unlinkedPrefix(s.Other())):
+			// The contact exists only on the other side: this side cannot hold it.
+		default:
+			if native, ok := m.fromLink[s][id]; ok {
+				out.Members = append(out.Members, native)
+			}
+		}
+	}
+	slices.Sort(out.Members)
+	out.Members = slices.Compact(out.Members)
+	return out
+}
+
+// memberDigest is a short digest of a translated member list.
+func memberDigest(g *Group) string {
+	sum := sha256.Sum256([]byte(strings.Join(g.Members, "\n")))
+	return hex.EncodeToString(sum[:6])
+}
+
+// storeVersion strips the member digest from a version the engine holds.
+func storeVersion(v string) string {
+	if i := strings.LastIndex(v, memberVersionSep); i >= 0 {
+		return v[:i]
+	}
+	return v
+}
+
+// memberStore is a group store whose members are translated (see above).
+type memberStore struct {
+	st   Store
+	side Side
+	m    *memberMap
+}
+
+// wrapMembers wraps a group store of side s, keeping the optional interfaces it implements.
+func wrapMembers(st Store, s Side, m *memberMap) Store {
+	ms := &memberStore{st: st, side: s, m: m}
+	_, mf := st.(MarkerFinder)
+	_, idl := st.(IDLister)
+	switch {
+	case mf && idl:
+		return &memberStoreFL{memberStoreF{ms}}
+	case mf:
+		return &memberStoreF{ms}
+	case idl:
+		return &memberStoreL{ms}
+	}
+	return ms
+}
+
+// remote translates one remote read from the store.
+func (ms *memberStore) remote(r Remote) Remote {
+	if g, ok := r.Item.(*Group); ok && g != nil {
+		c := ms.m.canonical(ms.side, g)
+		r.Item = c
+		r.Version += memberVersionSep + memberDigest(c)
+	}
+	return r
+}
+
+// outgoing translates an item to be written to the store.
+func (ms *memberStore) outgoing(it Item) Item {
+	if g, ok := it.(*Group); ok && g != nil {
+		return ms.m.native(ms.side, g)
+	}
+	return it
+}
+
+// Changes lists the store's changes with translated members.
+func (ms *memberStore) Changes(ctx context.Context, cursor string) (Page, error) {
+	p, err := ms.st.Changes(ctx, cursor)
+	if err != nil {
+		return p, err
+	}
+	for i, c := range p.Changes {
+		if c.Item == nil || c.Deleted || c.OutOfWindow {
+			continue
+		}
+		r := ms.remote(Remote{ID: c.ID, Version: c.Version, Item: c.Item})
+		p.Changes[i].Item, p.Changes[i].Version = r.Item, r.Version
+	}
+	return p, nil
+}
+
+// Get reads one group with translated members.
+func (ms *memberStore) Get(ctx context.Context, id string) (Remote, error) {
+	r, err := ms.st.Get(ctx, id)
+	if err != nil {
+		return r, err
+	}
+	return ms.remote(r), nil
+}
+
+// Create writes a group with native members.
+func (ms *memberStore) Create(ctx context.Context, it Item, marker string) (Remote, error) {
+	r, err := ms.st.Create(ctx, ms.outgoing(it), marker)
+	if err != nil {
+		return r, err
+	}
+	return ms.remote(r), nil
+}
+
+// Update writes a group with native members over the stored one.
+func (ms *memberStore) Update(ctx context.Context, id, version string, it Item) (Remote, error) {
+	r, err := ms.st.Update(ctx, id, storeVersion(version), ms.outgoing(it))
+	if err != nil {
+		return r, err
+	}
+	return ms.remote(r), nil
+}
+
+// Delete deletes a group.
+func (ms *memberStore) Delete(ctx context.Context, id, version string) error {
+	return ms.st.Delete(ctx, id, storeVersion(version))
+}
+
+// Close closes the wrapped store when it can be closed.
+func (ms *memberStore) Close() error {
+	if c, ok := ms.st.(interface{ Close() error }); ok {
+		return c.Close()
+	}
+	return nil
+}
+
+// memberStoreF is a memberStore over a MarkerFinder.
+type memberStoreF struct{ *memberStore }
+
+// FindByMarker finds a group by marker, with translated members.
+func (ms memberStoreF) FindByMarker(ctx context.Context, marker string) (Remote, error) {
+	r, err := ms.st.(MarkerFinder).FindByMarker(ctx, marker)
+	if err != nil {
+		return r, err
+	}
+	return ms.remote(r), nil
+}
+
+// memberStoreL is a memberStore over an IDLister.
+type memberStoreL struct{ *memberStore }
+
+// ListIDs lists the store's group ids.
+func (ms memberStoreL) ListIDs(ctx context.Context) ([]string, error) {
+	return ms.st.(IDLister).ListIDs(ctx)
+}
+
+// memberStoreFL is a memberStore over a MarkerFinder and IDLister.
+type memberStoreFL struct{ memberStoreF }
+
+// ListIDs lists the store's group ids.
+func (ms memberStoreFL) ListIDs(ctx context.Context) ([]string, error) {
+	return ms.st.(IDLister).ListIDs(ctx)
+}

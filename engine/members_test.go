@@ -1,0 +1,140 @@
+package engine_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/synchronizer/synchronizer/engine"
+)
+
+// groupByName returns the id and content of the group named name in acct, or "" and nil.
+func groupByName(f *fixture, acct string, srv interface {
+	Items(string, engine.Kind) map[string]engine.Item
+}, name string) (string, *engine.Group) {
+	for id, it := range srv.Items(acct, engine.KindGroup) {
+		if g := it.(*engine.Group); g.Name == name {
+			return id, g
+		}
+	}
+	return "", nil
+}
+
+// TestGroupMembersTranslatedThroughContactLinks syncs a CRM group whose members are CRM contact ids: the mailbox
+// copy must hold the mailbox ids of the linked contacts, members linked only later must follow, a member without
+// a mailbox copy is left out there, and a quiet run writes nothing.
+func TestGroupMembersTranslatedThroughContactLinks(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, "", "", func(p *engine.Profile) {
+		p.Directions = map[engine.Kind]engine.Direction{engine.KindContact: engine.DirCRMToMailbox, engine.KindGroup: engine.DirCRMToMailbox}
+	})
+	ann := f.crm.Put(crmAcct, &engine.Contact{GivenName: "Ann", FamilyName: "Lee"})
+	bob := f.crm.Put(crmAcct, &engine.Contact{GivenName: "Bob", FamilyName: "Hay"})
+	run := func(k engine.Kind) {
+		t.Helper()
+		if _, err := f.e.RunSync(ctx, "p1", "u1", k, "test"); err != nil {
+			t.Fatalf("sync %s: %v", k, err)
+		}
+	}
+	run(engine.KindContact)
+	mbxID := map[string]string{} // given name → mailbox contact id
+	for id, it := range f.mbx.Items(mbxAcct, engine.KindContact) {
+		mbxID[it.(*engine.Contact).GivenName] = id
+	}
+	if len(mbxID) != 2 {
+		t.Fatalf("mailbox contacts %v", mbxID)
+	}
+	// Cid has no contact link yet (the contacts job has not seen it): kept on the CRM side, left out in the mailbox.
+	cid := f.crm.Put(crmAcct, &engine.Contact{GivenName: "Cid"})
+	f.crm.Put(crmAcct, &engine.Group{Name: "Key accounts", Members: []string{ann, bob, cid}})
+	run(engine.KindGroup)
+	_, g := groupByName(f, mbxAcct, f.mbx, "Key accounts")
+	if g == nil {
+		t.Fatal("group not created in the mailbox")
+	}
+	want := []string{mbxID["Ann"], mbxID["Bob"]}
+	slices.Sort(want)
+	if !slices.Equal(g.Members, want) {
+		t.Fatalf("mailbox members %v, want %v (mailbox ids of the linked contacts)", g.Members, want)
+	}
+	// Cid gets linked; the next group run adds it in the mailbox.
+	run(engine.KindContact)
+	for id, it := range f.mbx.Items(mbxAcct, engine.KindContact) {
+		mbxID[it.(*engine.Contact).GivenName] = id
+	}
+	run(engine.KindGroup)
+	_, g = groupByName(f, mbxAcct, f.mbx, "Key accounts")
+	want = []string{mbxID["Ann"], mbxID["Bob"], mbxID["Cid"]}
+	slices.Sort(want)
+	if !slices.Equal(g.Members, want) {
+		t.Fatalf("after linking Cid: members %v, want %v", g.Members, want)
+	}
+	// Bob leaves the group; a rename follows.
+	gid, _ := groupByName(f, crmAcct, f.crm, "Key accounts")
+	if err := f.crm.Edit(crmAcct, engine.KindGroup, gid, func(it engine.Item) engine.Item {
+		return &engine.Group{Name: "Top accounts", Members: []string{ann, cid}}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	run(engine.KindGroup)
+	_, g = groupByName(f, mbxAcct, f.mbx, "Top accounts")
+	want = []string{mbxID["Ann"], mbxID["Cid"]}
+	slices.Sort(want)
+	if g == nil || !slices.Equal(g.Members, want) {
+		t.Fatalf("after the edit: %+v, want members %v", g, want)
+	}
+	writes := f.mbx.Writes()
+	run(engine.KindGroup)
+	if n := f.mbx.Writes(); n != writes {
+		t.Fatalf("a quiet run wrote %d times", n-writes)
+	}
+}
+
+// TestGroupMembersOfOwnSideKept checks that a mailbox group member without a contact link (a contact the profile
+// does not sync) survives a change written from the CRM.
+func TestGroupMembersOfOwnSideKept(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, "", "", func(p *engine.Profile) {
+		p.Directions = map[engine.Kind]engine.Direction{engine.KindContact: engine.DirTwoWay, engine.KindGroup: engine.DirTwoWay}
+	})
+	ann := f.crm.Put(crmAcct, &engine.Contact{GivenName: "Ann"})
+	if _, err := f.e.RunSync(ctx, "p1", "u1", engine.KindContact, "test"); err != nil {
+		t.Fatal(err)
+	}
+	f.crm.Put(crmAcct, &engine.Group{Name: "Friends", Members: []string{ann}})
+	if _, err := f.e.RunSync(ctx, "p1", "u1", engine.KindGroup, "test"); err != nil {
+		t.Fatal(err)
+	}
+	mid, g := groupByName(f, mbxAcct, f.mbx, "Friends")
+	if g == nil || len(g.Members) != 1 {
+		t.Fatalf("mailbox group %+v", g)
+	}
+	// The mailbox adds a member the CRM does not know (an id no contact link holds).
+	if err := f.mbx.Edit(mbxAcct, engine.KindGroup, mid, func(it engine.Item) engine.Item {
+		g := it.(*engine.Group)
+		return &engine.Group{Name: g.Name, Members: append(slices.Clone(g.Members), "private-1")}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.e.RunSync(ctx, "p1", "u1", engine.KindGroup, "test"); err != nil {
+		t.Fatal(err)
+	}
+	_, cg := groupByName(f, crmAcct, f.crm, "Friends")
+	if !slices.Equal(cg.Members, []string{ann}) {
+		t.Fatalf("CRM members %v: a mailbox-only member must not be written to the CRM", cg.Members)
+	}
+	// The CRM renames the group: the mailbox-only member stays.
+	cgid, _ := groupByName(f, crmAcct, f.crm, "Friends")
+	if err := f.crm.Edit(crmAcct, engine.KindGroup, cgid, func(it engine.Item) engine.Item {
+		return &engine.Group{Name: "Close friends", Members: it.(*engine.Group).Members}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.e.RunSync(ctx, "p1", "u1", engine.KindGroup, "test"); err != nil {
+		t.Fatal(err)
+	}
+	_, g = groupByName(f, mbxAcct, f.mbx, "Close friends")
+	if g == nil || !slices.Contains(g.Members, "private-1") || len(g.Members) != 2 {
+		t.Fatalf("mailbox group after the rename %+v: the mailbox-only member must stay", g)
+	}
+}
