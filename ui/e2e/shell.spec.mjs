@@ -267,7 +267,7 @@ async function main() {
       ['Conflicts', `No open conflicts|${ENGINE_OFF}`],
       ['Approvals', `Nothing waits for approval|${ENGINE_OFF}`],
       ['Governor', `Scheduler|${ENGINE_OFF}`],
-      ['Checks', 'Checks arrive with the connectors.'],
+      ['Checks', `Nothing to check yet|${ENGINE_OFF}`],
       ['Settings', 'No SMTP settings are saved yet.'],
     ]) {
       await nav.getByRole('link', { name: label, exact: true }).click();
