@@ -45,6 +45,9 @@ export interface UserDraft {
   crmEmail: string;
   mailboxId: string;
   mailboxEmail: string;
+  /** crmName and mailboxName are the accounts' display names, when known (from matching or the saved profile). */
+  crmName?: string;
+  mailboxName?: string;
   /** skip leaves the row out of the links (the admin unticked a suggestion). */
   skip?: boolean;
   /** match says how the row was matched ("e-mail ann@x", "alias ann@x") when it came from suggestLinks. */
@@ -256,8 +259,8 @@ export function linkInputs(d: Draft): LinkUserInput[] {
   return d.users.filter((u) => !u.skip).map((u) => ({
     profileId: d.id.trim(),
     id: u.id.trim(),
-    crm: { id: u.crmId.trim(), email: u.crmEmail.trim() || undefined },
-    mailbox: { id: u.mailboxId.trim() || undefined, email: u.mailboxEmail.trim() || undefined },
+    crm: { id: u.crmId.trim(), email: u.crmEmail.trim() || undefined, name: u.crmName?.trim() || undefined },
+    mailbox: { id: u.mailboxId.trim() || undefined, email: u.mailboxEmail.trim() || undefined, name: u.mailboxName?.trim() || undefined },
   }));
 }
 
@@ -379,7 +382,15 @@ export function draftFromProfile(p: LoadedProfile, secretsSet: { crm: string[]; 
   const dirs = { ...d.directions };
   for (const k of Object.keys(dirs) as SyncKind[]) dirs[k] = 'OFF';
   for (const x of p.directions) dirs[x.kind] = x.direction;
-  const users: UserDraft[] = p.users.map((u) => ({ id: u.id, crmId: u.crm.id, crmEmail: u.crm.email, mailboxId: u.mailbox.id, mailboxEmail: u.mailbox.email }));
+  const users: UserDraft[] = p.users.map((u) => ({
+    id: u.id,
+    crmId: u.crm.id,
+    crmEmail: u.crm.email,
+    mailboxId: u.mailbox.id,
+    mailboxEmail: u.mailbox.email,
+    crmName: u.crm.name,
+    mailboxName: u.mailbox.name,
+  }));
   return {
     ...d,
     id: p.id,
@@ -444,6 +455,8 @@ export function usersFromSuggestions(users: UserDraft[], pairs: SuggestLinksQuer
       crmEmail: p.crm.email,
       mailboxId: p.mailbox.id,
       mailboxEmail: p.mailbox.email,
+      crmName: p.crm.name,
+      mailboxName: p.mailbox.name,
       match: `${MATCH_WORD[p.matchedBy] ?? p.matchedBy}: ${p.address}`,
     });
     added++;

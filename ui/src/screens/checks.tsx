@@ -154,7 +154,7 @@ export function ChecksScreen(props: { profileId?: string }) {
       {c && (
         <>
           <p class={`check-overall ${c.ok ? 'check-report-ok' : 'check-report-failed'}`} role="status">
-            {c.ok ? 'Every check passed.' : 'Some checks failed: see what to do below.'} Checked at {formatTime(c.checkedAt)}.
+            {c.ok ? 'No check failed.' : 'Some checks failed: see what to do below.'} Checked at {formatTime(c.checkedAt)}.
           </p>
           {c.message && <p class="hint">{c.message}</p>}
           <div class="wizard-systems">
