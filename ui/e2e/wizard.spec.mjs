@@ -18,7 +18,7 @@
 // Edit: window changed, the unticked user ticked again, one user removed → review → "Save changes" asks to confirm
 // the unlink naming the user → saved (checked over the API) → the check page: every check of both systems and of
 // each user, green. axe-core (WCAG 2.1 A/AA) on every screen. Screenshots: ui/e2e/screenshots/wizard-*.png, and
-// with DOCS_SCREENSHOTS=1 also docs/screenshots/wizard-*.png.
+// with DOCS_SCREENSHOTS=1 the steps and the check page also to docs/screenshots/wizard-*.png.
 //
 // Run: cd ui && node e2e/wizard.spec.mjs        (needs: go, chromium, npm ci)
 
@@ -167,7 +167,8 @@ function watch(page, problems) {
 async function shot(page, name) {
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(shots, `wizard-${name}.png`), fullPage: true });
-  if (docsShots) await page.screenshot({ path: join(docsShots, `wizard-${name}.png`), fullPage: true });
+  // docs/screenshots holds the wizard's five steps and the check page.
+  if (docsShots && /^[1-59]-/.test(name)) await page.screenshot({ path: join(docsShots, `wizard-${name}.png`), fullPage: true });
 }
 
 const a11yChecked = [];
