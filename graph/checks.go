@@ -224,20 +224,20 @@ func (r *Resolver) profileChecks(ctx context.Context, profileID string, userIDs 
 	users := all
 	if userIDs != nil {
 		if len(userIDs) > maxCheckedUsers {
-			return nil, badInput("userIds", "at most %d users at a time", maxCheckedUsers)
+			return nil, badInput("users", "at most %d users at a time", maxCheckedUsers)
 		}
 		users = nil
 		for i, id := range userIDs {
 			j := slices.IndexFunc(all, func(u engine.LinkedUser) bool { return u.ID == id })
 			if j < 0 {
-				return nil, badInput(fmt.Sprintf("userIds.%d", i), "no linked user %q in profile %q", id, profileID)
+				return nil, badInput(fmt.Sprintf("users.%d", i), "no linked user %q in profile %q", id, profileID)
 			}
 			users = append(users, all[j])
 		}
 	}
 	var message string
 	if len(users) > maxCheckedUsers {
-		message = fmt.Sprintf("The profile links %d users; the first %d (by id) were checked. Name the others with userIds.",
+		message = fmt.Sprintf("The profile links %d users; the first %d (by id) were checked. Name the others with users.",
 			len(users), maxCheckedUsers)
 		users = users[:maxCheckedUsers]
 	}

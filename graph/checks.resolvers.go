@@ -34,8 +34,8 @@ func (r *mutationResolver) TestSystem(ctx context.Context, system model.SystemIn
 }
 
 // ProfileChecks is the resolver for the profileChecks field.
-func (r *queryResolver) ProfileChecks(ctx context.Context, profileID string, userIds []string) (*model.ProfileCheckReport, error) {
-	return r.profileChecks(ctx, profileID, userIds)
+func (r *queryResolver) ProfileChecks(ctx context.Context, profileID string, users []string) (*model.ProfileCheckReport, error) {
+	return r.profileChecks(ctx, profileID, users)
 }
 
 // SystemAccounts is the resolver for the systemAccounts field.

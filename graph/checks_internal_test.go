@@ -113,3 +113,28 @@ func TestSplitByAccount(t *testing.T) {
 		t.Errorf("third: %v", per[2])
 	}
 }
+
+// BenchmarkMatchAccounts pairs two directories of 10,000 users each: every CRM user has a mailbox, a third of them
+// only through an alias (the mailbox's primary address differs), and each mailbox carries two proxy addresses.
+func BenchmarkMatchAccounts(b *testing.B) {
+	const n = 10000
+	crm := make([]engine.Account, n)
+	mbx := make([]engine.Account, n)
+	for i := range n {
+		addr := fmt.Sprintf("user%05d@example.com", i)
+		crm[i] = engine.Account{ID: fmt.Sprint(i), Email: addr}
+		primary := addr
+		if i%3 == 0 {
+			primary = fmt.Sprintf("u%05d@example.onmicrosoft.com", i)
+		}
+		mbx[i] = engine.Account{ID: fmt.Sprintf("m%d", i), Email: strings.ToUpper(primary),
+			Aliases: []string{addr, fmt.Sprintf("smtp-%05d@example.net", i)}}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		pairs, unC, unM := matchAccounts(crm, mbx)
+		if len(pairs) != n || len(unC) != 0 || len(unM) != 0 {
+			b.Fatalf("%d pairs, %d/%d unmatched", len(pairs), len(unC), len(unM))
+		}
+	}
+}

@@ -225,7 +225,7 @@ func TestTestSystemKeepsSavedSecretSettings(t *testing.T) {
 	}
 }
 
-const profileChecksQ = `query($p: ID!, $u: [ID!]) { profileChecks(profileId: $p, userIds: $u) { profileId ok checkedAt message
+const profileChecksQ = `query($p: ID!, $u: [ID!]) { profileChecks(profileId: $p, users: $u) { profileId ok checkedAt message
 	crm { side type ok timedOut results { name status } } mailbox { side ok results { name status detail fix } }
 	users { userId ok crm { email } crmResults { name status } mailboxResults { name status detail fix } } } }`
 
@@ -281,7 +281,7 @@ func TestProfileChecks(t *testing.T) {
 	if users := list(field(r.Data, "profileChecks", "users")); len(users) != 1 {
 		t.Fatalf("one user: %s", r.Raw)
 	}
-	if r := admin.query(profileChecksQ, map[string]any{"p": demo.ProfileID, "u": []any{"ghost", "nobody"}}); r.code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "userIds.1" {
+	if r := admin.query(profileChecksQ, map[string]any{"p": demo.ProfileID, "u": []any{"ghost", "nobody"}}); r.code() != "BAD_USER_INPUT" || r.Errors[0].Extensions["field"] != "users.1" {
 		t.Errorf("unknown user: %s", r.Raw)
 	}
 	if r := admin.query(profileChecksQ, map[string]any{"p": "nosuch"}); r.code() != "NOT_FOUND" {

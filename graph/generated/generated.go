@@ -289,7 +289,7 @@ type ComplexityRoot struct {
 		LinkedUsers      func(childComplexity int, profileID string) int
 		Me               func(childComplexity int) int
 		PendingApprovals func(childComplexity int, profileID *string) int
-		ProfileChecks    func(childComplexity int, profileID string, userIds []string) int
+		ProfileChecks    func(childComplexity int, profileID string, users []string) int
 		SMTPSettings     func(childComplexity int) int
 		SchedulerStatus  func(childComplexity int) int
 		SuggestLinks     func(childComplexity int, crm model.SystemInput, mailbox model.SystemInput, profileID *string) int
@@ -578,7 +578,7 @@ type QueryResolver interface {
 	PendingApprovals(ctx context.Context, profileID *string) ([]*model.SyncRun, error)
 	AuditLog(ctx context.Context, first *int, after *string) (*model.AuditEventConnection, error)
 	Me(ctx context.Context) (*model.Account, error)
-	ProfileChecks(ctx context.Context, profileID string, userIds []string) (*model.ProfileCheckReport, error)
+	ProfileChecks(ctx context.Context, profileID string, users []string) (*model.ProfileCheckReport, error)
 	SystemAccounts(ctx context.Context, system model.SystemInput, profileID *string) (*model.AccountListing, error)
 	SuggestLinks(ctx context.Context, crm model.SystemInput, mailbox model.SystemInput, profileID *string) (*model.LinkSuggestions, error)
 	SyncConflicts(ctx context.Context, profileID *string, openOnly *bool) ([]*model.SyncConflict, error)
@@ -1801,7 +1801,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.ProfileChecks(childComplexity, args["profileId"].(string), args["userIds"].([]string)), true
+		return e.ComplexityRoot.Query.ProfileChecks(childComplexity, args["profileId"].(string), args["users"].([]string)), true
 	case "Query.smtpSettings":
 		if e.ComplexityRoot.Query.SMTPSettings == nil {
 			break
@@ -3249,10 +3249,10 @@ type LinkSuggestions {
 extend type Query {
   """
   Runs every preflight check of a saved profile: both systems, and the accounts of the
-  linked users (all of them, at most 200, or those named by userIds). Bounded in time:
+  linked users (all of them, at most 200, or those whose ids users lists). Bounded in time:
   what did not finish is reported as timed out.
   """
-  profileChecks(profileId: ID!, userIds: [ID!]): ProfileCheckReport! @hasRole(role: ADMIN)
+  profileChecks(profileId: ID!, users: [ID!]): ProfileCheckReport! @hasRole(role: ADMIN)
   """
   Lists the users of a system configured as given (saved or not; secret settings left out
   are taken from profileId's system of the same instance, secrets from the instance's store).
@@ -5694,14 +5694,14 @@ func (ec *executionContext) field_Query_profileChecks_args(ctx context.Context, 
 		return nil, err
 	}
 	args["profileId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "userIds",
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "users",
 		func(ctx context.Context, v any) ([]string, error) {
 			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["userIds"] = arg1
+	args["users"] = arg1
 	return args, nil
 }
 
@@ -10970,7 +10970,7 @@ func (ec *executionContext) _Query_profileChecks(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ProfileChecks(ctx, fc.Args["profileId"].(string), fc.Args["userIds"].([]string))
+			return ec.Resolvers.Query().ProfileChecks(ctx, fc.Args["profileId"].(string), fc.Args["users"].([]string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next

@@ -46,8 +46,8 @@ export const TEST_SYSTEM = /* GraphQL */ `
 `;
 
 export const PROFILE_CHECKS = /* GraphQL */ `
-  query ProfileChecks($profileId: ID!, $userIds: [ID!]) {
-    profileChecks(profileId: $profileId, userIds: $userIds) {
+  query ProfileChecks($profileId: ID!, $users: [ID!]) {
+    profileChecks(profileId: $profileId, users: $users) {
       profileId
       ok
       checkedAt

@@ -216,7 +216,7 @@ export type TestSystemMutation = { testSystem: { type: string, instance: string,
 
 export type ProfileChecksQueryVariables = Exact<{
   profileId: string;
-  userIds?: Array<string> | string | null | undefined;
+  users?: Array<string> | string | null | undefined;
 }>;
 
 

@@ -618,7 +618,7 @@ export type Query = {
   pendingApprovals: Array<SyncRun>;
   /**
    * Runs every preflight check of a saved profile: both systems, and the accounts of the
-   * linked users (all of them, at most 200, or those named by userIds). Bounded in time:
+   * linked users (all of them, at most 200, or those whose ids users lists). Bounded in time:
    * what did not finish is reported as timed out.
    */
   profileChecks: ProfileCheckReport;
@@ -681,7 +681,7 @@ export type QueryPendingApprovalsArgs = {
 
 export type QueryProfileChecksArgs = {
   profileId: Scalars['ID']['input'];
-  userIds: InputMaybe<Array<Scalars['ID']['input']>>;
+  users: InputMaybe<Array<Scalars['ID']['input']>>;
 };
 
 

@@ -502,8 +502,8 @@ var et,O,ln,ye,Dt,cn,dn,ct,He,Pe,un,St,yt,gt,hn,Ke={},Qe=[],Gn=/acit|ex(?:s|g|n|
   }
   ${Ln}
 `,Si=`
-  query ProfileChecks($profileId: ID!, $userIds: [ID!]) {
-    profileChecks(profileId: $profileId, userIds: $userIds) {
+  query ProfileChecks($profileId: ID!, $users: [ID!]) {
+    profileChecks(profileId: $profileId, users: $users) {
       profileId
       ok
       checkedAt
