@@ -131,6 +131,8 @@ describe('editing and matching', () => {
     // A stored secret left empty is kept: the systems step accepts it and nothing is stored.
     expect(checkStep(d, 1)).toEqual({});
     expect(secretsToStore(d.crm)).toEqual([]);
+    // Renamed, the connection has no stored secrets: the value is needed again.
+    expect(checkStep({ ...d, crm: { ...d.crm, instance: 'so-2' } }, 1)).toEqual({ 'crm.secrets.0': 'Enter the value, or remove the row.' });
     const inp = profileInput(d);
     expect(inp.guard).toEqual({ deletes: { count: 5, percent: 10 }, creates: { count: 50, percent: 50 }, profileDeletes: 7, profileCreates: 8, profileWindowSeconds: 900, guardFirstSync: true });
     expect(inp.userMay).toEqual({ directions: true, filters: false, window: true });

@@ -36,6 +36,13 @@ export interface SystemDraft {
   secretFields?: string[];
   /** secretsSet are the instance's secrets already stored (write-only; a value left empty keeps them). */
   secretsSet?: string[];
+  /** savedInstance is the connection name secretsSet belongs to; renaming the connection needs the values again. */
+  savedInstance?: string;
+}
+
+/** secretIsSet reports whether a secret of a system draft is stored already, so an empty value keeps it. */
+export function secretIsSet(s: SystemDraft, name: string): boolean {
+  return !!s.secretsSet?.includes(name.trim()) && s.instance.trim() === s.savedInstance;
 }
 
 /** UserDraft is one user to link: their id in the profile and their accounts. */
@@ -186,7 +193,7 @@ export function checkStep(d: Draft, step: number): Problems {
       if (parsed.problem) p[`${side}.settings`] = parsed.problem;
       s.secrets.forEach((sec, i) => {
         if (!sec.name.trim()) p[`${side}.secrets.${i}`] = 'Name the secret (see the list under the field), or remove the row.';
-        else if (!sec.value && !s.secretsSet?.includes(sec.name.trim())) p[`${side}.secrets.${i}`] = 'Enter the value, or remove the row.';
+        else if (!sec.value && !secretIsSet(s, sec.name)) p[`${side}.secrets.${i}`] = 'Enter the value, or remove the row.';
       });
     }
     if (!p['crm.instance'] && d.crm.instance === d.mailbox.instance) p['mailbox.instance'] = 'The two systems need different connection names.';
@@ -377,7 +384,7 @@ export function draftFromProfile(p: LoadedProfile, secretsSet: { crm: string[]; 
     } catch {
       /* shown as it is */
     }
-    return { type: c.type, instance: c.instance, settings, secretFields: c.secretFields, secretsSet: set, secrets: set.map((name) => ({ name, value: '' })) };
+    return { type: c.type, instance: c.instance, settings, secretFields: c.secretFields, secretsSet: set, savedInstance: c.instance, secrets: set.map((name) => ({ name, value: '' })) };
   };
   const dirs = { ...d.directions };
   for (const k of Object.keys(dirs) as SyncKind[]) dirs[k] = 'OFF';

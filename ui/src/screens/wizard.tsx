@@ -27,6 +27,7 @@ import {
   newSystem,
   type Problems,
   profileInput,
+  secretIsSet,
   secretsToStore,
   STEPS,
   stepOfField,
@@ -474,7 +475,7 @@ export function WizardScreen(props: { editId?: string } = {}) {
           Secrets are write-only: they are stored encrypted and never shown again.{known.length ? ` This system uses: ${known.join(', ')}.` : ''}
         </p>
         {s.secrets.map((sec, i) => {
-          const isSet = !!s.secretsSet?.includes(sec.name.trim());
+          const isSet = secretIsSet(s, sec.name);
           return (
             <div class="secret-edit" key={i}>
               <Field
@@ -646,9 +647,13 @@ export function WizardScreen(props: { editId?: string } = {}) {
               <ErrorAlert error={suggest.error} title="The users could not be matched" />
               {sg && sg.unmatchedCrm.length > 0 && (
                 <div class="alert alert-warning">
-                  <p class="alert-title">{sg.unmatchedCrm.length} CRM users have no mailbox with their address</p>
+                  <p class="alert-title">
+                    {sg.complete ? `${sg.unmatchedCrm.length} CRM users have no mailbox with their address` : `${sg.unmatchedCrm.length} CRM users, not matched`}
+                  </p>
                   <p>
-                    Add them by hand with their mailbox address (or import a CSV), or give the mailbox an alias with the CRM address and match again.
+                    {sg.complete
+                      ? 'Add them by hand with their mailbox address (or import a CSV), or give the mailbox an alias with the CRM address and match again. An address two accounts share is not used.'
+                      : 'The other system could not be listed (see above): add them by hand or import a CSV, or fix the connection and match again.'}
                   </p>
                   <ul>
                     {sg.unmatchedCrm.map((a) => (
