@@ -8,6 +8,7 @@ package graph
 import (
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/synchronizer/synchronizer/auth"
 	"github.com/synchronizer/synchronizer/engine"
@@ -44,6 +45,12 @@ type Resolver struct {
 	// SignIn starts sign-ins with connected systems; nil: beginSystemSignIn
 	// answers UNAVAILABLE.
 	SignIn SignInStarter
+	// CheckTimeout bounds each connection test, preflight check and
+	// directory listing (testSystem, profileChecks, systemAccounts,
+	// suggestLinks); 0 means DefaultCheckTimeout.
+	CheckTimeout time.Duration
+	// Now is the clock of check timestamps; nil means time.Now.
+	Now func() time.Time
 
 	schedMu sync.Mutex // serialises reschedule
 }

@@ -105,6 +105,10 @@ var roleCases = []struct {
 	{"setSystemSecrets", `mutation { setSystemSecrets(instance: "crm1", secrets: [{name: "password", value: "x"}]) }`, "ADMIN"},
 	{"beginSystemSignIn", `mutation { beginSystemSignIn(profileId: "p1", side: CRM) { url } }`, "ADMIN"},
 	{"systemSecretsSet", `{ systemSecretsSet(instance: "crm1", names: ["password"]) }`, "ADMIN"},
+	{"testSystem", `mutation { testSystem(system: {type: "crm", instance: "crm1"}) { ok } }`, "ADMIN"},
+	{"profileChecks", `{ profileChecks(profileId: "p1") { ok } }`, "ADMIN"},
+	{"systemAccounts", `query { systemAccounts(system: {type: "crm", instance: "crm1"}) { complete } }`, "ADMIN"},
+	{"suggestLinks", `{ suggestLinks(crm: {type: "crm", instance: "crm1"}, mailbox: {type: "mbx", instance: "mbx1"}) { complete } }`, "ADMIN"},
 	// Settings (e-mail).
 	{"smtpSettings", `{ smtpSettings { host passwordSet } }`, "ADMIN"},
 	{"saveSmtpSettings", `mutation { saveSmtpSettings(input: {host: "127.0.0.1", port: 25, security: NONE, from: "a@example.com"}) { host } }`, "ADMIN"},

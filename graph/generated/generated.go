@@ -51,6 +51,13 @@ type ComplexityRoot struct {
 		Role      func(childComplexity int) int
 	}
 
+	AccountListing struct {
+		Accounts   func(childComplexity int) int
+		Complete   func(childComplexity int) int
+		DurationMs func(childComplexity int) int
+		Message    func(childComplexity int) int
+	}
+
 	ApiToken struct {
 		CreatedAt  func(childComplexity int) int
 		ExpiresAt  func(childComplexity int) int
@@ -94,6 +101,13 @@ type ComplexityRoot struct {
 	AuthPayload struct {
 		Account   func(childComplexity int) int
 		CsrfToken func(childComplexity int) int
+	}
+
+	CheckResult struct {
+		Detail func(childComplexity int) int
+		Fix    func(childComplexity int) int
+		Name   func(childComplexity int) int
+		Status func(childComplexity int) int
 	}
 
 	GovernorScope struct {
@@ -153,6 +167,21 @@ type ComplexityRoot struct {
 		Kind      func(childComplexity int) int
 	}
 
+	LinkSuggestion struct {
+		Address   func(childComplexity int) int
+		Crm       func(childComplexity int) int
+		Mailbox   func(childComplexity int) int
+		MatchedBy func(childComplexity int) int
+	}
+
+	LinkSuggestions struct {
+		Complete         func(childComplexity int) int
+		Message          func(childComplexity int) int
+		Pairs            func(childComplexity int) int
+		UnmatchedCrm     func(childComplexity int) int
+		UnmatchedMailbox func(childComplexity int) int
+	}
+
 	LinkedUser struct {
 		Crm       func(childComplexity int) int
 		ID        func(childComplexity int) int
@@ -195,6 +224,7 @@ type ComplexityRoot struct {
 		SetSystemSecrets    func(childComplexity int, instance string, secrets []*model.SystemSecretInput) int
 		Setup               func(childComplexity int, input model.SetupInput) int
 		SyncNow             func(childComplexity int, profileID string, userID *string) int
+		TestSystem          func(childComplexity int, system model.SystemInput, profileID *string) int
 		UndoSyncRun         func(childComplexity int, id string) int
 		UnlinkUser          func(childComplexity int, profileID string, userID string) int
 	}
@@ -217,6 +247,16 @@ type ComplexityRoot struct {
 		Side     func(childComplexity int) int
 		SourceID func(childComplexity int) int
 		Title    func(childComplexity int) int
+	}
+
+	ProfileCheckReport struct {
+		CheckedAt func(childComplexity int) int
+		Crm       func(childComplexity int) int
+		Mailbox   func(childComplexity int) int
+		Message   func(childComplexity int) int
+		Ok        func(childComplexity int) int
+		ProfileID func(childComplexity int) int
+		Users     func(childComplexity int) int
 	}
 
 	ProfileSyncStatus struct {
@@ -249,8 +289,10 @@ type ComplexityRoot struct {
 		LinkedUsers      func(childComplexity int, profileID string) int
 		Me               func(childComplexity int) int
 		PendingApprovals func(childComplexity int, profileID *string) int
+		ProfileChecks    func(childComplexity int, profileID string, users []string) int
 		SMTPSettings     func(childComplexity int) int
 		SchedulerStatus  func(childComplexity int) int
+		SuggestLinks     func(childComplexity int, crm model.SystemInput, mailbox model.SystemInput, profileID *string) int
 		SyncConflicts    func(childComplexity int, profileID *string, openOnly *bool) int
 		SyncProfile      func(childComplexity int, id string) int
 		SyncProfiles     func(childComplexity int) int
@@ -258,6 +300,7 @@ type ComplexityRoot struct {
 		SyncRun          func(childComplexity int, id string) int
 		SyncRuns         func(childComplexity int, profileID *string, userID *string, first *int, before *string) int
 		SyncTrace        func(childComplexity int, itemID string) int
+		SystemAccounts   func(childComplexity int, system model.SystemInput, profileID *string) int
 		SystemSecretsSet func(childComplexity int, instance string, names []string) int
 		SystemStatus     func(childComplexity int) int
 		Version          func(childComplexity int) int
@@ -411,6 +454,18 @@ type ComplexityRoot struct {
 		Until    func(childComplexity int) int
 	}
 
+	SystemCheckReport struct {
+		CheckedAt  func(childComplexity int) int
+		DurationMs func(childComplexity int) int
+		Instance   func(childComplexity int) int
+		Message    func(childComplexity int) int
+		Ok         func(childComplexity int) int
+		Results    func(childComplexity int) int
+		Side       func(childComplexity int) int
+		TimedOut   func(childComplexity int) int
+		Type       func(childComplexity int) int
+	}
+
 	SystemConfig struct {
 		Instance     func(childComplexity int) int
 		SecretFields func(childComplexity int) int
@@ -433,6 +488,15 @@ type ComplexityRoot struct {
 		RunID     func(childComplexity int) int
 		Side      func(childComplexity int) int
 		UserID    func(childComplexity int) int
+	}
+
+	UserCheckReport struct {
+		Crm            func(childComplexity int) int
+		CrmResults     func(childComplexity int) int
+		Mailbox        func(childComplexity int) int
+		MailboxResults func(childComplexity int) int
+		Ok             func(childComplexity int) int
+		UserID         func(childComplexity int) int
 	}
 
 	UserMay struct {
@@ -490,6 +554,7 @@ type MutationResolver interface {
 	Login(ctx context.Context, email string, password string) (*model.AuthPayload, error)
 	Logout(ctx context.Context) (bool, error)
 	ChangePassword(ctx context.Context, currentPassword string, newPassword string) (bool, error)
+	TestSystem(ctx context.Context, system model.SystemInput, profileID *string) (*model.SystemCheckReport, error)
 	ResolveSyncConflict(ctx context.Context, id string, choice model.Side) (*model.SyncConflict, error)
 	BeginSystemSignIn(ctx context.Context, profileID string, side model.Side, userID *string) (*model.SignInStart, error)
 	SaveSyncProfile(ctx context.Context, input model.ProfileInput) (*model.SyncProfile, error)
@@ -513,6 +578,9 @@ type QueryResolver interface {
 	PendingApprovals(ctx context.Context, profileID *string) ([]*model.SyncRun, error)
 	AuditLog(ctx context.Context, first *int, after *string) (*model.AuditEventConnection, error)
 	Me(ctx context.Context) (*model.Account, error)
+	ProfileChecks(ctx context.Context, profileID string, users []string) (*model.ProfileCheckReport, error)
+	SystemAccounts(ctx context.Context, system model.SystemInput, profileID *string) (*model.AccountListing, error)
+	SuggestLinks(ctx context.Context, crm model.SystemInput, mailbox model.SystemInput, profileID *string) (*model.LinkSuggestions, error)
 	SyncConflicts(ctx context.Context, profileID *string, openOnly *bool) ([]*model.SyncConflict, error)
 	SyncProfiles(ctx context.Context) ([]*model.SyncProfile, error)
 	SyncProfile(ctx context.Context, id string) (*model.SyncProfile, error)
@@ -591,6 +659,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.Role(childComplexity), true
+
+	case "AccountListing.accounts":
+		if e.ComplexityRoot.AccountListing.Accounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountListing.Accounts(childComplexity), true
+	case "AccountListing.complete":
+		if e.ComplexityRoot.AccountListing.Complete == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountListing.Complete(childComplexity), true
+	case "AccountListing.durationMs":
+		if e.ComplexityRoot.AccountListing.DurationMs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountListing.DurationMs(childComplexity), true
+	case "AccountListing.message":
+		if e.ComplexityRoot.AccountListing.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccountListing.Message(childComplexity), true
 
 	case "ApiToken.createdAt":
 		if e.ComplexityRoot.ApiToken.CreatedAt == nil {
@@ -759,6 +852,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuthPayload.CsrfToken(childComplexity), true
+
+	case "CheckResult.detail":
+		if e.ComplexityRoot.CheckResult.Detail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckResult.Detail(childComplexity), true
+	case "CheckResult.fix":
+		if e.ComplexityRoot.CheckResult.Fix == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckResult.Fix(childComplexity), true
+	case "CheckResult.name":
+		if e.ComplexityRoot.CheckResult.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckResult.Name(childComplexity), true
+	case "CheckResult.status":
+		if e.ComplexityRoot.CheckResult.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckResult.Status(childComplexity), true
 
 	case "GovernorScope.avgLatencyMs":
 		if e.ComplexityRoot.GovernorScope.AvgLatencyMs == nil {
@@ -982,6 +1100,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.KindDirection.Kind(childComplexity), true
+
+	case "LinkSuggestion.address":
+		if e.ComplexityRoot.LinkSuggestion.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkSuggestion.Address(childComplexity), true
+	case "LinkSuggestion.crm":
+		if e.ComplexityRoot.LinkSuggestion.Crm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkSuggestion.Crm(childComplexity), true
+	case "LinkSuggestion.mailbox":
+		if e.ComplexityRoot.LinkSuggestion.Mailbox == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkSuggestion.Mailbox(childComplexity), true
+	case "LinkSuggestion.matchedBy":
+		if e.ComplexityRoot.LinkSuggestion.MatchedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkSuggestion.MatchedBy(childComplexity), true
+
+	case "LinkSuggestions.complete":
+		if e.ComplexityRoot.LinkSuggestions.Complete == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkSuggestions.Complete(childComplexity), true
+	case "LinkSuggestions.message":
+		if e.ComplexityRoot.LinkSuggestions.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkSuggestions.Message(childComplexity), true
+	case "LinkSuggestions.pairs":
+		if e.ComplexityRoot.LinkSuggestions.Pairs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkSuggestions.Pairs(childComplexity), true
+	case "LinkSuggestions.unmatchedCrm":
+		if e.ComplexityRoot.LinkSuggestions.UnmatchedCrm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkSuggestions.UnmatchedCrm(childComplexity), true
+	case "LinkSuggestions.unmatchedMailbox":
+		if e.ComplexityRoot.LinkSuggestions.UnmatchedMailbox == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkSuggestions.UnmatchedMailbox(childComplexity), true
 
 	case "LinkedUser.crm":
 		if e.ComplexityRoot.LinkedUser.Crm == nil {
@@ -1315,6 +1489,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SyncNow(childComplexity, args["profileId"].(string), args["userId"].(*string)), true
+	case "Mutation.testSystem":
+		if e.ComplexityRoot.Mutation.TestSystem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_testSystem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TestSystem(childComplexity, args["system"].(model.SystemInput), args["profileId"].(*string)), true
 	case "Mutation.undoSyncRun":
 		if e.ComplexityRoot.Mutation.UndoSyncRun == nil {
 			break
@@ -1406,6 +1591,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PlannedOperation.Title(childComplexity), true
+
+	case "ProfileCheckReport.checkedAt":
+		if e.ComplexityRoot.ProfileCheckReport.CheckedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfileCheckReport.CheckedAt(childComplexity), true
+	case "ProfileCheckReport.crm":
+		if e.ComplexityRoot.ProfileCheckReport.Crm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfileCheckReport.Crm(childComplexity), true
+	case "ProfileCheckReport.mailbox":
+		if e.ComplexityRoot.ProfileCheckReport.Mailbox == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfileCheckReport.Mailbox(childComplexity), true
+	case "ProfileCheckReport.message":
+		if e.ComplexityRoot.ProfileCheckReport.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfileCheckReport.Message(childComplexity), true
+	case "ProfileCheckReport.ok":
+		if e.ComplexityRoot.ProfileCheckReport.Ok == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfileCheckReport.Ok(childComplexity), true
+	case "ProfileCheckReport.profileId":
+		if e.ComplexityRoot.ProfileCheckReport.ProfileID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfileCheckReport.ProfileID(childComplexity), true
+	case "ProfileCheckReport.users":
+		if e.ComplexityRoot.ProfileCheckReport.Users == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProfileCheckReport.Users(childComplexity), true
 
 	case "ProfileSyncStatus.interval":
 		if e.ComplexityRoot.ProfileSyncStatus.Interval == nil {
@@ -1563,6 +1791,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PendingApprovals(childComplexity, args["profileId"].(*string)), true
+	case "Query.profileChecks":
+		if e.ComplexityRoot.Query.ProfileChecks == nil {
+			break
+		}
+
+		args, err := ec.field_Query_profileChecks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ProfileChecks(childComplexity, args["profileId"].(string), args["users"].([]string)), true
 	case "Query.smtpSettings":
 		if e.ComplexityRoot.Query.SMTPSettings == nil {
 			break
@@ -1575,6 +1814,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SchedulerStatus(childComplexity), true
+	case "Query.suggestLinks":
+		if e.ComplexityRoot.Query.SuggestLinks == nil {
+			break
+		}
+
+		args, err := ec.field_Query_suggestLinks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SuggestLinks(childComplexity, args["crm"].(model.SystemInput), args["mailbox"].(model.SystemInput), args["profileId"].(*string)), true
 	case "Query.syncConflicts":
 		if e.ComplexityRoot.Query.SyncConflicts == nil {
 			break
@@ -1647,6 +1897,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SyncTrace(childComplexity, args["itemId"].(string)), true
+	case "Query.systemAccounts":
+		if e.ComplexityRoot.Query.SystemAccounts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_systemAccounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SystemAccounts(childComplexity, args["system"].(model.SystemInput), args["profileId"].(*string)), true
 	case "Query.systemSecretsSet":
 		if e.ComplexityRoot.Query.SystemSecretsSet == nil {
 			break
@@ -2321,6 +2582,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SystemBreaker.Until(childComplexity), true
 
+	case "SystemCheckReport.checkedAt":
+		if e.ComplexityRoot.SystemCheckReport.CheckedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemCheckReport.CheckedAt(childComplexity), true
+	case "SystemCheckReport.durationMs":
+		if e.ComplexityRoot.SystemCheckReport.DurationMs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemCheckReport.DurationMs(childComplexity), true
+	case "SystemCheckReport.instance":
+		if e.ComplexityRoot.SystemCheckReport.Instance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemCheckReport.Instance(childComplexity), true
+	case "SystemCheckReport.message":
+		if e.ComplexityRoot.SystemCheckReport.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemCheckReport.Message(childComplexity), true
+	case "SystemCheckReport.ok":
+		if e.ComplexityRoot.SystemCheckReport.Ok == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemCheckReport.Ok(childComplexity), true
+	case "SystemCheckReport.results":
+		if e.ComplexityRoot.SystemCheckReport.Results == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemCheckReport.Results(childComplexity), true
+	case "SystemCheckReport.side":
+		if e.ComplexityRoot.SystemCheckReport.Side == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemCheckReport.Side(childComplexity), true
+	case "SystemCheckReport.timedOut":
+		if e.ComplexityRoot.SystemCheckReport.TimedOut == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemCheckReport.TimedOut(childComplexity), true
+	case "SystemCheckReport.type":
+		if e.ComplexityRoot.SystemCheckReport.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemCheckReport.Type(childComplexity), true
+
 	case "SystemConfig.instance":
 		if e.ComplexityRoot.SystemConfig.Instance == nil {
 			break
@@ -2413,6 +2729,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TraceEntry.UserID(childComplexity), true
+
+	case "UserCheckReport.crm":
+		if e.ComplexityRoot.UserCheckReport.Crm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserCheckReport.Crm(childComplexity), true
+	case "UserCheckReport.crmResults":
+		if e.ComplexityRoot.UserCheckReport.CrmResults == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserCheckReport.CrmResults(childComplexity), true
+	case "UserCheckReport.mailbox":
+		if e.ComplexityRoot.UserCheckReport.Mailbox == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserCheckReport.Mailbox(childComplexity), true
+	case "UserCheckReport.mailboxResults":
+		if e.ComplexityRoot.UserCheckReport.MailboxResults == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserCheckReport.MailboxResults(childComplexity), true
+	case "UserCheckReport.ok":
+		if e.ComplexityRoot.UserCheckReport.Ok == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserCheckReport.Ok(childComplexity), true
+	case "UserCheckReport.userId":
+		if e.ComplexityRoot.UserCheckReport.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserCheckReport.UserID(childComplexity), true
 
 	case "UserMay.directions":
 		if e.ComplexityRoot.UserMay.Directions == nil {
@@ -2789,6 +3142,138 @@ extend type Mutation {
   logout: Boolean!
   "Changes the signed-in account's password; other sessions are signed out."
   changePassword(currentPassword: String!, newPassword: String!): Boolean! @hasRole(role: USER)
+}
+`, BuiltIn: false},
+	{Name: "../checks.graphqls", Input: `# Connection tests, preflight checks and directory matching for the profile wizard and the check page.
+# Every call here reaches the configured systems, so each is bounded in time (see docs/graphql.md).
+
+"CheckStatus is the outcome of one preflight check."
+enum CheckStatus {
+  OK
+  "Works, with a caveat the admin should know (plain http, polling instead of push)."
+  WARNING
+  FAILED
+}
+
+"CheckResult is one preflight check of a system (\"credentials valid\", \"mailbox alice@contoso.com\")."
+type CheckResult {
+  name: String!
+  status: CheckStatus!
+  "What was found (an address, an HTTP status, the error); may be empty."
+  detail: String!
+  "What the admin should do when the status is not OK; may be empty."
+  fix: String!
+}
+
+"SystemCheckReport is the outcome of one system's checks."
+type SystemCheckReport {
+  "CRM or MAILBOX for a profile's system; null for a system tested before it is saved."
+  side: Side
+  type: String!
+  instance: String!
+  "The checks of the system itself, in the order they ran."
+  results: [CheckResult!]!
+  "True when no check failed (warnings allowed) and the checks finished in time."
+  ok: Boolean!
+  "How long the checks took, in milliseconds."
+  durationMs: Int!
+  checkedAt: Time!
+  "Set when the checks did not finish within the time limit: results hold what finished, message says so."
+  timedOut: Boolean!
+  "A note about the run as a whole (a time-out, a connector without checks), or null."
+  message: String
+}
+
+"UserCheckReport holds the checks of one linked user's accounts (\"mailbox exists\", licence, associate active)."
+type UserCheckReport {
+  userId: ID!
+  crm: SyncAccount!
+  mailbox: SyncAccount!
+  crmResults: [CheckResult!]!
+  mailboxResults: [CheckResult!]!
+  "True when none of the user's checks failed."
+  ok: Boolean!
+}
+
+"ProfileCheckReport is every preflight check of a saved profile: both systems and the checked linked users."
+type ProfileCheckReport {
+  profileId: ID!
+  crm: SystemCheckReport!
+  mailbox: SystemCheckReport!
+  users: [UserCheckReport!]!
+  "True when both systems and every checked user are ok."
+  ok: Boolean!
+  checkedAt: Time!
+  "A note about the run as a whole (users left out beyond the limit), or null."
+  message: String
+}
+
+"AccountListing is a system's directory (its users), for linking."
+type AccountListing {
+  accounts: [SyncAccount!]!
+  "False when the listing failed or timed out; message then says why."
+  complete: Boolean!
+  message: String
+  durationMs: Int!
+}
+
+"LinkMatch says how a suggested link was matched."
+enum LinkMatch {
+  "The primary e-mail addresses are equal (ignoring case)."
+  EMAIL
+  "An alias or proxy address of one side equals an address of the other (ignoring case)."
+  ALIAS
+}
+
+"LinkSuggestion is a CRM account and the mailbox account matched to it."
+type LinkSuggestion {
+  crm: SyncAccount!
+  mailbox: SyncAccount!
+  matchedBy: LinkMatch!
+  "The address both sides share (lower case)."
+  address: String!
+}
+
+"LinkSuggestions pairs the accounts of a CRM and a mailbox system by e-mail address."
+type LinkSuggestions {
+  pairs: [LinkSuggestion!]!
+  "CRM accounts no mailbox account matched, ordered by e-mail."
+  unmatchedCrm: [SyncAccount!]!
+  "Mailbox accounts no CRM account matched, ordered by e-mail."
+  unmatchedMailbox: [SyncAccount!]!
+  "False when a side's listing failed or timed out; message then says which and why."
+  complete: Boolean!
+  message: String
+}
+
+extend type Query {
+  """
+  Runs every preflight check of a saved profile: both systems, and the accounts of the
+  linked users (all of them, at most 200, or those whose ids users lists). Bounded in time:
+  what did not finish is reported as timed out.
+  """
+  profileChecks(profileId: ID!, users: [ID!]): ProfileCheckReport! @hasRole(role: ADMIN)
+  """
+  Lists the users of a system configured as given (saved or not; secret settings left out
+  are taken from profileId's system of the same instance, secrets from the instance's store).
+  """
+  systemAccounts(system: SystemInput!, profileId: ID): AccountListing! @hasRole(role: ADMIN)
+  """
+  Pairs the users of a CRM system and a mailbox system by primary e-mail, then by aliases and
+  proxy addresses, ignoring case; an address shared by several accounts on one side is not
+  used (the admin links those by hand).
+  """
+  suggestLinks(crm: SystemInput!, mailbox: SystemInput!, profileId: ID): LinkSuggestions! @hasRole(role: ADMIN)
+}
+
+extend type Mutation {
+  """
+  Tests a system's connection as configured (saved or not) and returns its checks. Secret
+  settings left out are taken from profileId's system of the same instance; secrets come
+  from the instance's store (setSystemSecrets first). Invalid settings: BAD_USER_INPUT with
+  extensions.field (system.settings.<field>).
+  """
+  testSystem(system: SystemInput!, profileId: ID): SystemCheckReport! @hasRole(role: ADMIN)
 }
 `, BuiltIn: false},
 	{Name: "../conflicts.graphqls", Input: `# Conflicts: fields changed on both sides to different values since the last sync.
@@ -3636,6 +4121,20 @@ func (ec *executionContext) childFields_Account(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 }
 
+func (ec *executionContext) childFields_AccountListing(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accounts":
+		return ec.fieldContext_AccountListing_accounts(ctx, field)
+	case "complete":
+		return ec.fieldContext_AccountListing_complete(ctx, field)
+	case "message":
+		return ec.fieldContext_AccountListing_message(ctx, field)
+	case "durationMs":
+		return ec.fieldContext_AccountListing_durationMs(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccountListing", field.Name)
+}
+
 func (ec *executionContext) childFields_ApiToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3724,6 +4223,20 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 		return ec.fieldContext_AuthPayload_csrfToken(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CheckResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_CheckResult_name(ctx, field)
+	case "status":
+		return ec.fieldContext_CheckResult_status(ctx, field)
+	case "detail":
+		return ec.fieldContext_CheckResult_detail(ctx, field)
+	case "fix":
+		return ec.fieldContext_CheckResult_fix(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CheckResult", field.Name)
 }
 
 func (ec *executionContext) childFields_GovernorScope(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3840,6 +4353,36 @@ func (ec *executionContext) childFields_KindDirection(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type KindDirection", field.Name)
 }
 
+func (ec *executionContext) childFields_LinkSuggestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "crm":
+		return ec.fieldContext_LinkSuggestion_crm(ctx, field)
+	case "mailbox":
+		return ec.fieldContext_LinkSuggestion_mailbox(ctx, field)
+	case "matchedBy":
+		return ec.fieldContext_LinkSuggestion_matchedBy(ctx, field)
+	case "address":
+		return ec.fieldContext_LinkSuggestion_address(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LinkSuggestion", field.Name)
+}
+
+func (ec *executionContext) childFields_LinkSuggestions(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pairs":
+		return ec.fieldContext_LinkSuggestions_pairs(ctx, field)
+	case "unmatchedCrm":
+		return ec.fieldContext_LinkSuggestions_unmatchedCrm(ctx, field)
+	case "unmatchedMailbox":
+		return ec.fieldContext_LinkSuggestions_unmatchedMailbox(ctx, field)
+	case "complete":
+		return ec.fieldContext_LinkSuggestions_complete(ctx, field)
+	case "message":
+		return ec.fieldContext_LinkSuggestions_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LinkSuggestions", field.Name)
+}
+
 func (ec *executionContext) childFields_LinkedUser(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3910,6 +4453,26 @@ func (ec *executionContext) childFields_PlannedOperation(ctx context.Context, fi
 		return ec.fieldContext_PlannedOperation_reason(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PlannedOperation", field.Name)
+}
+
+func (ec *executionContext) childFields_ProfileCheckReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "profileId":
+		return ec.fieldContext_ProfileCheckReport_profileId(ctx, field)
+	case "crm":
+		return ec.fieldContext_ProfileCheckReport_crm(ctx, field)
+	case "mailbox":
+		return ec.fieldContext_ProfileCheckReport_mailbox(ctx, field)
+	case "users":
+		return ec.fieldContext_ProfileCheckReport_users(ctx, field)
+	case "ok":
+		return ec.fieldContext_ProfileCheckReport_ok(ctx, field)
+	case "checkedAt":
+		return ec.fieldContext_ProfileCheckReport_checkedAt(ctx, field)
+	case "message":
+		return ec.fieldContext_ProfileCheckReport_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProfileCheckReport", field.Name)
 }
 
 func (ec *executionContext) childFields_ProfileSyncStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4242,6 +4805,30 @@ func (ec *executionContext) childFields_SystemBreaker(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type SystemBreaker", field.Name)
 }
 
+func (ec *executionContext) childFields_SystemCheckReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "side":
+		return ec.fieldContext_SystemCheckReport_side(ctx, field)
+	case "type":
+		return ec.fieldContext_SystemCheckReport_type(ctx, field)
+	case "instance":
+		return ec.fieldContext_SystemCheckReport_instance(ctx, field)
+	case "results":
+		return ec.fieldContext_SystemCheckReport_results(ctx, field)
+	case "ok":
+		return ec.fieldContext_SystemCheckReport_ok(ctx, field)
+	case "durationMs":
+		return ec.fieldContext_SystemCheckReport_durationMs(ctx, field)
+	case "checkedAt":
+		return ec.fieldContext_SystemCheckReport_checkedAt(ctx, field)
+	case "timedOut":
+		return ec.fieldContext_SystemCheckReport_timedOut(ctx, field)
+	case "message":
+		return ec.fieldContext_SystemCheckReport_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SystemCheckReport", field.Name)
+}
+
 func (ec *executionContext) childFields_SystemConfig(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "type":
@@ -4288,6 +4875,24 @@ func (ec *executionContext) childFields_TraceEntry(ctx context.Context, field gr
 		return ec.fieldContext_TraceEntry_reason(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TraceEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_UserCheckReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "userId":
+		return ec.fieldContext_UserCheckReport_userId(ctx, field)
+	case "crm":
+		return ec.fieldContext_UserCheckReport_crm(ctx, field)
+	case "mailbox":
+		return ec.fieldContext_UserCheckReport_mailbox(ctx, field)
+	case "crmResults":
+		return ec.fieldContext_UserCheckReport_crmResults(ctx, field)
+	case "mailboxResults":
+		return ec.fieldContext_UserCheckReport_mailboxResults(ctx, field)
+	case "ok":
+		return ec.fieldContext_UserCheckReport_ok(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserCheckReport", field.Name)
 }
 
 func (ec *executionContext) childFields_UserMay(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4956,6 +5561,28 @@ func (ec *executionContext) field_Mutation_syncNow_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_testSystem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "system",
+		func(ctx context.Context, v any) (model.SystemInput, error) {
+			return ec.unmarshalNSystemInput2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["system"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "profileId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["profileId"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_undoSyncRun_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5053,6 +5680,58 @@ func (ec *executionContext) field_Query_pendingApprovals_args(ctx context.Contex
 		return nil, err
 	}
 	args["profileId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_profileChecks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "profileId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["profileId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "users",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["users"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_suggestLinks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "crm",
+		func(ctx context.Context, v any) (model.SystemInput, error) {
+			return ec.unmarshalNSystemInput2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["crm"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "mailbox",
+		func(ctx context.Context, v any) (model.SystemInput, error) {
+			return ec.unmarshalNSystemInput2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["mailbox"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "profileId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["profileId"] = arg2
 	return args, nil
 }
 
@@ -5169,6 +5848,28 @@ func (ec *executionContext) field_Query_syncTrace_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["itemId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_systemAccounts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "system",
+		func(ctx context.Context, v any) (model.SystemInput, error) {
+			return ec.unmarshalNSystemInput2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["system"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "profileId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["profileId"] = arg1
 	return args, nil
 }
 
@@ -5367,6 +6068,107 @@ func (ec *executionContext) _Account_createdAt(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Account_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Account", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _AccountListing_accounts(ctx context.Context, field graphql.CollectedField, obj *model.AccountListing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountListing_accounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accounts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SyncAccount) graphql.Marshaler {
+			return ec.marshalNSyncAccount2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncAccountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountListing_accounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AccountListing",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncAccount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AccountListing_complete(ctx context.Context, field graphql.CollectedField, obj *model.AccountListing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountListing_complete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Complete, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountListing_complete(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountListing", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _AccountListing_message(ctx context.Context, field graphql.CollectedField, obj *model.AccountListing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountListing_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccountListing_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountListing", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AccountListing_durationMs(ctx context.Context, field graphql.CollectedField, obj *model.AccountListing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccountListing_durationMs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DurationMs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccountListing_durationMs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccountListing", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _ApiToken_id(ctx context.Context, field graphql.CollectedField, obj *model.APIToken) (ret graphql.Marshaler) {
@@ -6024,6 +6826,98 @@ func (ec *executionContext) _AuthPayload_csrfToken(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_AuthPayload_csrfToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CheckResult_name(ctx context.Context, field graphql.CollectedField, obj *model.CheckResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckResult_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckResult_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckResult", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CheckResult_status(ctx context.Context, field graphql.CollectedField, obj *model.CheckResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckResult_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CheckStatus) graphql.Marshaler {
+			return ec.marshalNCheckStatus2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐCheckStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckResult_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckResult", field, false, false, errors.New("field of type CheckStatus does not have child fields"))
+}
+
+func (ec *executionContext) _CheckResult_detail(ctx context.Context, field graphql.CollectedField, obj *model.CheckResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckResult_detail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Detail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckResult_detail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckResult", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CheckResult_fix(ctx context.Context, field graphql.CollectedField, obj *model.CheckResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckResult_fix(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fix, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckResult_fix(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckResult", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _GovernorScope_scope(ctx context.Context, field graphql.CollectedField, obj *model.GovernorScope) (ret graphql.Marshaler) {
@@ -6881,6 +7775,258 @@ func (ec *executionContext) fieldContext_KindDirection_direction(_ context.Conte
 	return graphql.NewScalarFieldContext("KindDirection", field, false, false, errors.New("field of type SyncDirection does not have child fields"))
 }
 
+func (ec *executionContext) _LinkSuggestion_crm(ctx context.Context, field graphql.CollectedField, obj *model.LinkSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkSuggestion_crm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Crm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SyncAccount) graphql.Marshaler {
+			return ec.marshalNSyncAccount2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkSuggestion_crm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LinkSuggestion",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncAccount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LinkSuggestion_mailbox(ctx context.Context, field graphql.CollectedField, obj *model.LinkSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkSuggestion_mailbox(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mailbox, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SyncAccount) graphql.Marshaler {
+			return ec.marshalNSyncAccount2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkSuggestion_mailbox(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LinkSuggestion",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncAccount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LinkSuggestion_matchedBy(ctx context.Context, field graphql.CollectedField, obj *model.LinkSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkSuggestion_matchedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MatchedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.LinkMatch) graphql.Marshaler {
+			return ec.marshalNLinkMatch2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐLinkMatch(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkSuggestion_matchedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LinkSuggestion", field, false, false, errors.New("field of type LinkMatch does not have child fields"))
+}
+
+func (ec *executionContext) _LinkSuggestion_address(ctx context.Context, field graphql.CollectedField, obj *model.LinkSuggestion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkSuggestion_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkSuggestion_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LinkSuggestion", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _LinkSuggestions_pairs(ctx context.Context, field graphql.CollectedField, obj *model.LinkSuggestions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkSuggestions_pairs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pairs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.LinkSuggestion) graphql.Marshaler {
+			return ec.marshalNLinkSuggestion2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐLinkSuggestionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkSuggestions_pairs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LinkSuggestions",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LinkSuggestion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LinkSuggestions_unmatchedCrm(ctx context.Context, field graphql.CollectedField, obj *model.LinkSuggestions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkSuggestions_unmatchedCrm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnmatchedCrm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SyncAccount) graphql.Marshaler {
+			return ec.marshalNSyncAccount2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncAccountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkSuggestions_unmatchedCrm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LinkSuggestions",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncAccount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LinkSuggestions_unmatchedMailbox(ctx context.Context, field graphql.CollectedField, obj *model.LinkSuggestions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkSuggestions_unmatchedMailbox(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnmatchedMailbox, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SyncAccount) graphql.Marshaler {
+			return ec.marshalNSyncAccount2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncAccountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkSuggestions_unmatchedMailbox(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LinkSuggestions",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncAccount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LinkSuggestions_complete(ctx context.Context, field graphql.CollectedField, obj *model.LinkSuggestions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkSuggestions_complete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Complete, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkSuggestions_complete(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LinkSuggestions", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _LinkSuggestions_message(ctx context.Context, field graphql.CollectedField, obj *model.LinkSuggestions) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkSuggestions_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LinkSuggestions_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LinkSuggestions", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _LinkedUser_id(ctx context.Context, field graphql.CollectedField, obj *model.LinkedUser) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7668,6 +8814,68 @@ func (ec *executionContext) fieldContext_Mutation_changePassword(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_changePassword_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_testSystem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_testSystem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TestSystem(ctx, fc.Args["system"].(model.SystemInput), fc.Args["profileId"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.SystemCheckReport
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.SystemCheckReport
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SystemCheckReport) graphql.Marshaler {
+			return ec.marshalNSystemCheckReport2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemCheckReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_testSystem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SystemCheckReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_testSystem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -8990,6 +10198,194 @@ func (ec *executionContext) fieldContext_PlannedOperation_reason(_ context.Conte
 	return graphql.NewScalarFieldContext("PlannedOperation", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _ProfileCheckReport_profileId(ctx context.Context, field graphql.CollectedField, obj *model.ProfileCheckReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfileCheckReport_profileId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProfileID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfileCheckReport_profileId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProfileCheckReport", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _ProfileCheckReport_crm(ctx context.Context, field graphql.CollectedField, obj *model.ProfileCheckReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfileCheckReport_crm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Crm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SystemCheckReport) graphql.Marshaler {
+			return ec.marshalNSystemCheckReport2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemCheckReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfileCheckReport_crm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProfileCheckReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SystemCheckReport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProfileCheckReport_mailbox(ctx context.Context, field graphql.CollectedField, obj *model.ProfileCheckReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfileCheckReport_mailbox(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mailbox, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SystemCheckReport) graphql.Marshaler {
+			return ec.marshalNSystemCheckReport2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemCheckReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfileCheckReport_mailbox(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProfileCheckReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SystemCheckReport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProfileCheckReport_users(ctx context.Context, field graphql.CollectedField, obj *model.ProfileCheckReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfileCheckReport_users(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Users, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserCheckReport) graphql.Marshaler {
+			return ec.marshalNUserCheckReport2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐUserCheckReportᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfileCheckReport_users(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProfileCheckReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserCheckReport(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProfileCheckReport_ok(ctx context.Context, field graphql.CollectedField, obj *model.ProfileCheckReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfileCheckReport_ok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ok, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfileCheckReport_ok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProfileCheckReport", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _ProfileCheckReport_checkedAt(ctx context.Context, field graphql.CollectedField, obj *model.ProfileCheckReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfileCheckReport_checkedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProfileCheckReport_checkedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProfileCheckReport", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _ProfileCheckReport_message(ctx context.Context, field graphql.CollectedField, obj *model.ProfileCheckReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProfileCheckReport_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProfileCheckReport_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProfileCheckReport", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _ProfileSyncStatus_profileId(ctx context.Context, field graphql.CollectedField, obj *model.ProfileSyncStatus) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9560,6 +10956,192 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Account(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_profileChecks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_profileChecks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ProfileChecks(ctx, fc.Args["profileId"].(string), fc.Args["users"].([]string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.ProfileCheckReport
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ProfileCheckReport
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProfileCheckReport) graphql.Marshaler {
+			return ec.marshalNProfileCheckReport2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐProfileCheckReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_profileChecks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProfileCheckReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_profileChecks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_systemAccounts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_systemAccounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SystemAccounts(ctx, fc.Args["system"].(model.SystemInput), fc.Args["profileId"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.AccountListing
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.AccountListing
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AccountListing) graphql.Marshaler {
+			return ec.marshalNAccountListing2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐAccountListing(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_systemAccounts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccountListing(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_systemAccounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_suggestLinks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_suggestLinks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SuggestLinks(ctx, fc.Args["crm"].(model.SystemInput), fc.Args["mailbox"].(model.SystemInput), fc.Args["profileId"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.LinkSuggestions
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.LinkSuggestions
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LinkSuggestions) graphql.Marshaler {
+			return ec.marshalNLinkSuggestions2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐLinkSuggestions(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_suggestLinks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LinkSuggestions(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_suggestLinks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -13095,6 +14677,222 @@ func (ec *executionContext) fieldContext_SystemBreaker_until(_ context.Context, 
 	return graphql.NewScalarFieldContext("SystemBreaker", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
+func (ec *executionContext) _SystemCheckReport_side(ctx context.Context, field graphql.CollectedField, obj *model.SystemCheckReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemCheckReport_side(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Side, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Side) graphql.Marshaler {
+			return ec.marshalOSide2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSide(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SystemCheckReport_side(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SystemCheckReport", field, false, false, errors.New("field of type Side does not have child fields"))
+}
+
+func (ec *executionContext) _SystemCheckReport_type(ctx context.Context, field graphql.CollectedField, obj *model.SystemCheckReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemCheckReport_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SystemCheckReport_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SystemCheckReport", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SystemCheckReport_instance(ctx context.Context, field graphql.CollectedField, obj *model.SystemCheckReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemCheckReport_instance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Instance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SystemCheckReport_instance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SystemCheckReport", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SystemCheckReport_results(ctx context.Context, field graphql.CollectedField, obj *model.SystemCheckReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemCheckReport_results(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Results, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CheckResult) graphql.Marshaler {
+			return ec.marshalNCheckResult2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐCheckResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SystemCheckReport_results(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SystemCheckReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SystemCheckReport_ok(ctx context.Context, field graphql.CollectedField, obj *model.SystemCheckReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemCheckReport_ok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ok, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SystemCheckReport_ok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SystemCheckReport", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _SystemCheckReport_durationMs(ctx context.Context, field graphql.CollectedField, obj *model.SystemCheckReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemCheckReport_durationMs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DurationMs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SystemCheckReport_durationMs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SystemCheckReport", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SystemCheckReport_checkedAt(ctx context.Context, field graphql.CollectedField, obj *model.SystemCheckReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemCheckReport_checkedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SystemCheckReport_checkedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SystemCheckReport", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _SystemCheckReport_timedOut(ctx context.Context, field graphql.CollectedField, obj *model.SystemCheckReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemCheckReport_timedOut(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TimedOut, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SystemCheckReport_timedOut(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SystemCheckReport", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _SystemCheckReport_message(ctx context.Context, field graphql.CollectedField, obj *model.SystemCheckReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemCheckReport_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SystemCheckReport_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SystemCheckReport", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _SystemConfig_type(ctx context.Context, field graphql.CollectedField, obj *model.SystemConfig) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13438,6 +15236,180 @@ func (ec *executionContext) _TraceEntry_reason(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_TraceEntry_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TraceEntry", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _UserCheckReport_userId(ctx context.Context, field graphql.CollectedField, obj *model.UserCheckReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserCheckReport_userId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserCheckReport_userId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserCheckReport", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _UserCheckReport_crm(ctx context.Context, field graphql.CollectedField, obj *model.UserCheckReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserCheckReport_crm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Crm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SyncAccount) graphql.Marshaler {
+			return ec.marshalNSyncAccount2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserCheckReport_crm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UserCheckReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncAccount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UserCheckReport_mailbox(ctx context.Context, field graphql.CollectedField, obj *model.UserCheckReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserCheckReport_mailbox(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mailbox, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SyncAccount) graphql.Marshaler {
+			return ec.marshalNSyncAccount2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserCheckReport_mailbox(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UserCheckReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncAccount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UserCheckReport_crmResults(ctx context.Context, field graphql.CollectedField, obj *model.UserCheckReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserCheckReport_crmResults(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CrmResults, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CheckResult) graphql.Marshaler {
+			return ec.marshalNCheckResult2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐCheckResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserCheckReport_crmResults(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UserCheckReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UserCheckReport_mailboxResults(ctx context.Context, field graphql.CollectedField, obj *model.UserCheckReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserCheckReport_mailboxResults(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MailboxResults, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CheckResult) graphql.Marshaler {
+			return ec.marshalNCheckResult2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐCheckResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserCheckReport_mailboxResults(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UserCheckReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UserCheckReport_ok(ctx context.Context, field graphql.CollectedField, obj *model.UserCheckReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserCheckReport_ok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ok, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserCheckReport_ok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserCheckReport", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _UserMay_directions(ctx context.Context, field graphql.CollectedField, obj *model.UserMay) (ret graphql.Marshaler) {
@@ -15912,6 +17884,59 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var accountListingImplementors = []string{"AccountListing"}
+
+func (ec *executionContext) _AccountListing(ctx context.Context, sel ast.SelectionSet, obj *model.AccountListing) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountListingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccountListing")
+		case "accounts":
+			out.Values[i] = ec._AccountListing_accounts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "complete":
+			out.Values[i] = ec._AccountListing_complete(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._AccountListing_message(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "durationMs":
+			out.Values[i] = ec._AccountListing_durationMs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var apiTokenImplementors = []string{"ApiToken"}
 
 func (ec *executionContext) _ApiToken(ctx context.Context, sel ast.SelectionSet, obj *model.APIToken) graphql.Marshaler {
@@ -16221,6 +18246,59 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 			}
 		case "csrfToken":
 			out.Values[i] = ec._AuthPayload_csrfToken(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var checkResultImplementors = []string{"CheckResult"}
+
+func (ec *executionContext) _CheckResult(ctx context.Context, sel ast.SelectionSet, obj *model.CheckResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checkResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CheckResult")
+		case "name":
+			out.Values[i] = ec._CheckResult_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._CheckResult_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "detail":
+			out.Values[i] = ec._CheckResult_detail(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fix":
+			out.Values[i] = ec._CheckResult_fix(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -16656,6 +18734,117 @@ func (ec *executionContext) _KindDirection(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var linkSuggestionImplementors = []string{"LinkSuggestion"}
+
+func (ec *executionContext) _LinkSuggestion(ctx context.Context, sel ast.SelectionSet, obj *model.LinkSuggestion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, linkSuggestionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LinkSuggestion")
+		case "crm":
+			out.Values[i] = ec._LinkSuggestion_crm(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mailbox":
+			out.Values[i] = ec._LinkSuggestion_mailbox(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "matchedBy":
+			out.Values[i] = ec._LinkSuggestion_matchedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "address":
+			out.Values[i] = ec._LinkSuggestion_address(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var linkSuggestionsImplementors = []string{"LinkSuggestions"}
+
+func (ec *executionContext) _LinkSuggestions(ctx context.Context, sel ast.SelectionSet, obj *model.LinkSuggestions) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, linkSuggestionsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LinkSuggestions")
+		case "pairs":
+			out.Values[i] = ec._LinkSuggestions_pairs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unmatchedCrm":
+			out.Values[i] = ec._LinkSuggestions_unmatchedCrm(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unmatchedMailbox":
+			out.Values[i] = ec._LinkSuggestions_unmatchedMailbox(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "complete":
+			out.Values[i] = ec._LinkSuggestions_complete(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._LinkSuggestions_message(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var linkedUserImplementors = []string{"LinkedUser"}
 
 func (ec *executionContext) _LinkedUser(ctx context.Context, sel ast.SelectionSet, obj *model.LinkedUser) graphql.Marshaler {
@@ -16891,6 +19080,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "changePassword":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_changePassword(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "testSystem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_testSystem(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -17189,6 +19385,74 @@ func (ec *executionContext) _PlannedOperation(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var profileCheckReportImplementors = []string{"ProfileCheckReport"}
+
+func (ec *executionContext) _ProfileCheckReport(ctx context.Context, sel ast.SelectionSet, obj *model.ProfileCheckReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, profileCheckReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProfileCheckReport")
+		case "profileId":
+			out.Values[i] = ec._ProfileCheckReport_profileId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "crm":
+			out.Values[i] = ec._ProfileCheckReport_crm(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mailbox":
+			out.Values[i] = ec._ProfileCheckReport_mailbox(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "users":
+			out.Values[i] = ec._ProfileCheckReport_users(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ok":
+			out.Values[i] = ec._ProfileCheckReport_ok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checkedAt":
+			out.Values[i] = ec._ProfileCheckReport_checkedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._ProfileCheckReport_message(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var profileSyncStatusImplementors = []string{"ProfileSyncStatus"}
 
 func (ec *executionContext) _ProfileSyncStatus(ctx context.Context, sel ast.SelectionSet, obj *model.ProfileSyncStatus) graphql.Marshaler {
@@ -17432,6 +19696,72 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				}()
 				res = ec._Query_me(ctx, field)
 				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "profileChecks":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_profileChecks(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "systemAccounts":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_systemAccounts(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "suggestLinks":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_suggestLinks(ctx, field)
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -18878,6 +21208,84 @@ func (ec *executionContext) _SystemBreaker(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var systemCheckReportImplementors = []string{"SystemCheckReport"}
+
+func (ec *executionContext) _SystemCheckReport(ctx context.Context, sel ast.SelectionSet, obj *model.SystemCheckReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, systemCheckReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SystemCheckReport")
+		case "side":
+			out.Values[i] = ec._SystemCheckReport_side(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._SystemCheckReport_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "instance":
+			out.Values[i] = ec._SystemCheckReport_instance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "results":
+			out.Values[i] = ec._SystemCheckReport_results(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ok":
+			out.Values[i] = ec._SystemCheckReport_ok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "durationMs":
+			out.Values[i] = ec._SystemCheckReport_durationMs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checkedAt":
+			out.Values[i] = ec._SystemCheckReport_checkedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "timedOut":
+			out.Values[i] = ec._SystemCheckReport_timedOut(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._SystemCheckReport_message(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var systemConfigImplementors = []string{"SystemConfig"}
 
 func (ec *executionContext) _SystemConfig(ctx context.Context, sel ast.SelectionSet, obj *model.SystemConfig) graphql.Marshaler {
@@ -19029,6 +21437,69 @@ func (ec *executionContext) _TraceEntry(ctx context.Context, sel ast.SelectionSe
 		case "reason":
 			out.Values[i] = ec._TraceEntry_reason(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var userCheckReportImplementors = []string{"UserCheckReport"}
+
+func (ec *executionContext) _UserCheckReport(ctx context.Context, sel ast.SelectionSet, obj *model.UserCheckReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, userCheckReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UserCheckReport")
+		case "userId":
+			out.Values[i] = ec._UserCheckReport_userId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "crm":
+			out.Values[i] = ec._UserCheckReport_crm(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mailbox":
+			out.Values[i] = ec._UserCheckReport_mailbox(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "crmResults":
+			out.Values[i] = ec._UserCheckReport_crmResults(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mailboxResults":
+			out.Values[i] = ec._UserCheckReport_mailboxResults(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ok":
+			out.Values[i] = ec._UserCheckReport_ok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -19722,6 +22193,16 @@ func (ec *executionContext) marshalNAccount2ᚖgithubᚗcomᚋsynchronizerᚋsyn
 	return ec._Account(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAccountListing2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐAccountListing(ctx context.Context, sel ast.SelectionSet, v *model.AccountListing) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AccountListing(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNApiToken2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐAPITokenᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.APIToken) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -19844,6 +22325,42 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNCheckResult2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐCheckResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CheckResult) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCheckResult2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐCheckResult(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCheckResult2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐCheckResult(ctx context.Context, sel ast.SelectionSet, v *model.CheckResult) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CheckResult(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCheckStatus2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐCheckStatus(ctx context.Context, v any) (model.CheckStatus, error) {
+	var res model.CheckStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCheckStatus2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐCheckStatus(ctx context.Context, sel ast.SelectionSet, v model.CheckStatus) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNConflictPolicy2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐConflictPolicy(ctx context.Context, v any) (model.ConflictPolicy, error) {
@@ -20042,6 +22559,52 @@ func (ec *executionContext) unmarshalNKindDirectionInput2ᚖgithubᚗcomᚋsynch
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNLinkMatch2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐLinkMatch(ctx context.Context, v any) (model.LinkMatch, error) {
+	var res model.LinkMatch
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLinkMatch2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐLinkMatch(ctx context.Context, sel ast.SelectionSet, v model.LinkMatch) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNLinkSuggestion2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐLinkSuggestionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LinkSuggestion) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLinkSuggestion2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐLinkSuggestion(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLinkSuggestion2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐLinkSuggestion(ctx context.Context, sel ast.SelectionSet, v *model.LinkSuggestion) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._LinkSuggestion(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLinkSuggestions2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐLinkSuggestions(ctx context.Context, sel ast.SelectionSet, v *model.LinkSuggestions) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._LinkSuggestions(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNLinkUserInput2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐLinkUserInput(ctx context.Context, v any) (model.LinkUserInput, error) {
 	res, err := ec.unmarshalInputLinkUserInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -20127,6 +22690,16 @@ func (ec *executionContext) marshalNPlannedOperation2ᚖgithubᚗcomᚋsynchroni
 		return graphql.Null
 	}
 	return ec._PlannedOperation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProfileCheckReport2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐProfileCheckReport(ctx context.Context, sel ast.SelectionSet, v *model.ProfileCheckReport) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ProfileCheckReport(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNProfileInput2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐProfileInput(ctx context.Context, v any) (model.ProfileInput, error) {
@@ -20352,6 +22925,22 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
+func (ec *executionContext) marshalNSyncAccount2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncAccountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SyncAccount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSyncAccount2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncAccount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNSyncAccount2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncAccount(ctx context.Context, sel ast.SelectionSet, v *model.SyncAccount) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -20511,6 +23100,16 @@ func (ec *executionContext) marshalNSystemBreaker2ᚖgithubᚗcomᚋsynchronizer
 	return ec._SystemBreaker(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSystemCheckReport2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemCheckReport(ctx context.Context, sel ast.SelectionSet, v *model.SystemCheckReport) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SystemCheckReport(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSystemConfig2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemConfig(ctx context.Context, sel ast.SelectionSet, v *model.SystemConfig) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -20519,6 +23118,11 @@ func (ec *executionContext) marshalNSystemConfig2ᚖgithubᚗcomᚋsynchronizer�
 		return graphql.Null
 	}
 	return ec._SystemConfig(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSystemInput2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemInput(ctx context.Context, v any) (model.SystemInput, error) {
+	res, err := ec.unmarshalInputSystemInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNSystemInput2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemInput(ctx context.Context, v any) (*model.SystemInput, error) {
@@ -20605,6 +23209,32 @@ func (ec *executionContext) marshalNTraceEntry2ᚖgithubᚗcomᚋsynchronizerᚋ
 		return graphql.Null
 	}
 	return ec._TraceEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUserCheckReport2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐUserCheckReportᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UserCheckReport) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUserCheckReport2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐUserCheckReport(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUserCheckReport2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐUserCheckReport(ctx context.Context, sel ast.SelectionSet, v *model.UserCheckReport) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._UserCheckReport(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNUserMay2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐUserMay(ctx context.Context, sel ast.SelectionSet, v *model.UserMay) graphql.Marshaler {
@@ -20878,6 +23508,41 @@ func (ec *executionContext) unmarshalOGuardInput2ᚖgithubᚗcomᚋsynchronizer�
 	}
 	res, err := ec.unmarshalInputGuardInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {

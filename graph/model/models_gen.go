@@ -18,6 +18,15 @@ type Account struct {
 	CreatedAt time.Time `json:"createdAt"`
 }
 
+// AccountListing is a system's directory (its users), for linking.
+type AccountListing struct {
+	Accounts []*SyncAccount `json:"accounts"`
+	// False when the listing failed or timed out; message then says why.
+	Complete   bool    `json:"complete"`
+	Message    *string `json:"message,omitempty"`
+	DurationMs int     `json:"durationMs"`
+}
+
 type APIToken struct {
 	ID        string     `json:"id"`
 	Name      string     `json:"name"`
@@ -69,6 +78,16 @@ type AuditEventEdge struct {
 type AuthPayload struct {
 	Account   *Account `json:"account"`
 	CsrfToken string   `json:"csrfToken"`
+}
+
+// CheckResult is one preflight check of a system ("credentials valid", "mailbox alice@contoso.com").
+type CheckResult struct {
+	Name   string      `json:"name"`
+	Status CheckStatus `json:"status"`
+	// What was found (an address, an HTTP status, the error); may be empty.
+	Detail string `json:"detail"`
+	// What the admin should do when the status is not OK; may be empty.
+	Fix string `json:"fix"`
 }
 
 // GovernorScope is the state of one limit scope (a mailbox, a tenant, a profile).
@@ -159,6 +178,27 @@ type KindDirectionInput struct {
 	Direction SyncDirection `json:"direction"`
 }
 
+// LinkSuggestion is a CRM account and the mailbox account matched to it.
+type LinkSuggestion struct {
+	Crm       *SyncAccount `json:"crm"`
+	Mailbox   *SyncAccount `json:"mailbox"`
+	MatchedBy LinkMatch    `json:"matchedBy"`
+	// The address both sides share (lower case).
+	Address string `json:"address"`
+}
+
+// LinkSuggestions pairs the accounts of a CRM and a mailbox system by e-mail address.
+type LinkSuggestions struct {
+	Pairs []*LinkSuggestion `json:"pairs"`
+	// CRM accounts no mailbox account matched, ordered by e-mail.
+	UnmatchedCrm []*SyncAccount `json:"unmatchedCrm"`
+	// Mailbox accounts no CRM account matched, ordered by e-mail.
+	UnmatchedMailbox []*SyncAccount `json:"unmatchedMailbox"`
+	// False when a side's listing failed or timed out; message then says which and why.
+	Complete bool    `json:"complete"`
+	Message  *string `json:"message,omitempty"`
+}
+
 type LinkUserInput struct {
 	ProfileID string `json:"profileId"`
 	// The linked user's id within the profile (letters, digits and . _ @ + -).
@@ -219,6 +259,19 @@ type PlannedOperation struct {
 	SourceID *string `json:"sourceId,omitempty"`
 	Title    *string `json:"title,omitempty"`
 	Reason   *string `json:"reason,omitempty"`
+}
+
+// ProfileCheckReport is every preflight check of a saved profile: both systems and the checked linked users.
+type ProfileCheckReport struct {
+	ProfileID string             `json:"profileId"`
+	Crm       *SystemCheckReport `json:"crm"`
+	Mailbox   *SystemCheckReport `json:"mailbox"`
+	Users     []*UserCheckReport `json:"users"`
+	// True when both systems and every checked user are ok.
+	Ok        bool      `json:"ok"`
+	CheckedAt time.Time `json:"checkedAt"`
+	// A note about the run as a whole (users left out beyond the limit), or null.
+	Message *string `json:"message,omitempty"`
 }
 
 // ProfileInput creates or replaces a profile. Omitted optional fields take the defaults:
@@ -500,6 +553,25 @@ type SystemBreaker struct {
 	Until    *time.Time `json:"until,omitempty"`
 }
 
+// SystemCheckReport is the outcome of one system's checks.
+type SystemCheckReport struct {
+	// CRM or MAILBOX for a profile's system; null for a system tested before it is saved.
+	Side     *Side  `json:"side,omitempty"`
+	Type     string `json:"type"`
+	Instance string `json:"instance"`
+	// The checks of the system itself, in the order they ran.
+	Results []*CheckResult `json:"results"`
+	// True when no check failed (warnings allowed) and the checks finished in time.
+	Ok bool `json:"ok"`
+	// How long the checks took, in milliseconds.
+	DurationMs int       `json:"durationMs"`
+	CheckedAt  time.Time `json:"checkedAt"`
+	// Set when the checks did not finish within the time limit: results hold what finished, message says so.
+	TimedOut bool `json:"timedOut"`
+	// A note about the run as a whole (a time-out, a connector without checks), or null.
+	Message *string `json:"message,omitempty"`
+}
+
 // SystemConfig is one configured system of a profile. Secret settings (any top-level
 // settings key whose name contains secret, password, token, key or credential) are
 // write-only: they are never returned; secretFields lists the ones that are set.
@@ -550,6 +622,17 @@ type TraceEntry struct {
 	// created, updated, deleted, unchanged, echo, outside-window, filtered, policy, conflict, guard, error, quarantined, direction-off, linked.
 	Decision string  `json:"decision"`
 	Reason   *string `json:"reason,omitempty"`
+}
+
+// UserCheckReport holds the checks of one linked user's accounts ("mailbox exists", licence, associate active).
+type UserCheckReport struct {
+	UserID         string         `json:"userId"`
+	Crm            *SyncAccount   `json:"crm"`
+	Mailbox        *SyncAccount   `json:"mailbox"`
+	CrmResults     []*CheckResult `json:"crmResults"`
+	MailboxResults []*CheckResult `json:"mailboxResults"`
+	// True when none of the user's checks failed.
+	Ok bool `json:"ok"`
 }
 
 // UserMay lists what linked users may override for themselves.
@@ -605,6 +688,65 @@ type UserSyncStatus struct {
 type Version struct {
 	Version string `json:"version"`
 	Commit  string `json:"commit"`
+}
+
+// CheckStatus is the outcome of one preflight check.
+type CheckStatus string
+
+const (
+	CheckStatusOk CheckStatus = "OK"
+	// Works, with a caveat the admin should know (plain http, polling instead of push).
+	CheckStatusWarning CheckStatus = "WARNING"
+	CheckStatusFailed  CheckStatus = "FAILED"
+)
+
+var AllCheckStatus = []CheckStatus{
+	CheckStatusOk,
+	CheckStatusWarning,
+	CheckStatusFailed,
+}
+
+func (e CheckStatus) IsValid() bool {
+	switch e {
+	case CheckStatusOk, CheckStatusWarning, CheckStatusFailed:
+		return true
+	}
+	return false
+}
+
+func (e CheckStatus) String() string {
+	return string(e)
+}
+
+func (e *CheckStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CheckStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CheckStatus", str)
+	}
+	return nil
+}
+
+func (e CheckStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CheckStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CheckStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // ConflictPolicy decides a field changed differently on both sides since the last sync.
@@ -718,6 +860,64 @@ func (e *DeletePolicy) UnmarshalJSON(b []byte) error {
 }
 
 func (e DeletePolicy) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// LinkMatch says how a suggested link was matched.
+type LinkMatch string
+
+const (
+	// The primary e-mail addresses are equal (ignoring case).
+	LinkMatchEmail LinkMatch = "EMAIL"
+	// An alias or proxy address of one side equals an address of the other (ignoring case).
+	LinkMatchAlias LinkMatch = "ALIAS"
+)
+
+var AllLinkMatch = []LinkMatch{
+	LinkMatchEmail,
+	LinkMatchAlias,
+}
+
+func (e LinkMatch) IsValid() bool {
+	switch e {
+	case LinkMatchEmail, LinkMatchAlias:
+		return true
+	}
+	return false
+}
+
+func (e LinkMatch) String() string {
+	return string(e)
+}
+
+func (e *LinkMatch) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = LinkMatch(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid LinkMatch", str)
+	}
+	return nil
+}
+
+func (e LinkMatch) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *LinkMatch) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e LinkMatch) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -267,7 +267,7 @@ async function main() {
       ['Conflicts', `No open conflicts|${ENGINE_OFF}`],
       ['Approvals', `Nothing waits for approval|${ENGINE_OFF}`],
       ['Governor', `Scheduler|${ENGINE_OFF}`],
-      ['Checks', 'Checks arrive with the connectors.'],
+      ['Checks', `Nothing to check yet|${ENGINE_OFF}`],
       ['Settings', 'No SMTP settings are saved yet.'],
     ]) {
       await nav.getByRole('link', { name: label, exact: true }).click();
@@ -572,6 +572,9 @@ async function main() {
             ? { errors: [{ message: 'daysBack: must be between 0 and 3650', path: ['saveSyncProfile'], extensions: { code: 'BAD_USER_INPUT', field: 'daysBack' } }], data: null }
             : { data: { saveSyncProfile: { id: v.input.id, name: v.input.name } } },
         LinkUser: (v) => (links.push(v.input), { data: { linkUser: { id: v.input.id } } }),
+        // The review step runs both systems' checks (testSystem) before "Create and activate".
+        TestSystem: (v) => ({ data: { testSystem: { type: v.system.type, instance: v.system.instance, ok: true, durationMs: 120, checkedAt: now, timedOut: false, message: null,
+          results: [{ name: 'credentials valid', status: 'OK', detail: '', fix: '' }, { name: 'webhook target reachable', status: 'WARNING', detail: 'the appliance has no public URL', fix: 'Give the appliance a public https URL.' }] } } }),
         SyncNow: { syncNow: true },
         ResolveSyncConflict: { resolveSyncConflict: { id: 'c1', resolved: 'CRM' } },
         RejectSyncRun: { rejectSyncRun: { id: 'r9', status: 'REJECTED' } },
@@ -638,12 +641,15 @@ async function main() {
       assert((await page.getByLabel('Mailbox e-mail').inputValue()) === 'dana@crm.example', 'the mailbox e-mail defaults to the CRM e-mail');
       await checkA11y(page, 'wizard users');
       await page.getByRole('button', { name: 'Next: Review' }).click();
-      await page.getByRole('button', { name: 'Create profile' }).click();
+      await page.getByText('CRM: Works, with 1 warning').waitFor();
+      await page.getByText('Mailboxes: Works, with 1 warning').waitFor();
+      await checkA11y(page, 'wizard review with checks');
+      await page.getByRole('button', { name: 'Create and activate' }).click();
       await page.getByRole('heading', { name: '3. What to sync' }).waitFor();
       await page.getByText('Must be between 0 and 3650.').waitFor();
       assert((await page.getByLabel('Days back').getAttribute('aria-invalid')) === 'true', 'the field the server named is marked invalid');
       await page.getByRole('button', { name: '5 Review' }).click();
-      await page.getByRole('button', { name: 'Create profile' }).click();
+      await page.getByRole('button', { name: 'Create and activate' }).click();
       await heading(page, 'Profile created');
       assert(secretsSet.some((v) => v.instance === 'superoffice' && v.secrets[0].name === 'partner_key' && v.secrets[0].value === pem), 'the PEM secret is stored with its line breaks');
       assert(saves.length === 2 && saves[1].id === 'support' && saves[1].crm.type === 'superoffice', 'saveSyncProfile got the draft');
@@ -730,7 +736,7 @@ async function main() {
       await shot(page, '21-governor-with-data');
       await checkA11y(page, 'governor with data');
       await page.unroute('**/graphql');
-      for (const op of ['SyncProfiles', 'SyncNow', 'SyncConflicts', 'ResolveSyncConflict', 'PendingApprovals', 'RejectSyncRun', 'Governor', 'UserRuns', 'UndoSyncRun', 'SyncTrace', 'SyncQuarantine', 'ReleaseQuarantine', 'SetSystemSecrets', 'SaveSyncProfile', 'LinkUser', 'BeginSystemSignIn']) {
+      for (const op of ['SyncProfiles', 'SyncNow', 'SyncConflicts', 'ResolveSyncConflict', 'PendingApprovals', 'RejectSyncRun', 'Governor', 'UserRuns', 'UndoSyncRun', 'SyncTrace', 'SyncQuarantine', 'ReleaseQuarantine', 'SetSystemSecrets', 'SaveSyncProfile', 'LinkUser', 'BeginSystemSignIn', 'TestSystem']) {
         assert(seen.includes(op), `the screens sent ${op}`);
       }
       log('engine areas with data: profiles (sync now), the profile wizard (checks, secrets, CSV import, server field error, create), users (live), a user page (runs, undo, trace, release, sign-in invitation), conflicts (side by side, resolve), approvals (reject), governor render and pass axe');

@@ -12,6 +12,7 @@ import { AccountScreen } from './screens/account';
 import { AdminsScreen } from './screens/admins';
 import { AdminsOnly, NotFound, Overview, UPCOMING, Upcoming } from './screens/areas';
 import { AuditScreen } from './screens/audit';
+import { ChecksScreen } from './screens/checks';
 import { InviteScreen, LoginScreen, SetupScreen } from './screens/auth';
 import { SettingsScreen } from './screens/settings';
 import { Shell } from './screens/shell';
@@ -135,6 +136,17 @@ function Screen(props: { path: string; viewer: Account | null }) {
       </Shell>
     );
   }
+  const profileSub = /^\/profiles\/([^/]+)\/(edit|checks)$/.exec(path);
+  if (profileSub) {
+    let id = profileSub[1];
+    try {
+      id = decodeURIComponent(id);
+    } catch {
+      /* kept as written */
+    }
+    const page = profileSub[2] === 'edit' ? <WizardScreen key={`edit-${id}`} editId={id} /> : <ChecksScreen profileId={id} />;
+    return <Shell path={profileSub[2] === 'edit' ? '/profiles' : '/checks'}>{isAdmin(viewer) ? page : <AdminsOnly title="Profiles" />}</Shell>;
+  }
   const profilePage = /^\/profiles\/([^/]+)$/.exec(path);
   if (profilePage && path !== '/profiles/new') {
     let id = '';
@@ -146,7 +158,7 @@ function Screen(props: { path: string; viewer: Account | null }) {
     return <Shell path="/profiles">{isAdmin(viewer) ? <ProfilesScreen only={id} search={window.location.search} /> : <AdminsOnly title="Profiles" />}</Shell>;
   }
   if (path === '/profiles/new') {
-    return <Shell path="/profiles">{isAdmin(viewer) ? <WizardScreen /> : <AdminsOnly title="Profiles" />}</Shell>;
+    return <Shell path="/profiles">{isAdmin(viewer) ? <WizardScreen key="new" /> : <AdminsOnly title="Profiles" />}</Shell>;
   }
   const area = findArea(path);
   let body;
@@ -161,6 +173,7 @@ function Screen(props: { path: string; viewer: Account | null }) {
   else if (path === '/approvals') body = <ApprovalsScreen />;
   else if (path === '/governor') body = <GovernorScreen />;
   else if (path === '/settings') body = <SettingsScreen />;
+  else if (path === '/checks') body = <ChecksScreen />;
   else if (UPCOMING[path]) body = <Upcoming path={path} />;
   else body = <NotFound />;
   return <Shell path={path}>{body}</Shell>;

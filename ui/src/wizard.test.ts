@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { checkStep, linkInputs, newDraft, parseSettings, profileInput, stepOfField, usersFromCSV, usersToCSV } from './wizard';
+import {
+  checkStep,
+  draftFromProfile,
+  linkInputs,
+  newDraft,
+  parseSettings,
+  profileInput,
+  secretsToStore,
+  stepOfField,
+  systemInput,
+  userChanges,
+  userId,
+  usersFromCSV,
+  usersFromSuggestions,
+  usersToCSV,
+} from './wizard';
 
 describe('checkStep', () => {
   it('names the fields at fault on each step', () => {
@@ -84,5 +99,78 @@ describe('stepOfField', () => {
     expect(stepOfField('crm.id', 2)).toEqual({ step: 3, key: 'users.2.crm.id' });
     expect(stepOfField('mailbox.id', 0)).toEqual({ step: 3, key: 'users.0.mailbox.email' });
     expect(stepOfField(undefined)).toEqual({ step: 4, key: '' });
+  });
+});
+
+describe('editing and matching', () => {
+  const loaded = {
+    id: 'sales',
+    name: 'Sales',
+    crm: { type: 'superoffice', instance: 'so', settings: '{"mode":"onsite","baseUrl":"http://x/api/"}', secretFields: [] },
+    mailbox: { type: 'msgraph', instance: 'm365', settings: '{"tenantId":"t"}', secretFields: ['clientSecret'] },
+    directions: [{ kind: 'APPOINTMENT' as const, direction: 'TWO_WAY' as const }],
+    daysBack: 14,
+    daysAhead: 60,
+    filters: { skipPrivate: true, skipAllDay: false, skipFree: false, skipRecurring: false },
+    policy: 'CRM_WINS' as const,
+    onDelete: 'DELETE_WINS' as const,
+    pollSeconds: 30,
+    guard: { deletes: { count: 5, percent: 10 }, creates: { count: 50, percent: 50 }, profileDeletes: 7, profileCreates: 8, profileWindowSeconds: 900, guardFirstSync: true },
+    userMay: { directions: true, filters: false, window: true },
+    users: [
+      { id: 'ann', crm: { id: '7', email: 'ann@x.example', name: 'Ann' }, mailbox: { id: 'g-ann', email: 'ann@x.example', name: 'Ann' } },
+      { id: 'bob', crm: { id: '8', email: 'bob@x.example', name: 'Bob' }, mailbox: { id: '', email: 'bob@x.example', name: '' } },
+    ],
+  };
+
+  it('loads a saved profile into a draft that saves back what it had', () => {
+    const d = draftFromProfile(loaded, { crm: ['password'], mailbox: [] });
+    expect(d.directions).toEqual({ APPOINTMENT: 'TWO_WAY', TASK: 'OFF', CONTACT: 'OFF', GROUP: 'OFF' });
+    expect(d.crm.secrets).toEqual([{ name: 'password', value: '' }]);
+    expect(d.mailbox.secretFields).toEqual(['clientSecret']);
+    // A stored secret left empty is kept: the systems step accepts it and nothing is stored.
+    expect(checkStep(d, 1)).toEqual({});
+    expect(secretsToStore(d.crm)).toEqual([]);
+    // Renamed, the connection has no stored secrets: the value is needed again.
+    expect(checkStep({ ...d, crm: { ...d.crm, instance: 'so-2' } }, 1)).toEqual({ 'crm.secrets.0': 'Enter the value, or remove the row.' });
+    const inp = profileInput(d);
+    expect(inp.guard).toEqual({ deletes: { count: 5, percent: 10 }, creates: { count: 50, percent: 50 }, profileDeletes: 7, profileCreates: 8, profileWindowSeconds: 900, guardFirstSync: true });
+    expect(inp.userMay).toEqual({ directions: true, filters: false, window: true });
+    expect(inp.policy).toBe('CRM_WINS');
+    expect(inp.filters?.skipPrivate).toBe(true);
+    expect(JSON.parse(inp.crm.settings ?? '')).toEqual({ mode: 'onsite', baseUrl: 'http://x/api/' });
+    expect(systemInput(d.mailbox)).toEqual({ type: 'msgraph', instance: 'm365', settings: '{"tenantId":"t"}' });
+    // Unchanged users are neither linked again nor unlinked.
+    expect(userChanges(d.saved!.users, d.users)).toEqual({ link: [], unlink: [] });
+  });
+
+  it('finds the users to link and to unlink', () => {
+    const d = draftFromProfile(loaded);
+    const users = [
+      { ...d.users[0], mailboxEmail: 'ann.new@x.example' },
+      { ...d.users[1], skip: true },
+      { id: 'cy', crmId: '9', crmEmail: 'cy@x.example', mailboxId: '', mailboxEmail: 'cy@x.example' },
+    ];
+    const ch = userChanges(d.saved!.users, users);
+    expect(ch.link.map((u) => u.id)).toEqual(['ann', 'cy']);
+    expect(ch.unlink).toEqual(['bob']);
+    expect(linkInputs({ ...d, users }).map((l) => l.id)).toEqual(['ann', 'cy']);
+  });
+
+  it('adds suggested pairs once, with unique ids and how they matched', () => {
+    const pairs = [
+      { crm: { id: '7', email: 'ann@x.example', name: 'Ann' }, mailbox: { id: 'g1', email: 'ann@x.example', name: 'Ann' }, matchedBy: 'EMAIL' as const, address: 'ann@x.example' },
+      { crm: { id: '9', email: 'Ann@other.example', name: 'Ann B' }, mailbox: { id: 'g2', email: 'ann.b@x.example', name: '' }, matchedBy: 'ALIAS' as const, address: 'ann@other.example' },
+    ];
+    const first = usersFromSuggestions([], pairs);
+    expect(first.added).toBe(2);
+    expect(first.users.map((u) => [u.id, u.crmId, u.mailboxId, u.match])).toEqual([
+      ['ann', '7', 'g1', 'same e-mail: ann@x.example'],
+      ['ann-2', '9', 'g2', 'alias: ann@other.example'],
+    ]);
+    const again = usersFromSuggestions(first.users, pairs);
+    expect(again.added).toBe(0);
+    expect(again.users).toHaveLength(2);
+    expect(userId('---@x', new Set())).toBe('user');
   });
 });

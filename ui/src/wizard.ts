@@ -3,7 +3,18 @@
 // inputs built from it, the CSV of linked users, and which step an error the
 // server names (extensions.field) belongs to.
 
-import type { ConflictPolicy, DeletePolicy, LinkUserInput, ProfileInput, SyncDirection, SyncKind } from './gql/graphql';
+import type {
+  ConflictPolicy,
+  DeletePolicy,
+  EditSyncProfileQuery,
+  LinkMatch,
+  LinkUserInput,
+  ProfileInput,
+  SuggestLinksQuery,
+  SyncDirection,
+  SyncKind,
+  SystemInput,
+} from './gql/graphql';
 
 /** STEPS are the wizard's steps in order. */
 export const STEPS = ['General', 'Systems', 'What to sync', 'Users', 'Review'] as const;
@@ -21,6 +32,17 @@ export interface SystemDraft {
   /** settings is the JSON object text of the connector's settings. */
   settings: string;
   secrets: SecretDraft[];
+  /** secretFields are the secret settings the saved profile holds (write-only; left out of settings, they are kept). */
+  secretFields?: string[];
+  /** secretsSet are the instance's secrets already stored (write-only; a value left empty keeps them). */
+  secretsSet?: string[];
+  /** savedInstance is the connection name secretsSet belongs to; renaming the connection needs the values again. */
+  savedInstance?: string;
+}
+
+/** secretIsSet reports whether a secret of a system draft is stored already, so an empty value keeps it. */
+export function secretIsSet(s: SystemDraft, name: string): boolean {
+  return !!s.secretsSet?.includes(name.trim()) && s.instance.trim() === s.savedInstance;
 }
 
 /** UserDraft is one user to link: their id in the profile and their accounts. */
@@ -30,6 +52,20 @@ export interface UserDraft {
   crmEmail: string;
   mailboxId: string;
   mailboxEmail: string;
+  /** crmName and mailboxName are the accounts' display names, when known (from matching or the saved profile). */
+  crmName?: string;
+  mailboxName?: string;
+  /** skip leaves the row out of the links (the admin unticked a suggestion). */
+  skip?: boolean;
+  /** match says how the row was matched ("e-mail ann@x", "alias ann@x") when it came from suggestLinks. */
+  match?: string;
+}
+
+/** Saved is what an edited profile had when it was loaded: what the wizard does not show is kept as it was. */
+export interface Saved {
+  users: UserDraft[];
+  guard: { profileDeletes: number; profileCreates: number; profileWindowSeconds: number; guardFirstSync: boolean };
+  userMay: { directions: boolean; filters: boolean; window: boolean };
 }
 
 /** Draft is everything the wizard collects. Numbers are kept as typed text. */
@@ -53,6 +89,8 @@ export interface Draft {
   guardCreates: string;
   guardCreatesPercent: string;
   users: UserDraft[];
+  /** saved is set when the wizard edits an existing profile (its id is then fixed). */
+  saved?: Saved;
 }
 
 /** CONNECTORS describes the connector types the wizard offers on each side. */
@@ -155,7 +193,7 @@ export function checkStep(d: Draft, step: number): Problems {
       if (parsed.problem) p[`${side}.settings`] = parsed.problem;
       s.secrets.forEach((sec, i) => {
         if (!sec.name.trim()) p[`${side}.secrets.${i}`] = 'Name the secret (see the list under the field), or remove the row.';
-        else if (!sec.value) p[`${side}.secrets.${i}`] = 'Enter the value, or remove the row.';
+        else if (!sec.value && !secretIsSet(s, sec.name)) p[`${side}.secrets.${i}`] = 'Enter the value, or remove the row.';
       });
     }
     if (!p['crm.instance'] && d.crm.instance === d.mailbox.instance) p['mailbox.instance'] = 'The two systems need different connection names.';
@@ -173,6 +211,7 @@ export function checkStep(d: Draft, step: number): Problems {
   if (step === 3) {
     const seen = new Set<string>();
     d.users.forEach((u, i) => {
+      if (u.skip) return;
       if (!ID_RE.test(u.id)) p[`users.${i}.id`] = 'Use letters, digits and . _ @ + - for the user id.';
       else if (seen.has(u.id)) p[`users.${i}.id`] = `The id ${u.id} is used twice.`;
       seen.add(u.id);
@@ -186,7 +225,8 @@ export function checkStep(d: Draft, step: number): Problems {
 
 /** profileInput builds saveSyncProfile's input from a checked draft (secrets are stored separately). */
 export function profileInput(d: Draft): ProfileInput {
-  const sys = (s: SystemDraft) => ({ type: s.type, instance: s.instance.trim(), settings: JSON.stringify(parseSettings(s.settings).value ?? {}) });
+  const sys = systemInput;
+  const g = d.saved?.guard ?? { profileDeletes: 200, profileCreates: 1000, profileWindowSeconds: 3600, guardFirstSync: false };
   return {
     id: d.id.trim(),
     name: d.name.trim(),
@@ -202,20 +242,32 @@ export function profileInput(d: Draft): ProfileInput {
     guard: {
       deletes: { count: Number(d.guardDeletes), percent: Number(d.guardDeletesPercent) },
       creates: { count: Number(d.guardCreates), percent: Number(d.guardCreatesPercent) },
-      profileDeletes: 200,
-      profileCreates: 1000,
-      profileWindowSeconds: 3600,
+      profileDeletes: g.profileDeletes,
+      profileCreates: g.profileCreates,
+      profileWindowSeconds: g.profileWindowSeconds,
+      guardFirstSync: g.guardFirstSync,
     },
+    ...(d.saved ? { userMay: d.saved.userMay } : {}),
   };
+}
+
+/** systemInput is a system draft as the API takes it (testSystem, suggestLinks, saveSyncProfile). */
+export function systemInput(s: SystemDraft): SystemInput {
+  return { type: s.type, instance: s.instance.trim(), settings: JSON.stringify(parseSettings(s.settings).value ?? {}) };
+}
+
+/** secretsToStore lists the secrets of a system draft that have a value to store (empty values keep the stored one). */
+export function secretsToStore(s: SystemDraft): SecretDraft[] {
+  return s.secrets.filter((x) => x.name.trim() && x.value).map((x) => ({ name: x.name.trim(), value: x.value }));
 }
 
 /** linkInputs builds one linkUser input per user draft. */
 export function linkInputs(d: Draft): LinkUserInput[] {
-  return d.users.map((u) => ({
+  return d.users.filter((u) => !u.skip).map((u) => ({
     profileId: d.id.trim(),
     id: u.id.trim(),
-    crm: { id: u.crmId.trim(), email: u.crmEmail.trim() || undefined },
-    mailbox: { id: u.mailboxId.trim() || undefined, email: u.mailboxEmail.trim() || undefined },
+    crm: { id: u.crmId.trim(), email: u.crmEmail.trim() || undefined, name: u.crmName?.trim() || undefined },
+    mailbox: { id: u.mailboxId.trim() || undefined, email: u.mailboxEmail.trim() || undefined, name: u.mailboxName?.trim() || undefined },
   }));
 }
 
@@ -318,4 +370,126 @@ export function stepOfField(field: string | undefined, userIndex?: number): { st
   // A connector's own setting (baseUrl, tenantId…) belongs to the systems step.
   if (f) return { step: 1, key: 'crm.settings' };
   return { step: 4, key: '' };
+}
+
+type LoadedProfile = NonNullable<EditSyncProfileQuery['syncProfile']>;
+
+/** draftFromProfile turns a saved profile into a draft for editing (secrets stay on the server). */
+export function draftFromProfile(p: LoadedProfile, secretsSet: { crm: string[]; mailbox: string[] } = { crm: [], mailbox: [] }): Draft {
+  const d = newDraft();
+  const sys = (c: LoadedProfile['crm'], set: string[]): SystemDraft => {
+    let settings = c.settings;
+    try {
+      settings = JSON.stringify(JSON.parse(c.settings), null, 2);
+    } catch {
+      /* shown as it is */
+    }
+    return { type: c.type, instance: c.instance, settings, secretFields: c.secretFields, secretsSet: set, savedInstance: c.instance, secrets: set.map((name) => ({ name, value: '' })) };
+  };
+  const dirs = { ...d.directions };
+  for (const k of Object.keys(dirs) as SyncKind[]) dirs[k] = 'OFF';
+  for (const x of p.directions) dirs[x.kind] = x.direction;
+  const users: UserDraft[] = p.users.map((u) => ({
+    id: u.id,
+    crmId: u.crm.id,
+    crmEmail: u.crm.email,
+    mailboxId: u.mailbox.id,
+    mailboxEmail: u.mailbox.email,
+    crmName: u.crm.name,
+    mailboxName: u.mailbox.name,
+  }));
+  return {
+    ...d,
+    id: p.id,
+    name: p.name,
+    crm: sys(p.crm, secretsSet.crm),
+    mailbox: sys(p.mailbox, secretsSet.mailbox),
+    directions: dirs,
+    daysBack: String(p.daysBack),
+    daysAhead: String(p.daysAhead),
+    skipPrivate: p.filters.skipPrivate,
+    skipAllDay: p.filters.skipAllDay,
+    skipFree: p.filters.skipFree,
+    skipRecurring: p.filters.skipRecurring,
+    policy: p.policy,
+    onDelete: p.onDelete,
+    pollSeconds: String(p.pollSeconds),
+    guardDeletes: String(p.guard.deletes.count),
+    guardDeletesPercent: String(p.guard.deletes.percent),
+    guardCreates: String(p.guard.creates.count),
+    guardCreatesPercent: String(p.guard.creates.percent),
+    users,
+    saved: {
+      users: users.map((u) => ({ ...u })),
+      guard: {
+        profileDeletes: p.guard.profileDeletes,
+        profileCreates: p.guard.profileCreates,
+        profileWindowSeconds: p.guard.profileWindowSeconds,
+        guardFirstSync: p.guard.guardFirstSync,
+      },
+      userMay: { ...p.userMay },
+    },
+  };
+}
+
+/** userId derives a linked user's id from an address: its local part, made unique among taken ids. */
+export function userId(email: string, taken: Set<string>): string {
+  let base = (email.split('@')[0] ?? '').replace(/[^A-Za-z0-9._@+-]/g, '').replace(/^[^A-Za-z0-9]+/, '').slice(0, 120) || 'user';
+  base = base.toLowerCase();
+  let id = base;
+  for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
+  taken.add(id);
+  return id;
+}
+
+const MATCH_WORD: Record<LinkMatch, string> = { EMAIL: 'same e-mail', ALIAS: 'alias' };
+
+/**
+ * usersFromSuggestions adds the suggested pairs to the users table: a pair whose CRM account is already in the
+ * table is not added again. It returns the new table and how many rows it added.
+ */
+export function usersFromSuggestions(users: UserDraft[], pairs: SuggestLinksQuery['suggestLinks']['pairs']): { users: UserDraft[]; added: number } {
+  const taken = new Set(users.map((u) => u.id));
+  const have = new Set(users.map((u) => u.crmId));
+  const out = [...users];
+  let added = 0;
+  for (const p of pairs) {
+    if (have.has(p.crm.id)) continue;
+    have.add(p.crm.id);
+    out.push({
+      id: userId(p.crm.email || p.mailbox.email, taken),
+      crmId: p.crm.id,
+      crmEmail: p.crm.email,
+      mailboxId: p.mailbox.id,
+      mailboxEmail: p.mailbox.email,
+      crmName: p.crm.name,
+      mailboxName: p.mailbox.name,
+      match: `${MATCH_WORD[p.matchedBy] ?? p.matchedBy}: ${p.address}`,
+    });
+    added++;
+  }
+  return { users: out, added };
+}
+
+/** UserChanges are what saving an edited profile does to its links. */
+export interface UserChanges {
+  /** link are the users to link (new ones, and those whose accounts changed). */
+  link: UserDraft[];
+  /** unlink are the ids of saved users no longer in the table (or unticked). */
+  unlink: string[];
+}
+
+/** userChanges compares the saved users with the table. */
+export function userChanges(saved: UserDraft[], now: UserDraft[]): UserChanges {
+  const keep = now.filter((u) => !u.skip);
+  const byId = new Map(saved.map((u) => [u.id, u]));
+  const same = (a: UserDraft, b: UserDraft) =>
+    a.crmId.trim() === b.crmId.trim() && a.crmEmail.trim() === b.crmEmail.trim() && a.mailboxId.trim() === b.mailboxId.trim() && a.mailboxEmail.trim() === b.mailboxEmail.trim();
+  const link = keep.filter((u) => {
+    const old = byId.get(u.id.trim());
+    return !old || !same(old, u);
+  });
+  const ids = new Set(keep.map((u) => u.id.trim()));
+  const unlink = saved.map((u) => u.id).filter((id) => !ids.has(id));
+  return { link, unlink };
 }

@@ -3,6 +3,13 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+/** CheckStatus is the outcome of one preflight check. */
+export type CheckStatus =
+  | 'FAILED'
+  | 'OK'
+  /** Works, with a caveat the admin should know (plain http, polling instead of push). */
+  | 'WARNING';
+
 /** ConflictPolicy decides a field changed differently on both sides since the last sync. */
 export type ConflictPolicy =
   | 'CRM_WINS'
@@ -34,6 +41,13 @@ export type KindDirectionInput = {
   direction: SyncDirection;
   kind: SyncKind;
 };
+
+/** LinkMatch says how a suggested link was matched. */
+export type LinkMatch =
+  /** An alias or proxy address of one side equals an address of the other (ignoring case). */
+  | 'ALIAS'
+  /** The primary e-mail addresses are equal (ignoring case). */
+  | 'EMAIL';
 
 export type LinkUserInput = {
   crm: SyncAccountInput;
@@ -189,6 +203,56 @@ export type UserOverridesInput = {
   directions?: Array<KindDirectionInput> | null | undefined;
   filters?: SyncFiltersInput | null | undefined;
 };
+
+export type CheckResultFieldsFragment = { name: string, status: CheckStatus, detail: string, fix: string };
+
+export type TestSystemMutationVariables = Exact<{
+  system: SystemInput;
+  profileId?: string | null | undefined;
+}>;
+
+
+export type TestSystemMutation = { testSystem: { type: string, instance: string, ok: boolean, durationMs: number, checkedAt: string, timedOut: boolean, message: string | null, results: Array<{ name: string, status: CheckStatus, detail: string, fix: string }> } };
+
+export type ProfileChecksQueryVariables = Exact<{
+  profileId: string;
+  users?: Array<string> | string | null | undefined;
+}>;
+
+
+export type ProfileChecksQuery = { profileChecks: { profileId: string, ok: boolean, checkedAt: string, message: string | null, crm: { side: Side | null, type: string, instance: string, ok: boolean, durationMs: number, timedOut: boolean, message: string | null, results: Array<{ name: string, status: CheckStatus, detail: string, fix: string }> }, mailbox: { side: Side | null, type: string, instance: string, ok: boolean, durationMs: number, timedOut: boolean, message: string | null, results: Array<{ name: string, status: CheckStatus, detail: string, fix: string }> }, users: Array<{ userId: string, ok: boolean, crm: { email: string, name: string }, mailbox: { email: string, name: string }, crmResults: Array<{ name: string, status: CheckStatus, detail: string, fix: string }>, mailboxResults: Array<{ name: string, status: CheckStatus, detail: string, fix: string }> }> } };
+
+export type SuggestLinksQueryVariables = Exact<{
+  crm: SystemInput;
+  mailbox: SystemInput;
+  profileId?: string | null | undefined;
+}>;
+
+
+export type SuggestLinksQuery = { suggestLinks: { complete: boolean, message: string | null, pairs: Array<{ matchedBy: LinkMatch, address: string, crm: { id: string, email: string, name: string }, mailbox: { id: string, email: string, name: string } }>, unmatchedCrm: Array<{ id: string, email: string, name: string }>, unmatchedMailbox: Array<{ id: string, email: string, name: string }> } };
+
+export type EditSyncProfileQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type EditSyncProfileQuery = { syncProfile: { id: string, name: string, daysBack: number, daysAhead: number, policy: ConflictPolicy, onDelete: DeletePolicy, pollSeconds: number, crm: { type: string, instance: string, settings: string, secretFields: Array<string> }, mailbox: { type: string, instance: string, settings: string, secretFields: Array<string> }, directions: Array<{ kind: SyncKind, direction: SyncDirection }>, filters: { skipPrivate: boolean, skipAllDay: boolean, skipFree: boolean, skipRecurring: boolean }, guard: { profileDeletes: number, profileCreates: number, profileWindowSeconds: number, guardFirstSync: boolean, deletes: { count: number, percent: number }, creates: { count: number, percent: number } }, userMay: { directions: boolean, filters: boolean, window: boolean }, users: Array<{ id: string, crm: { id: string, email: string, name: string }, mailbox: { id: string, email: string, name: string } }> } | null };
+
+export type SystemSecretsSetQueryVariables = Exact<{
+  instance: string;
+  names: Array<string> | string;
+}>;
+
+
+export type SystemSecretsSetQuery = { systemSecretsSet: Array<string> };
+
+export type UnlinkUserMutationVariables = Exact<{
+  profileId: string;
+  userId: string;
+}>;
+
+
+export type UnlinkUserMutation = { unlinkUser: boolean };
 
 export type BootQueryVariables = Exact<{ [key: string]: never; }>;
 

@@ -20,6 +20,15 @@ export type Account = {
   role: Role;
 };
 
+/** AccountListing is a system's directory (its users), for linking. */
+export type AccountListing = {
+  accounts: Array<SyncAccount>;
+  /** False when the listing failed or timed out; message then says why. */
+  complete: Scalars['Boolean']['output'];
+  durationMs: Scalars['Int']['output'];
+  message: Maybe<Scalars['String']['output']>;
+};
+
 export type ApiToken = {
   createdAt: Scalars['Time']['output'];
   expiresAt: Maybe<Scalars['Time']['output']>;
@@ -74,6 +83,23 @@ export type AuthPayload = {
   account: Account;
   csrfToken: Scalars['String']['output'];
 };
+
+/** CheckResult is one preflight check of a system ("credentials valid", "mailbox alice@contoso.com"). */
+export type CheckResult = {
+  /** What was found (an address, an HTTP status, the error); may be empty. */
+  detail: Scalars['String']['output'];
+  /** What the admin should do when the status is not OK; may be empty. */
+  fix: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+  status: CheckStatus;
+};
+
+/** CheckStatus is the outcome of one preflight check. */
+export type CheckStatus =
+  | 'FAILED'
+  | 'OK'
+  /** Works, with a caveat the admin should know (plain http, polling instead of push). */
+  | 'WARNING';
 
 /** ConflictPolicy decides a field changed differently on both sides since the last sync. */
 export type ConflictPolicy =
@@ -174,6 +200,34 @@ export type KindDirection = {
 export type KindDirectionInput = {
   direction: SyncDirection;
   kind: SyncKind;
+};
+
+/** LinkMatch says how a suggested link was matched. */
+export type LinkMatch =
+  /** An alias or proxy address of one side equals an address of the other (ignoring case). */
+  | 'ALIAS'
+  /** The primary e-mail addresses are equal (ignoring case). */
+  | 'EMAIL';
+
+/** LinkSuggestion is a CRM account and the mailbox account matched to it. */
+export type LinkSuggestion = {
+  /** The address both sides share (lower case). */
+  address: Scalars['String']['output'];
+  crm: SyncAccount;
+  mailbox: SyncAccount;
+  matchedBy: LinkMatch;
+};
+
+/** LinkSuggestions pairs the accounts of a CRM and a mailbox system by e-mail address. */
+export type LinkSuggestions = {
+  /** False when a side's listing failed or timed out; message then says which and why. */
+  complete: Scalars['Boolean']['output'];
+  message: Maybe<Scalars['String']['output']>;
+  pairs: Array<LinkSuggestion>;
+  /** CRM accounts no mailbox account matched, ordered by e-mail. */
+  unmatchedCrm: Array<SyncAccount>;
+  /** Mailbox accounts no CRM account matched, ordered by e-mail. */
+  unmatchedMailbox: Array<SyncAccount>;
 };
 
 export type LinkUserInput = {
@@ -291,6 +345,13 @@ export type Mutation = {
   setup: AuthPayload;
   /** Queues a run of every job of a user (or of every user of the profile when userId is null) now and closes the user's breaker. */
   syncNow: Scalars['Boolean']['output'];
+  /**
+   * Tests a system's connection as configured (saved or not) and returns its checks. Secret
+   * settings left out are taken from profileId's system of the same instance; secrets come
+   * from the instance's store (setSystemSecrets first). Invalid settings: BAD_USER_INPUT with
+   * extensions.field (system.settings.<field>).
+   */
+  testSystem: SystemCheckReport;
   /**
    * Applies the inverse of every operation of a run, newest first; items changed since
    * are left alone (the undo run ends PARTIAL). Returns the undo run.
@@ -437,6 +498,12 @@ export type MutationSyncNowArgs = {
 };
 
 
+export type MutationTestSystemArgs = {
+  profileId: InputMaybe<Scalars['ID']['input']>;
+  system: SystemInput;
+};
+
+
 export type MutationUndoSyncRunArgs = {
   id: Scalars['ID']['input'];
 };
@@ -474,6 +541,19 @@ export type PlannedOperation = {
   /** The item on the other side it comes from. */
   sourceId: Maybe<Scalars['String']['output']>;
   title: Maybe<Scalars['String']['output']>;
+};
+
+/** ProfileCheckReport is every preflight check of a saved profile: both systems and the checked linked users. */
+export type ProfileCheckReport = {
+  checkedAt: Scalars['Time']['output'];
+  crm: SystemCheckReport;
+  mailbox: SystemCheckReport;
+  /** A note about the run as a whole (users left out beyond the limit), or null. */
+  message: Maybe<Scalars['String']['output']>;
+  /** True when both systems and every checked user are ok. */
+  ok: Scalars['Boolean']['output'];
+  profileId: Scalars['ID']['output'];
+  users: Array<UserCheckReport>;
 };
 
 /**
@@ -536,10 +616,22 @@ export type Query = {
   me: Maybe<Account>;
   /** Runs waiting for approval (status NEEDS_APPROVAL) with their planned operations, newest first. */
   pendingApprovals: Array<SyncRun>;
+  /**
+   * Runs every preflight check of a saved profile: both systems, and the accounts of the
+   * linked users (all of them, at most 200, or those whose ids users lists). Bounded in time:
+   * what did not finish is reported as timed out.
+   */
+  profileChecks: ProfileCheckReport;
   /** The scheduler's state: queue depth, running jobs, next run and last error per user. */
   schedulerStatus: SchedulerStatus;
   /** The saved SMTP settings; null when none are saved. */
   smtpSettings: Maybe<SmtpSettings>;
+  /**
+   * Pairs the users of a CRM system and a mailbox system by primary e-mail, then by aliases and
+   * proxy addresses, ignoring case; an address shared by several accounts on one side is not
+   * used (the admin links those by hand).
+   */
+  suggestLinks: LinkSuggestions;
   /** Conflicts of a profile (all when null), newest first; only open ones unless openOnly is false. */
   syncConflicts: Array<SyncConflict>;
   /** One sync profile, or null. */
@@ -557,6 +649,11 @@ export type Query = {
   syncRuns: Array<SyncRun>;
   /** The latest decisions about an item, by its id on either side, newest first. */
   syncTrace: Array<TraceEntry>;
+  /**
+   * Lists the users of a system configured as given (saved or not; secret settings left out
+   * are taken from profileId's system of the same instance, secrets from the instance's store).
+   */
+  systemAccounts: AccountListing;
   /** Which of the given secret names are stored for a connector instance (values are never returned). */
   systemSecretsSet: Array<Scalars['String']['output']>;
   /** Public: whether first-run setup is needed. */
@@ -578,6 +675,19 @@ export type QueryLinkedUsersArgs = {
 
 
 export type QueryPendingApprovalsArgs = {
+  profileId: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QueryProfileChecksArgs = {
+  profileId: Scalars['ID']['input'];
+  users: InputMaybe<Array<Scalars['ID']['input']>>;
+};
+
+
+export type QuerySuggestLinksArgs = {
+  crm: SystemInput;
+  mailbox: SystemInput;
   profileId: InputMaybe<Scalars['ID']['input']>;
 };
 
@@ -613,6 +723,12 @@ export type QuerySyncRunsArgs = {
 
 export type QuerySyncTraceArgs = {
   itemId: Scalars['String']['input'];
+};
+
+
+export type QuerySystemAccountsArgs = {
+  profileId: InputMaybe<Scalars['ID']['input']>;
+  system: SystemInput;
 };
 
 
@@ -904,6 +1020,25 @@ export type SystemBreaker = {
   until: Maybe<Scalars['Time']['output']>;
 };
 
+/** SystemCheckReport is the outcome of one system's checks. */
+export type SystemCheckReport = {
+  checkedAt: Scalars['Time']['output'];
+  /** How long the checks took, in milliseconds. */
+  durationMs: Scalars['Int']['output'];
+  instance: Scalars['String']['output'];
+  /** A note about the run as a whole (a time-out, a connector without checks), or null. */
+  message: Maybe<Scalars['String']['output']>;
+  /** True when no check failed (warnings allowed) and the checks finished in time. */
+  ok: Scalars['Boolean']['output'];
+  /** The checks of the system itself, in the order they ran. */
+  results: Array<CheckResult>;
+  /** CRM or MAILBOX for a profile's system; null for a system tested before it is saved. */
+  side: Maybe<Side>;
+  /** Set when the checks did not finish within the time limit: results hold what finished, message says so. */
+  timedOut: Scalars['Boolean']['output'];
+  type: Scalars['String']['output'];
+};
+
 /**
  * SystemConfig is one configured system of a profile. Secret settings (any top-level
  * settings key whose name contains secret, password, token, key or credential) are
@@ -962,6 +1097,17 @@ export type TraceEntry = {
   runId: Scalars['ID']['output'];
   /** The side the item id belongs to. */
   side: Side;
+  userId: Scalars['ID']['output'];
+};
+
+/** UserCheckReport holds the checks of one linked user's accounts ("mailbox exists", licence, associate active). */
+export type UserCheckReport = {
+  crm: SyncAccount;
+  crmResults: Array<CheckResult>;
+  mailbox: SyncAccount;
+  mailboxResults: Array<CheckResult>;
+  /** True when none of the user's checks failed. */
+  ok: Scalars['Boolean']['output'];
   userId: Scalars['ID']['output'];
 };
 

@@ -71,13 +71,7 @@ export function Overview() {
 }
 
 /** UPCOMING describes, per area, what it will hold and why it is empty today. */
-export const UPCOMING: Record<string, { title: string; arrives: string; body: ComponentChildren }> = {
-  '/checks': {
-    title: 'Checks',
-    arrives: 'Checks arrive with the connectors.',
-    body: "They will test each system's address, credentials and permissions before the first sync, and say exactly what to fix.",
-  },
-};
+export const UPCOMING: Record<string, { title: string; arrives: string; body: ComponentChildren }> = {};
 
 /** Upcoming renders the empty state of an area that does not exist yet. */
 export function Upcoming(props: { path: string }) {

@@ -214,6 +214,12 @@ export function ProfilesScreen(props: { only?: string; search?: string } = {}) {
                     )
                   );
                 })}
+                <Link class="btn btn-secondary" href={`/profiles/${encodeURIComponent(p.id)}/edit`} aria-label={`Edit ${p.name}`}>
+                  Edit
+                </Link>
+                <Link class="btn btn-secondary" href={`/profiles/${encodeURIComponent(p.id)}/checks`} aria-label={`Checks of ${p.name}`}>
+                  Checks
+                </Link>
               </div>
             </div>
             <dl class="facts">

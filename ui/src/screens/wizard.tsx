@@ -1,35 +1,46 @@
 // The profile wizard: general → systems → what to sync → users → review. Each
 // step is checked before the next; creating stores the secrets, saves the profile
 // and links the users, showing each step's progress. An error the server names a
-// field for (extensions.field) takes the reader back to that field.
+// field for (extensions.field) takes the reader back to that field. Step 2 tests
+// each system's connection live (testSystem), step 4 matches users by e-mail
+// (suggestLinks), step 5 shows both systems' checks. With editId the wizard edits
+// a saved profile: its id is fixed, secrets show as set, and saving links the
+// added users and unlinks the removed ones after a confirmation naming them.
 
 import type { ComponentChildren } from 'preact';
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
-import type { ApiError } from '../api/client';
-import { asApiError } from '../api/client';
-import { Button, ErrorAlert, Field, Link, Notice, PageHeader } from '../components';
+import { useEffect, useId, useMemo, useRef, useState } from 'preact/hooks';
+import { checksApi } from '../api/checks';
+import { ApiError, asApiError } from '../api/client';
+import { Button, ConfirmDialog, ErrorAlert, Field, Link, Loading, Notice, PageHeader } from '../components';
 import { useApp } from '../context';
 import { sentence } from '../format';
-import type { ConflictPolicy, DeletePolicy, SyncDirection, SyncKind } from '../gql/graphql';
+import type { ConflictPolicy, DeletePolicy, SuggestLinksQuery, SyncDirection, SyncKind } from '../gql/graphql';
 import { navigate } from '../nav';
 import {
   checkStep,
   CONNECTORS,
   CSV_HEADER,
   type Draft,
+  draftFromProfile,
   linkInputs,
   newDraft,
   newSystem,
   type Problems,
   profileInput,
+  secretIsSet,
+  secretsToStore,
   STEPS,
   stepOfField,
   type SystemDraft,
+  systemInput,
   type UserDraft,
+  userChanges,
   usersFromCSV,
+  usersFromSuggestions,
   usersToCSV,
 } from '../wizard';
-import { KIND } from './sync';
+import { type Report, SystemReport } from './checks';
+import { KIND, LoadError } from './sync';
 
 const DIRS: Array<[SyncDirection, string]> = [
   ['TWO_WAY', 'Both ways'],
@@ -153,10 +164,27 @@ interface Progress {
   state: 'waiting' | 'running' | 'done' | 'failed';
 }
 
-/** WizardScreen creates a sync profile step by step. */
-export function WizardScreen() {
+/** SideTest is the state of one system's connection test. */
+interface SideTest {
+  phase: '' | 'secrets' | 'testing';
+  report: Report | null;
+  error: ApiError | null;
+}
+
+const NO_TEST: SideTest = { phase: '', report: null, error: null };
+const SIDES = ['crm', 'mailbox'] as const;
+type SideKey = (typeof SIDES)[number];
+const SIDE_LABEL: Record<SideKey, string> = { crm: 'CRM', mailbox: 'Mailboxes' };
+
+/** WizardScreen creates a sync profile step by step, or edits the saved profile editId. */
+export function WizardScreen(props: { editId?: string } = {}) {
   const { api } = useApp();
+  const ck = useMemo(() => checksApi(api), [api]);
+  const editing = !!props.editId;
   const [d, setD] = useState<Draft>(newDraft);
+  const [loadError, setLoadError] = useState<ApiError | null>(null);
+  const [loaded, setLoaded] = useState(!editing);
+  const [loadTick, setLoadTick] = useState(0);
   const [step, setStep] = useState(0);
   const [problems, setProblems] = useState<Problems>({});
   const [general, setGeneral] = useState<ApiError | null>(null);
@@ -165,10 +193,48 @@ export function WizardScreen() {
   const [created, setCreated] = useState(false);
   const [csv, setCsv] = useState('');
   const [csvErrors, setCsvErrors] = useState<string[]>([]);
+  const [tests, setTests] = useState<Record<SideKey, SideTest>>({ crm: NO_TEST, mailbox: NO_TEST });
+  const [suggest, setSuggest] = useState<{ busy: boolean; error: ApiError | null; result: SuggestLinksQuery['suggestLinks'] | null; added: number }>({
+    busy: false,
+    error: null,
+    result: null,
+    added: 0,
+  });
+  const [confirm, setConfirm] = useState<string[] | null>(null);
   const body = useRef<HTMLDivElement>(null);
   const set = (patch: Partial<Draft>) => setD((x) => ({ ...x, ...patch }));
-  const setSys = (side: 'crm' | 'mailbox', patch: Partial<SystemDraft>) => setD((x) => ({ ...x, [side]: { ...x[side], ...patch } }));
+  const setSys = (side: SideKey, patch: Partial<SystemDraft>) => {
+    setD((x) => ({ ...x, [side]: { ...x[side], ...patch } }));
+    // A changed configuration makes an earlier test result stale.
+    setTests((t) => ({ ...t, [side]: NO_TEST }));
+  };
   const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+  useEffect(() => {
+    if (!props.editId) return;
+    let live = true;
+    setLoadError(null);
+    (async () => {
+      try {
+        const r = await ck.editProfile({ id: props.editId! });
+        const p = r.syncProfile;
+        if (!p) throw new ApiError('NOT_FOUND', `There is no profile “${props.editId}”; it may have been deleted.`);
+        const known = (type: string) => CONNECTORS[type]?.secrets ?? [];
+        const [c, m] = await Promise.all([
+          known(p.crm.type).length ? ck.secretsSet({ instance: p.crm.instance, names: known(p.crm.type) }) : { systemSecretsSet: [] as string[] },
+          known(p.mailbox.type).length ? ck.secretsSet({ instance: p.mailbox.instance, names: known(p.mailbox.type) }) : { systemSecretsSet: [] as string[] },
+        ]);
+        if (!live) return;
+        setD(draftFromProfile(p, { crm: c.systemSecretsSet, mailbox: m.systemSecretsSet }));
+        setLoaded(true);
+      } catch (err) {
+        if (live) setLoadError(asApiError(err));
+      }
+    })();
+    return () => {
+      live = false;
+    };
+  }, [props.editId, loadTick]);
 
   useEffect(() => {
     // Focus the first invalid field after a failed check, else the step's heading.
@@ -194,7 +260,66 @@ export function WizardScreen() {
     setStep(i);
   };
 
-  const create = async () => {
+  /** storeSecrets stores the secrets of a side that have a value (setSystemSecrets); empty values keep the stored ones. */
+  const storeSecrets = async (side: SideKey) => {
+    const sec = secretsToStore(d[side]);
+    if (sec.length) await api.setSystemSecrets({ instance: d[side].instance.trim(), secrets: sec });
+  };
+
+  /** testSide stores a side's secrets and runs its connection test; a settings error goes to the settings field. */
+  const testSide = async (side: SideKey): Promise<boolean> => {
+    const p = Object.fromEntries(Object.entries(checkStep(d, 1)).filter(([k]) => k.startsWith(side + '.')));
+    if (Object.keys(p).length) {
+      setProblems(p);
+      return false;
+    }
+    if (Object.keys(problems).some((k) => k.startsWith(side + '.'))) {
+      setProblems((x) => Object.fromEntries(Object.entries(x).filter(([k]) => !k.startsWith(side + '.'))));
+    }
+    const put = (t: SideTest) => setTests((x) => ({ ...x, [side]: t }));
+    put({ phase: 'secrets', report: null, error: null });
+    try {
+      await storeSecrets(side);
+      put({ phase: 'testing', report: null, error: null });
+      const r = await ck.testSystem({ system: systemInput(d[side]), profileId: editing ? d.id : undefined });
+      put({ phase: '', report: r.testSystem, error: null });
+      return r.testSystem.ok;
+    } catch (err) {
+      const e = asApiError(err);
+      const f = e.field ?? '';
+      if (e.code === 'BAD_USER_INPUT' && f.startsWith('system.')) {
+        const rest = f.slice('system.'.length);
+        const key = rest === 'instance' || rest === 'type' ? `${side}.${rest}` : `${side}.settings`;
+        setProblems((x) => ({ ...x, [key]: sentence(e.message.startsWith(f + ':') ? e.message.slice(f.length + 1).trim() : e.message) }));
+        put(NO_TEST);
+        return false;
+      }
+      put({ phase: '', report: null, error: e });
+      return false;
+    }
+  };
+
+  // The review step shows both systems' checks: run them when it opens (and on request).
+  const reviewTests = () => Promise.all(SIDES.map((s) => testSide(s)));
+  useEffect(() => {
+    if (step === 4 && loaded && SIDES.some((s) => !tests[s].report && !tests[s].phase && !tests[s].error)) void reviewTests();
+  }, [step]);
+
+  const matchUsers = async () => {
+    setSuggest({ busy: true, error: null, result: null, added: 0 });
+    try {
+      await storeSecrets('crm');
+      await storeSecrets('mailbox');
+      const r = await ck.suggestLinks({ crm: systemInput(d.crm), mailbox: systemInput(d.mailbox), profileId: editing ? d.id : undefined });
+      const merged = usersFromSuggestions(d.users, r.suggestLinks.pairs);
+      set({ users: merged.users });
+      setSuggest({ busy: false, error: null, result: r.suggestLinks, added: merged.added });
+    } catch (err) {
+      setSuggest({ busy: false, error: asApiError(err), result: null, added: 0 });
+    }
+  };
+
+  const save = async (confirmed: boolean) => {
     for (let s = 0; s < 4; s++) {
       const p = checkStep(d, s);
       if (Object.keys(p).length) {
@@ -203,11 +328,17 @@ export function WizardScreen() {
         return;
       }
     }
-    const links = linkInputs(d);
+    const changes = d.saved ? userChanges(d.saved.users, d.users) : { link: d.users.filter((u) => !u.skip), unlink: [] };
+    if (changes.unlink.length && !confirmed) {
+      setConfirm(changes.unlink);
+      return;
+    }
+    const links = linkInputs({ ...d, users: changes.link });
     const plan: Progress[] = [
       { label: 'Storing the secrets (write-only)', state: 'waiting' },
       { label: 'Saving the profile', state: 'waiting' },
       ...links.map((l) => ({ label: `Linking ${l.id}`, state: 'waiting' as const })),
+      ...changes.unlink.map((id) => ({ label: `Unlinking ${id}`, state: 'waiting' as const })),
     ];
     setProgress(plan);
     setBusy(true);
@@ -219,10 +350,7 @@ export function WizardScreen() {
     let at = 0;
     try {
       mark(0, 'running');
-      for (const side of ['crm', 'mailbox'] as const) {
-        const sec = d[side].secrets.filter((s) => s.name.trim());
-        if (sec.length) await api.setSystemSecrets({ instance: d[side].instance.trim(), secrets: sec.map((s) => ({ name: s.name.trim(), value: s.value })) });
-      }
+      for (const side of SIDES) await storeSecrets(side);
       mark(0, 'done');
       at = 1;
       mark(1, 'running');
@@ -234,12 +362,19 @@ export function WizardScreen() {
         await api.linkUser({ input: links[i] });
         mark(at, 'done');
       }
+      for (let i = 0; i < changes.unlink.length; i++) {
+        at = 2 + links.length + i;
+        mark(at, 'running');
+        await ck.unlinkUser({ profileId: d.id.trim(), userId: changes.unlink[i] });
+        mark(at, 'done');
+      }
       setCreated(true);
     } catch (err) {
       mark(at, 'failed');
       const e = asApiError(err);
-      if (e.code === 'BAD_USER_INPUT' && e.field) {
-        const where = stepOfField(e.field, at >= 2 ? at - 2 : undefined);
+      if (e.code === 'BAD_USER_INPUT' && e.field && at < 2 + links.length) {
+        const linked = at >= 2 ? d.users.findIndex((u) => u.id.trim() === links[at - 2].id) : -1;
+        const where = stepOfField(e.field, at >= 2 ? linked : undefined);
         if (where.key) {
           setProblems({ [where.key]: sentence(e.field && e.message.startsWith(e.field + ':') ? e.message.slice(e.field.length + 1) : e.message) });
           setStep(where.step);
@@ -252,28 +387,63 @@ export function WizardScreen() {
     setBusy(false);
   };
 
-  if (created) {
+  const crumb = (
+    <p class="breadcrumb">
+      <Link href="/profiles">Profiles</Link> <span aria-hidden="true">›</span> {editing ? `Edit ${props.editId}` : 'New profile'}
+    </p>
+  );
+  if (editing && !loaded) {
     return (
       <>
-        <PageHeader title="Profile created" />
+        {crumb}
+        <PageHeader title="Edit sync profile" />
+        {loadError ? <LoadError error={loadError} what="the profile" onRetry={() => setLoadTick((t) => t + 1)} /> : <Loading label="Loading the profile…" />}
+      </>
+    );
+  }
+
+  if (created) {
+    const pid = encodeURIComponent(d.id.trim());
+    const n = d.users.filter((u) => !u.skip).length;
+    return (
+      <>
+        <PageHeader title={editing ? 'Profile saved' : 'Profile created'} />
         <Notice kind="success">
-          “{d.name}” is saved{d.users.length ? ` and ${d.users.length} users are linked; their first sync is scheduled now` : ''}.
+          {editing
+            ? `“${d.name}” is saved; the scheduler follows the changes at once.`
+            : `“${d.name}” is saved and active${n ? ` and ${n} users are linked; their first sync is scheduled now` : ''}.`}
         </Notice>
         <p>
-          <Link href={`/profiles/${encodeURIComponent(d.id.trim())}`}>Open the profile</Link> to sign in to its systems where they need it ·{' '}
-          <Link href="/users">Watch the users sync</Link>
+          <Link href={`/profiles/${pid}`}>Open the profile</Link> to sign in to its systems where they need it ·{' '}
+          <Link href={`/profiles/${pid}/checks`}>Run the checks</Link> · <Link href="/users">Watch the users sync</Link>
         </p>
       </>
     );
   }
 
-  const sysStep = (side: 'crm' | 'mailbox') => {
+  const testView = (side: SideKey) => {
+    const t = tests[side];
+    return (
+      <div class="system-test">
+        <Button onClick={() => testSide(side)} busy={!!t.phase} busyLabel={t.phase === 'secrets' ? 'Storing the secrets…' : 'Testing the connection…'} disabled={busy}>
+          Test connection
+        </Button>
+        <div class="system-test-result" role="status" aria-live="polite">
+          {t.phase && <Loading label={t.phase === 'secrets' ? `${SIDE_LABEL[side]}: storing the secrets…` : `${SIDE_LABEL[side]}: testing the connection…`} />}
+          {t.report && <SystemReport title={SIDE_LABEL[side]} report={t.report} />}
+        </div>
+        <ErrorAlert error={t.error} title="The test did not run" />
+      </div>
+    );
+  };
+
+  const sysStep = (side: SideKey) => {
     const s = d[side];
     const types = Object.entries(CONNECTORS).filter(([, c]) => c.side === side);
     const known = CONNECTORS[s.type]?.secrets ?? [];
     return (
       <fieldset class="wizard-system">
-        <legend>{side === 'crm' ? 'CRM' : 'Mailboxes'}</legend>
+        <legend>{SIDE_LABEL[side]}</legend>
         <Select
           label="System"
           value={s.type}
@@ -293,53 +463,64 @@ export function WizardScreen() {
           label="Settings (JSON)"
           value={s.settings}
           onInput={(v) => setSys(side, { settings: v })}
-          hint="Start from the template; docs/connectors names every setting."
+          hint={
+            s.secretFields?.length
+              ? `Secret settings set: ${s.secretFields.join(', ')} (not shown); leave them out to keep them.`
+              : 'Start from the template; docs/connectors names every setting.'
+          }
           error={problems[`${side}.settings`]}
           rows={7}
         />
         <p class="hint">
           Secrets are write-only: they are stored encrypted and never shown again.{known.length ? ` This system uses: ${known.join(', ')}.` : ''}
         </p>
-        {s.secrets.map((sec, i) => (
-          <div class="secret-edit" key={i}>
-            <Field
-              label={`Secret ${i + 1} name`}
-              value={sec.name}
-              onInput={(v) => setSys(side, { secrets: s.secrets.map((x, j) => (j === i ? { ...x, name: v } : x)) })}
-              error={problems[`${side}.secrets.${i}`]}
-            />
-            <Field
-              label={`Secret ${i + 1} value`}
-              type="password"
-              autoComplete="new-password"
-              value={sec.value}
-              onInput={(v) => setSys(side, { secrets: s.secrets.map((x, j) => (j === i ? { ...x, value: v } : x)) })}
-            />
-            <FileSecret
-              label={`Secret ${i + 1} from a file`}
-              loaded={sec.value.includes('\n')}
-              onLoad={(text) => setSys(side, { secrets: s.secrets.map((x, j) => (j === i ? { ...x, value: text } : x)) })}
-            />
-            <Button variant="ghost" onClick={() => setSys(side, { secrets: s.secrets.filter((_, j) => j !== i) })}>
-              Remove secret {i + 1}
-            </Button>
-          </div>
-        ))}
+        {s.secrets.map((sec, i) => {
+          const isSet = secretIsSet(s, sec.name);
+          return (
+            <div class="secret-edit" key={i}>
+              <Field
+                label={`Secret ${i + 1} name`}
+                value={sec.name}
+                onInput={(v) => setSys(side, { secrets: s.secrets.map((x, j) => (j === i ? { ...x, name: v } : x)) })}
+                error={problems[`${side}.secrets.${i}`]}
+              />
+              <Field
+                label={`Secret ${i + 1} value`}
+                type="password"
+                autoComplete="new-password"
+                value={sec.value}
+                hint={isSet ? 'Set — leave empty to keep it.' : undefined}
+                onInput={(v) => setSys(side, { secrets: s.secrets.map((x, j) => (j === i ? { ...x, value: v } : x)) })}
+              />
+              <FileSecret
+                label={`Secret ${i + 1} from a file`}
+                loaded={sec.value.includes('\n')}
+                onLoad={(text) => setSys(side, { secrets: s.secrets.map((x, j) => (j === i ? { ...x, value: text } : x)) })}
+              />
+              <Button variant="ghost" onClick={() => setSys(side, { secrets: s.secrets.filter((_, j) => j !== i) })}>
+                Remove secret {i + 1}
+              </Button>
+            </div>
+          );
+        })}
         <Button onClick={() => setSys(side, { secrets: [...s.secrets, { name: known.find((k) => !s.secrets.some((x) => x.name === k)) ?? '', value: '' }] })}>
           Add a secret
         </Button>
+        {testView(side)}
       </fieldset>
     );
   };
 
   const setUser = (i: number, patch: Partial<UserDraft>) => set({ users: d.users.map((u, j) => (j === i ? { ...u, ...patch } : u)) });
+  const sg = suggest.result;
 
   return (
     <>
-      <p class="breadcrumb">
-        <Link href="/profiles">Profiles</Link> <span aria-hidden="true">›</span> New profile
-      </p>
-      <PageHeader title="New sync profile" intro="Five short steps; nothing is saved until you create the profile on the last one." />
+      {crumb}
+      <PageHeader
+        title={editing ? `Edit “${d.name || props.editId}”` : 'New sync profile'}
+        intro={editing ? 'Change what you need; nothing is saved until you save on the last step.' : 'Five short steps; nothing is saved until you create the profile on the last one.'}
+      />
       <ol class="steps" aria-label="Steps">
         {STEPS.map((label, i) => (
           <li key={label} class={i === step ? 'current' : i < step ? 'done' : undefined}>
@@ -355,7 +536,15 @@ export function WizardScreen() {
         </h2>
         {step === 0 && (
           <>
-            <Field label="Profile id" value={d.id} onInput={(v) => set({ id: v })} hint="Letters, digits and . _ @ + -; used in addresses and logs." error={problems.id} required />
+            <Field
+              label="Profile id"
+              value={d.id}
+              onInput={(v) => set({ id: v })}
+              hint={editing ? 'The id of a saved profile cannot change.' : 'Letters, digits and . _ @ + -; used in addresses and logs.'}
+              error={problems.id}
+              required
+              disabled={editing}
+            />
             <Field label="Name" value={d.name} onInput={(v) => set({ name: v })} hint="For example “Sales team”." error={problems.name} required />
             <p class="hint">
               Time zone check: this browser is in <strong>{tz}</strong>. Times are synced as instants with their zone, so people in other zones see
@@ -442,9 +631,47 @@ export function WizardScreen() {
         {step === 3 && (
           <>
             <p class="hint">Link each CRM account to its mailbox. You can also link users later from the Users area.</p>
+            <div class="match-users">
+              <Button variant="primary" onClick={matchUsers} busy={suggest.busy} busyLabel="Matching users…" disabled={busy}>
+                Match users by e-mail
+              </Button>
+              <p class="hint">Lists both systems' users and pairs them by e-mail address, then by aliases; review the rows, untick or edit them.</p>
+              <div role="status" aria-live="polite">
+                {sg && (
+                  <p>
+                    {sg.pairs.length} pairs found, {suggest.added} added to the table{sg.pairs.length > suggest.added ? ` (${sg.pairs.length - suggest.added} were already in it)` : ''}.
+                  </p>
+                )}
+              </div>
+              {sg?.message && <Notice kind="warning">{sg.message}</Notice>}
+              <ErrorAlert error={suggest.error} title="The users could not be matched" />
+              {sg && sg.unmatchedCrm.length > 0 && (
+                <div class="alert alert-warning">
+                  <p class="alert-title">
+                    {sg.complete ? `${sg.unmatchedCrm.length} CRM users have no mailbox with their address` : `${sg.unmatchedCrm.length} CRM users, not matched`}
+                  </p>
+                  <p>
+                    {sg.complete
+                      ? 'Add them by hand with their mailbox address (or import a CSV), or give the mailbox an alias with the CRM address and match again. An address two accounts share is not used.'
+                      : 'The other system could not be listed (see above): add them by hand or import a CSV, or fix the connection and match again.'}
+                  </p>
+                  <ul>
+                    {sg.unmatchedCrm.map((a) => (
+                      <li key={a.id}>
+                        {a.name || a.id} <span class="muted">{a.email || 'no e-mail address'}</span>
+                      </li>
+                    ))}
+                  </ul>
+                </div>
+              )}
+            </div>
             {d.users.map((u, i) => (
-              <fieldset key={i} class="user-row">
-                <legend>User {i + 1}</legend>
+              <fieldset key={i} class={`user-row${u.skip ? ' user-skipped' : ''}`}>
+                <legend>
+                  User {i + 1}
+                  {u.match ? ` (matched by ${u.match})` : ''}
+                </legend>
+                <Check label={`Link user ${i + 1}`} checked={!u.skip} onChange={(v) => setUser(i, { skip: !v })} />
                 <div class="form-row">
                   <Field label="User id" value={u.id} onInput={(v) => setUser(i, { id: v })} error={problems[`users.${i}.id`]} />
                   <Field label="CRM account id" value={u.crmId} onInput={(v) => setUser(i, { crmId: v })} error={problems[`users.${i}.crm.id`]} />
@@ -485,7 +712,7 @@ export function WizardScreen() {
                 Import
               </Button>
               {d.users.length > 0 && (
-                <a class="btn btn-secondary" download={`${d.id || 'profile'}-users.csv`} href={`data:text/csv;charset=utf-8,${encodeURIComponent(usersToCSV(d.users))}`}>
+                <a class="btn btn-secondary" download={`${d.id || 'profile'}-users.csv`} href={`data:text/csv;charset=utf-8,${encodeURIComponent(usersToCSV(d.users.filter((u) => !u.skip)))}`}>
                   Export as CSV
                 </a>
               )}
@@ -511,11 +738,11 @@ export function WizardScreen() {
               </dd>
               <dt>CRM</dt>
               <dd>
-                {CONNECTORS[d.crm.type]?.label ?? d.crm.type} ({d.crm.instance}), {d.crm.secrets.length} secrets to store
+                {CONNECTORS[d.crm.type]?.label ?? d.crm.type} ({d.crm.instance}), {secretsToStore(d.crm).length} secrets to store
               </dd>
               <dt>Mailboxes</dt>
               <dd>
-                {CONNECTORS[d.mailbox.type]?.label ?? d.mailbox.type} ({d.mailbox.instance}), {d.mailbox.secrets.length} secrets to store
+                {CONNECTORS[d.mailbox.type]?.label ?? d.mailbox.type} ({d.mailbox.instance}), {secretsToStore(d.mailbox).length} secrets to store
               </dd>
               <dt>Syncs</dt>
               <dd>
@@ -529,8 +756,41 @@ export function WizardScreen() {
                 {d.daysBack} days back, {d.daysAhead} days ahead; polling every {d.pollSeconds} s
               </dd>
               <dt>Users</dt>
-              <dd>{d.users.length ? d.users.map((u) => u.id).join(', ') : 'none yet (link them later)'}</dd>
+              <dd>
+                {d.users.filter((u) => !u.skip).length
+                  ? d.users
+                      .filter((u) => !u.skip)
+                      .map((u) => u.id)
+                      .join(', ')
+                  : 'none yet (link them later)'}
+              </dd>
             </dl>
+            <section class="review-checks" aria-labelledby="review-checks-h">
+              <h3 id="review-checks-h">Checks of both systems</h3>
+              <div class="wizard-systems">
+                {SIDES.map((side) => {
+                  const t = tests[side];
+                  return (
+                    <div key={side} role="status" aria-live="polite">
+                      {t.phase && <Loading label={`${SIDE_LABEL[side]}: ${t.phase === 'secrets' ? 'storing the secrets…' : 'running the checks…'}`} />}
+                      {t.report && <SystemReport title={SIDE_LABEL[side]} report={t.report} />}
+                      {t.error && <ErrorAlert error={t.error} title={`${SIDE_LABEL[side]}: the checks did not run`} />}
+                      {!t.phase && !t.report && !t.error && problems[`${side}.settings`] && (
+                        <p class="field-error">
+                          {SIDE_LABEL[side]}: {problems[`${side}.settings`]} (go back to step 2)
+                        </p>
+                      )}
+                    </div>
+                  );
+                })}
+              </div>
+              <Button onClick={reviewTests} busy={SIDES.some((s) => !!tests[s].phase)} busyLabel="Running the checks…" disabled={busy}>
+                Run the checks again
+              </Button>
+              {SIDES.some((s) => tests[s].report && !tests[s].report!.ok) && (
+                <p class="hint">A failed check does not stop you from saving, but the sync will not work until it is fixed.</p>
+              )}
+            </section>
             {progress.length > 0 && (
               <ol class="progress-list" aria-label="Progress">
                 {progress.map((p) => (
@@ -540,7 +800,7 @@ export function WizardScreen() {
                 ))}
               </ol>
             )}
-            <ErrorAlert error={general} title="The profile was not created" />
+            <ErrorAlert error={general} title={editing ? 'The profile was not saved' : 'The profile was not created'} />
           </>
         )}
         <div class="form-actions wizard-nav">
@@ -554,15 +814,33 @@ export function WizardScreen() {
               Next: {STEPS[step + 1]}
             </Button>
           ) : (
-            <Button variant="primary" onClick={create} busy={busy} busyLabel="Creating…">
-              Create profile
+            <Button variant="primary" onClick={() => save(false)} busy={busy} busyLabel={editing ? 'Saving…' : 'Creating…'}>
+              {editing ? 'Save changes' : 'Create and activate'}
             </Button>
           )}
-          <Button variant="ghost" onClick={() => navigate('/profiles')} disabled={busy}>
+          <Button variant="ghost" onClick={() => navigate(editing ? `/profiles/${encodeURIComponent(d.id)}` : '/profiles')} disabled={busy}>
             Cancel
           </Button>
         </div>
       </section>
+      <ConfirmDialog
+        open={!!confirm}
+        title={`Unlink ${confirm?.length ?? 0} user${confirm?.length === 1 ? '' : 's'}?`}
+        confirmLabel="Save and unlink"
+        busyLabel="Saving…"
+        onClose={() => setConfirm(null)}
+        onConfirm={async () => {
+          setConfirm(null);
+          await save(true);
+        }}
+      >
+        <p>Saving stops syncing these users and forgets their sync state; the items already in their CRM and mailbox stay as they are:</p>
+        <ul>
+          {(confirm ?? []).map((id) => (
+            <li key={id}>{id}</li>
+          ))}
+        </ul>
+      </ConfirmDialog>
     </>
   );
 }

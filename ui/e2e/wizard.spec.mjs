@@ -1,0 +1,428 @@
+// End-to-end test of the profile wizard against the real binary in demo mode, in headless Chromium (Debian's
+// /usr/bin/chromium driven by playwright-core). Nothing is stubbed: the connection tests, the matching and the
+// checks reach the SuperOffice and Microsoft 365 fakes that `serve --demo` runs on loopback inside the process.
+//
+// Where the fakes are: demo mode saves its ready profile "demo", whose settings (not its secrets) the API returns
+// like any profile's — the base URL of the SuperOffice fake, the tenant, authority and Graph URL of the Microsoft
+// 365 fake. The script reads them there (syncProfile), as an admin reads them on the profile's Edit page, so no
+// demo-only field is needed. The secrets are the fakes' published demo credentials (demo.basicPass,
+// demo.graphSecret), typed into the wizard like an admin would.
+//
+// The demo profile is deleted first: two profiles syncing the same calendars both ways would copy each other's
+// copies. Its appointments stay in the fakes (deleting a profile never touches the systems).
+//
+// Walk: setup from the printed link → delete the demo profile (API) → /profiles/new: general → systems (each with
+// "Test connection": stores the secrets, shows the live checks, green) → what to sync → users ("Match users by
+// e-mail" fills the table with the 5 demo users; one is unticked) → review (both systems' checks) → "Create and
+// activate" → the Users grid shows the 4 linked users and updates itself until they are "In sync" → the profile's
+// Edit: window changed, the unticked user ticked again, one user removed → review → "Save changes" asks to confirm
+// the unlink naming the user → saved (checked over the API) → the check page: every check of both systems and of
+// each user, green. axe-core (WCAG 2.1 A/AA) on every screen. Screenshots: ui/e2e/screenshots/wizard-*.png, and
+// with DOCS_SCREENSHOTS=1 the steps and the check page also to docs/screenshots/wizard-*.png.
+//
+// Run: cd ui && node e2e/wizard.spec.mjs        (needs: go, chromium, npm ci)
+
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..');
+const shots = join(here, 'screenshots');
+const docsShots = process.env.DOCS_SCREENSHOTS ? join(repo, 'docs', 'screenshots') : '';
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'correct horse battery' };
+// The demo's five users (demo/demo.go) and its fakes' published credentials (loopback only).
+const DEMO_USERS = ['Ada Lind', 'Bjørn Haug', 'Camille Roy', 'Dev Patel', 'Eva Berg'];
+const DEMO_CRM_PASSWORD = 'demo-password';
+const DEMO_GRAPH_SECRET = 'demo-client-secret';
+const WAIT = 60_000;
+const DEADLINE = 200_000;
+
+process.stdout.on('error', () => {});
+
+const started = Date.now();
+let step = 0;
+function log(msg) {
+  const t = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
+  console.log(`[wizard ${String(++step).padStart(2, '0')} ${t}s] ${msg}`);
+}
+function assert(cond, msg) {
+  if (!cond) throw new Error(`assertion failed: ${msg}`);
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** until polls fn (every 500 ms) until it returns a truthy value, which it returns; it fails after ms. */
+async function until(what, fn, ms = WAIT) {
+  const end = Date.now() + ms;
+  let last;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}${last ? ` (last error: ${last.message})` : ''}`);
+    await sleep(500);
+  }
+}
+
+/** see waits for a locator to be visible, failing with what was expected. */
+async function see(locator, what, ms = 20_000) {
+  try {
+    await locator.first().waitFor({ state: 'visible', timeout: ms });
+  } catch (err) {
+    throw new Error(`timed out after ${ms / 1000} s waiting to see ${what}\n  (${err.message.split('\n')[0]})`);
+  }
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+/** startServer runs `serve --demo` and resolves with the process and the setup URL it prints. */
+function startServer(bin, port, dataDir) {
+  const proc = spawn(bin, ['serve', '--demo', '--listen', `127.0.0.1:${port}`, '--data', dataDir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, SYNCHRONIZER_ADMIN_EMAIL: '', SYNCHRONIZER_ADMIN_PASSWORD: '' },
+  });
+  const killServer = () => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      try {
+        process.kill(proc.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  };
+  process.once('exit', killServer);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.once(sig, () => {
+      killServer();
+      process.exit(130);
+    });
+  }
+  let out = '';
+  let err = '';
+  proc.stderr.on('data', (d) => {
+    err += d;
+  });
+  return new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`no setup URL within 30 s.\nstdout:\n${out}\nstderr:\n${err}`)), 30_000);
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/Open (http:\/\/127\.0\.0\.1:\d+\/setup\?token=\S+) to create the first admin\./);
+      if (m) {
+        clearTimeout(timer);
+        res({ proc, setupURL: m[1], logs: () => err });
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      rej(new Error(`server exited with ${code} before printing a setup URL.\nstdout:\n${out}\nstderr:\n${err}`));
+    });
+  });
+}
+
+/** stopServer stops the server by its PID: SIGTERM, then SIGKILL after 10 s. */
+async function stopServer(proc) {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise((r) => proc.once('exit', r));
+  process.kill(proc.pid, 'SIGTERM');
+  const t = setTimeout(() => {
+    try {
+      process.kill(proc.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }, 10_000);
+  await exited;
+  clearTimeout(t);
+}
+
+function watch(page, problems) {
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    const text = m.text();
+    if (/Content Security Policy|Refused to (apply|execute|load|connect)/i.test(text)) problems.push(`CSP: ${text}`);
+    else if (m.type() === 'error') console.log(`   (console error: ${text})`);
+  });
+}
+
+async function shot(page, name) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(shots, `wizard-${name}.png`), fullPage: true });
+  // docs/screenshots holds the wizard's five steps and the check page.
+  if (docsShots && /^[1-59]-/.test(name)) await page.screenshot({ path: join(docsShots, `wizard-${name}.png`), fullPage: true });
+}
+
+const a11yChecked = [];
+async function checkA11y(page, label) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const res = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
+    return res.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  });
+  assert(violations.length === 0, `accessibility violations on ${label}:\n  ${violations.join('\n  ')}`);
+  a11yChecked.push(label);
+}
+
+async function heading(page, text) {
+  await see(page.getByRole('heading', { level: 1, name: text, exact: true }), `the page heading “${text}”`);
+}
+
+async function main() {
+  mkdirSync(shots, { recursive: true });
+  if (docsShots) mkdirSync(docsShots, { recursive: true });
+  let bin = process.env.SYNCHRONIZER_BIN;
+  const work = mkdtempSync(join(tmpdir(), 'synchronizer-wizard-e2e-'));
+  if (!bin) {
+    bin = join(work, 'synchronizer');
+    log('building the binary');
+    const b = spawnSync('go', ['build', '-o', bin, '.'], { cwd: repo, stdio: 'inherit' });
+    assert(b.status === 0, 'go build succeeded');
+  }
+  const t0 = Date.now();
+  const watchdog = setTimeout(() => {
+    console.error(`wizard e2e: FAIL: the run took longer than ${DEADLINE / 1000} s (after the build)`);
+    process.exit(1);
+  }, DEADLINE);
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const server = await startServer(bin, port, join(work, 'data'));
+  log(`demo server up on ${base} (pid ${server.proc.pid})`);
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  const problems = [];
+  try {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, baseURL: base });
+    const page = await ctx.newPage();
+    page.setDefaultTimeout(20_000);
+    watch(page, problems);
+    const nav = page.getByRole('navigation', { name: 'Main' });
+
+    /** api runs a GraphQL operation from the page with its session cookie and CSRF token, as the dashboard does. */
+    const api = async (query, variables = {}) => {
+      const body = await page.evaluate(
+        async ({ query, variables }) => {
+          const csrf = document.cookie.split('; ').find((c) => c.startsWith('synchronizer_csrf='))?.split('=')[1] ?? '';
+          const r = await fetch('/graphql', {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': decodeURIComponent(csrf) },
+            body: JSON.stringify({ query, variables }),
+          });
+          return r.json();
+        },
+        { query, variables },
+      );
+      if (body.errors?.length) throw new Error(`GraphQL: ${body.errors.map((e) => e.message).join('; ')}`);
+      return body.data;
+    };
+
+    // --- Setup through the printed one-time link. ---
+    await page.goto(server.setupURL);
+    await heading(page, 'Set up Synchronizer');
+    await page.getByLabel(/^Your name/).fill(ADMIN.name);
+    await page.getByLabel(/^E-mail address/).fill(ADMIN.email);
+    await page.getByLabel(/^Password/).fill(ADMIN.password);
+    await page.getByLabel(/^Repeat the password/).fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Create administrator' }).click();
+    await heading(page, 'Overview');
+    log('admin created through the printed setup link');
+
+    // --- Where the fakes are: the demo profile's settings, as the API (and its Edit page) shows them. ---
+    const demo = (await api('{ syncProfile(id: "demo") { crm { type settings } mailbox { type settings } } }')).syncProfile;
+    assert(demo && demo.crm.type === 'superoffice' && demo.mailbox.type === 'msgraph', 'demo mode saved its profile');
+    const crmSettings = JSON.stringify(JSON.parse(demo.crm.settings), null, 2);
+    const mbxSettings = JSON.stringify(JSON.parse(demo.mailbox.settings), null, 2);
+    assert(!/demo-password|demo-client-secret/.test(demo.crm.settings + demo.mailbox.settings), 'no secret in the returned settings');
+    await api('mutation { deleteSyncProfile(id: "demo") }');
+    log(`read the fakes' addresses from the demo profile (SuperOffice ${JSON.parse(demo.crm.settings).baseUrl}); deleted the demo profile`);
+
+    // --- The wizard: general. ---
+    await nav.getByRole('link', { name: 'Profiles', exact: true }).click();
+    await heading(page, 'Profiles');
+    await page.getByRole('link', { name: 'Create a profile' }).or(page.getByRole('link', { name: 'New profile' })).first().click();
+    await heading(page, 'New sync profile');
+    await page.getByLabel('Profile id').fill('wiz');
+    await page.getByLabel(/^Name/).fill('Wizard team');
+    await shot(page, '1-general');
+    await checkA11y(page, 'wizard general');
+    await page.getByRole('button', { name: 'Next: Systems' }).click();
+    await see(page.getByRole('heading', { name: '2. Systems' }), 'the Systems step');
+
+    // --- Systems: configure each, test its connection live. ---
+    const crm = page.getByRole('group', { name: 'CRM' });
+    const mbx = page.getByRole('group', { name: 'Mailboxes' });
+    await crm.getByLabel(/^Connection name/).fill('wiz-so');
+    await crm.getByLabel('Settings (JSON)').fill(crmSettings);
+    await crm.getByRole('button', { name: 'Add a secret' }).click();
+    await crm.getByLabel('Secret 1 name').fill('password');
+    await crm.getByLabel('Secret 1 value').fill(DEMO_CRM_PASSWORD);
+    await crm.getByRole('button', { name: 'Test connection' }).click();
+    await see(crm.getByText(/^CRM: (All checks passed|Works, with \d+ warnings?)/), 'the CRM connection test passing', WAIT);
+    await see(crm.getByRole('list', { name: 'Checks of CRM' }).getByText('credentials valid'), 'the CRM check list');
+    assert((await crm.locator('.check-failed').count()) === 0, 'no CRM check failed');
+    await mbx.getByLabel(/^Connection name/).fill('wiz-m365');
+    await mbx.getByLabel('Settings (JSON)').fill(mbxSettings);
+    await mbx.getByRole('button', { name: 'Add a secret' }).click();
+    assert((await mbx.getByLabel('Secret 1 name').inputValue()) === 'client-secret', 'the mailbox secret name is offered');
+    await mbx.getByLabel('Secret 1 value').fill(DEMO_GRAPH_SECRET);
+    await mbx.getByRole('button', { name: 'Test connection' }).click();
+    await see(mbx.getByText(/^Mailboxes: (All checks passed|Works, with \d+ warnings?)/), 'the Microsoft 365 connection test passing', WAIT);
+    await see(mbx.getByText('consent granted'), 'the consent check');
+    assert((await mbx.locator('.check-failed').count()) === 0, 'no mailbox check failed');
+    await shot(page, '2-systems-tested');
+    await checkA11y(page, 'wizard systems with test results');
+    log('systems: both connection tests stored the secrets and came back green (warnings only: plain http, no public URL)');
+
+    // --- What to sync. ---
+    await page.getByRole('button', { name: 'Next: What to sync' }).click();
+    await see(page.getByRole('heading', { name: '3. What to sync' }), 'the What to sync step');
+    await page.getByLabel('Days back').fill('14');
+    await page.getByLabel('Days ahead').fill('60');
+    await page.getByLabel('Poll every (seconds)').fill('30');
+    await shot(page, '3-what-to-sync');
+    await page.getByRole('button', { name: 'Next: Users' }).click();
+
+    // --- Users: matched by e-mail. ---
+    await see(page.getByRole('heading', { name: '4. Users' }), 'the Users step');
+    await page.getByRole('button', { name: 'Match users by e-mail' }).click();
+    await see(page.getByText('5 pairs found, 5 added to the table.'), 'the 5 demo users matched', WAIT);
+    for (let i = 1; i <= 5; i++) await see(page.getByRole('group', { name: new RegExp(`^User ${i} \\(matched by same e-mail: `) }), `user ${i} matched by e-mail`);
+    const eva = page.getByRole('group', { name: /matched by same e-mail: eva@demo\.example/ });
+    await eva.getByRole('checkbox').uncheck();
+    assert((await page.getByLabel('Mailbox e-mail').nth(0).inputValue()) === 'ada@demo.example', 'the mailbox address is filled in');
+    await shot(page, '4-users-matched');
+    await checkA11y(page, 'wizard users matched');
+    log('users: "Match users by e-mail" filled the table with the 5 demo users (same e-mail); Eva unticked');
+
+    // --- Review: both systems' checks, then create. ---
+    await page.getByRole('button', { name: 'Next: Review' }).click();
+    await see(page.getByRole('heading', { name: '5. Review' }), 'the Review step');
+    await see(page.getByText(/^CRM: (All checks passed|Works, with)/), 'the CRM checks on review', WAIT);
+    await see(page.getByText(/^Mailboxes: (All checks passed|Works, with)/), 'the mailbox checks on review', WAIT);
+    await see(page.getByText('ada, bjorn, camille, dev', { exact: true }), 'the four ticked users on review');
+    await shot(page, '5-review');
+    await checkA11y(page, 'wizard review');
+    await page.getByRole('button', { name: 'Create and activate' }).click();
+    await heading(page, 'Profile created');
+    log('review showed both systems green; "Create and activate" stored the secrets, saved the profile and linked 4 users');
+
+    // --- A sync runs: the users grid updates itself until the 4 users are in sync. ---
+    await nav.getByRole('link', { name: 'Users', exact: true }).click();
+    await heading(page, 'Users');
+    await see(page.getByText('Live: this list updates as users sync.'), 'the users grid connected for live updates', WAIT);
+    const LINKED = DEMO_USERS.slice(0, 4);
+    const row = (name) => page.locator('tbody tr').filter({ has: page.getByRole('link', { name, exact: true }) });
+    const stateOf = async (name) => ((await row(name).locator('td').nth(2).textContent()) ?? '').trim();
+    for (const name of LINKED) await see(row(name), `the linked user ${name} in the users grid`);
+    await see(page.getByText('4 users', { exact: true }), 'the grid counting 4 users');
+    await page.evaluate(() => {
+      window.__e2eSameDocument = true;
+    });
+    // While the script only watches, every fetch of the users (query SyncProfiles) is the subscription's doing.
+    let refetches = 0;
+    const countRefetch = (req) => {
+      if (req.url().endsWith('/graphql') && (req.postData() ?? '').includes('SyncProfiles')) refetches++;
+    };
+    page.on('request', countRefetch);
+    const first = await Promise.all(LINKED.map(stateOf));
+    if (first.every((s) => s.startsWith('In sync'))) {
+      // The first runs finished before the grid opened: prove the live update on a run asked for now.
+      await api('mutation { syncNow(profileId: "wiz") }');
+    }
+    await until('every linked user to be “In sync”, without reloading', async () => (await Promise.all(LINKED.map(stateOf))).every((s) => s.startsWith('In sync')));
+    await until('the users grid to fetch the users again by itself (live update)', async () => refetches > 0);
+    page.off('request', countRefetch);
+    assert(await page.evaluate(() => window.__e2eSameDocument === true), 'the grid updated without a reload');
+    const runs = (await api('{ syncRuns(profileId: "wiz", first: 50) { status } }')).syncRuns;
+    assert(runs.length >= 4 && runs.some((r) => r.status === 'OK'), `the profile ran (${runs.length} runs)`);
+    await shot(page, '6-users-in-sync');
+    log(`a sync ran: the grid showed ${first.filter((x) => !x.startsWith('In sync')).length} of 4 not yet in sync at first sight and went live to “In sync” for all 4 (${refetches} live refetches, ${runs.length} runs so far)`);
+
+    // --- Edit: the window changes, Eva is linked, Ada is unlinked after a confirmation naming her. ---
+    await nav.getByRole('link', { name: 'Profiles', exact: true }).click();
+    await heading(page, 'Profiles');
+    await page.getByRole('link', { name: 'Edit Wizard team' }).click();
+    await heading(page, 'Edit “Wizard team”');
+    assert(await page.getByLabel('Profile id').isDisabled(), 'the id of a saved profile is fixed');
+    await page.getByRole('button', { name: 'Next: Systems' }).click();
+    await see(crm.getByText('Set — leave empty to keep it.'), 'the stored CRM secret shown as set');
+    assert((await crm.getByLabel('Secret 1 value').inputValue()) === '', 'secret values are never shown');
+    await shot(page, '7-edit-systems');
+    await checkA11y(page, 'wizard edit systems');
+    await page.getByRole('button', { name: 'Next: What to sync' }).click();
+    assert((await page.getByLabel('Days ahead').inputValue()) === '60', 'the saved window is loaded');
+    await page.getByLabel('Days ahead').fill('90');
+    await page.getByRole('button', { name: 'Next: Users' }).click();
+    await see(page.getByRole('group', { name: 'User 4' }), 'the 4 saved users');
+    await page.getByRole('button', { name: 'Match users by e-mail' }).click();
+    await see(page.getByText('5 pairs found, 1 added to the table (4 were already in it).'), 'Eva added by matching again', WAIT);
+    await page.getByRole('button', { name: 'Remove user 1' }).click();
+    await page.getByRole('button', { name: 'Next: Review' }).click();
+    await see(page.getByText(/^CRM: (All checks passed|Works, with)/), 'the CRM checks on review', WAIT);
+    await see(page.getByText('bjorn, camille, dev, eva', { exact: true }), 'the users after the edit on review');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    const dlg = page.getByRole('dialog');
+    await see(dlg.getByRole('heading', { name: 'Unlink 1 user?' }), 'the unlink confirmation');
+    await see(dlg.getByRole('listitem').filter({ hasText: /^ada$/ }), 'the confirmation naming ada');
+    await shot(page, '8-edit-confirm-unlink');
+    await checkA11y(page, 'wizard edit confirmation');
+    await dlg.getByRole('button', { name: 'Save and unlink' }).click();
+    await heading(page, 'Profile saved');
+    const saved = (await api('{ syncProfile(id: "wiz") { daysBack daysAhead pollSeconds crm { instance secretFields } users { id } } }')).syncProfile;
+    assert(saved.daysAhead === 90 && saved.daysBack === 14 && saved.pollSeconds === 30, `the window was saved: ${JSON.stringify(saved)}`);
+    assert(saved.users.map((u) => u.id).join(',') === 'bjorn,camille,dev,eva', `users after the edit: ${saved.users.map((u) => u.id)}`);
+    const still = (await api('{ systemSecretsSet(instance: "wiz-so", names: ["password"]) }')).systemSecretsSet;
+    assert(still.length === 1, 'the CRM password left empty was kept');
+    log('edit: window 60 → 90 days ahead, Eva linked, Ada unlinked after a confirmation naming her; the stored password kept');
+
+    // --- The check page: every check of both systems and of each linked user, green. ---
+    await page.getByRole('link', { name: 'Run the checks' }).click();
+    await heading(page, 'Checks: Wizard team');
+    await see(page.getByText(/^No check failed\./), 'every check passing', WAIT);
+    for (const name of ['Bjørn Haug', 'Camille Roy', 'Dev Patel', 'Eva Berg']) await see(page.getByRole('heading', { level: 3, name: new RegExp(`^${name} `) }), `the checks of ${name}`);
+    await see(page.getByRole('list', { name: 'Mailbox checks of eva' }).getByText('mailbox eva@demo.example'), "Eva's mailbox check");
+    await see(page.getByRole('list', { name: 'CRM checks of eva' }).getByText('associate eva@demo.example'), "Eva's associate check");
+    assert((await page.locator('.check-failed').count()) === 0, 'no check failed on the check page');
+    await shot(page, '9-checks');
+    await checkA11y(page, 'check page');
+    await page.getByRole('button', { name: 'Run the checks again' }).click();
+    await see(page.getByText(/^No check failed\./), 'the checks passing again', WAIT);
+    log('check page: both systems and the 4 users green, with a timestamp; re-run works');
+
+    await ctx.close();
+    assert(problems.length === 0, `no page errors or CSP violations:\n${problems.join('\n')}`);
+    log(`no page errors, no CSP violations; no WCAG 2.1 A/AA violations on: ${a11yChecked.join(', ')}`);
+  } catch (err) {
+    console.error(`server log (last 4000 characters):\n${server.logs().slice(-4000)}`);
+    throw err;
+  } finally {
+    clearTimeout(watchdog);
+    await browser.close().catch(() => {});
+    await stopServer(server.proc);
+    rmSync(work, { recursive: true, force: true });
+  }
+  console.log(`wizard e2e: ok (${step} steps in ${((Date.now() - t0) / 1000).toFixed(1)} s after the build; screenshots in ${shots}${docsShots ? ' and ' + docsShots : ''})`);
+}
+
+main().catch((err) => {
+  console.error(`wizard e2e: FAIL: ${err.stack || err}`);
+  process.exit(1);
+});
