@@ -66,7 +66,9 @@ func (f *fixture) previewReadOnly(ck *countingKV, p engine.Profile, u engine.Lin
 }
 
 // opKey identifies an operation by side, action and item title (titles are unique in these tests).
-func opKey(s engine.Side, a engine.Action, title string) string { return fmt.Sprintf("%s/%s/%s", s, a, title) }
+func opKey(s engine.Side, a engine.Action, title string) string {
+	return fmt.Sprintf("%s/%s/%s", s, a, title)
+}
 
 func previewKeys(pv engine.Preview) []string {
 	var out []string
