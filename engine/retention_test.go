@@ -15,7 +15,9 @@ import (
 )
 
 // runID builds a run id the way the engine does: "r", the start in milliseconds (11 hex digits), a sequence.
-func runID(start time.Time, seq int) string { return fmt.Sprintf("r%011x%04xaaaaaaaa", start.UnixMilli(), seq) }
+func runID(start time.Time, seq int) string {
+	return fmt.Sprintf("r%011x%04xaaaaaaaa", start.UnixMilli(), seq)
+}
 
 // putRun stores a run record with n applied operations directly, as a run of the past would have left it.
 func putRun(t testing.TB, kv engine.KV, r engine.Run, n int) {
