@@ -17,7 +17,7 @@ const common = {
 const config: CodegenConfig = {
   overwrite: true,
   schema: '../graph/*.graphqls',
-  documents: ['src/api/operations.ts'],
+  documents: ['src/api/operations.ts', 'src/api/preview.ts'],
   generates: {
     // Every type of the schema (for reference and future screens).
     'src/gql/schema.ts': {

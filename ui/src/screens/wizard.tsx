@@ -29,6 +29,7 @@ import {
   usersFromCSV,
   usersToCSV,
 } from '../wizard';
+import { PreviewPanel } from './preview';
 import { KIND } from './sync';
 
 const DIRS: Array<[SyncDirection, string]> = [
@@ -437,6 +438,7 @@ export function WizardScreen() {
                 <Field label="Creates: and more than (%)" inputMode="numeric" value={d.guardCreatesPercent} onInput={(v) => set({ guardCreatesPercent: v })} error={problems['guard.creates.percent']} />
               </div>
             </fieldset>
+            <PreviewPanel draft={d} />
           </>
         )}
         {step === 3 && (
