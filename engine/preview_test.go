@@ -463,3 +463,38 @@ func TestPreviewDoesNotHoldUpARun(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestPreviewDuringARunSaysBusy(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, reference.Delta, reference.Delta, appointmentsOnly)
+	f.crm.Put(crmAcct, appt("one", f.now.Add(time.Hour)))
+	f.mustSync()
+	release := make(chan struct{})
+	var blocked atomic.Bool
+	entered := make(chan struct{})
+	ck := f.withCountingKV(hookGovernor{hook: func() {
+		if blocked.CompareAndSwap(true, false) {
+			close(entered)
+			<-release // the run holds its job lock while it waits here
+		}
+	}})
+	blocked.Store(true)
+	runDone := make(chan error, 1)
+	go func() {
+		_, err := f.e.RunSync(context.Background(), "p1", "u1", engine.KindAppointment, "test")
+		runDone <- err
+	}()
+	<-entered
+	start := time.Now()
+	pv, err := f.previewReadOnly(ck, f.profile, f.user(), engine.PreviewOptions{})
+	close(release)
+	if err != nil || !pv.Kinds[0].Busy {
+		t.Fatalf("preview during a run: %v %+v", err, pv)
+	}
+	if waited := time.Since(start); waited > 10*time.Second {
+		t.Fatalf("the preview waited %s for the run", waited)
+	}
+	if err := <-runDone; err != nil {
+		t.Fatal(err)
+	}
+}

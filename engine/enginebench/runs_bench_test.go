@@ -1,6 +1,7 @@
 package enginebench_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -71,5 +72,50 @@ func BenchmarkRunsLimit50KV(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkPruneRunsKV is the nightly retention over 100,000 runs of 100 users on the real store, all older than
+// the retention: it keeps the newest 50 of each user and removes the other 95,000 runs with their operations (one
+// each). The setup of each iteration is not timed.
+func BenchmarkPruneRunsKV(b *testing.B) {
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	for b.Loop() {
+		b.StopTimer()
+		db, err := kv.Open(kv.Options{Dir: b.TempDir()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		sets := map[string][]byte{}
+		for i := range 100_000 {
+			at := start.Add(time.Duration(i) * time.Minute)
+			id := fmt.Sprintf("r%011x%04xaaaaaaaa", at.UnixMilli(), i%0xffff)
+			v, _ := json.Marshal(engine.Run{ID: id, Profile: "p1", User: fmt.Sprint("u", i%100), Kind: engine.KindAppointment,
+				Trigger: "poll", Start: at, End: at.Add(time.Second), Status: engine.RunOK, Counts: engine.Counts{Listed: 1, Updated: 1}})
+			sets["eng/run/"+id] = v
+			sets["eng/runop/"+id+"/000001"] = []byte(`{"seq":1,"side":"mailbox","action":"update","link":"l","id":"x"}`)
+			if len(sets) >= 1000 {
+				if err := db.Commit(sets, nil); err != nil {
+					b.Fatal(err)
+				}
+				sets = map[string][]byte{}
+			}
+		}
+		if err := db.Commit(sets, nil); err != nil {
+			b.Fatal(err)
+		}
+		e, err := engine.New(engine.Config{KV: db, Now: func() time.Time { return now }, Connectors: map[string]engine.Factory{}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		n, err := e.PruneRuns(context.Background())
+		b.StopTimer()
+		if err != nil || n != 95_000 {
+			b.Fatalf("pruned %d, %v", n, err)
+		}
+		_ = db.Close()
+		b.StartTimer()
 	}
 }
