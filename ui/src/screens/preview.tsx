@@ -51,7 +51,9 @@ export function PreviewPanel(props: { draft: Draft }) {
   const { api } = useApp();
   const d = props.draft;
   const selId = useId();
-  const [choice, setChoice] = useState(d.users.length ? '0' : OTHER);
+  const [picked, setChoice] = useState(d.users.length ? '0' : OTHER);
+  // A row removed since it was picked falls back to typing the accounts.
+  const choice = picked !== OTHER && Number(picked) < d.users.length ? picked : OTHER;
   const [crmId, setCrmId] = useState('');
   const [mailboxEmail, setMailboxEmail] = useState('');
   const [problems, setProblems] = useState<Record<string, string>>({});
