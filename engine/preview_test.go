@@ -498,3 +498,31 @@ func TestPreviewDuringARunSaysBusy(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestPreviewEveryKindTheProfileSyncs(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, reference.Delta, reference.Delta, nil) // appointments and tasks, two-way
+	ck := f.withCountingKV(nil)
+	f.crm.Put(crmAcct, appt("meeting", f.now.Add(time.Hour)))
+	due := f.now.Add(48 * time.Hour)
+	f.mbx.Put(mbxAcct, &engine.Task{Title: "call back", Due: due})
+	pv, err := f.previewReadOnly(ck, f.profile, f.user(), engine.PreviewOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pv.Kinds) != 2 || pv.Kinds[0].Kind != engine.KindAppointment || pv.Kinds[1].Kind != engine.KindTask {
+		t.Fatalf("kinds %+v", pv.Kinds)
+	}
+	if pv.Kinds[0].Mailbox.Creates != 1 || pv.Kinds[1].CRM.Creates != 1 || pv.TotalOps != 2 {
+		t.Fatalf("preview %+v", pv)
+	}
+	task := pv.Ops[1]
+	if task.Kind != engine.KindTask || task.Title != "call back" || !task.Start.Equal(due) || task.Side != engine.SideCRM {
+		t.Fatalf("task op %+v", task)
+	}
+	// One kind only.
+	pv, err = f.previewReadOnly(ck, f.profile, f.user(), engine.PreviewOptions{Kinds: []engine.Kind{engine.KindTask}})
+	if err != nil || len(pv.Kinds) != 1 || pv.Kinds[0].Kind != engine.KindTask {
+		t.Fatalf("tasks only: %v %+v", err, pv)
+	}
+}
