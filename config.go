@@ -86,19 +86,34 @@ type Config struct {
 	// after SIGINT/SIGTERM. Flag --shutdown-timeout, env
 	// SYNCHRONIZER_SHUTDOWN_TIMEOUT, default 30s.
 	ShutdownTimeout time.Duration
+	// RunRetentionDays is how many days sync runs and their applied
+	// operations are kept (the newest 50 of each user are always kept);
+	// 0 keeps every run. Flag --run-retention, env
+	// SYNCHRONIZER_RUN_RETENTION, default 90.
+	RunRetentionDays int
+}
+
+// runRetention is the engine's Config.RunRetention for c: negative (keep
+// everything) when RunRetentionDays is 0.
+func (c Config) runRetention() time.Duration {
+	if c.RunRetentionDays == 0 {
+		return -1
+	}
+	return time.Duration(c.RunRetentionDays) * 24 * time.Hour
 }
 
 // defaultConfig returns the configuration used when no flag or environment
 // variable is given.
 func defaultConfig() Config {
 	return Config{
-		Listen:          "127.0.0.1:8080",
-		DataDir:         "./data",
-		ACMEDirectory:   acme.LetsEncryptURL,
-		HTTPSListen:     ":443",
-		HTTPListen:      ":80",
-		LogLevel:        "info",
-		ShutdownTimeout: 30 * time.Second,
+		Listen:           "127.0.0.1:8080",
+		DataDir:          "./data",
+		ACMEDirectory:    acme.LetsEncryptURL,
+		HTTPSListen:      ":443",
+		HTTPListen:       ":80",
+		LogLevel:         "info",
+		ShutdownTimeout:  30 * time.Second,
+		RunRetentionDays: 90,
 	}
 }
 
@@ -196,6 +211,9 @@ func (c Config) Validate() error {
 	if c.ShutdownTimeout <= 0 {
 		return fmt.Errorf("--shutdown-timeout: %s must be positive", c.ShutdownTimeout)
 	}
+	if c.RunRetentionDays < 0 || c.RunRetentionDays > 36500 {
+		return fmt.Errorf("--run-retention: %d days must be between 0 (keep every run) and 36500", c.RunRetentionDays)
+	}
 	return nil
 }
 
@@ -278,6 +296,7 @@ var serveFlags = []flagSpec{
 	{"log-level", "LEVEL", "minimum log level: debug, info, warn, error"},
 	{"demo", "", "start with demo connectors and sample data"},
 	{"shutdown-timeout", "DURATION", "how long in-flight requests may take to finish on shutdown"},
+	{"run-retention", "DAYS", "days sync runs and their operations are kept (the last 50 per user always; 0 keeps all)"},
 }
 
 // envName returns the environment twin of a flag name.
@@ -304,6 +323,7 @@ func newServeFlagSet(cfg *Config, domains *listFlag) *flag.FlagSet {
 	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "")
 	fs.BoolVar(&cfg.Demo, "demo", cfg.Demo, "")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "")
+	fs.IntVar(&cfg.RunRetentionDays, "run-retention", cfg.RunRetentionDays, "")
 	return fs
 }
 

@@ -84,6 +84,21 @@ func TestLoadServeConfigPrecedence(t *testing.T) {
 				t.Errorf("ShutdownTimeout = %s", c.ShutdownTimeout)
 			}
 		}},
+		{"run retention default, env and flag", nil, nil, func(t *testing.T, c Config) {
+			if c.RunRetentionDays != 90 || c.runRetention() != 90*24*time.Hour {
+				t.Errorf("RunRetentionDays = %d (%s)", c.RunRetentionDays, c.runRetention())
+			}
+		}},
+		{"run retention from env", nil, map[string]string{"SYNCHRONIZER_RUN_RETENTION": "30"}, func(t *testing.T, c Config) {
+			if c.RunRetentionDays != 30 || c.runRetention() != 30*24*time.Hour {
+				t.Errorf("RunRetentionDays = %d", c.RunRetentionDays)
+			}
+		}},
+		{"run retention 0 keeps every run", []string{"--run-retention", "0"}, map[string]string{"SYNCHRONIZER_RUN_RETENTION": "30"}, func(t *testing.T, c Config) {
+			if c.RunRetentionDays != 0 || c.runRetention() >= 0 {
+				t.Errorf("RunRetentionDays = %d (%s)", c.RunRetentionDays, c.runRetention())
+			}
+		}},
 		{"admin bootstrap env", nil, map[string]string{"SYNCHRONIZER_ADMIN_EMAIL": "a@b.c", "SYNCHRONIZER_ADMIN_PASSWORD": "pw"}, func(t *testing.T, c Config) {
 			if c.AdminEmail != "a@b.c" || c.AdminPassword != "pw" {
 				t.Errorf("%q %q", c.AdminEmail, c.AdminPassword)
@@ -126,6 +141,8 @@ func TestLoadServeConfigErrors(t *testing.T) {
 		{"acme ca without domain", []string{"--acme-ca", "ca.pem"}, nil, "--acme-ca"},
 		{"empty data", []string{"--data", ""}, nil, "--data"},
 		{"zero shutdown timeout", []string{"--shutdown-timeout", "0s"}, nil, "--shutdown-timeout"},
+		{"negative run retention", []string{"--run-retention", "-1"}, nil, "--run-retention"},
+		{"bad env run retention", nil, map[string]string{"SYNCHRONIZER_RUN_RETENTION": "90d"}, "SYNCHRONIZER_RUN_RETENTION"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -71,14 +71,15 @@ func startSyncAt(ctx context.Context, cfg Config, db *kv.DB, logger *slog.Logger
 	reg := &lateRegistry{}
 	s.gov = governor.New(governor.Options{Logger: logger.With("component", "governor")})
 	eng, err := engine.New(engine.Config{
-		KV:         db,
-		Logger:     logger.With("component", "engine"),
-		Connectors: connectors(),
-		Governor:   s.gov,
-		HTTP:       &http.Client{Timeout: 60 * time.Second, Transport: remoteTransport()},
-		PublicURL:  publicURL,
-		Secrets:    s.secrets,
-		Push:       reg,
+		KV:           db,
+		Logger:       logger.With("component", "engine"),
+		Connectors:   connectors(),
+		Governor:     s.gov,
+		HTTP:         &http.Client{Timeout: 60 * time.Second, Transport: remoteTransport()},
+		PublicURL:    publicURL,
+		Secrets:      s.secrets,
+		Push:         reg,
+		RunRetention: cfg.runRetention(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("sync engine: %w", err)
@@ -102,6 +103,7 @@ func startSyncAt(ctx context.Context, cfg Config, db *kv.DB, logger *slog.Logger
 	sched.AddHousekeeping("renew-subscriptions", func(ctx context.Context) error { return s.push.ensureAll(ctx, true) })
 	sched.AddHousekeeping("badger-gc", func(ctx context.Context) error { db.GCOnce(ctx); return nil })
 	sched.AddHousekeeping("store-verify", func(context.Context) error { return db.Verify() })
+	sched.AddHousekeeping("run-retention", func(ctx context.Context) error { _, err := eng.PruneRuns(ctx); return err })
 	if cfg.Demo {
 		d, err := demo.Start(ctx, demo.Options{Logger: logger.With("component", "demo"), AutoDiverge: true})
 		if err != nil {

@@ -38,6 +38,12 @@ type Config struct {
 	Secrets func(instance string) Secrets
 	// Push is the push intake connectors register their webhook receivers with; nil: polling only.
 	Push PushRegistry
+	// RunRetention is how long runs and their applied operations are kept (PruneRuns): 0 means
+	// DefaultRunRetention (90 days), a negative value keeps every run.
+	RunRetention time.Duration
+	// RunKeep is how many of the newest runs of each linked user are kept whatever their age: 0 means
+	// DefaultRunKeep (50).
+	RunKeep int
 	// Rand is the source of the random part of ids (links, runs, conflicts); nil means crypto/rand. Tests set a
 	// seeded source so that a seed replays exactly.
 	Rand io.Reader
@@ -87,6 +93,15 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if cfg.HTTP == nil {
 		cfg.HTTP = &http.Client{Timeout: 60 * time.Second}
+	}
+	if cfg.RunRetention == 0 {
+		cfg.RunRetention = DefaultRunRetention
+	}
+	if cfg.RunKeep < 0 {
+		return nil, &InputError{"RunKeep", "must not be negative"}
+	}
+	if cfg.RunKeep == 0 {
+		cfg.RunKeep = DefaultRunKeep
 	}
 	return &Engine{kv: cfg.KV, log: cfg.Logger, now: cfg.Now, cfg: cfg,
 		conns: map[string]connEntry{}, jobs: map[string]*sync.Mutex{}}, nil
@@ -325,23 +340,39 @@ func (e *Engine) Users(profileID string) ([]LinkedUser, error) {
 }
 
 // Runs lists the runs of a profile (all profiles when profileID is empty), newest first, at most limit (0 = all).
+// Run ids sort by their start, so it reads the runs newest first and stops at the limit.
 func (e *Engine) Runs(profileID string, limit int) ([]Run, error) {
 	var out []Run
-	err := scanJSON(e.kv, keyRoot+"run/", func(_ string, r Run) error {
-		if profileID == "" || r.Profile == profileID {
-			out = append(out, r)
+	err := e.kv.ScanReverse([]byte(keyRoot+"run/"), func(k, b []byte) error {
+		if profileID != "" {
+			var h struct {
+				Profile string `json:"profile"`
+			}
+			if err := json.Unmarshal(b, &h); err != nil {
+				return fmt.Errorf("decode %s: %w", k, err)
+			}
+			if h.Profile != profileID {
+				return nil
+			}
+		}
+		var r Run
+		if err := json.Unmarshal(b, &r); err != nil {
+			return fmt.Errorf("decode %s: %w", k, err)
+		}
+		out = append(out, r)
+		if limit > 0 && len(out) >= limit {
+			return errStopScan
 		}
 		return nil
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, errStopScan) {
 		return nil, err
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID > out[j].ID })
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
 	}
 	return out, nil
 }
+
+// errStopScan ends a KV scan early.
+var errStopScan = errors.New("stop scan")
 
 // Run returns one run and the operations it applied.
 func (e *Engine) Run(id string) (Run, []AppliedOp, error) {
@@ -351,6 +382,10 @@ func (e *Engine) Run(id string) (Run, []AppliedOp, error) {
 		return Run{}, nil, err
 	}
 	if !ok {
+		if e.pruned(id) {
+			return Run{}, nil, fmt.Errorf("run %q was older than the run retention (%s) and was removed with its operations: %w",
+				id, retentionText(e.cfg.RunRetention), ErrNoSuchRun)
+		}
 		return Run{}, nil, fmt.Errorf("run %q: %w", id, ErrNoSuchRun)
 	}
 	var ops []AppliedOp

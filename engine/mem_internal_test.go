@@ -40,7 +40,7 @@ func BenchmarkLinkMemory(b *testing.B) {
 				var m0, m1 runtime.MemStats
 				runtime.GC()
 				runtime.ReadMemStats(&m0)
-				if err := j.loadLinks(); err != nil {
+				if err := j.loadState(); err != nil {
 					b.Fatal(err)
 				}
 				runtime.GC()

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -60,6 +61,15 @@ func (m *MemKV) Get(key []byte) ([]byte, bool, error) {
 // Scan calls fn for every key with prefix, in key order, on a snapshot taken when Scan starts (fn may Commit).
 // fn must not modify value.
 func (m *MemKV) Scan(prefix []byte, fn func(key, value []byte) error) error {
+	return m.scan(prefix, false, fn)
+}
+
+// ScanReverse is Scan in descending key order.
+func (m *MemKV) ScanReverse(prefix []byte, fn func(key, value []byte) error) error {
+	return m.scan(prefix, true, fn)
+}
+
+func (m *MemKV) scan(prefix []byte, reverse bool, fn func(key, value []byte) error) error {
 	type kv struct {
 		k string
 		v []byte
@@ -85,6 +95,9 @@ func (m *MemKV) Scan(prefix []byte, fn func(key, value []byte) error) error {
 	}
 	m.mu.RUnlock()
 	sort.Slice(all, func(a, b int) bool { return all[a].k < all[b].k })
+	if reverse {
+		slices.Reverse(all)
+	}
 	for _, e := range all {
 		if err := fn([]byte(e.k), e.v); err != nil {
 			return err

@@ -163,6 +163,7 @@ func (j *syncJob) quarantine(s Side, id, version, link string, err error) {
 	k := kQuarantine(j.key, s, id)
 	j.quar[k] = q
 	j.sets[k] = mustJSON(q)
+	j.newQuar = append(j.newQuar, q)
 	j.run.Counts.Quarantined++
 	j.trace(s, id, link, DecQuarantined, q.Reason)
 }

@@ -51,6 +51,17 @@ type syncJob struct {
 	quar    map[string]Quarantined // by kQuarantine key
 	obs     [2]map[string]*obs
 	cursors [2]Cursor
+	// stored is each side's cursor as stored before the run (read with the links).
+	stored [2]Cursor
+	// fresh: the job has no stored state to read (a preview of a profile or user not saved yet).
+	fresh bool
+	// probe: the stores come from connectors built for this job alone (ProbeConnector: not cached, no push
+	// intake), as a preview needs.
+	probe bool
+	// maxListed bounds the changes kept per side (0 = no bound); a listing with more fails with ErrPreviewTooLarge.
+	maxListed int
+	// newQuar lists the items this run put in quarantine (a preview reports them instead of storing them).
+	newQuar []Quarantined
 	full    [2]bool
 	// complete: every page was Complete. An incremental listing that is complete carries reliable tombstones,
 	// so no IDLister reconciliation is needed.
@@ -126,9 +137,23 @@ func (j *syncJob) do(ctx context.Context) error {
 	if err := j.recover(ctx); err != nil {
 		return fmt.Errorf("recover interrupted writes: %w", err)
 	}
-	if err := j.loadLinks(); err != nil {
+	if err := j.loadState(); err != nil {
 		return err
 	}
+	if err := j.readAndPlan(ctx); err != nil {
+		return err
+	}
+	if stop, err := j.guard(); err != nil || stop {
+		return err
+	}
+	return j.apply(ctx)
+}
+
+// readAndPlan lists both sides' changes, confirms deletions and plans every link: everything a run does before
+// its guard and its writes. Runs and previews (Engine.Preview) share it; it writes nothing to the KV or to the
+// stores (what it decides is collected in j.plans, j.sets, j.dels and j.traces, which only apply and finish
+// commit).
+func (j *syncJob) readAndPlan(ctx context.Context) error {
 	for s := SideCRM; s <= SideMailbox; s++ {
 		if err := j.list(ctx, s); err != nil {
 			return fmt.Errorf("list %s changes: %w", s, err)
@@ -139,13 +164,7 @@ func (j *syncJob) do(ctx context.Context) error {
 			return fmt.Errorf("reconcile %s deletions: %w", s, err)
 		}
 	}
-	if err := j.plan(ctx); err != nil {
-		return err
-	}
-	if stop, err := j.guard(); err != nil || stop {
-		return err
-	}
-	return j.apply(ctx)
+	return j.plan(ctx)
 }
 
 func (j *syncJob) open(ctx context.Context) error {
@@ -161,7 +180,13 @@ func (j *syncJob) open(ctx context.Context) error {
 		members, j.members = m, m
 	}
 	for s := SideCRM; s <= SideMailbox; s++ {
-		c, err := j.e.connector(ctx, refs[s])
+		var c Connector
+		var err error
+		if j.probe {
+			c, err = j.e.ProbeConnector(ctx, refs[s])
+		} else {
+			c, err = j.e.connector(ctx, refs[s])
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", s, err)
 		}
@@ -185,7 +210,17 @@ func (j *syncJob) close() {
 	}
 }
 
-func (j *syncJob) loadLinks() error {
+// loadState reads the job's stored state: its links, its quarantined items and both sides' cursors. A fresh job
+// (a preview of a profile or user not saved yet) has none.
+func (j *syncJob) loadState() error {
+	if j.fresh {
+		return nil
+	}
+	for s := SideCRM; s <= SideMailbox; s++ {
+		if _, err := j.e.getJSON(kCursor(j.key, s), &j.stored[s]); err != nil {
+			return err
+		}
+	}
 	if err := j.e.kv.Scan([]byte(kLinkPrefix(j.key)), func(k, b []byte) error {
 		l, err := decodeLink(b)
 		if err != nil {
@@ -213,10 +248,7 @@ func (j *syncJob) loadLinks() error {
 
 // list reads every page of side s's changes since its cursor.
 func (j *syncJob) list(ctx context.Context, s Side) error {
-	var cur Cursor
-	if _, err := j.e.getJSON(kCursor(j.key, s), &cur); err != nil {
-		return err
-	}
+	cur := j.stored[s]
 	if cur.Window != j.win {
 		cur.Cursor = "" // another window: list fully, match by link
 	}
@@ -250,6 +282,9 @@ func (j *syncJob) list(ctx context.Context, s Side) error {
 				o.remote = &Remote{ID: c.ID, Version: c.Version, Item: c.Item, Marker: c.Marker, Echo: c.Echo}
 			}
 			j.obs[s][c.ID] = o // a later entry for the same id (duplicate delivery, paging overlap) wins
+		}
+		if j.maxListed > 0 && len(j.obs[s]) > j.maxListed {
+			return fmt.Errorf("%w: more than %d items in the %s", ErrPreviewTooLarge, j.maxListed, s)
 		}
 		j.run.Counts.Listed += len(page.Changes)
 		if !page.More {

@@ -54,6 +54,9 @@ func (e *Engine) adminRun(ctx context.Context, profileID, userID string, kind Ki
 func (e *Engine) Undo(ctx context.Context, runID string) (string, error) {
 	r, ops, err := e.Run(runID)
 	if err != nil {
+		if errors.Is(err, ErrNoSuchRun) && e.pruned(runID) {
+			return "", fmt.Errorf("it can no longer be undone: %w", err)
+		}
 		return "", err
 	}
 	switch {

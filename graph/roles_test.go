@@ -89,6 +89,8 @@ var roleCases = []struct {
 	{"syncRuns", `{ syncRuns { id } }`, "ADMIN"},
 	{"syncRun", `{ syncRun(id: "r") { id } }`, "ADMIN"},
 	{"syncNow", `mutation { syncNow(profileId: "p1") }`, "ADMIN"},
+	{"previewSync", `mutation { previewSync(profile: {id: "p1", name: "n", crm: {type: "crm", instance: "c"}, mailbox: {type: "mbx", instance: "m"}}, crm: {id: "a"}, mailbox: {email: "b@example.com"}) { saved } }`, "ADMIN"},
+	{"previewUserSync", `mutation { previewUserSync(profileId: "p1", userId: "u1") { saved } }`, "ADMIN"},
 	{"pauseSync", `mutation { pauseSync(profileId: "p1") }`, "ADMIN"},
 	{"resumeSync", `mutation { resumeSync(profileId: "p1") }`, "ADMIN"},
 	{"undoSyncRun", `mutation { undoSyncRun(id: "r") { id } }`, "ADMIN"},

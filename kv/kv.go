@@ -312,6 +312,13 @@ func (db *DB) Scan(prefix []byte, fn func(key, value []byte) error) error {
 	return db.View(func(tx *Tx) error { return tx.Scan(prefix, fn) })
 }
 
+// ScanReverse is Scan in descending key order (newest first for keys that
+// sort by time); the engine's KV interface uses it to read the latest runs
+// without decoding the older ones.
+func (db *DB) ScanReverse(prefix []byte, fn func(key, value []byte) error) error {
+	return db.View(func(tx *Tx) error { return tx.ScanReverse(prefix, fn) })
+}
+
 // Commit applies deletes and then sets in one atomic transaction that is
 // fsynced before Commit returns: after a crash either all of it or none of
 // it is visible. A key both deleted and set ends up set (the same rule as

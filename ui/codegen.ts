@@ -17,7 +17,8 @@ const common = {
 const config: CodegenConfig = {
   overwrite: true,
   schema: '../graph/*.graphqls',
-  documents: ['src/api/operations.ts', 'src/api/checks.ts'],
+  // Every operation file in src/api (tests excluded).
+  documents: ['src/api/*.ts', '!src/api/*.test.ts'],
   generates: {
     // Every type of the schema (for reference and future screens).
     'src/gql/schema.ts': {

@@ -212,6 +212,8 @@ type ComplexityRoot struct {
 		Login               func(childComplexity int, email string, password string) int
 		Logout              func(childComplexity int) int
 		PauseSync           func(childComplexity int, profileID string, userID *string) int
+		PreviewSync         func(childComplexity int, profile model.ProfileInput, crm model.SyncAccountInput, mailbox model.SyncAccountInput) int
+		PreviewUserSync     func(childComplexity int, profileID string, userID string) int
 		RejectSyncRun       func(childComplexity int, id string) int
 		ReleaseQuarantine   func(childComplexity int, input model.ReleaseQuarantineInput) int
 		RemoveAdmin         func(childComplexity int, id string) int
@@ -247,6 +249,69 @@ type ComplexityRoot struct {
 		Side     func(childComplexity int) int
 		SourceID func(childComplexity int) int
 		Title    func(childComplexity int) int
+	}
+
+	PreviewBadItem struct {
+		Field   func(childComplexity int) int
+		ItemID  func(childComplexity int) int
+		Reason  func(childComplexity int) int
+		Side    func(childComplexity int) int
+		Version func(childComplexity int) int
+	}
+
+	PreviewConflict struct {
+		CrmID     func(childComplexity int) int
+		Fields    func(childComplexity int) int
+		Kept      func(childComplexity int) int
+		MailboxID func(childComplexity int) int
+		Title     func(childComplexity int) int
+	}
+
+	PreviewKind struct {
+		Bad              func(childComplexity int) int
+		BadCount         func(childComplexity int) int
+		Busy             func(childComplexity int) int
+		ConflictList     func(childComplexity int) int
+		Conflicts        func(childComplexity int) int
+		Crm              func(childComplexity int) int
+		Direction        func(childComplexity int) int
+		FirstSync        func(childComplexity int) int
+		Guard            func(childComplexity int) int
+		Incomplete       func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		Linked           func(childComplexity int) int
+		Listed           func(childComplexity int) int
+		Mailbox          func(childComplexity int) int
+		PendingWrites    func(childComplexity int) int
+		Skipped          func(childComplexity int) int
+		Skips            func(childComplexity int) int
+		StillQuarantined func(childComplexity int) int
+		TookMs           func(childComplexity int) int
+		Unchanged        func(childComplexity int) int
+	}
+
+	PreviewOperation struct {
+		Action   func(childComplexity int) int
+		ItemID   func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		LinkID   func(childComplexity int) int
+		Reason   func(childComplexity int) int
+		Side     func(childComplexity int) int
+		SourceID func(childComplexity int) int
+		Start    func(childComplexity int) int
+		Title    func(childComplexity int) int
+	}
+
+	PreviewSideChanges struct {
+		Creates func(childComplexity int) int
+		Deletes func(childComplexity int) int
+		Updates func(childComplexity int) int
+	}
+
+	PreviewSkip struct {
+		Count    func(childComplexity int) int
+		Decision func(childComplexity int) int
+		Reason   func(childComplexity int) int
 	}
 
 	ProfileCheckReport struct {
@@ -406,6 +471,18 @@ type ComplexityRoot struct {
 		SkipRecurring func(childComplexity int) int
 	}
 
+	SyncPreview struct {
+		Kinds           func(childComplexity int) int
+		Operations      func(childComplexity int) int
+		Paused          func(childComplexity int) int
+		ProfileID       func(childComplexity int) int
+		Saved           func(childComplexity int) int
+		TookMs          func(childComplexity int) int
+		TotalOperations func(childComplexity int) int
+		Truncated       func(childComplexity int) int
+		UserID          func(childComplexity int) int
+	}
+
 	SyncProfile struct {
 		Crm         func(childComplexity int) int
 		DaysAhead   func(childComplexity int) int
@@ -557,6 +634,8 @@ type MutationResolver interface {
 	TestSystem(ctx context.Context, system model.SystemInput, profileID *string) (*model.SystemCheckReport, error)
 	ResolveSyncConflict(ctx context.Context, id string, choice model.Side) (*model.SyncConflict, error)
 	BeginSystemSignIn(ctx context.Context, profileID string, side model.Side, userID *string) (*model.SignInStart, error)
+	PreviewSync(ctx context.Context, profile model.ProfileInput, crm model.SyncAccountInput, mailbox model.SyncAccountInput) (*model.SyncPreview, error)
+	PreviewUserSync(ctx context.Context, profileID string, userID string) (*model.SyncPreview, error)
 	SaveSyncProfile(ctx context.Context, input model.ProfileInput) (*model.SyncProfile, error)
 	DeleteSyncProfile(ctx context.Context, id string) (bool, error)
 	SetSystemSecrets(ctx context.Context, instance string, secrets []*model.SystemSecretInput) (bool, error)
@@ -1357,6 +1436,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PauseSync(childComplexity, args["profileId"].(string), args["userId"].(*string)), true
+	case "Mutation.previewSync":
+		if e.ComplexityRoot.Mutation.PreviewSync == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_previewSync_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PreviewSync(childComplexity, args["profile"].(model.ProfileInput), args["crm"].(model.SyncAccountInput), args["mailbox"].(model.SyncAccountInput)), true
+	case "Mutation.previewUserSync":
+		if e.ComplexityRoot.Mutation.PreviewUserSync == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_previewUserSync_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PreviewUserSync(childComplexity, args["profileId"].(string), args["userId"].(string)), true
 	case "Mutation.rejectSyncRun":
 		if e.ComplexityRoot.Mutation.RejectSyncRun == nil {
 			break
@@ -1591,6 +1692,282 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PlannedOperation.Title(childComplexity), true
+
+	case "PreviewBadItem.field":
+		if e.ComplexityRoot.PreviewBadItem.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewBadItem.Field(childComplexity), true
+	case "PreviewBadItem.itemId":
+		if e.ComplexityRoot.PreviewBadItem.ItemID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewBadItem.ItemID(childComplexity), true
+	case "PreviewBadItem.reason":
+		if e.ComplexityRoot.PreviewBadItem.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewBadItem.Reason(childComplexity), true
+	case "PreviewBadItem.side":
+		if e.ComplexityRoot.PreviewBadItem.Side == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewBadItem.Side(childComplexity), true
+	case "PreviewBadItem.version":
+		if e.ComplexityRoot.PreviewBadItem.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewBadItem.Version(childComplexity), true
+
+	case "PreviewConflict.crmId":
+		if e.ComplexityRoot.PreviewConflict.CrmID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewConflict.CrmID(childComplexity), true
+	case "PreviewConflict.fields":
+		if e.ComplexityRoot.PreviewConflict.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewConflict.Fields(childComplexity), true
+	case "PreviewConflict.kept":
+		if e.ComplexityRoot.PreviewConflict.Kept == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewConflict.Kept(childComplexity), true
+	case "PreviewConflict.mailboxId":
+		if e.ComplexityRoot.PreviewConflict.MailboxID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewConflict.MailboxID(childComplexity), true
+	case "PreviewConflict.title":
+		if e.ComplexityRoot.PreviewConflict.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewConflict.Title(childComplexity), true
+
+	case "PreviewKind.bad":
+		if e.ComplexityRoot.PreviewKind.Bad == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewKind.Bad(childComplexity), true
+	case "PreviewKind.badCount":
+		if e.ComplexityRoot.PreviewKind.BadCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewKind.BadCount(childComplexity), true
+	case "PreviewKind.busy":
+		if e.ComplexityRoot.PreviewKind.Busy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewKind.Busy(childComplexity), true
+	case "PreviewKind.conflictList":
+		if e.ComplexityRoot.PreviewKind.ConflictList == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewKind.ConflictList(childComplexity), true
+	case "PreviewKind.conflicts":
+		if e.ComplexityRoot.PreviewKind.Conflicts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewKind.Conflicts(childComplexity), true
+	case "PreviewKind.crm":
+		if e.ComplexityRoot.PreviewKind.Crm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewKind.Crm(childComplexity), true
+	case "PreviewKind.direction":
+		if e.ComplexityRoot.PreviewKind.Direction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewKind.Direction(childComplexity), true
+	case "PreviewKind.firstSync":
+		if e.ComplexityRoot.PreviewKind.FirstSync == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewKind.FirstSync(childComplexity), true
+	case "PreviewKind.guard":
+		if e.ComplexityRoot.PreviewKind.Guard == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewKind.Guard(childComplexity), true
+	case "PreviewKind.incomplete":
+		if e.ComplexityRoot.PreviewKind.Incomplete == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewKind.Incomplete(childComplexity), true
+	case "PreviewKind.kind":
+		if e.ComplexityRoot.PreviewKind.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewKind.Kind(childComplexity), true
+	case "PreviewKind.linked":
+		if e.ComplexityRoot.PreviewKind.Linked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewKind.Linked(childComplexity), true
+	case "PreviewKind.listed":
+		if e.ComplexityRoot.PreviewKind.Listed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewKind.Listed(childComplexity), true
+	case "PreviewKind.mailbox":
+		if e.ComplexityRoot.PreviewKind.Mailbox == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewKind.Mailbox(childComplexity), true
+	case "PreviewKind.pendingWrites":
+		if e.ComplexityRoot.PreviewKind.PendingWrites == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewKind.PendingWrites(childComplexity), true
+	case "PreviewKind.skipped":
+		if e.ComplexityRoot.PreviewKind.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewKind.Skipped(childComplexity), true
+	case "PreviewKind.skips":
+		if e.ComplexityRoot.PreviewKind.Skips == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewKind.Skips(childComplexity), true
+	case "PreviewKind.stillQuarantined":
+		if e.ComplexityRoot.PreviewKind.StillQuarantined == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewKind.StillQuarantined(childComplexity), true
+	case "PreviewKind.tookMs":
+		if e.ComplexityRoot.PreviewKind.TookMs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewKind.TookMs(childComplexity), true
+	case "PreviewKind.unchanged":
+		if e.ComplexityRoot.PreviewKind.Unchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewKind.Unchanged(childComplexity), true
+
+	case "PreviewOperation.action":
+		if e.ComplexityRoot.PreviewOperation.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewOperation.Action(childComplexity), true
+	case "PreviewOperation.itemId":
+		if e.ComplexityRoot.PreviewOperation.ItemID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewOperation.ItemID(childComplexity), true
+	case "PreviewOperation.kind":
+		if e.ComplexityRoot.PreviewOperation.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewOperation.Kind(childComplexity), true
+	case "PreviewOperation.linkId":
+		if e.ComplexityRoot.PreviewOperation.LinkID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewOperation.LinkID(childComplexity), true
+	case "PreviewOperation.reason":
+		if e.ComplexityRoot.PreviewOperation.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewOperation.Reason(childComplexity), true
+	case "PreviewOperation.side":
+		if e.ComplexityRoot.PreviewOperation.Side == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewOperation.Side(childComplexity), true
+	case "PreviewOperation.sourceId":
+		if e.ComplexityRoot.PreviewOperation.SourceID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewOperation.SourceID(childComplexity), true
+	case "PreviewOperation.start":
+		if e.ComplexityRoot.PreviewOperation.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewOperation.Start(childComplexity), true
+	case "PreviewOperation.title":
+		if e.ComplexityRoot.PreviewOperation.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewOperation.Title(childComplexity), true
+
+	case "PreviewSideChanges.creates":
+		if e.ComplexityRoot.PreviewSideChanges.Creates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewSideChanges.Creates(childComplexity), true
+	case "PreviewSideChanges.deletes":
+		if e.ComplexityRoot.PreviewSideChanges.Deletes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewSideChanges.Deletes(childComplexity), true
+	case "PreviewSideChanges.updates":
+		if e.ComplexityRoot.PreviewSideChanges.Updates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewSideChanges.Updates(childComplexity), true
+
+	case "PreviewSkip.count":
+		if e.ComplexityRoot.PreviewSkip.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewSkip.Count(childComplexity), true
+	case "PreviewSkip.decision":
+		if e.ComplexityRoot.PreviewSkip.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewSkip.Decision(childComplexity), true
+	case "PreviewSkip.reason":
+		if e.ComplexityRoot.PreviewSkip.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewSkip.Reason(childComplexity), true
 
 	case "ProfileCheckReport.checkedAt":
 		if e.ComplexityRoot.ProfileCheckReport.CheckedAt == nil {
@@ -2361,6 +2738,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SyncFilters.SkipRecurring(childComplexity), true
+
+	case "SyncPreview.kinds":
+		if e.ComplexityRoot.SyncPreview.Kinds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncPreview.Kinds(childComplexity), true
+	case "SyncPreview.operations":
+		if e.ComplexityRoot.SyncPreview.Operations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncPreview.Operations(childComplexity), true
+	case "SyncPreview.paused":
+		if e.ComplexityRoot.SyncPreview.Paused == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncPreview.Paused(childComplexity), true
+	case "SyncPreview.profileId":
+		if e.ComplexityRoot.SyncPreview.ProfileID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncPreview.ProfileID(childComplexity), true
+	case "SyncPreview.saved":
+		if e.ComplexityRoot.SyncPreview.Saved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncPreview.Saved(childComplexity), true
+	case "SyncPreview.tookMs":
+		if e.ComplexityRoot.SyncPreview.TookMs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncPreview.TookMs(childComplexity), true
+	case "SyncPreview.totalOperations":
+		if e.ComplexityRoot.SyncPreview.TotalOperations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncPreview.TotalOperations(childComplexity), true
+	case "SyncPreview.truncated":
+		if e.ComplexityRoot.SyncPreview.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncPreview.Truncated(childComplexity), true
+	case "SyncPreview.userId":
+		if e.ComplexityRoot.SyncPreview.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncPreview.UserID(childComplexity), true
 
 	case "SyncProfile.crm":
 		if e.ComplexityRoot.SyncProfile.Crm == nil {
@@ -3340,6 +3772,130 @@ extend type Mutation {
   secret) must be saved first.
   """
   beginSystemSignIn(profileId: ID!, side: Side!, userId: ID): SignInStart! @hasRole(role: ADMIN)
+}
+`, BuiltIn: false},
+	{Name: "../preview.graphqls", Input: `# Dry-run previews of a sync: what the next run would do, computed by the planner real runs use, writing nothing.
+
+"PreviewSideChanges counts the writes a preview plans on one side."
+type PreviewSideChanges {
+  creates: Int!
+  updates: Int!
+  deletes: Int!
+}
+
+"PreviewSkip counts the items one reason keeps from being copied."
+type PreviewSkip {
+  "filtered, outside-window or direction-off."
+  decision: String!
+  reason: String!
+  count: Int!
+}
+
+"PreviewConflict is a conflict the run would record."
+type PreviewConflict {
+  crmId: String!
+  mailboxId: String!
+  title: String
+  "The field groups changed differently on both sides."
+  fields: [String!]!
+  "The side whose values the policy keeps."
+  kept: Side!
+}
+
+"PreviewBadItem is an item the run would put in quarantine."
+type PreviewBadItem {
+  side: Side!
+  itemId: String!
+  version: String
+  "The field at fault, when the connector names one."
+  field: String
+  reason: String!
+}
+
+"PreviewKind is what the next run of one kind would do."
+type PreviewKind {
+  kind: SyncKind!
+  direction: SyncDirection!
+  "The user has no linked item of this kind yet: everything found is new."
+  firstSync: Boolean!
+  "Linked items before the run."
+  linked: Int!
+  "Changes both listings returned."
+  listed: Int!
+  crm: PreviewSideChanges!
+  mailbox: PreviewSideChanges!
+  unchanged: Int!
+  conflicts: Int!
+  "The first 50 conflicts."
+  conflictList: [PreviewConflict!]!
+  "Items not copied (filters, window, direction); skips breaks them down by reason."
+  skipped: Int!
+  skips: [PreviewSkip!]!
+  "The first 50 items the run would quarantine; badCount counts them all."
+  bad: [PreviewBadItem!]!
+  badCount: Int!
+  "Items skipped because they are already in quarantine."
+  stillQuarantined: Int!
+  "Why the guard would hold the run for approval; null when it would run."
+  guard: String
+  "Interrupted writes the run resolves before planning (not previewed)."
+  pendingWrites: Int!
+  "A run of this job was in progress while the preview read its state; the preview may be stale."
+  busy: Boolean!
+  "Some items could not be read (transient errors); the run retries them."
+  incomplete: String
+  tookMs: Int!
+}
+
+"PreviewOperation is one write the run would make."
+type PreviewOperation {
+  kind: SyncKind!
+  side: Side!
+  "create, update or delete."
+  action: String!
+  linkId: String!
+  "The target item (update, delete)."
+  itemId: String
+  "The item on the other side it comes from."
+  sourceId: String
+  title: String
+  "When the item starts (appointments, tasks)."
+  start: Time
+  reason: String
+}
+
+"SyncPreview is what the next sync of one user would do, per kind, without writing anything."
+type SyncPreview {
+  profileId: ID!
+  userId: ID!
+  "The preview started from the user's saved sync state (an incremental run); otherwise it is a first sync."
+  saved: Boolean!
+  "The profile or the user is paused: scheduled runs do not run."
+  paused: Boolean!
+  kinds: [PreviewKind!]!
+  "The first 200 operations over all kinds, in plan order; truncated says there are more (totalOperations)."
+  operations: [PreviewOperation!]!
+  truncated: Boolean!
+  totalOperations: Int!
+  tookMs: Int!
+}
+
+extend type Mutation {
+  """
+  Previews the first sync of one user under a profile that need not be saved
+  (the setup wizard): what the next run of each kind the profile syncs would
+  create, update and delete on each side, the conflicts it would record, the
+  items filters skip and why, the items it would quarantine, and whether the
+  guard would hold it. Nothing is written anywhere. The profile input is read
+  like saveSyncProfile reads it (saved secrets are kept). When the profile and
+  a user with these accounts are saved, the preview starts from that user's
+  state. A mutation because it calls the remote systems. Errors:
+  BAD_USER_INPUT (field), REMOTE_AUTH (a system refused the credentials),
+  REMOTE_FAILED (a system could not be read), PREVIEW_TOO_LARGE.
+  """
+  previewSync(profile: ProfileInput!, crm: SyncAccountInput!, mailbox: SyncAccountInput!): SyncPreview! @hasRole(role: ADMIN)
+  "Previews the next sync of a saved linked user (incremental from their state); errors as previewSync, NOT_FOUND for unknown ids."
+  previewUserSync(profileId: ID!, userId: ID!): SyncPreview! @hasRole(role: ADMIN)
 }
 `, BuiltIn: false},
 	{Name: "../profiles.graphqls", Input: `# Sync profiles: a CRM system, a mailbox system and how to sync them.
@@ -4455,6 +5011,132 @@ func (ec *executionContext) childFields_PlannedOperation(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type PlannedOperation", field.Name)
 }
 
+func (ec *executionContext) childFields_PreviewBadItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "side":
+		return ec.fieldContext_PreviewBadItem_side(ctx, field)
+	case "itemId":
+		return ec.fieldContext_PreviewBadItem_itemId(ctx, field)
+	case "version":
+		return ec.fieldContext_PreviewBadItem_version(ctx, field)
+	case "field":
+		return ec.fieldContext_PreviewBadItem_field(ctx, field)
+	case "reason":
+		return ec.fieldContext_PreviewBadItem_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PreviewBadItem", field.Name)
+}
+
+func (ec *executionContext) childFields_PreviewConflict(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "crmId":
+		return ec.fieldContext_PreviewConflict_crmId(ctx, field)
+	case "mailboxId":
+		return ec.fieldContext_PreviewConflict_mailboxId(ctx, field)
+	case "title":
+		return ec.fieldContext_PreviewConflict_title(ctx, field)
+	case "fields":
+		return ec.fieldContext_PreviewConflict_fields(ctx, field)
+	case "kept":
+		return ec.fieldContext_PreviewConflict_kept(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PreviewConflict", field.Name)
+}
+
+func (ec *executionContext) childFields_PreviewKind(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_PreviewKind_kind(ctx, field)
+	case "direction":
+		return ec.fieldContext_PreviewKind_direction(ctx, field)
+	case "firstSync":
+		return ec.fieldContext_PreviewKind_firstSync(ctx, field)
+	case "linked":
+		return ec.fieldContext_PreviewKind_linked(ctx, field)
+	case "listed":
+		return ec.fieldContext_PreviewKind_listed(ctx, field)
+	case "crm":
+		return ec.fieldContext_PreviewKind_crm(ctx, field)
+	case "mailbox":
+		return ec.fieldContext_PreviewKind_mailbox(ctx, field)
+	case "unchanged":
+		return ec.fieldContext_PreviewKind_unchanged(ctx, field)
+	case "conflicts":
+		return ec.fieldContext_PreviewKind_conflicts(ctx, field)
+	case "conflictList":
+		return ec.fieldContext_PreviewKind_conflictList(ctx, field)
+	case "skipped":
+		return ec.fieldContext_PreviewKind_skipped(ctx, field)
+	case "skips":
+		return ec.fieldContext_PreviewKind_skips(ctx, field)
+	case "bad":
+		return ec.fieldContext_PreviewKind_bad(ctx, field)
+	case "badCount":
+		return ec.fieldContext_PreviewKind_badCount(ctx, field)
+	case "stillQuarantined":
+		return ec.fieldContext_PreviewKind_stillQuarantined(ctx, field)
+	case "guard":
+		return ec.fieldContext_PreviewKind_guard(ctx, field)
+	case "pendingWrites":
+		return ec.fieldContext_PreviewKind_pendingWrites(ctx, field)
+	case "busy":
+		return ec.fieldContext_PreviewKind_busy(ctx, field)
+	case "incomplete":
+		return ec.fieldContext_PreviewKind_incomplete(ctx, field)
+	case "tookMs":
+		return ec.fieldContext_PreviewKind_tookMs(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PreviewKind", field.Name)
+}
+
+func (ec *executionContext) childFields_PreviewOperation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_PreviewOperation_kind(ctx, field)
+	case "side":
+		return ec.fieldContext_PreviewOperation_side(ctx, field)
+	case "action":
+		return ec.fieldContext_PreviewOperation_action(ctx, field)
+	case "linkId":
+		return ec.fieldContext_PreviewOperation_linkId(ctx, field)
+	case "itemId":
+		return ec.fieldContext_PreviewOperation_itemId(ctx, field)
+	case "sourceId":
+		return ec.fieldContext_PreviewOperation_sourceId(ctx, field)
+	case "title":
+		return ec.fieldContext_PreviewOperation_title(ctx, field)
+	case "start":
+		return ec.fieldContext_PreviewOperation_start(ctx, field)
+	case "reason":
+		return ec.fieldContext_PreviewOperation_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PreviewOperation", field.Name)
+}
+
+func (ec *executionContext) childFields_PreviewSideChanges(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "creates":
+		return ec.fieldContext_PreviewSideChanges_creates(ctx, field)
+	case "updates":
+		return ec.fieldContext_PreviewSideChanges_updates(ctx, field)
+	case "deletes":
+		return ec.fieldContext_PreviewSideChanges_deletes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PreviewSideChanges", field.Name)
+}
+
+func (ec *executionContext) childFields_PreviewSkip(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "decision":
+		return ec.fieldContext_PreviewSkip_decision(ctx, field)
+	case "reason":
+		return ec.fieldContext_PreviewSkip_reason(ctx, field)
+	case "count":
+		return ec.fieldContext_PreviewSkip_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PreviewSkip", field.Name)
+}
+
 func (ec *executionContext) childFields_ProfileCheckReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "profileId":
@@ -4707,6 +5389,30 @@ func (ec *executionContext) childFields_SyncFilters(ctx context.Context, field g
 		return ec.fieldContext_SyncFilters_skipRecurring(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SyncFilters", field.Name)
+}
+
+func (ec *executionContext) childFields_SyncPreview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "profileId":
+		return ec.fieldContext_SyncPreview_profileId(ctx, field)
+	case "userId":
+		return ec.fieldContext_SyncPreview_userId(ctx, field)
+	case "saved":
+		return ec.fieldContext_SyncPreview_saved(ctx, field)
+	case "paused":
+		return ec.fieldContext_SyncPreview_paused(ctx, field)
+	case "kinds":
+		return ec.fieldContext_SyncPreview_kinds(ctx, field)
+	case "operations":
+		return ec.fieldContext_SyncPreview_operations(ctx, field)
+	case "truncated":
+		return ec.fieldContext_SyncPreview_truncated(ctx, field)
+	case "totalOperations":
+		return ec.fieldContext_SyncPreview_totalOperations(ctx, field)
+	case "tookMs":
+		return ec.fieldContext_SyncPreview_tookMs(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SyncPreview", field.Name)
 }
 
 func (ec *executionContext) childFields_SyncProfile(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5353,6 +6059,58 @@ func (ec *executionContext) field_Mutation_pauseSync_args(ctx context.Context, r
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_previewSync_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "profile",
+		func(ctx context.Context, v any) (model.ProfileInput, error) {
+			return ec.unmarshalNProfileInput2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐProfileInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["profile"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "crm",
+		func(ctx context.Context, v any) (model.SyncAccountInput, error) {
+			return ec.unmarshalNSyncAccountInput2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncAccountInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["crm"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "mailbox",
+		func(ctx context.Context, v any) (model.SyncAccountInput, error) {
+			return ec.unmarshalNSyncAccountInput2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncAccountInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["mailbox"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_previewUserSync_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "profileId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["profileId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9006,6 +9764,130 @@ func (ec *executionContext) fieldContext_Mutation_beginSystemSignIn(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_previewSync(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_previewSync(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PreviewSync(ctx, fc.Args["profile"].(model.ProfileInput), fc.Args["crm"].(model.SyncAccountInput), fc.Args["mailbox"].(model.SyncAccountInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.SyncPreview
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.SyncPreview
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SyncPreview) graphql.Marshaler {
+			return ec.marshalNSyncPreview2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncPreview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_previewSync(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncPreview(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_previewSync_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_previewUserSync(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_previewUserSync(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PreviewUserSync(ctx, fc.Args["profileId"].(string), fc.Args["userId"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.SyncPreview
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.SyncPreview
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SyncPreview) graphql.Marshaler {
+			return ec.marshalNSyncPreview2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncPreview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_previewUserSync(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncPreview(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_previewUserSync_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_saveSyncProfile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10196,6 +11078,1086 @@ func (ec *executionContext) _PlannedOperation_reason(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_PlannedOperation_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlannedOperation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewBadItem_side(ctx context.Context, field graphql.CollectedField, obj *model.PreviewBadItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewBadItem_side(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Side, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Side) graphql.Marshaler {
+			return ec.marshalNSide2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSide(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewBadItem_side(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewBadItem", field, false, false, errors.New("field of type Side does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewBadItem_itemId(ctx context.Context, field graphql.CollectedField, obj *model.PreviewBadItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewBadItem_itemId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ItemID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewBadItem_itemId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewBadItem", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewBadItem_version(ctx context.Context, field graphql.CollectedField, obj *model.PreviewBadItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewBadItem_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewBadItem_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewBadItem", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewBadItem_field(ctx context.Context, field graphql.CollectedField, obj *model.PreviewBadItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewBadItem_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewBadItem_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewBadItem", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewBadItem_reason(ctx context.Context, field graphql.CollectedField, obj *model.PreviewBadItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewBadItem_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewBadItem_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewBadItem", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewConflict_crmId(ctx context.Context, field graphql.CollectedField, obj *model.PreviewConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewConflict_crmId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CrmID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewConflict_crmId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewConflict", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewConflict_mailboxId(ctx context.Context, field graphql.CollectedField, obj *model.PreviewConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewConflict_mailboxId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MailboxID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewConflict_mailboxId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewConflict", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewConflict_title(ctx context.Context, field graphql.CollectedField, obj *model.PreviewConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewConflict_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewConflict_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewConflict", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewConflict_fields(ctx context.Context, field graphql.CollectedField, obj *model.PreviewConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewConflict_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewConflict_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewConflict", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewConflict_kept(ctx context.Context, field graphql.CollectedField, obj *model.PreviewConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewConflict_kept(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kept, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Side) graphql.Marshaler {
+			return ec.marshalNSide2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSide(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewConflict_kept(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewConflict", field, false, false, errors.New("field of type Side does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewKind_kind(ctx context.Context, field graphql.CollectedField, obj *model.PreviewKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewKind_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SyncKind) graphql.Marshaler {
+			return ec.marshalNSyncKind2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewKind_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewKind", field, false, false, errors.New("field of type SyncKind does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewKind_direction(ctx context.Context, field graphql.CollectedField, obj *model.PreviewKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewKind_direction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Direction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SyncDirection) graphql.Marshaler {
+			return ec.marshalNSyncDirection2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncDirection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewKind_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewKind", field, false, false, errors.New("field of type SyncDirection does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewKind_firstSync(ctx context.Context, field graphql.CollectedField, obj *model.PreviewKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewKind_firstSync(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstSync, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewKind_firstSync(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewKind", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewKind_linked(ctx context.Context, field graphql.CollectedField, obj *model.PreviewKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewKind_linked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Linked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewKind_linked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewKind", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewKind_listed(ctx context.Context, field graphql.CollectedField, obj *model.PreviewKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewKind_listed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Listed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewKind_listed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewKind", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewKind_crm(ctx context.Context, field graphql.CollectedField, obj *model.PreviewKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewKind_crm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Crm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PreviewSideChanges) graphql.Marshaler {
+			return ec.marshalNPreviewSideChanges2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPreviewSideChanges(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewKind_crm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PreviewKind",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PreviewSideChanges(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PreviewKind_mailbox(ctx context.Context, field graphql.CollectedField, obj *model.PreviewKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewKind_mailbox(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mailbox, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PreviewSideChanges) graphql.Marshaler {
+			return ec.marshalNPreviewSideChanges2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPreviewSideChanges(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewKind_mailbox(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PreviewKind",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PreviewSideChanges(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PreviewKind_unchanged(ctx context.Context, field graphql.CollectedField, obj *model.PreviewKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewKind_unchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewKind_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewKind", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewKind_conflicts(ctx context.Context, field graphql.CollectedField, obj *model.PreviewKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewKind_conflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Conflicts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewKind_conflicts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewKind", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewKind_conflictList(ctx context.Context, field graphql.CollectedField, obj *model.PreviewKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewKind_conflictList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConflictList, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PreviewConflict) graphql.Marshaler {
+			return ec.marshalNPreviewConflict2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPreviewConflictᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewKind_conflictList(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PreviewKind",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PreviewConflict(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PreviewKind_skipped(ctx context.Context, field graphql.CollectedField, obj *model.PreviewKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewKind_skipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skipped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewKind_skipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewKind", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewKind_skips(ctx context.Context, field graphql.CollectedField, obj *model.PreviewKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewKind_skips(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skips, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PreviewSkip) graphql.Marshaler {
+			return ec.marshalNPreviewSkip2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPreviewSkipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewKind_skips(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PreviewKind",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PreviewSkip(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PreviewKind_bad(ctx context.Context, field graphql.CollectedField, obj *model.PreviewKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewKind_bad(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bad, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PreviewBadItem) graphql.Marshaler {
+			return ec.marshalNPreviewBadItem2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPreviewBadItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewKind_bad(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PreviewKind",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PreviewBadItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PreviewKind_badCount(ctx context.Context, field graphql.CollectedField, obj *model.PreviewKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewKind_badCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BadCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewKind_badCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewKind", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewKind_stillQuarantined(ctx context.Context, field graphql.CollectedField, obj *model.PreviewKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewKind_stillQuarantined(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StillQuarantined, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewKind_stillQuarantined(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewKind", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewKind_guard(ctx context.Context, field graphql.CollectedField, obj *model.PreviewKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewKind_guard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Guard, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewKind_guard(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewKind", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewKind_pendingWrites(ctx context.Context, field graphql.CollectedField, obj *model.PreviewKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewKind_pendingWrites(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PendingWrites, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewKind_pendingWrites(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewKind", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewKind_busy(ctx context.Context, field graphql.CollectedField, obj *model.PreviewKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewKind_busy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Busy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewKind_busy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewKind", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewKind_incomplete(ctx context.Context, field graphql.CollectedField, obj *model.PreviewKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewKind_incomplete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Incomplete, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewKind_incomplete(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewKind", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewKind_tookMs(ctx context.Context, field graphql.CollectedField, obj *model.PreviewKind) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewKind_tookMs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TookMs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewKind_tookMs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewKind", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewOperation_kind(ctx context.Context, field graphql.CollectedField, obj *model.PreviewOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewOperation_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SyncKind) graphql.Marshaler {
+			return ec.marshalNSyncKind2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewOperation_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewOperation", field, false, false, errors.New("field of type SyncKind does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewOperation_side(ctx context.Context, field graphql.CollectedField, obj *model.PreviewOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewOperation_side(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Side, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Side) graphql.Marshaler {
+			return ec.marshalNSide2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSide(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewOperation_side(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewOperation", field, false, false, errors.New("field of type Side does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewOperation_action(ctx context.Context, field graphql.CollectedField, obj *model.PreviewOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewOperation_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewOperation_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewOperation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewOperation_linkId(ctx context.Context, field graphql.CollectedField, obj *model.PreviewOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewOperation_linkId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LinkID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewOperation_linkId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewOperation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewOperation_itemId(ctx context.Context, field graphql.CollectedField, obj *model.PreviewOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewOperation_itemId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ItemID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewOperation_itemId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewOperation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewOperation_sourceId(ctx context.Context, field graphql.CollectedField, obj *model.PreviewOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewOperation_sourceId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewOperation_sourceId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewOperation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewOperation_title(ctx context.Context, field graphql.CollectedField, obj *model.PreviewOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewOperation_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewOperation_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewOperation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewOperation_start(ctx context.Context, field graphql.CollectedField, obj *model.PreviewOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewOperation_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewOperation_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewOperation", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewOperation_reason(ctx context.Context, field graphql.CollectedField, obj *model.PreviewOperation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewOperation_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewOperation_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewOperation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewSideChanges_creates(ctx context.Context, field graphql.CollectedField, obj *model.PreviewSideChanges) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewSideChanges_creates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Creates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewSideChanges_creates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewSideChanges", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewSideChanges_updates(ctx context.Context, field graphql.CollectedField, obj *model.PreviewSideChanges) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewSideChanges_updates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewSideChanges_updates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewSideChanges", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewSideChanges_deletes(ctx context.Context, field graphql.CollectedField, obj *model.PreviewSideChanges) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewSideChanges_deletes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deletes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewSideChanges_deletes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewSideChanges", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewSkip_decision(ctx context.Context, field graphql.CollectedField, obj *model.PreviewSkip) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewSkip_decision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewSkip_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewSkip", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewSkip_reason(ctx context.Context, field graphql.CollectedField, obj *model.PreviewSkip) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewSkip_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewSkip_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewSkip", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PreviewSkip_count(ctx context.Context, field graphql.CollectedField, obj *model.PreviewSkip) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewSkip_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewSkip_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewSkip", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _ProfileCheckReport_profileId(ctx context.Context, field graphql.CollectedField, obj *model.ProfileCheckReport) (ret graphql.Marshaler) {
@@ -13739,6 +15701,231 @@ func (ec *executionContext) _SyncFilters_skipRecurring(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_SyncFilters_skipRecurring(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SyncFilters", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _SyncPreview_profileId(ctx context.Context, field graphql.CollectedField, obj *model.SyncPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncPreview_profileId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProfileID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncPreview_profileId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncPreview", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _SyncPreview_userId(ctx context.Context, field graphql.CollectedField, obj *model.SyncPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncPreview_userId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncPreview_userId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncPreview", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _SyncPreview_saved(ctx context.Context, field graphql.CollectedField, obj *model.SyncPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncPreview_saved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Saved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncPreview_saved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncPreview", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _SyncPreview_paused(ctx context.Context, field graphql.CollectedField, obj *model.SyncPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncPreview_paused(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Paused, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncPreview_paused(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncPreview", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _SyncPreview_kinds(ctx context.Context, field graphql.CollectedField, obj *model.SyncPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncPreview_kinds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kinds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PreviewKind) graphql.Marshaler {
+			return ec.marshalNPreviewKind2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPreviewKindᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncPreview_kinds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncPreview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PreviewKind(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncPreview_operations(ctx context.Context, field graphql.CollectedField, obj *model.SyncPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncPreview_operations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Operations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PreviewOperation) graphql.Marshaler {
+			return ec.marshalNPreviewOperation2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPreviewOperationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncPreview_operations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncPreview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PreviewOperation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncPreview_truncated(ctx context.Context, field graphql.CollectedField, obj *model.SyncPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncPreview_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncPreview_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncPreview", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _SyncPreview_totalOperations(ctx context.Context, field graphql.CollectedField, obj *model.SyncPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncPreview_totalOperations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalOperations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncPreview_totalOperations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncPreview", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SyncPreview_tookMs(ctx context.Context, field graphql.CollectedField, obj *model.SyncPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncPreview_tookMs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TookMs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncPreview_tookMs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncPreview", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _SyncProfile_id(ctx context.Context, field graphql.CollectedField, obj *model.SyncProfile) (ret graphql.Marshaler) {
@@ -19105,6 +21292,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "previewSync":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_previewSync(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "previewUserSync":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_previewUserSync(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "saveSyncProfile":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_saveSyncProfile(ctx, field)
@@ -19362,6 +21563,429 @@ func (ec *executionContext) _PlannedOperation(ctx context.Context, sel ast.Selec
 		case "reason":
 			out.Values[i] = ec._PlannedOperation_reason(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var previewBadItemImplementors = []string{"PreviewBadItem"}
+
+func (ec *executionContext) _PreviewBadItem(ctx context.Context, sel ast.SelectionSet, obj *model.PreviewBadItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, previewBadItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PreviewBadItem")
+		case "side":
+			out.Values[i] = ec._PreviewBadItem_side(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "itemId":
+			out.Values[i] = ec._PreviewBadItem_itemId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._PreviewBadItem_version(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "field":
+			out.Values[i] = ec._PreviewBadItem_field(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._PreviewBadItem_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var previewConflictImplementors = []string{"PreviewConflict"}
+
+func (ec *executionContext) _PreviewConflict(ctx context.Context, sel ast.SelectionSet, obj *model.PreviewConflict) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, previewConflictImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PreviewConflict")
+		case "crmId":
+			out.Values[i] = ec._PreviewConflict_crmId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mailboxId":
+			out.Values[i] = ec._PreviewConflict_mailboxId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._PreviewConflict_title(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "fields":
+			out.Values[i] = ec._PreviewConflict_fields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kept":
+			out.Values[i] = ec._PreviewConflict_kept(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var previewKindImplementors = []string{"PreviewKind"}
+
+func (ec *executionContext) _PreviewKind(ctx context.Context, sel ast.SelectionSet, obj *model.PreviewKind) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, previewKindImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PreviewKind")
+		case "kind":
+			out.Values[i] = ec._PreviewKind_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "direction":
+			out.Values[i] = ec._PreviewKind_direction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "firstSync":
+			out.Values[i] = ec._PreviewKind_firstSync(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "linked":
+			out.Values[i] = ec._PreviewKind_linked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "listed":
+			out.Values[i] = ec._PreviewKind_listed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "crm":
+			out.Values[i] = ec._PreviewKind_crm(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mailbox":
+			out.Values[i] = ec._PreviewKind_mailbox(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unchanged":
+			out.Values[i] = ec._PreviewKind_unchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "conflicts":
+			out.Values[i] = ec._PreviewKind_conflicts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "conflictList":
+			out.Values[i] = ec._PreviewKind_conflictList(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skipped":
+			out.Values[i] = ec._PreviewKind_skipped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skips":
+			out.Values[i] = ec._PreviewKind_skips(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bad":
+			out.Values[i] = ec._PreviewKind_bad(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "badCount":
+			out.Values[i] = ec._PreviewKind_badCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stillQuarantined":
+			out.Values[i] = ec._PreviewKind_stillQuarantined(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "guard":
+			out.Values[i] = ec._PreviewKind_guard(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pendingWrites":
+			out.Values[i] = ec._PreviewKind_pendingWrites(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "busy":
+			out.Values[i] = ec._PreviewKind_busy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "incomplete":
+			out.Values[i] = ec._PreviewKind_incomplete(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "tookMs":
+			out.Values[i] = ec._PreviewKind_tookMs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var previewOperationImplementors = []string{"PreviewOperation"}
+
+func (ec *executionContext) _PreviewOperation(ctx context.Context, sel ast.SelectionSet, obj *model.PreviewOperation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, previewOperationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PreviewOperation")
+		case "kind":
+			out.Values[i] = ec._PreviewOperation_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "side":
+			out.Values[i] = ec._PreviewOperation_side(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._PreviewOperation_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "linkId":
+			out.Values[i] = ec._PreviewOperation_linkId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "itemId":
+			out.Values[i] = ec._PreviewOperation_itemId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sourceId":
+			out.Values[i] = ec._PreviewOperation_sourceId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._PreviewOperation_title(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "start":
+			out.Values[i] = ec._PreviewOperation_start(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._PreviewOperation_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var previewSideChangesImplementors = []string{"PreviewSideChanges"}
+
+func (ec *executionContext) _PreviewSideChanges(ctx context.Context, sel ast.SelectionSet, obj *model.PreviewSideChanges) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, previewSideChangesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PreviewSideChanges")
+		case "creates":
+			out.Values[i] = ec._PreviewSideChanges_creates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updates":
+			out.Values[i] = ec._PreviewSideChanges_updates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deletes":
+			out.Values[i] = ec._PreviewSideChanges_deletes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var previewSkipImplementors = []string{"PreviewSkip"}
+
+func (ec *executionContext) _PreviewSkip(ctx context.Context, sel ast.SelectionSet, obj *model.PreviewSkip) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, previewSkipImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PreviewSkip")
+		case "decision":
+			out.Values[i] = ec._PreviewSkip_decision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._PreviewSkip_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._PreviewSkip_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -20773,6 +23397,84 @@ func (ec *executionContext) _SyncFilters(ctx context.Context, sel ast.SelectionS
 			}
 		case "skipRecurring":
 			out.Values[i] = ec._SyncFilters_skipRecurring(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var syncPreviewImplementors = []string{"SyncPreview"}
+
+func (ec *executionContext) _SyncPreview(ctx context.Context, sel ast.SelectionSet, obj *model.SyncPreview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, syncPreviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SyncPreview")
+		case "profileId":
+			out.Values[i] = ec._SyncPreview_profileId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userId":
+			out.Values[i] = ec._SyncPreview_userId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "saved":
+			out.Values[i] = ec._SyncPreview_saved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "paused":
+			out.Values[i] = ec._SyncPreview_paused(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kinds":
+			out.Values[i] = ec._SyncPreview_kinds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "operations":
+			out.Values[i] = ec._SyncPreview_operations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "truncated":
+			out.Values[i] = ec._SyncPreview_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalOperations":
+			out.Values[i] = ec._SyncPreview_totalOperations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tookMs":
+			out.Values[i] = ec._SyncPreview_tookMs(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -22692,6 +25394,146 @@ func (ec *executionContext) marshalNPlannedOperation2ᚖgithubᚗcomᚋsynchroni
 	return ec._PlannedOperation(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPreviewBadItem2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPreviewBadItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PreviewBadItem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPreviewBadItem2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPreviewBadItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPreviewBadItem2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPreviewBadItem(ctx context.Context, sel ast.SelectionSet, v *model.PreviewBadItem) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PreviewBadItem(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPreviewConflict2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPreviewConflictᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PreviewConflict) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPreviewConflict2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPreviewConflict(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPreviewConflict2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPreviewConflict(ctx context.Context, sel ast.SelectionSet, v *model.PreviewConflict) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PreviewConflict(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPreviewKind2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPreviewKindᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PreviewKind) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPreviewKind2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPreviewKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPreviewKind2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPreviewKind(ctx context.Context, sel ast.SelectionSet, v *model.PreviewKind) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PreviewKind(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPreviewOperation2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPreviewOperationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PreviewOperation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPreviewOperation2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPreviewOperation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPreviewOperation2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPreviewOperation(ctx context.Context, sel ast.SelectionSet, v *model.PreviewOperation) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PreviewOperation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPreviewSideChanges2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPreviewSideChanges(ctx context.Context, sel ast.SelectionSet, v *model.PreviewSideChanges) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PreviewSideChanges(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPreviewSkip2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPreviewSkipᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PreviewSkip) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPreviewSkip2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPreviewSkip(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPreviewSkip2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPreviewSkip(ctx context.Context, sel ast.SelectionSet, v *model.PreviewSkip) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PreviewSkip(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNProfileCheckReport2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐProfileCheckReport(ctx context.Context, sel ast.SelectionSet, v *model.ProfileCheckReport) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -22951,6 +25793,11 @@ func (ec *executionContext) marshalNSyncAccount2ᚖgithubᚗcomᚋsynchronizer�
 	return ec._SyncAccount(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNSyncAccountInput2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncAccountInput(ctx context.Context, v any) (model.SyncAccountInput, error) {
+	res, err := ec.unmarshalInputSyncAccountInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSyncAccountInput2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncAccountInput(ctx context.Context, v any) (*model.SyncAccountInput, error) {
 	res, err := ec.unmarshalInputSyncAccountInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -23010,6 +25857,16 @@ func (ec *executionContext) unmarshalNSyncKind2githubᚗcomᚋsynchronizerᚋsyn
 
 func (ec *executionContext) marshalNSyncKind2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncKind(ctx context.Context, sel ast.SelectionSet, v model.SyncKind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNSyncPreview2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncPreview(ctx context.Context, sel ast.SelectionSet, v *model.SyncPreview) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SyncPreview(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSyncProfile2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncProfileᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SyncProfile) graphql.Marshaler {

@@ -261,6 +261,94 @@ type PlannedOperation struct {
 	Reason   *string `json:"reason,omitempty"`
 }
 
+// PreviewBadItem is an item the run would put in quarantine.
+type PreviewBadItem struct {
+	Side    Side    `json:"side"`
+	ItemID  string  `json:"itemId"`
+	Version *string `json:"version,omitempty"`
+	// The field at fault, when the connector names one.
+	Field  *string `json:"field,omitempty"`
+	Reason string  `json:"reason"`
+}
+
+// PreviewConflict is a conflict the run would record.
+type PreviewConflict struct {
+	CrmID     string  `json:"crmId"`
+	MailboxID string  `json:"mailboxId"`
+	Title     *string `json:"title,omitempty"`
+	// The field groups changed differently on both sides.
+	Fields []string `json:"fields"`
+	// The side whose values the policy keeps.
+	Kept Side `json:"kept"`
+}
+
+// PreviewKind is what the next run of one kind would do.
+type PreviewKind struct {
+	Kind      SyncKind      `json:"kind"`
+	Direction SyncDirection `json:"direction"`
+	// The user has no linked item of this kind yet: everything found is new.
+	FirstSync bool `json:"firstSync"`
+	// Linked items before the run.
+	Linked int `json:"linked"`
+	// Changes both listings returned.
+	Listed    int                 `json:"listed"`
+	Crm       *PreviewSideChanges `json:"crm"`
+	Mailbox   *PreviewSideChanges `json:"mailbox"`
+	Unchanged int                 `json:"unchanged"`
+	Conflicts int                 `json:"conflicts"`
+	// The first 50 conflicts.
+	ConflictList []*PreviewConflict `json:"conflictList"`
+	// Items not copied (filters, window, direction); skips breaks them down by reason.
+	Skipped int            `json:"skipped"`
+	Skips   []*PreviewSkip `json:"skips"`
+	// The first 50 items the run would quarantine; badCount counts them all.
+	Bad      []*PreviewBadItem `json:"bad"`
+	BadCount int               `json:"badCount"`
+	// Items skipped because they are already in quarantine.
+	StillQuarantined int `json:"stillQuarantined"`
+	// Why the guard would hold the run for approval; null when it would run.
+	Guard *string `json:"guard,omitempty"`
+	// Interrupted writes the run resolves before planning (not previewed).
+	PendingWrites int `json:"pendingWrites"`
+	// A run of this job was in progress while the preview read its state; the preview may be stale.
+	Busy bool `json:"busy"`
+	// Some items could not be read (transient errors); the run retries them.
+	Incomplete *string `json:"incomplete,omitempty"`
+	TookMs     int     `json:"tookMs"`
+}
+
+// PreviewOperation is one write the run would make.
+type PreviewOperation struct {
+	Kind SyncKind `json:"kind"`
+	Side Side     `json:"side"`
+	// create, update or delete.
+	Action string `json:"action"`
+	LinkID string `json:"linkId"`
+	// The target item (update, delete).
+	ItemID *string `json:"itemId,omitempty"`
+	// The item on the other side it comes from.
+	SourceID *string `json:"sourceId,omitempty"`
+	Title    *string `json:"title,omitempty"`
+	// When the item starts (appointments, tasks).
+	Start  *time.Time `json:"start,omitempty"`
+	Reason *string    `json:"reason,omitempty"`
+}
+
+// PreviewSideChanges counts the writes a preview plans on one side.
+type PreviewSideChanges struct {
+	Creates int `json:"creates"`
+	Updates int `json:"updates"`
+	Deletes int `json:"deletes"`
+}
+
+// PreviewSkip counts the items one reason keeps from being copied.
+type PreviewSkip struct {
+	// filtered, outside-window or direction-off.
+	Decision string `json:"decision"`
+	Reason   string `json:"reason"`
+	Count    int    `json:"count"`
+}
+
 // ProfileCheckReport is every preflight check of a saved profile: both systems and the checked linked users.
 type ProfileCheckReport struct {
 	ProfileID string             `json:"profileId"`
@@ -486,6 +574,22 @@ type SyncFiltersInput struct {
 	SkipAllDay    *bool `json:"skipAllDay,omitempty"`
 	SkipFree      *bool `json:"skipFree,omitempty"`
 	SkipRecurring *bool `json:"skipRecurring,omitempty"`
+}
+
+// SyncPreview is what the next sync of one user would do, per kind, without writing anything.
+type SyncPreview struct {
+	ProfileID string `json:"profileId"`
+	UserID    string `json:"userId"`
+	// The preview started from the user's saved sync state (an incremental run); otherwise it is a first sync.
+	Saved bool `json:"saved"`
+	// The profile or the user is paused: scheduled runs do not run.
+	Paused bool           `json:"paused"`
+	Kinds  []*PreviewKind `json:"kinds"`
+	// The first 200 operations over all kinds, in plan order; truncated says there are more (totalOperations).
+	Operations      []*PreviewOperation `json:"operations"`
+	Truncated       bool                `json:"truncated"`
+	TotalOperations int                 `json:"totalOperations"`
+	TookMs          int                 `json:"tookMs"`
 }
 
 type SyncProfile struct {

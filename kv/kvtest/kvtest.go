@@ -268,6 +268,20 @@ func testScanReverse(t *testing.T, db *kv.DB) {
 		if got := scanKeys(t, db, p, true); !slices.Equal(got, w) {
 			t.Errorf("ScanReverse(%q) = %q, want %q", p, got, w)
 		}
+		// DB.ScanReverse (the engine's KV method) is the same scan outside an explicit transaction.
+		var got []string
+		if err := db.ScanReverse([]byte(p), func(k, _ []byte) error { got = append(got, string(k)); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, w) {
+			t.Errorf("DB.ScanReverse(%q) = %q, want %q", p, got, w)
+		}
+	}
+	// An error from fn stops DB.ScanReverse after the first key and is returned unchanged.
+	stop := errors.New("stop here")
+	n := 0
+	if err := db.ScanReverse([]byte("a/"), func(k, _ []byte) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
+		t.Errorf("DB.ScanReverse with a stopping fn: err %v after %d keys, want %v after 1", err, n, stop)
 	}
 }
 

@@ -347,6 +347,19 @@ async function main() {
     await shot(page, '08-undone');
     log(`${nameOf(conflictUser)}'s page: the resolution run's ${writes.length} writes shown and undone; the undo run (${undoTrigger}) is listed first`);
 
+    // --- The user's page: a dry-run preview of the next sync, through the real connectors, writing nothing. ---
+    const runsBefore = (await api(`{ syncRuns(profileId: "demo", userId: "${conflictUser}", first: 50) { id } }`)).syncRuns.length;
+    await page.getByRole('button', { name: 'Preview next sync' }).click();
+    const previewCard = page.locator('section').filter({ has: page.getByRole('heading', { name: 'Preview', exact: true }) });
+    await see(previewCard.getByText(/^The next sync would /), 'the preview headline', 60_000);
+    await see(previewCard.getByRole('region', { name: 'Preview counts per kind' }), 'the preview counts per kind');
+    assert((await previewCard.locator('.alert-error').count()) === 0, 'the preview did not fail');
+    const headlineText = ((await previewCard.getByText(/^The next sync would /).textContent()) ?? '').trim();
+    const runsAfter = (await api(`{ syncRuns(profileId: "demo", userId: "${conflictUser}", first: 50) { id } }`)).syncRuns.length;
+    assert(runsAfter >= runsBefore, 'the runs list is intact');
+    await shot(page, '08b-user-preview');
+    log(`${nameOf(conflictUser)}'s page: Preview next sync answered “${headlineText}” through the SuperOffice and Microsoft 365 fakes`);
+
     // --- Mass-change guard: lower the delete limit, delete three appointments in the CRM, approve the held run. ---
     const guardUser = profile0.users.find((u) => u.id !== conflictUser);
     const prof = (
@@ -395,6 +408,16 @@ async function main() {
       const del = await fetch(new URL(`v1/Appointment/${a.appointmentId}`, crm.baseUrl), { method: 'DELETE', headers: crmAuth });
       assert(del.status === 204, `DELETE appointment ${a.appointmentId} (${a.title}) in the CRM: ${del.status}`);
     }
+    // The dry-run preview foresees the deletes and the guard that will hold them, and writes nothing.
+    const pv = (
+      await api(`mutation { previewUserSync(profileId: "demo", userId: "${guardUser.id}") {
+        saved kinds { kind mailbox { deletes } guard } operations { kind side action title } } }`)
+    ).previewUserSync;
+    const pvAppt = pv.kinds.find((k) => k.kind === 'APPOINTMENT');
+    const pvDeletes = pv.operations.filter((o) => o.kind === 'APPOINTMENT' && o.side === 'MAILBOX' && o.action === 'delete').map((o) => o.title);
+    assert(pv.saved && pvAppt && pvAppt.mailbox.deletes >= appts.length && /exceed the limit/.test(pvAppt.guard ?? ''), `the preview foresees the deletes and the guard: ${JSON.stringify(pv)}`);
+    assert(appts.every((a) => pvDeletes.includes(a.title)), `the preview lists the deletes of ${TO_DELETE.join(', ')}: ${pvDeletes.join(', ')}`);
+    log(`preview of ${guardUser.crm.name}'s next sync: ${pvAppt.mailbox.deletes} deletes in the mailbox, held by the guard (${pvAppt.guard})`);
     await page.getByRole('button', { name: 'Sync now', exact: true }).click();
     await see(page.getByText(`${guardUser.crm.name} is queued to sync now.`), 'the sync-now notice');
     const held = await until(`a run of ${guardUser.id} held by the mass-change guard`, async () => {

@@ -526,3 +526,22 @@ export type InviteMailboxUserMutationVariables = Exact<{
 
 
 export type InviteMailboxUserMutation = { inviteMailboxUser: { sent: boolean, to: string, message: string, expiresAt: string | null } };
+
+export type SyncPreviewFieldsFragment = { profileId: string, userId: string, saved: boolean, paused: boolean, truncated: boolean, totalOperations: number, tookMs: number, kinds: Array<{ kind: SyncKind, direction: SyncDirection, firstSync: boolean, linked: number, listed: number, unchanged: number, conflicts: number, skipped: number, badCount: number, stillQuarantined: number, guard: string | null, pendingWrites: number, busy: boolean, incomplete: string | null, tookMs: number, crm: { creates: number, updates: number, deletes: number }, mailbox: { creates: number, updates: number, deletes: number }, conflictList: Array<{ crmId: string, mailboxId: string, title: string | null, fields: Array<string>, kept: Side }>, skips: Array<{ decision: string, reason: string, count: number }>, bad: Array<{ side: Side, itemId: string, field: string | null, reason: string }> }>, operations: Array<{ kind: SyncKind, side: Side, action: string, linkId: string, itemId: string | null, sourceId: string | null, title: string | null, start: string | null, reason: string | null }> };
+
+export type PreviewSyncMutationVariables = Exact<{
+  profile: ProfileInput;
+  crm: SyncAccountInput;
+  mailbox: SyncAccountInput;
+}>;
+
+
+export type PreviewSyncMutation = { previewSync: { profileId: string, userId: string, saved: boolean, paused: boolean, truncated: boolean, totalOperations: number, tookMs: number, kinds: Array<{ kind: SyncKind, direction: SyncDirection, firstSync: boolean, linked: number, listed: number, unchanged: number, conflicts: number, skipped: number, badCount: number, stillQuarantined: number, guard: string | null, pendingWrites: number, busy: boolean, incomplete: string | null, tookMs: number, crm: { creates: number, updates: number, deletes: number }, mailbox: { creates: number, updates: number, deletes: number }, conflictList: Array<{ crmId: string, mailboxId: string, title: string | null, fields: Array<string>, kept: Side }>, skips: Array<{ decision: string, reason: string, count: number }>, bad: Array<{ side: Side, itemId: string, field: string | null, reason: string }> }>, operations: Array<{ kind: SyncKind, side: Side, action: string, linkId: string, itemId: string | null, sourceId: string | null, title: string | null, start: string | null, reason: string | null }> } };
+
+export type PreviewUserSyncMutationVariables = Exact<{
+  profileId: string;
+  userId: string;
+}>;
+
+
+export type PreviewUserSyncMutation = { previewUserSync: { profileId: string, userId: string, saved: boolean, paused: boolean, truncated: boolean, totalOperations: number, tookMs: number, kinds: Array<{ kind: SyncKind, direction: SyncDirection, firstSync: boolean, linked: number, listed: number, unchanged: number, conflicts: number, skipped: number, badCount: number, stillQuarantined: number, guard: string | null, pendingWrites: number, busy: boolean, incomplete: string | null, tookMs: number, crm: { creates: number, updates: number, deletes: number }, mailbox: { creates: number, updates: number, deletes: number }, conflictList: Array<{ crmId: string, mailboxId: string, title: string | null, fields: Array<string>, kept: Side }>, skips: Array<{ decision: string, reason: string, count: number }>, bad: Array<{ side: Side, itemId: string, field: string | null, reason: string }> }>, operations: Array<{ kind: SyncKind, side: Side, action: string, linkId: string, itemId: string | null, sourceId: string | null, title: string | null, start: string | null, reason: string | null }> } };

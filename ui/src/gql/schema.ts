@@ -312,6 +312,21 @@ export type Mutation = {
   logout: Scalars['Boolean']['output'];
   /** Stops starting jobs of a profile (userId null) or of one user; triggers are kept and run on resume. */
   pauseSync: Scalars['Boolean']['output'];
+  /**
+   * Previews the first sync of one user under a profile that need not be saved
+   * (the setup wizard): what the next run of each kind the profile syncs would
+   * create, update and delete on each side, the conflicts it would record, the
+   * items filters skip and why, the items it would quarantine, and whether the
+   * guard would hold it. Nothing is written anywhere. The profile input is read
+   * like saveSyncProfile reads it (saved secrets are kept). When the profile and
+   * a user with these accounts are saved, the preview starts from that user's
+   * state. A mutation because it calls the remote systems. Errors:
+   * BAD_USER_INPUT (field), REMOTE_AUTH (a system refused the credentials),
+   * REMOTE_FAILED (a system could not be read), PREVIEW_TOO_LARGE.
+   */
+  previewSync: SyncPreview;
+  /** Previews the next sync of a saved linked user (incremental from their state); errors as previewSync, NOT_FOUND for unknown ids. */
+  previewUserSync: SyncPreview;
   /** Rejects a needs-approval run without running it; the job's next run plans again. Returns the rejected run. */
   rejectSyncRun: SyncRun;
   /** Releases a quarantined item: the next run of its job reads it again. */
@@ -434,6 +449,19 @@ export type MutationPauseSyncArgs = {
 };
 
 
+export type MutationPreviewSyncArgs = {
+  crm: SyncAccountInput;
+  mailbox: SyncAccountInput;
+  profile: ProfileInput;
+};
+
+
+export type MutationPreviewUserSyncArgs = {
+  profileId: Scalars['ID']['input'];
+  userId: Scalars['ID']['input'];
+};
+
+
 export type MutationRejectSyncRunArgs = {
   id: Scalars['ID']['input'];
 };
@@ -541,6 +569,94 @@ export type PlannedOperation = {
   /** The item on the other side it comes from. */
   sourceId: Maybe<Scalars['String']['output']>;
   title: Maybe<Scalars['String']['output']>;
+};
+
+/** PreviewBadItem is an item the run would put in quarantine. */
+export type PreviewBadItem = {
+  /** The field at fault, when the connector names one. */
+  field: Maybe<Scalars['String']['output']>;
+  itemId: Scalars['String']['output'];
+  reason: Scalars['String']['output'];
+  side: Side;
+  version: Maybe<Scalars['String']['output']>;
+};
+
+/** PreviewConflict is a conflict the run would record. */
+export type PreviewConflict = {
+  crmId: Scalars['String']['output'];
+  /** The field groups changed differently on both sides. */
+  fields: Array<Scalars['String']['output']>;
+  /** The side whose values the policy keeps. */
+  kept: Side;
+  mailboxId: Scalars['String']['output'];
+  title: Maybe<Scalars['String']['output']>;
+};
+
+/** PreviewKind is what the next run of one kind would do. */
+export type PreviewKind = {
+  /** The first 50 items the run would quarantine; badCount counts them all. */
+  bad: Array<PreviewBadItem>;
+  badCount: Scalars['Int']['output'];
+  /** A run of this job was in progress while the preview read its state; the preview may be stale. */
+  busy: Scalars['Boolean']['output'];
+  /** The first 50 conflicts. */
+  conflictList: Array<PreviewConflict>;
+  conflicts: Scalars['Int']['output'];
+  crm: PreviewSideChanges;
+  direction: SyncDirection;
+  /** The user has no linked item of this kind yet: everything found is new. */
+  firstSync: Scalars['Boolean']['output'];
+  /** Why the guard would hold the run for approval; null when it would run. */
+  guard: Maybe<Scalars['String']['output']>;
+  /** Some items could not be read (transient errors); the run retries them. */
+  incomplete: Maybe<Scalars['String']['output']>;
+  kind: SyncKind;
+  /** Linked items before the run. */
+  linked: Scalars['Int']['output'];
+  /** Changes both listings returned. */
+  listed: Scalars['Int']['output'];
+  mailbox: PreviewSideChanges;
+  /** Interrupted writes the run resolves before planning (not previewed). */
+  pendingWrites: Scalars['Int']['output'];
+  /** Items not copied (filters, window, direction); skips breaks them down by reason. */
+  skipped: Scalars['Int']['output'];
+  skips: Array<PreviewSkip>;
+  /** Items skipped because they are already in quarantine. */
+  stillQuarantined: Scalars['Int']['output'];
+  tookMs: Scalars['Int']['output'];
+  unchanged: Scalars['Int']['output'];
+};
+
+/** PreviewOperation is one write the run would make. */
+export type PreviewOperation = {
+  /** create, update or delete. */
+  action: Scalars['String']['output'];
+  /** The target item (update, delete). */
+  itemId: Maybe<Scalars['String']['output']>;
+  kind: SyncKind;
+  linkId: Scalars['String']['output'];
+  reason: Maybe<Scalars['String']['output']>;
+  side: Side;
+  /** The item on the other side it comes from. */
+  sourceId: Maybe<Scalars['String']['output']>;
+  /** When the item starts (appointments, tasks). */
+  start: Maybe<Scalars['Time']['output']>;
+  title: Maybe<Scalars['String']['output']>;
+};
+
+/** PreviewSideChanges counts the writes a preview plans on one side. */
+export type PreviewSideChanges = {
+  creates: Scalars['Int']['output'];
+  deletes: Scalars['Int']['output'];
+  updates: Scalars['Int']['output'];
+};
+
+/** PreviewSkip counts the items one reason keeps from being copied. */
+export type PreviewSkip = {
+  count: Scalars['Int']['output'];
+  /** filtered, outside-window or direction-off. */
+  decision: Scalars['String']['output'];
+  reason: Scalars['String']['output'];
 };
 
 /** ProfileCheckReport is every preflight check of a saved profile: both systems and the checked linked users. */
@@ -954,6 +1070,22 @@ export type SyncKind =
   | 'CONTACT'
   | 'GROUP'
   | 'TASK';
+
+/** SyncPreview is what the next sync of one user would do, per kind, without writing anything. */
+export type SyncPreview = {
+  kinds: Array<PreviewKind>;
+  /** The first 200 operations over all kinds, in plan order; truncated says there are more (totalOperations). */
+  operations: Array<PreviewOperation>;
+  /** The profile or the user is paused: scheduled runs do not run. */
+  paused: Scalars['Boolean']['output'];
+  profileId: Scalars['ID']['output'];
+  /** The preview started from the user's saved sync state (an incremental run); otherwise it is a first sync. */
+  saved: Scalars['Boolean']['output'];
+  tookMs: Scalars['Int']['output'];
+  totalOperations: Scalars['Int']['output'];
+  truncated: Scalars['Boolean']['output'];
+  userId: Scalars['ID']['output'];
+};
 
 export type SyncProfile = {
   crm: SystemConfig;

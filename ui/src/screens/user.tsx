@@ -9,6 +9,7 @@ import { Button, ConfirmDialog, EmptyState, ErrorAlert, Link, Loading, Notice, P
 import { useApp } from '../context';
 import { formatTime, sentence } from '../format';
 import type { SyncQuarantineQuery, SyncTraceQuery, UserRunsQuery } from '../gql/graphql';
+import { UserPreview } from './preview';
 import { KIND, LoadError, useCommand, userStatus } from './sync';
 
 
@@ -122,6 +123,7 @@ export function UserScreen(props: { profileId: string; userId: string }) {
         </section>
       )}
       {user && profile && profile.mailbox.type === 'msgraph' && <Invitation profileId={profileId} userId={userId} email={user.mailbox.email} />}
+      {user && <UserPreview profileId={profileId} userId={userId} />}
       {user && <Runs profileId={profileId} userId={userId} />}
       {user && <TraceSearch profileId={profileId} userId={userId} />}
       {user && <QuarantineList profileId={profileId} userId={userId} />}

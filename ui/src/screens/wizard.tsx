@@ -40,6 +40,7 @@ import {
   usersToCSV,
 } from '../wizard';
 import { type Report, SystemReport } from './checks';
+import { PreviewPanel } from './preview';
 import { KIND, LoadError } from './sync';
 
 const DIRS: Array<[SyncDirection, string]> = [
@@ -626,6 +627,7 @@ export function WizardScreen(props: { editId?: string } = {}) {
                 <Field label="Creates: and more than (%)" inputMode="numeric" value={d.guardCreatesPercent} onInput={(v) => set({ guardCreatesPercent: v })} error={problems['guard.creates.percent']} />
               </div>
             </fieldset>
+            <PreviewPanel draft={d} />
           </>
         )}
         {step === 3 && (
