@@ -44,6 +44,10 @@ type Resolver struct {
 	// SignIn starts sign-ins with connected systems; nil: beginSystemSignIn
 	// answers UNAVAILABLE.
 	SignIn SignInStarter
+	// Portal gives the user portal the appliance's base URL, per-user mailbox
+	// sign-in state and the login page's sign-in providers; nil: invitations
+	// answer UNAVAILABLE and no provider is listed.
+	Portal PortalSupport
 
 	schedMu sync.Mutex // serialises reschedule
 }
