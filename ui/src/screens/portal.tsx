@@ -135,7 +135,7 @@ function LinkCard(props: { link: PortalLink; onChange: () => void }) {
       </dl>
       <ErrorAlert error={error} title="That did not work" />
       {done && <Notice kind="success">{done}</Notice>}
-      <div class="card-actions">
+      <div class="card-actions portal-actions">
         {l.mailboxSignIn && (
           <Button variant={l.mailboxAuthorized ? 'secondary' : 'primary'} busy={busy === 'auth'} busyLabel="Opening Microsoft sign-in…" onClick={authorize}>
             {l.mailboxAuthorized ? 'Authorize my mailbox again' : 'Authorize my mailbox'}
