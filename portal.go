@@ -195,6 +195,7 @@ func (f *oauthFlows) superOfficeUserStart() http.Handler {
 			f.loginRedirect(w, r, rec, "unavailable", err)
 			return
 		}
+		//nolint:gosec // G124: HttpOnly and SameSite=Lax; Secure whenever the appliance is served over TLS.
 		http.SetCookie(w, &http.Cookie{Name: bindingCookie, Value: binding, Path: "/oauth/superoffice/", MaxAge: int(signInTTL.Seconds()),
 			HttpOnly: true, Secure: r.TLS != nil || strings.HasPrefix(f.publicURL, "https://"), SameSite: http.SameSiteLaxMode})
 		w.Header().Set("Cache-Control", "no-store")
@@ -233,7 +234,8 @@ func (f *oauthFlows) superOfficeUserCallback() http.Handler {
 			f.loginRedirect(w, r, rec, "wrong_callback", fmt.Errorf("a %s sign-in came back to the user sign-in callback", rec.Flow))
 			return
 		}
-		http.SetCookie(w, &http.Cookie{Name: bindingCookie, Path: "/oauth/superoffice/", MaxAge: -1, HttpOnly: true})
+		//nolint:gosec // G124: a deletion cookie; attributes mirror the one set by the start.
+		http.SetCookie(w, &http.Cookie{Name: bindingCookie, Path: "/oauth/superoffice/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 		c, cerr := r.Cookie(bindingCookie)
 		if cerr != nil || subtle.ConstantTimeCompare([]byte(sha256Hex(c.Value)), []byte(rec.Binding)) != 1 {
 			f.loginRedirect(w, r, rec, "other_browser", errors.New("the sign-in was started in another browser (binding cookie missing or different)"))
