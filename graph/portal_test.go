@@ -35,7 +35,7 @@ const myLinksQuery = `{ myLinks { profileId profileName userId crm { id email } 
 const acceptPortal = `mutation($t: String!) { acceptPortalInvitation(token: $t) { csrfToken account { email role } } }`
 
 // portalToken creates a portal invitation as the admin and returns the token of its link.
-func portalToken(t *testing.T, admin *client, profile, user string) string {
+func portalToken(t testing.TB, admin *client, profile, user string) string {
 	t.Helper()
 	r := admin.query(`mutation($p: ID!, $u: ID!) { createPortalInvitation(profileId: $p, userId: $u) { link email expiresAt } }`,
 		map[string]any{"p": profile, "u": user}).must(t)
@@ -52,7 +52,7 @@ func portalToken(t *testing.T, admin *client, profile, user string) string {
 }
 
 // redeem opens an invitation in a new browser and returns the signed-in client, or the refusal.
-func redeem(t *testing.T, e *env, c *client, token string) (*client, *gqlResponse) {
+func redeem(t testing.TB, e *env, c *client, token string) (*client, *gqlResponse) {
 	t.Helper()
 	if c == nil {
 		c = e.client()
