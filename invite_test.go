@@ -10,8 +10,9 @@ import (
 	"github.com/synchronizer/synchronizer/mail/mailtest"
 )
 
-// TestInviteMailboxUserLinkWorks e-mails linked user u1 the delegated Microsoft sign-in invitation through the real
-// sign-in flows (oauth.go) and an SMTP server on 127.0.0.1, then completes the sign-in with the link from the mail.
+// TestInviteMailboxUserLinkWorks e-mails linked user u1 the durable portal invitation through an SMTP server on
+// 127.0.0.1; alice opens the link from the mail (the portal redeems its token), starts her own Microsoft sign-in
+// from the portal, completes it through the real sign-in flows (oauth.go) and lands back on the portal.
 func TestInviteMailboxUserLinkWorks(t *testing.T) {
 	so := superofficetest.New(superofficetest.Options{})
 	so.Start()
@@ -19,22 +20,22 @@ func TestInviteMailboxUserLinkWorks(t *testing.T) {
 	g := msgraphtest.New(msgraphtest.Options{})
 	defer g.Close()
 	g.AddClient("app-1", "app-secret")
-	a := newAppliance(t, nil)
-	putSignInProfile(t, a, so, g)
+	a := newPortalAppliance(t)
+	putPortalProfiles(t, a, so, g)
 	smtp := mailtest.Start(t, mailtest.WithAuth("app", "smtp-secret"))
+	admin := a.admin
 
 	// Admin consent first (the tenant id), as an admin would.
-	pu, _ := url.Parse(a.begin(t, "MAILBOX", ""))
+	data := admin.mustGQL(`mutation { beginSystemSignIn(profileId: "p1", side: MAILBOX) { url } }`, nil)
+	pu, _ := url.Parse(data["beginSystemSignIn"].(map[string]any)["url"].(string))
 	q := pu.Query()
-	a.follow(t, q.Get("redirect_uri")+"?"+url.Values{"tenant": {"tenant-42"}, "admin_consent": {"True"}, "state": {q.Get("state")}}.Encode())
+	admin.get(q.Get("redirect_uri") + "?" + url.Values{"tenant": {"tenant-42"}, "admin_consent": {"True"}, "state": {q.Get("state")}}.Encode())
 
-	if _, msg := a.gql(t, `mutation($in: SmtpSettingsInput!) { saveSmtpSettings(input: $in) { passwordSet } }`, map[string]any{"in": map[string]any{
-		"host": smtp.Host, "port": smtp.Port, "security": "NONE", "username": "app", "password": "smtp-secret", "from": "sync@example.com"}}); msg != "" {
-		t.Fatal(msg)
-	}
-	data, msg := a.gql(t, `mutation { inviteMailboxUser(profileId: "p1", userId: "u1") { sent to message } }`, nil)
-	if msg != "" || !strings.Contains(string(data), `"sent":true`) || !strings.Contains(string(data), `"to":"alice@example.com"`) {
-		t.Fatalf("inviteMailboxUser: %s %s", data, msg)
+	admin.mustGQL(`mutation($in: SmtpSettingsInput!) { saveSmtpSettings(input: $in) { passwordSet } }`, map[string]any{"in": map[string]any{
+		"host": smtp.Host, "port": smtp.Port, "security": "NONE", "username": "app", "password": "smtp-secret", "from": "sync@example.com"}})
+	_, code, raw := admin.gql(`mutation { inviteMailboxUser(profileId: "p1", userId: "u1") { sent to message } }`, nil)
+	if code != "" || !strings.Contains(raw, `"sent":true`) || !strings.Contains(raw, `"to":"alice@example.com"`) {
+		t.Fatalf("inviteMailboxUser: %s", raw)
 	}
 	got := smtp.Messages()
 	if len(got) != 1 || got[0].To[0] != "alice@example.com" {
@@ -44,27 +45,33 @@ func TestInviteMailboxUserLinkWorks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var link string
+	var token string
 	for line := range strings.SplitSeq(body, "\n") {
-		if strings.HasPrefix(line, g.URL+"/tenant-42/oauth2/v2.0/authorize?") {
-			link = line
+		if tok, ok := strings.CutPrefix(strings.TrimSpace(line), a.srv.URL+"/invite/"); ok {
+			token = tok
 		}
 	}
-	if link == "" {
-		t.Fatalf("no authorize link in the invitation:\n%s", body)
+	if token == "" {
+		t.Fatalf("no %s/invite/<token> link in the invitation:\n%s", a.srv.URL, body)
 	}
-	lu, err := url.Parse(link)
-	if err != nil {
-		t.Fatal(err)
+	// Alice opens the link: the portal page redeems the token, which signs her in.
+	alice := a.browser(t)
+	alice.mustGQL(`mutation($t: String!) { acceptPortalInvitation(token: $t) { account { email } } }`, map[string]any{"t": token})
+	data = alice.mustGQL(`mutation { beginMyMailboxSignIn(profileId: "p1") { url } }`, nil)
+	lu, err := url.Parse(data["beginMyMailboxSignIn"].(map[string]any)["url"].(string))
+	if err != nil || !strings.HasPrefix(lu.String(), g.URL+"/tenant-42/oauth2/v2.0/authorize?") {
+		t.Fatalf("mailbox sign-in URL %v %v", lu, err)
 	}
 	q = lu.Query()
 	if q.Get("redirect_uri") != a.srv.URL+pathMicrosoftCallback || q.Get("code_challenge_method") != "S256" {
 		t.Fatalf("link query %v", q)
 	}
-	// Alice opens the link and signs in; Entra ID sends her browser back to the appliance.
-	code := g.Issue("alice@example.com", q.Get("code_challenge"), q.Get("redirect_uri"))
-	wantDashboard(t, a.follow(t, q.Get("redirect_uri")+"?"+url.Values{"code": {code}, "state": {q.Get("state")}}.Encode()), "signin=ok")
-	if rt := a.secret(t, "m365", "refresh.alice@example.com"); rt == "" {
-		t.Error("no refresh token stored for alice after following the invitation")
+	// Alice signs in; Entra ID sends her browser back to the appliance, which returns her to the portal.
+	code = g.Issue("alice@example.com", q.Get("code_challenge"), q.Get("redirect_uri"))
+	if loc := alice.get(q.Get("redirect_uri") + "?" + url.Values{"code": {code}, "state": {q.Get("state")}}.Encode()); loc != "/portal?signin=ok" {
+		t.Errorf("redirected to %q, want /portal?signin=ok", loc)
+	}
+	if rt, err := a.stack.secrets("m365").Get(t.Context(), "refresh.alice@example.com"); err != nil || len(rt) == 0 {
+		t.Errorf("no refresh token stored for alice after following the invitation: %v", err)
 	}
 }

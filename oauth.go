@@ -62,6 +62,9 @@ type pendingSignIn struct {
 	Verifier string    `json:"verifier,omitempty"` // PKCE code verifier
 	Redirect string    `json:"redirect"`           // the redirect_uri sent to the provider (the exchange repeats it)
 	Actor    string    `json:"actor,omitempty"`    // the admin who started it
+	Portal   bool      `json:"portal,omitempty"`   // started from the user portal: the callback returns there
+	Instance string    `json:"instance,omitempty"` // a user's SuperOffice sign-in: the connector instance
+	Binding  string    `json:"binding,omitempty"`  // a user's SuperOffice sign-in: sha256 of the browser's binding cookie
 	Started  time.Time `json:"started"`
 }
 
@@ -155,7 +158,7 @@ func (f *oauthFlows) BeginSignIn(ctx context.Context, profileID, side, userID st
 	}
 	rec := pendingSignIn{Profile: p.ID, Side: side, Started: f.now().UTC()}
 	if v := auth.ViewerFrom(ctx); v != nil {
-		rec.Actor = v.Email
+		rec.Actor, rec.Portal = v.Email, v.Role == auth.RoleUser
 	}
 	var authURL string
 	switch ref.Type {
@@ -333,6 +336,9 @@ func (f *oauthFlows) finish(w http.ResponseWriter, r *http.Request, rec pendingS
 	dest := "/profiles"
 	if rec.Profile != "" {
 		dest += "/" + url.PathEscape(rec.Profile)
+	}
+	if rec.Portal {
+		dest = "/portal" // a user's own mailbox sign-in, started from the portal
 	}
 	action, detail := actionSignInCompleted, rec.Flow
 	if err != nil {
@@ -512,4 +518,7 @@ func (f *oauthFlows) mount(handle func(pattern string, h http.Handler)) {
 	handle("GET "+pathSuperOfficeCallback, f.superOfficeCallback())
 	handle("GET "+pathMicrosoftConsent, f.microsoftConsent())
 	handle("GET "+pathMicrosoftCallback, f.microsoftCallback())
+	if f.auth != nil {
+		f.mountPortal(handle, f.auth.Middleware) // users' Sign in with SuperOffice (portal.go)
+	}
 }

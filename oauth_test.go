@@ -65,7 +65,7 @@ func newAppliance(t *testing.T, publicURL func(srvURL string) string) *appliance
 	a.stack = stack
 	a.flows = newOAuthFlows(stack, db, authSvc, "", logger)
 	gql := graph.NewHandler(&graph.Resolver{Auth: authSvc, DB: db, Logger: logger, Engine: stack.eng,
-		Scheduler: stack.sched, Governor: stack.gov, Secrets: stack.secrets, SignIn: a.flows}, graph.HandlerOptions{})
+		Scheduler: stack.sched, Governor: stack.gov, Secrets: stack.secrets, SignIn: a.flows, Portal: a.flows}, graph.HandlerOptions{})
 	asAdmin := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v := &auth.Viewer{AccountID: "admin-1", Email: "admin@example.com", Role: auth.RoleAdmin, Via: "token"}
 		withRequestBase(gql).ServeHTTP(w, r.WithContext(auth.WithViewer(r.Context(), v)))

@@ -235,7 +235,7 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer, onStart fu
 	flows := newOAuthFlows(stack, db, authSvc, webhookBaseURL(cfg), logger.With("component", "oauth"))
 	gql := graph.NewHandler(&graph.Resolver{
 		Auth: authSvc, DB: db, Logger: logger.With("component", "graphql"), Version: ver, Commit: rev,
-		Engine: stack.eng, Scheduler: stack.sched, Governor: stack.gov, Secrets: stack.secrets, SignIn: flows,
+		Engine: stack.eng, Scheduler: stack.sched, Governor: stack.gov, Secrets: stack.secrets, SignIn: flows, Portal: flows,
 	}, graph.HandlerOptions{RequestID: requestIDFrom})
 	app := newAppHandler(appDeps{
 		logger:    logger,

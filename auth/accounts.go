@@ -23,12 +23,16 @@ type Account struct {
 	Hash      string    `json:"hash"`
 	CreatedAt time.Time `json:"createdAt"`
 	Disabled  bool      `json:"disabled,omitempty"`
+	// Links are the linked users a USER account may see in its portal;
+	// admins never have links.
+	Links []Link `json:"links,omitempty"`
 }
 
 // public returns a copy of a without its password hash.
 func (a *Account) public() *Account {
 	c := *a
 	c.Hash = ""
+	c.Links = slices.Clone(a.Links)
 	return &c
 }
 
@@ -328,9 +332,14 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string) erro
 	if !ok {
 		return errUnauthenticated
 	}
-	match, err := s.verify(current, hash)
-	if err != nil {
-		return err
+	// An account made by a portal invitation or a SuperOffice sign-in has no
+	// password yet: its signed-in owner sets the first one without a current one.
+	match := hash == ""
+	if !match {
+		var err error
+		if match, err = s.verify(current, hash); err != nil {
+			return err
+		}
 	}
 	if !match {
 		_ = s.Audit(ctx, Event{Action: ActionPasswordChangeFailed, Target: v.Email, Detail: "wrong current password"})
@@ -392,7 +401,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Account, 
 		acct = s.accounts[id]
 	}
 	hash := s.dummyHash
-	if acct != nil {
+	if acct != nil && acct.Hash != "" {
 		hash = acct.Hash
 	}
 	s.mu.RUnlock()
@@ -400,7 +409,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (*Account, 
 	if err != nil {
 		return nil, err
 	}
-	if acct == nil || !match || acct.Disabled {
+	if acct == nil || acct.Hash == "" || !match || acct.Disabled {
 		s.limiter.fail(lower, ip)
 		_ = s.Audit(ctx, Event{Actor: lower, Action: ActionLoginFailed, Target: lower, Detail: "wrong e-mail or password"})
 		return nil, &Error{Code: CodeUnauthenticated, Message: "wrong e-mail or password"}

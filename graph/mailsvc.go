@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/synchronizer/synchronizer/auth"
-	"github.com/synchronizer/synchronizer/engine"
 	"github.com/synchronizer/synchronizer/graph/model"
 	"github.com/synchronizer/synchronizer/mail"
 )
@@ -125,8 +124,9 @@ func (r *Resolver) sendTestMail(ctx context.Context, to string) (*model.MailResu
 	return res, nil
 }
 
-// inviteMailboxUser is the inviteMailboxUser field: the delegated sign-in link
-// of beginSystemSignIn, e-mailed to the linked user's mailbox address.
+// inviteMailboxUser is the inviteMailboxUser field: the durable invitation
+// link of the user portal (7 days, one-time), e-mailed to the linked user's
+// mailbox address; from the portal the user authorizes their own mailbox.
 func (r *Resolver) inviteMailboxUser(ctx context.Context, profileID, userID string) (*model.MailResult, error) {
 	eng, err := r.needEngine()
 	if err != nil {
@@ -150,7 +150,7 @@ func (r *Resolver) inviteMailboxUser(ctx context.Context, profileID, userID stri
 	if err != nil {
 		return nil, err
 	}
-	link, expires, err := r.SignIn.BeginSignIn(ctx, profileID, engine.SideMailbox.String(), userID)
+	link, expires, err := r.portalInvitation(ctx, profileID, u) // the durable portal link (portal.go)
 	if err != nil {
 		return nil, engineErr(err)
 	}
@@ -158,7 +158,7 @@ func (r *Resolver) inviteMailboxUser(ctx context.Context, profileID, userID stri
 	if name == "" {
 		name = u.CRM.Name
 	}
-	res, err := sendResult(ctx, ml, mail.Invitation(to, name, link, expires),
+	res, err := sendResult(ctx, ml, mail.PortalInvitation(to, name, link, expires),
 		"Sent: "+to+" has a sign-in link that expires at "+expires.UTC().Format(time.DateTime)+" UTC.")
 	if err != nil {
 		return nil, err

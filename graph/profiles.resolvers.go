@@ -53,6 +53,7 @@ func (r *mutationResolver) DeleteSyncProfile(ctx context.Context, id string) (bo
 		return false, engineErr(err)
 	}
 	r.audit(ctx, "sync.profile_deleted", id, "")
+	r.dropPortalLinks(ctx, id, "")
 	return true, r.reschedule(ctx, id)
 }
 

@@ -51,6 +51,10 @@ type Resolver struct {
 	CheckTimeout time.Duration
 	// Now is the clock of check timestamps; nil means time.Now.
 	Now func() time.Time
+	// Portal gives the user portal the appliance's base URL, per-user mailbox
+	// sign-in state and the login page's sign-in providers; nil: invitations
+	// answer UNAVAILABLE and no provider is listed.
+	Portal PortalSupport
 
 	schedMu sync.Mutex // serialises reschedule
 }

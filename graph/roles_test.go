@@ -15,8 +15,8 @@ import (
 // publicFields are the root fields callable without signing in. Every other
 // Query, Mutation and Subscription field must carry @hasRole.
 var publicFields = map[string][]string{
-	"Query":        {"systemStatus", "version", "me"},
-	"Mutation":     {"setup", "login", "logout", "acceptInvitation"},
+	"Query":        {"systemStatus", "version", "me", "signInProviders"},
+	"Mutation":     {"setup", "login", "logout", "acceptInvitation", "acceptPortalInvitation"},
 	"Subscription": {},
 }
 
@@ -116,6 +116,12 @@ var roleCases = []struct {
 	{"saveSmtpSettings", `mutation { saveSmtpSettings(input: {host: "127.0.0.1", port: 25, security: NONE, from: "a@example.com"}) { host } }`, "ADMIN"},
 	{"sendTestMail", `mutation { sendTestMail(to: "b@example.com") { sent } }`, "ADMIN"},
 	{"inviteMailboxUser", `mutation { inviteMailboxUser(profileId: "p1", userId: "u1") { sent } }`, "ADMIN"},
+	// The user portal: USER fields answer only the viewer's links (portal_test.go checks what they answer).
+	{"createPortalInvitation", `mutation { createPortalInvitation(profileId: "p1", userId: "u1") { link } }`, "ADMIN"},
+	{"myLinks", `{ myLinks { profileId userId status { lastError } recentRuns { id } quarantine { itemId } } }`, "USER"},
+	{"beginMyMailboxSignIn", `mutation { beginMyMailboxSignIn(profileId: "p1") { url } }`, "USER"},
+	{"setMyPreferences", `mutation { setMyPreferences(profileId: "p1", overrides: {}) { profileId } }`, "USER"},
+	{"syncMyMailboxNow", `mutation { syncMyMailboxNow(profileId: "p1") }`, "USER"},
 }
 
 // TestRoleChecks asserts that anonymous callers get UNAUTHENTICATED for

@@ -35,8 +35,12 @@ func (r *mutationResolver) LinkUser(ctx context.Context, input model.LinkUserInp
 	if err != nil {
 		return nil, err
 	}
+	prev, perr := e.User(input.ProfileID, u.ID)
 	if u, err = e.LinkUser(input.ProfileID, u); err != nil {
 		return nil, engineErr(err)
+	}
+	if perr == nil && (prev.CRM.ID != u.CRM.ID || prev.Mailbox.ID != u.Mailbox.ID) {
+		r.dropPortalLinks(ctx, input.ProfileID, u.ID) // re-linked to someone else: the old portal account loses it
 	}
 	r.audit(ctx, "sync.user_linked", input.ProfileID+"/"+u.ID, "crm "+u.CRM.ID+", mailbox "+u.Mailbox.ID)
 	if err := r.reschedule(ctx, input.ProfileID); err != nil {
@@ -55,6 +59,7 @@ func (r *mutationResolver) UnlinkUser(ctx context.Context, profileID string, use
 		return false, engineErr(err)
 	}
 	r.audit(ctx, "sync.user_unlinked", profileID+"/"+userID, "")
+	r.dropPortalLinks(ctx, profileID, userID)
 	return true, r.reschedule(ctx, profileID)
 }
 

@@ -32,3 +32,25 @@ func Invitation(to, userName, link string, expires time.Time) Message {
 			"If it has expired, ask your administrator for a new one.\n" +
 			"If you did not expect this message, you can ignore it.\n"}
 }
+
+// PortalInvitation is the message that invites a linked user to their
+// Synchronizer portal: link is the durable invitation link (/invite/<token>),
+// which signs them in once without a password; from the portal they see
+// their sync status and authorize their own mailbox. The link must not be
+// logged.
+func PortalInvitation(to, userName, link string, expires time.Time) Message {
+	greeting := "Hello,"
+	if n := strings.TrimSpace(userName); n != "" {
+		greeting = "Hello " + n + ","
+	}
+	return Message{To: to, Subject: "Synchronizer: your invitation to sync your calendar",
+		Body: greeting + "\n\n" +
+			"Your organisation's Synchronizer keeps your CRM and your mailbox (calendar,\n" +
+			"contacts, tasks) in step. Open this link to sign in to your Synchronizer\n" +
+			"portal, where you see how your sync is doing and, if your mailbox asks for\n" +
+			"it, authorize Synchronizer to reach it:\n\n" +
+			link + "\n\n" +
+			fmt.Sprintf("The link works once and expires at %s (UTC).\n", expires.UTC().Format("2006-01-02 15:04")) +
+			"If it has expired, ask your administrator for a new one.\n" +
+			"If you did not expect this message, you can ignore it.\n"}
+}

@@ -33,6 +33,10 @@ const (
 // appliance's secret store) refuses names with one.
 func secretRefresh(user string) string { return "refresh." + strings.ToLower(user) }
 
+// RefreshSecretName is the name of the secret that holds the refresh token of delegated user (a mailbox id or
+// address): the appliance checks it to tell a user whether their mailbox is authorized.
+func RefreshSecretName(user string) string { return secretRefresh(user) }
+
 // Scopes of the delegated flow (the app-only flow asks for https://graph.microsoft.com/.default).
 const delegatedScopes = "offline_access Calendars.ReadWrite Contacts.ReadWrite Tasks.ReadWrite User.Read"
 

@@ -87,8 +87,11 @@ type OIDC struct {
 	ClientID     string
 	ClientSecret string
 	RedirectURL  string
-	HTTP         *http.Client
-	Now          func() time.Time
+	// Scopes are the scopes requested; nil means just "openid" (the admin's sign-in). A user's portal sign-in asks
+	// for openid and email.
+	Scopes []string
+	HTTP   *http.Client
+	Now    func() time.Time
 
 	mu   sync.Mutex
 	disc *discovery
@@ -167,6 +170,9 @@ func (o *OIDC) AuthURL(state, nonce string) string {
 	}
 	q := url.Values{"client_id": {o.ClientID}, "redirect_uri": {o.RedirectURL}, "response_type": {"code"},
 		"scope": {"openid"}, "state": {state}, "nonce": {nonce}}
+	if len(o.Scopes) > 0 {
+		q.Set("scope", strings.Join(o.Scopes, " "))
+	}
 	return d.AuthorizationEndpoint + "?" + q.Encode()
 }
 

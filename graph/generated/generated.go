@@ -199,36 +199,41 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptInvitation    func(childComplexity int, token string, name *string, password string) int
-		AddAdmin            func(childComplexity int, email string, name string, password string) int
-		ApproveSyncRun      func(childComplexity int, id string) int
-		BeginSystemSignIn   func(childComplexity int, profileID string, side model.Side, userID *string) int
-		ChangePassword      func(childComplexity int, currentPassword string, newPassword string) int
-		CreateAPIToken      func(childComplexity int, name string, expiresInDays *int) int
-		DeleteSyncProfile   func(childComplexity int, id string) int
-		InviteAdmin         func(childComplexity int, email string, name string) int
-		InviteMailboxUser   func(childComplexity int, profileID string, userID string) int
-		LinkUser            func(childComplexity int, input model.LinkUserInput) int
-		Login               func(childComplexity int, email string, password string) int
-		Logout              func(childComplexity int) int
-		PauseSync           func(childComplexity int, profileID string, userID *string) int
-		PreviewSync         func(childComplexity int, profile model.ProfileInput, crm model.SyncAccountInput, mailbox model.SyncAccountInput) int
-		PreviewUserSync     func(childComplexity int, profileID string, userID string) int
-		RejectSyncRun       func(childComplexity int, id string) int
-		ReleaseQuarantine   func(childComplexity int, input model.ReleaseQuarantineInput) int
-		RemoveAdmin         func(childComplexity int, id string) int
-		ResolveSyncConflict func(childComplexity int, id string, choice model.Side) int
-		ResumeSync          func(childComplexity int, profileID string, userID *string) int
-		RevokeAPIToken      func(childComplexity int, id string) int
-		SaveSMTPSettings    func(childComplexity int, input model.SMTPSettingsInput) int
-		SaveSyncProfile     func(childComplexity int, input model.ProfileInput) int
-		SendTestMail        func(childComplexity int, to string) int
-		SetSystemSecrets    func(childComplexity int, instance string, secrets []*model.SystemSecretInput) int
-		Setup               func(childComplexity int, input model.SetupInput) int
-		SyncNow             func(childComplexity int, profileID string, userID *string) int
-		TestSystem          func(childComplexity int, system model.SystemInput, profileID *string) int
-		UndoSyncRun         func(childComplexity int, id string) int
-		UnlinkUser          func(childComplexity int, profileID string, userID string) int
+		AcceptInvitation       func(childComplexity int, token string, name *string, password string) int
+		AcceptPortalInvitation func(childComplexity int, token string) int
+		AddAdmin               func(childComplexity int, email string, name string, password string) int
+		ApproveSyncRun         func(childComplexity int, id string) int
+		BeginMyMailboxSignIn   func(childComplexity int, profileID string) int
+		BeginSystemSignIn      func(childComplexity int, profileID string, side model.Side, userID *string) int
+		ChangePassword         func(childComplexity int, currentPassword string, newPassword string) int
+		CreateAPIToken         func(childComplexity int, name string, expiresInDays *int) int
+		CreatePortalInvitation func(childComplexity int, profileID string, userID string) int
+		DeleteSyncProfile      func(childComplexity int, id string) int
+		InviteAdmin            func(childComplexity int, email string, name string) int
+		InviteMailboxUser      func(childComplexity int, profileID string, userID string) int
+		LinkUser               func(childComplexity int, input model.LinkUserInput) int
+		Login                  func(childComplexity int, email string, password string) int
+		Logout                 func(childComplexity int) int
+		PauseSync              func(childComplexity int, profileID string, userID *string) int
+		PreviewSync            func(childComplexity int, profile model.ProfileInput, crm model.SyncAccountInput, mailbox model.SyncAccountInput) int
+		PreviewUserSync        func(childComplexity int, profileID string, userID string) int
+		RejectSyncRun          func(childComplexity int, id string) int
+		ReleaseQuarantine      func(childComplexity int, input model.ReleaseQuarantineInput) int
+		RemoveAdmin            func(childComplexity int, id string) int
+		ResolveSyncConflict    func(childComplexity int, id string, choice model.Side) int
+		ResumeSync             func(childComplexity int, profileID string, userID *string) int
+		RevokeAPIToken         func(childComplexity int, id string) int
+		SaveSMTPSettings       func(childComplexity int, input model.SMTPSettingsInput) int
+		SaveSyncProfile        func(childComplexity int, input model.ProfileInput) int
+		SendTestMail           func(childComplexity int, to string) int
+		SetMyPreferences       func(childComplexity int, profileID string, overrides model.UserOverridesInput) int
+		SetSystemSecrets       func(childComplexity int, instance string, secrets []*model.SystemSecretInput) int
+		Setup                  func(childComplexity int, input model.SetupInput) int
+		SyncMyMailboxNow       func(childComplexity int, profileID string) int
+		SyncNow                func(childComplexity int, profileID string, userID *string) int
+		TestSystem             func(childComplexity int, system model.SystemInput, profileID *string) int
+		UndoSyncRun            func(childComplexity int, id string) int
+		UnlinkUser             func(childComplexity int, profileID string, userID string) int
 	}
 
 	NewApiToken struct {
@@ -249,6 +254,38 @@ type ComplexityRoot struct {
 		Side     func(childComplexity int) int
 		SourceID func(childComplexity int) int
 		Title    func(childComplexity int) int
+	}
+
+	PortalDefaults struct {
+		DaysAhead  func(childComplexity int) int
+		DaysBack   func(childComplexity int) int
+		Directions func(childComplexity int) int
+		Filters    func(childComplexity int) int
+	}
+
+	PortalInvitation struct {
+		Email     func(childComplexity int) int
+		ExpiresAt func(childComplexity int) int
+		Link      func(childComplexity int) int
+	}
+
+	PortalLink struct {
+		Crm               func(childComplexity int) int
+		CrmType           func(childComplexity int) int
+		Defaults          func(childComplexity int) int
+		Mailbox           func(childComplexity int) int
+		MailboxAuthorized func(childComplexity int) int
+		MailboxSignIn     func(childComplexity int) int
+		MailboxType       func(childComplexity int) int
+		OpenConflicts     func(childComplexity int) int
+		Overrides         func(childComplexity int) int
+		ProfileID         func(childComplexity int) int
+		ProfileName       func(childComplexity int) int
+		Quarantine        func(childComplexity int) int
+		RecentRuns        func(childComplexity int) int
+		Status            func(childComplexity int) int
+		UserID            func(childComplexity int) int
+		UserMay           func(childComplexity int) int
 	}
 
 	PreviewBadItem struct {
@@ -353,10 +390,12 @@ type ComplexityRoot struct {
 		GovernorStatus   func(childComplexity int) int
 		LinkedUsers      func(childComplexity int, profileID string) int
 		Me               func(childComplexity int) int
+		MyLinks          func(childComplexity int) int
 		PendingApprovals func(childComplexity int, profileID *string) int
 		ProfileChecks    func(childComplexity int, profileID string, users []string) int
 		SMTPSettings     func(childComplexity int) int
 		SchedulerStatus  func(childComplexity int) int
+		SignInProviders  func(childComplexity int) int
 		SuggestLinks     func(childComplexity int, crm model.SystemInput, mailbox model.SystemInput, profileID *string) int
 		SyncConflicts    func(childComplexity int, profileID *string, openOnly *bool) int
 		SyncProfile      func(childComplexity int, id string) int
@@ -403,6 +442,13 @@ type ComplexityRoot struct {
 		Systems       func(childComplexity int) int
 		Users         func(childComplexity int) int
 		Workers       func(childComplexity int) int
+	}
+
+	SignInProvider struct {
+		ID       func(childComplexity int) int
+		Name     func(childComplexity int) int
+		StartURL func(childComplexity int) int
+		Type     func(childComplexity int) int
 	}
 
 	SignInStart struct {
@@ -634,6 +680,11 @@ type MutationResolver interface {
 	TestSystem(ctx context.Context, system model.SystemInput, profileID *string) (*model.SystemCheckReport, error)
 	ResolveSyncConflict(ctx context.Context, id string, choice model.Side) (*model.SyncConflict, error)
 	BeginSystemSignIn(ctx context.Context, profileID string, side model.Side, userID *string) (*model.SignInStart, error)
+	AcceptPortalInvitation(ctx context.Context, token string) (*model.AuthPayload, error)
+	CreatePortalInvitation(ctx context.Context, profileID string, userID string) (*model.PortalInvitation, error)
+	BeginMyMailboxSignIn(ctx context.Context, profileID string) (*model.SignInStart, error)
+	SetMyPreferences(ctx context.Context, profileID string, overrides model.UserOverridesInput) (*model.PortalLink, error)
+	SyncMyMailboxNow(ctx context.Context, profileID string) (bool, error)
 	PreviewSync(ctx context.Context, profile model.ProfileInput, crm model.SyncAccountInput, mailbox model.SyncAccountInput) (*model.SyncPreview, error)
 	PreviewUserSync(ctx context.Context, profileID string, userID string) (*model.SyncPreview, error)
 	SaveSyncProfile(ctx context.Context, input model.ProfileInput) (*model.SyncProfile, error)
@@ -661,6 +712,8 @@ type QueryResolver interface {
 	SystemAccounts(ctx context.Context, system model.SystemInput, profileID *string) (*model.AccountListing, error)
 	SuggestLinks(ctx context.Context, crm model.SystemInput, mailbox model.SystemInput, profileID *string) (*model.LinkSuggestions, error)
 	SyncConflicts(ctx context.Context, profileID *string, openOnly *bool) ([]*model.SyncConflict, error)
+	MyLinks(ctx context.Context) ([]*model.PortalLink, error)
+	SignInProviders(ctx context.Context) ([]*model.SignInProvider, error)
 	SyncProfiles(ctx context.Context) ([]*model.SyncProfile, error)
 	SyncProfile(ctx context.Context, id string) (*model.SyncProfile, error)
 	SystemSecretsSet(ctx context.Context, instance string, names []string) ([]string, error)
@@ -1309,6 +1362,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptInvitation(childComplexity, args["token"].(string), args["name"].(*string), args["password"].(string)), true
+	case "Mutation.acceptPortalInvitation":
+		if e.ComplexityRoot.Mutation.AcceptPortalInvitation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptPortalInvitation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptPortalInvitation(childComplexity, args["token"].(string)), true
 	case "Mutation.addAdmin":
 		if e.ComplexityRoot.Mutation.AddAdmin == nil {
 			break
@@ -1331,6 +1395,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ApproveSyncRun(childComplexity, args["id"].(string)), true
+	case "Mutation.beginMyMailboxSignIn":
+		if e.ComplexityRoot.Mutation.BeginMyMailboxSignIn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_beginMyMailboxSignIn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BeginMyMailboxSignIn(childComplexity, args["profileId"].(string)), true
 	case "Mutation.beginSystemSignIn":
 		if e.ComplexityRoot.Mutation.BeginSystemSignIn == nil {
 			break
@@ -1364,6 +1439,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAPIToken(childComplexity, args["name"].(string), args["expiresInDays"].(*int)), true
+	case "Mutation.createPortalInvitation":
+		if e.ComplexityRoot.Mutation.CreatePortalInvitation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPortalInvitation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePortalInvitation(childComplexity, args["profileId"].(string), args["userId"].(string)), true
 	case "Mutation.deleteSyncProfile":
 		if e.ComplexityRoot.Mutation.DeleteSyncProfile == nil {
 			break
@@ -1557,6 +1643,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SendTestMail(childComplexity, args["to"].(string)), true
+	case "Mutation.setMyPreferences":
+		if e.ComplexityRoot.Mutation.SetMyPreferences == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setMyPreferences_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetMyPreferences(childComplexity, args["profileId"].(string), args["overrides"].(model.UserOverridesInput)), true
 	case "Mutation.setSystemSecrets":
 		if e.ComplexityRoot.Mutation.SetSystemSecrets == nil {
 			break
@@ -1579,6 +1676,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Setup(childComplexity, args["input"].(model.SetupInput)), true
+	case "Mutation.syncMyMailboxNow":
+		if e.ComplexityRoot.Mutation.SyncMyMailboxNow == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_syncMyMailboxNow_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SyncMyMailboxNow(childComplexity, args["profileId"].(string)), true
 	case "Mutation.syncNow":
 		if e.ComplexityRoot.Mutation.SyncNow == nil {
 			break
@@ -1692,6 +1800,147 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PlannedOperation.Title(childComplexity), true
+
+	case "PortalDefaults.daysAhead":
+		if e.ComplexityRoot.PortalDefaults.DaysAhead == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PortalDefaults.DaysAhead(childComplexity), true
+	case "PortalDefaults.daysBack":
+		if e.ComplexityRoot.PortalDefaults.DaysBack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PortalDefaults.DaysBack(childComplexity), true
+	case "PortalDefaults.directions":
+		if e.ComplexityRoot.PortalDefaults.Directions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PortalDefaults.Directions(childComplexity), true
+	case "PortalDefaults.filters":
+		if e.ComplexityRoot.PortalDefaults.Filters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PortalDefaults.Filters(childComplexity), true
+
+	case "PortalInvitation.email":
+		if e.ComplexityRoot.PortalInvitation.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PortalInvitation.Email(childComplexity), true
+	case "PortalInvitation.expiresAt":
+		if e.ComplexityRoot.PortalInvitation.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PortalInvitation.ExpiresAt(childComplexity), true
+	case "PortalInvitation.link":
+		if e.ComplexityRoot.PortalInvitation.Link == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PortalInvitation.Link(childComplexity), true
+
+	case "PortalLink.crm":
+		if e.ComplexityRoot.PortalLink.Crm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PortalLink.Crm(childComplexity), true
+	case "PortalLink.crmType":
+		if e.ComplexityRoot.PortalLink.CrmType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PortalLink.CrmType(childComplexity), true
+	case "PortalLink.defaults":
+		if e.ComplexityRoot.PortalLink.Defaults == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PortalLink.Defaults(childComplexity), true
+	case "PortalLink.mailbox":
+		if e.ComplexityRoot.PortalLink.Mailbox == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PortalLink.Mailbox(childComplexity), true
+	case "PortalLink.mailboxAuthorized":
+		if e.ComplexityRoot.PortalLink.MailboxAuthorized == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PortalLink.MailboxAuthorized(childComplexity), true
+	case "PortalLink.mailboxSignIn":
+		if e.ComplexityRoot.PortalLink.MailboxSignIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PortalLink.MailboxSignIn(childComplexity), true
+	case "PortalLink.mailboxType":
+		if e.ComplexityRoot.PortalLink.MailboxType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PortalLink.MailboxType(childComplexity), true
+	case "PortalLink.openConflicts":
+		if e.ComplexityRoot.PortalLink.OpenConflicts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PortalLink.OpenConflicts(childComplexity), true
+	case "PortalLink.overrides":
+		if e.ComplexityRoot.PortalLink.Overrides == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PortalLink.Overrides(childComplexity), true
+	case "PortalLink.profileId":
+		if e.ComplexityRoot.PortalLink.ProfileID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PortalLink.ProfileID(childComplexity), true
+	case "PortalLink.profileName":
+		if e.ComplexityRoot.PortalLink.ProfileName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PortalLink.ProfileName(childComplexity), true
+	case "PortalLink.quarantine":
+		if e.ComplexityRoot.PortalLink.Quarantine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PortalLink.Quarantine(childComplexity), true
+	case "PortalLink.recentRuns":
+		if e.ComplexityRoot.PortalLink.RecentRuns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PortalLink.RecentRuns(childComplexity), true
+	case "PortalLink.status":
+		if e.ComplexityRoot.PortalLink.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PortalLink.Status(childComplexity), true
+	case "PortalLink.userId":
+		if e.ComplexityRoot.PortalLink.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PortalLink.UserID(childComplexity), true
+	case "PortalLink.userMay":
+		if e.ComplexityRoot.PortalLink.UserMay == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PortalLink.UserMay(childComplexity), true
 
 	case "PreviewBadItem.field":
 		if e.ComplexityRoot.PreviewBadItem.Field == nil {
@@ -2157,6 +2406,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.myLinks":
+		if e.ComplexityRoot.Query.MyLinks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.MyLinks(childComplexity), true
 	case "Query.pendingApprovals":
 		if e.ComplexityRoot.Query.PendingApprovals == nil {
 			break
@@ -2191,6 +2446,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SchedulerStatus(childComplexity), true
+	case "Query.signInProviders":
+		if e.ComplexityRoot.Query.SignInProviders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.SignInProviders(childComplexity), true
 	case "Query.suggestLinks":
 		if e.ComplexityRoot.Query.SuggestLinks == nil {
 			break
@@ -2461,6 +2722,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SchedulerStatus.Workers(childComplexity), true
+
+	case "SignInProvider.id":
+		if e.ComplexityRoot.SignInProvider.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignInProvider.ID(childComplexity), true
+	case "SignInProvider.name":
+		if e.ComplexityRoot.SignInProvider.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignInProvider.Name(childComplexity), true
+	case "SignInProvider.startUrl":
+		if e.ComplexityRoot.SignInProvider.StartURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignInProvider.StartURL(childComplexity), true
+	case "SignInProvider.type":
+		if e.ComplexityRoot.SignInProvider.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignInProvider.Type(childComplexity), true
 
 	case "SignInStart.expiresAt":
 		if e.ComplexityRoot.SignInStart.ExpiresAt == nil {
@@ -3774,6 +4060,111 @@ extend type Mutation {
   beginSystemSignIn(profileId: ID!, side: Side!, userId: ID): SignInStart! @hasRole(role: ADMIN)
 }
 `, BuiltIn: false},
+	{Name: "../portal.graphqls", Input: `# The user portal: what a signed-in USER account sees and changes of its own
+# linked users, the durable invitation links that sign a linked user in, and
+# the public list of sign-in providers of the login page.
+#
+# Every portal field is scoped to the viewer's links (the linked users its
+# account carries): an id the viewer is not linked to answers NOT_FOUND, the
+# same as an id that does not exist. Admin accounts have no links.
+
+"PortalDefaults are the profile's settings a linked user's overrides replace."
+type PortalDefaults {
+  directions: [KindDirection!]!
+  filters: SyncFilters!
+  daysBack: Int!
+  daysAhead: Int!
+}
+
+"PortalLink is one linked user the viewer may see, with its sync status."
+type PortalLink {
+  profileId: ID!
+  profileName: String!
+  userId: ID!
+  crm: SyncAccount!
+  mailbox: SyncAccount!
+  "The connector types of the profile's systems (superoffice, msgraph, caldav)."
+  crmType: String!
+  mailboxType: String!
+  """
+  Whether the user authorizes their own mailbox (a Microsoft 365 system with
+  delegated permissions): the portal then offers beginMyMailboxSignIn.
+  """
+  mailboxSignIn: Boolean!
+  "Whether the mailbox holds the user's authorization (only meaningful when mailboxSignIn)."
+  mailboxAuthorized: Boolean!
+  "The scheduler's view of the user; null when the scheduler does not know the user yet."
+  status: UserSyncStatus
+  "What the user changed for themselves."
+  overrides: UserOverrides!
+  "The profile's settings the overrides replace."
+  defaults: PortalDefaults!
+  "Which overrides the admin allows (a false field is locked)."
+  userMay: UserMay!
+  "The user's latest runs, newest first (at most 10); a failed run's error names the item at fault."
+  recentRuns: [SyncRun!]!
+  "Items the engine skips until they change, with the field at fault."
+  quarantine: [QuarantinedItem!]!
+  "Conflicts recorded for the user that are not resolved yet."
+  openConflicts: Int!
+}
+
+"SignInProvider is a way to sign in other than a password, listed on the login page."
+type SignInProvider {
+  "The connector instance it signs in with."
+  id: ID!
+  "What the button says, e.g. Sign in with SuperOffice (so-prod)."
+  name: String!
+  "superoffice."
+  type: String!
+  "Where the button sends the browser (relative to the appliance)."
+  startUrl: String!
+}
+
+"PortalInvitation is a durable sign-in link for a linked user's portal."
+type PortalInvitation {
+  "The absolute link: /invite/<token> on the appliance. Shown once; only the newest link of a user works."
+  link: String!
+  "The linked user's mailbox address the account is made for."
+  email: String!
+  expiresAt: Time!
+}
+
+extend type Query {
+  "The viewer's linked users with their status, ordered by profile and user id; empty for an admin."
+  myLinks: [PortalLink!]! @hasRole(role: USER)
+  "Public: the sign-in providers of the login page (names only)."
+  signInProviders: [SignInProvider!]!
+}
+
+extend type Mutation {
+  """
+  Public: redeems a portal invitation token (from /invite/<token>): signs the
+  linked user in, creating their USER account when absent. The token works
+  once, for 7 days, and only while it is the newest invitation of the user.
+  """
+  acceptPortalInvitation(token: String!): AuthPayload!
+  """
+  Creates the durable invitation link of a linked user, replacing any earlier
+  one (inviteMailboxUser e-mails the same kind of link). For handing the link
+  over by other means when e-mail is not set up.
+  """
+  createPortalInvitation(profileId: ID!, userId: ID!): PortalInvitation! @hasRole(role: ADMIN)
+  """
+  Starts the delegated Microsoft sign-in of the viewer's own mailbox in
+  profileId; the provider sends the browser back to /portal?signin=ok|error.
+  """
+  beginMyMailboxSignIn(profileId: ID!): SignInStart! @hasRole(role: USER)
+  """
+  Replaces the viewer's overrides in profileId (a null field uses the
+  profile's setting). A field the profile locks is refused with
+  BAD_USER_INPUT naming it.
+  """
+  setMyPreferences(profileId: ID!, overrides: UserOverridesInput!): PortalLink! @hasRole(role: USER)
+  "Queues a run of every job of the viewer's linked user in profileId now."
+  syncMyMailboxNow(profileId: ID!): Boolean! @hasRole(role: USER)
+}
+`, BuiltIn: false},
 	{Name: "../preview.graphqls", Input: `# Dry-run previews of a sync: what the next run would do, computed by the planner real runs use, writing nothing.
 
 "PreviewSideChanges counts the writes a preview plans on one side."
@@ -5011,6 +5402,70 @@ func (ec *executionContext) childFields_PlannedOperation(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type PlannedOperation", field.Name)
 }
 
+func (ec *executionContext) childFields_PortalDefaults(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "directions":
+		return ec.fieldContext_PortalDefaults_directions(ctx, field)
+	case "filters":
+		return ec.fieldContext_PortalDefaults_filters(ctx, field)
+	case "daysBack":
+		return ec.fieldContext_PortalDefaults_daysBack(ctx, field)
+	case "daysAhead":
+		return ec.fieldContext_PortalDefaults_daysAhead(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PortalDefaults", field.Name)
+}
+
+func (ec *executionContext) childFields_PortalInvitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "link":
+		return ec.fieldContext_PortalInvitation_link(ctx, field)
+	case "email":
+		return ec.fieldContext_PortalInvitation_email(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_PortalInvitation_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PortalInvitation", field.Name)
+}
+
+func (ec *executionContext) childFields_PortalLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "profileId":
+		return ec.fieldContext_PortalLink_profileId(ctx, field)
+	case "profileName":
+		return ec.fieldContext_PortalLink_profileName(ctx, field)
+	case "userId":
+		return ec.fieldContext_PortalLink_userId(ctx, field)
+	case "crm":
+		return ec.fieldContext_PortalLink_crm(ctx, field)
+	case "mailbox":
+		return ec.fieldContext_PortalLink_mailbox(ctx, field)
+	case "crmType":
+		return ec.fieldContext_PortalLink_crmType(ctx, field)
+	case "mailboxType":
+		return ec.fieldContext_PortalLink_mailboxType(ctx, field)
+	case "mailboxSignIn":
+		return ec.fieldContext_PortalLink_mailboxSignIn(ctx, field)
+	case "mailboxAuthorized":
+		return ec.fieldContext_PortalLink_mailboxAuthorized(ctx, field)
+	case "status":
+		return ec.fieldContext_PortalLink_status(ctx, field)
+	case "overrides":
+		return ec.fieldContext_PortalLink_overrides(ctx, field)
+	case "defaults":
+		return ec.fieldContext_PortalLink_defaults(ctx, field)
+	case "userMay":
+		return ec.fieldContext_PortalLink_userMay(ctx, field)
+	case "recentRuns":
+		return ec.fieldContext_PortalLink_recentRuns(ctx, field)
+	case "quarantine":
+		return ec.fieldContext_PortalLink_quarantine(ctx, field)
+	case "openConflicts":
+		return ec.fieldContext_PortalLink_openConflicts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PortalLink", field.Name)
+}
+
 func (ec *executionContext) childFields_PreviewBadItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "side":
@@ -5267,6 +5722,20 @@ func (ec *executionContext) childFields_SchedulerStatus(ctx context.Context, fie
 		return ec.fieldContext_SchedulerStatus_droppedEvents(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SchedulerStatus", field.Name)
+}
+
+func (ec *executionContext) childFields_SignInProvider(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SignInProvider_id(ctx, field)
+	case "name":
+		return ec.fieldContext_SignInProvider_name(ctx, field)
+	case "type":
+		return ec.fieldContext_SignInProvider_type(ctx, field)
+	case "startUrl":
+		return ec.fieldContext_SignInProvider_startUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SignInProvider", field.Name)
 }
 
 func (ec *executionContext) childFields_SignInStart(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5833,6 +6302,20 @@ func (ec *executionContext) field_Mutation_acceptInvitation_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_acceptPortalInvitation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "token",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["token"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addAdmin_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5874,6 +6357,20 @@ func (ec *executionContext) field_Mutation_approveSyncRun_args(ctx context.Conte
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_beginMyMailboxSignIn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "profileId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["profileId"] = arg0
 	return args, nil
 }
 
@@ -5948,6 +6445,28 @@ func (ec *executionContext) field_Mutation_createApiToken_args(ctx context.Conte
 		return nil, err
 	}
 	args["expiresInDays"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createPortalInvitation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "profileId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["profileId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg1
 	return args, nil
 }
 
@@ -6261,6 +6780,28 @@ func (ec *executionContext) field_Mutation_sendTestMail_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setMyPreferences_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "profileId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["profileId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "overrides",
+		func(ctx context.Context, v any) (model.UserOverridesInput, error) {
+			return ec.unmarshalNUserOverridesInput2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐUserOverridesInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["overrides"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setSystemSecrets_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6294,6 +6835,20 @@ func (ec *executionContext) field_Mutation_setup_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_syncMyMailboxNow_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "profileId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["profileId"] = arg0
 	return args, nil
 }
 
@@ -9764,6 +10319,298 @@ func (ec *executionContext) fieldContext_Mutation_beginSystemSignIn(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_acceptPortalInvitation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acceptPortalInvitation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcceptPortalInvitation(ctx, fc.Args["token"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuthPayload) graphql.Marshaler {
+			return ec.marshalNAuthPayload2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐAuthPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acceptPortalInvitation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuthPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acceptPortalInvitation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createPortalInvitation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createPortalInvitation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreatePortalInvitation(ctx, fc.Args["profileId"].(string), fc.Args["userId"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.PortalInvitation
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.PortalInvitation
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PortalInvitation) graphql.Marshaler {
+			return ec.marshalNPortalInvitation2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPortalInvitation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createPortalInvitation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PortalInvitation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createPortalInvitation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_beginMyMailboxSignIn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_beginMyMailboxSignIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().BeginMyMailboxSignIn(ctx, fc.Args["profileId"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "USER")
+				if err != nil {
+					var zeroVal *model.SignInStart
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.SignInStart
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SignInStart) graphql.Marshaler {
+			return ec.marshalNSignInStart2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSignInStart(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_beginMyMailboxSignIn(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SignInStart(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_beginMyMailboxSignIn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setMyPreferences(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setMyPreferences(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetMyPreferences(ctx, fc.Args["profileId"].(string), fc.Args["overrides"].(model.UserOverridesInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "USER")
+				if err != nil {
+					var zeroVal *model.PortalLink
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.PortalLink
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PortalLink) graphql.Marshaler {
+			return ec.marshalNPortalLink2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPortalLink(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setMyPreferences(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PortalLink(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setMyPreferences_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_syncMyMailboxNow(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_syncMyMailboxNow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SyncMyMailboxNow(ctx, fc.Args["profileId"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "USER")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_syncMyMailboxNow(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_syncMyMailboxNow_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_previewSync(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11078,6 +11925,625 @@ func (ec *executionContext) _PlannedOperation_reason(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_PlannedOperation_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlannedOperation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PortalDefaults_directions(ctx context.Context, field graphql.CollectedField, obj *model.PortalDefaults) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PortalDefaults_directions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Directions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.KindDirection) graphql.Marshaler {
+			return ec.marshalNKindDirection2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐKindDirectionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PortalDefaults_directions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PortalDefaults",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KindDirection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PortalDefaults_filters(ctx context.Context, field graphql.CollectedField, obj *model.PortalDefaults) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PortalDefaults_filters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Filters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SyncFilters) graphql.Marshaler {
+			return ec.marshalNSyncFilters2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncFilters(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PortalDefaults_filters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PortalDefaults",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncFilters(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PortalDefaults_daysBack(ctx context.Context, field graphql.CollectedField, obj *model.PortalDefaults) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PortalDefaults_daysBack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DaysBack, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PortalDefaults_daysBack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PortalDefaults", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PortalDefaults_daysAhead(ctx context.Context, field graphql.CollectedField, obj *model.PortalDefaults) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PortalDefaults_daysAhead(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DaysAhead, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PortalDefaults_daysAhead(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PortalDefaults", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _PortalInvitation_link(ctx context.Context, field graphql.CollectedField, obj *model.PortalInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PortalInvitation_link(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Link, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PortalInvitation_link(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PortalInvitation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PortalInvitation_email(ctx context.Context, field graphql.CollectedField, obj *model.PortalInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PortalInvitation_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PortalInvitation_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PortalInvitation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PortalInvitation_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.PortalInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PortalInvitation_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PortalInvitation_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PortalInvitation", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _PortalLink_profileId(ctx context.Context, field graphql.CollectedField, obj *model.PortalLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PortalLink_profileId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProfileID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PortalLink_profileId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PortalLink", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _PortalLink_profileName(ctx context.Context, field graphql.CollectedField, obj *model.PortalLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PortalLink_profileName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProfileName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PortalLink_profileName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PortalLink", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PortalLink_userId(ctx context.Context, field graphql.CollectedField, obj *model.PortalLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PortalLink_userId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PortalLink_userId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PortalLink", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _PortalLink_crm(ctx context.Context, field graphql.CollectedField, obj *model.PortalLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PortalLink_crm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Crm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SyncAccount) graphql.Marshaler {
+			return ec.marshalNSyncAccount2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PortalLink_crm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PortalLink",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncAccount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PortalLink_mailbox(ctx context.Context, field graphql.CollectedField, obj *model.PortalLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PortalLink_mailbox(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mailbox, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SyncAccount) graphql.Marshaler {
+			return ec.marshalNSyncAccount2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncAccount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PortalLink_mailbox(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PortalLink",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncAccount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PortalLink_crmType(ctx context.Context, field graphql.CollectedField, obj *model.PortalLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PortalLink_crmType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CrmType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PortalLink_crmType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PortalLink", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PortalLink_mailboxType(ctx context.Context, field graphql.CollectedField, obj *model.PortalLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PortalLink_mailboxType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MailboxType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PortalLink_mailboxType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PortalLink", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PortalLink_mailboxSignIn(ctx context.Context, field graphql.CollectedField, obj *model.PortalLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PortalLink_mailboxSignIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MailboxSignIn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PortalLink_mailboxSignIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PortalLink", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _PortalLink_mailboxAuthorized(ctx context.Context, field graphql.CollectedField, obj *model.PortalLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PortalLink_mailboxAuthorized(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MailboxAuthorized, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PortalLink_mailboxAuthorized(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PortalLink", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _PortalLink_status(ctx context.Context, field graphql.CollectedField, obj *model.PortalLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PortalLink_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UserSyncStatus) graphql.Marshaler {
+			return ec.marshalOUserSyncStatus2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐUserSyncStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PortalLink_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PortalLink",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserSyncStatus(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PortalLink_overrides(ctx context.Context, field graphql.CollectedField, obj *model.PortalLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PortalLink_overrides(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overrides, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UserOverrides) graphql.Marshaler {
+			return ec.marshalNUserOverrides2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐUserOverrides(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PortalLink_overrides(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PortalLink",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserOverrides(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PortalLink_defaults(ctx context.Context, field graphql.CollectedField, obj *model.PortalLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PortalLink_defaults(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Defaults, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PortalDefaults) graphql.Marshaler {
+			return ec.marshalNPortalDefaults2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPortalDefaults(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PortalLink_defaults(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PortalLink",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PortalDefaults(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PortalLink_userMay(ctx context.Context, field graphql.CollectedField, obj *model.PortalLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PortalLink_userMay(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserMay, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UserMay) graphql.Marshaler {
+			return ec.marshalNUserMay2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐUserMay(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PortalLink_userMay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PortalLink",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserMay(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PortalLink_recentRuns(ctx context.Context, field graphql.CollectedField, obj *model.PortalLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PortalLink_recentRuns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecentRuns, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SyncRun) graphql.Marshaler {
+			return ec.marshalNSyncRun2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncRunᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PortalLink_recentRuns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PortalLink",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncRun(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PortalLink_quarantine(ctx context.Context, field graphql.CollectedField, obj *model.PortalLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PortalLink_quarantine(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quarantine, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.QuarantinedItem) graphql.Marshaler {
+			return ec.marshalNQuarantinedItem2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐQuarantinedItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PortalLink_quarantine(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PortalLink",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QuarantinedItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PortalLink_openConflicts(ctx context.Context, field graphql.CollectedField, obj *model.PortalLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PortalLink_openConflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenConflicts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PortalLink_openConflicts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PortalLink", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _PreviewBadItem_side(ctx context.Context, field graphql.CollectedField, obj *model.PreviewBadItem) (ret graphql.Marshaler) {
@@ -13170,6 +14636,88 @@ func (ec *executionContext) fieldContext_Query_syncConflicts(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_myLinks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_myLinks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().MyLinks(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "USER")
+				if err != nil {
+					var zeroVal []*model.PortalLink
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal []*model.PortalLink
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PortalLink) graphql.Marshaler {
+			return ec.marshalNPortalLink2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPortalLinkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_myLinks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PortalLink(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_signInProviders(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_signInProviders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().SignInProviders(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SignInProvider) graphql.Marshaler {
+			return ec.marshalNSignInProvider2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSignInProviderᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_signInProviders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SignInProvider(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_syncProfiles(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14612,6 +16160,98 @@ func (ec *executionContext) _SchedulerStatus_droppedEvents(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_SchedulerStatus_droppedEvents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SchedulerStatus", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SignInProvider_id(ctx context.Context, field graphql.CollectedField, obj *model.SignInProvider) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignInProvider_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SignInProvider_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SignInProvider", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _SignInProvider_name(ctx context.Context, field graphql.CollectedField, obj *model.SignInProvider) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignInProvider_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SignInProvider_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SignInProvider", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SignInProvider_type(ctx context.Context, field graphql.CollectedField, obj *model.SignInProvider) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignInProvider_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SignInProvider_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SignInProvider", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SignInProvider_startUrl(ctx context.Context, field graphql.CollectedField, obj *model.SignInProvider) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignInProvider_startUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SignInProvider_startUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SignInProvider", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _SignInStart_url(ctx context.Context, field graphql.CollectedField, obj *model.SignInStart) (ret graphql.Marshaler) {
@@ -21292,6 +22932,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "acceptPortalInvitation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acceptPortalInvitation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createPortalInvitation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createPortalInvitation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "beginMyMailboxSignIn":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_beginMyMailboxSignIn(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setMyPreferences":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setMyPreferences(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "syncMyMailboxNow":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_syncMyMailboxNow(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "previewSync":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_previewSync(ctx, field)
@@ -21563,6 +23238,220 @@ func (ec *executionContext) _PlannedOperation(ctx context.Context, sel ast.Selec
 		case "reason":
 			out.Values[i] = ec._PlannedOperation_reason(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var portalDefaultsImplementors = []string{"PortalDefaults"}
+
+func (ec *executionContext) _PortalDefaults(ctx context.Context, sel ast.SelectionSet, obj *model.PortalDefaults) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, portalDefaultsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PortalDefaults")
+		case "directions":
+			out.Values[i] = ec._PortalDefaults_directions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "filters":
+			out.Values[i] = ec._PortalDefaults_filters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "daysBack":
+			out.Values[i] = ec._PortalDefaults_daysBack(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "daysAhead":
+			out.Values[i] = ec._PortalDefaults_daysAhead(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var portalInvitationImplementors = []string{"PortalInvitation"}
+
+func (ec *executionContext) _PortalInvitation(ctx context.Context, sel ast.SelectionSet, obj *model.PortalInvitation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, portalInvitationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PortalInvitation")
+		case "link":
+			out.Values[i] = ec._PortalInvitation_link(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "email":
+			out.Values[i] = ec._PortalInvitation_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._PortalInvitation_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var portalLinkImplementors = []string{"PortalLink"}
+
+func (ec *executionContext) _PortalLink(ctx context.Context, sel ast.SelectionSet, obj *model.PortalLink) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, portalLinkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PortalLink")
+		case "profileId":
+			out.Values[i] = ec._PortalLink_profileId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "profileName":
+			out.Values[i] = ec._PortalLink_profileName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userId":
+			out.Values[i] = ec._PortalLink_userId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "crm":
+			out.Values[i] = ec._PortalLink_crm(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mailbox":
+			out.Values[i] = ec._PortalLink_mailbox(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "crmType":
+			out.Values[i] = ec._PortalLink_crmType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mailboxType":
+			out.Values[i] = ec._PortalLink_mailboxType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mailboxSignIn":
+			out.Values[i] = ec._PortalLink_mailboxSignIn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mailboxAuthorized":
+			out.Values[i] = ec._PortalLink_mailboxAuthorized(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._PortalLink_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "overrides":
+			out.Values[i] = ec._PortalLink_overrides(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "defaults":
+			out.Values[i] = ec._PortalLink_defaults(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userMay":
+			out.Values[i] = ec._PortalLink_userMay(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recentRuns":
+			out.Values[i] = ec._PortalLink_recentRuns(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quarantine":
+			out.Values[i] = ec._PortalLink_quarantine(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openConflicts":
+			out.Values[i] = ec._PortalLink_openConflicts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -22419,6 +24308,50 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "myLinks":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_myLinks(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "signInProviders":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_signInProviders(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "syncProfiles":
 			field := field
 
@@ -22962,6 +24895,59 @@ func (ec *executionContext) _SchedulerStatus(ctx context.Context, sel ast.Select
 			}
 		case "droppedEvents":
 			out.Values[i] = ec._SchedulerStatus_droppedEvents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var signInProviderImplementors = []string{"SignInProvider"}
+
+func (ec *executionContext) _SignInProvider(ctx context.Context, sel ast.SelectionSet, obj *model.SignInProvider) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, signInProviderImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SignInProvider")
+		case "id":
+			out.Values[i] = ec._SignInProvider_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._SignInProvider_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._SignInProvider_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startUrl":
+			out.Values[i] = ec._SignInProvider_startUrl(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -25394,6 +27380,52 @@ func (ec *executionContext) marshalNPlannedOperation2ᚖgithubᚗcomᚋsynchroni
 	return ec._PlannedOperation(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPortalDefaults2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPortalDefaults(ctx context.Context, sel ast.SelectionSet, v *model.PortalDefaults) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PortalDefaults(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPortalInvitation2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPortalInvitation(ctx context.Context, sel ast.SelectionSet, v *model.PortalInvitation) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PortalInvitation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPortalLink2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPortalLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PortalLink) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPortalLink2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPortalLink(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPortalLink2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPortalLink(ctx context.Context, sel ast.SelectionSet, v *model.PortalLink) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PortalLink(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPreviewBadItem2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐPreviewBadItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PreviewBadItem) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -25685,6 +27717,32 @@ func (ec *executionContext) unmarshalNSide2githubᚗcomᚋsynchronizerᚋsynchro
 
 func (ec *executionContext) marshalNSide2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSide(ctx context.Context, sel ast.SelectionSet, v model.Side) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNSignInProvider2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSignInProviderᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SignInProvider) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSignInProvider2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSignInProvider(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSignInProvider2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSignInProvider(ctx context.Context, sel ast.SelectionSet, v *model.SignInProvider) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SignInProvider(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSignInStart2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSignInStart(ctx context.Context, sel ast.SelectionSet, v *model.SignInStart) graphql.Marshaler {
@@ -26112,6 +28170,11 @@ func (ec *executionContext) marshalNUserOverrides2ᚖgithubᚗcomᚋsynchronizer
 		return graphql.Null
 	}
 	return ec._UserOverrides(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUserOverridesInput2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐUserOverridesInput(ctx context.Context, v any) (model.UserOverridesInput, error) {
+	res, err := ec.unmarshalInputUserOverridesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNUserSyncStatus2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐUserSyncStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UserSyncStatus) graphql.Marshaler {

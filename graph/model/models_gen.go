@@ -261,6 +261,54 @@ type PlannedOperation struct {
 	Reason   *string `json:"reason,omitempty"`
 }
 
+// PortalDefaults are the profile's settings a linked user's overrides replace.
+type PortalDefaults struct {
+	Directions []*KindDirection `json:"directions"`
+	Filters    *SyncFilters     `json:"filters"`
+	DaysBack   int              `json:"daysBack"`
+	DaysAhead  int              `json:"daysAhead"`
+}
+
+// PortalInvitation is a durable sign-in link for a linked user's portal.
+type PortalInvitation struct {
+	// The absolute link: /invite/<token> on the appliance. Shown once; only the newest link of a user works.
+	Link string `json:"link"`
+	// The linked user's mailbox address the account is made for.
+	Email     string    `json:"email"`
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// PortalLink is one linked user the viewer may see, with its sync status.
+type PortalLink struct {
+	ProfileID   string       `json:"profileId"`
+	ProfileName string       `json:"profileName"`
+	UserID      string       `json:"userId"`
+	Crm         *SyncAccount `json:"crm"`
+	Mailbox     *SyncAccount `json:"mailbox"`
+	// The connector types of the profile's systems (superoffice, msgraph, caldav).
+	CrmType     string `json:"crmType"`
+	MailboxType string `json:"mailboxType"`
+	// Whether the user authorizes their own mailbox (a Microsoft 365 system with
+	// delegated permissions): the portal then offers beginMyMailboxSignIn.
+	MailboxSignIn bool `json:"mailboxSignIn"`
+	// Whether the mailbox holds the user's authorization (only meaningful when mailboxSignIn).
+	MailboxAuthorized bool `json:"mailboxAuthorized"`
+	// The scheduler's view of the user; null when the scheduler does not know the user yet.
+	Status *UserSyncStatus `json:"status,omitempty"`
+	// What the user changed for themselves.
+	Overrides *UserOverrides `json:"overrides"`
+	// The profile's settings the overrides replace.
+	Defaults *PortalDefaults `json:"defaults"`
+	// Which overrides the admin allows (a false field is locked).
+	UserMay *UserMay `json:"userMay"`
+	// The user's latest runs, newest first (at most 10); a failed run's error names the item at fault.
+	RecentRuns []*SyncRun `json:"recentRuns"`
+	// Items the engine skips until they change, with the field at fault.
+	Quarantine []*QuarantinedItem `json:"quarantine"`
+	// Conflicts recorded for the user that are not resolved yet.
+	OpenConflicts int `json:"openConflicts"`
+}
+
 // PreviewBadItem is an item the run would put in quarantine.
 type PreviewBadItem struct {
 	Side    Side    `json:"side"`
@@ -463,6 +511,18 @@ type SetupInput struct {
 	Name  string `json:"name"`
 	// At least 12 characters.
 	Password string `json:"password"`
+}
+
+// SignInProvider is a way to sign in other than a password, listed on the login page.
+type SignInProvider struct {
+	// The connector instance it signs in with.
+	ID string `json:"id"`
+	// What the button says, e.g. Sign in with SuperOffice (so-prod).
+	Name string `json:"name"`
+	// superoffice.
+	Type string `json:"type"`
+	// Where the button sends the browser (relative to the appliance).
+	StartURL string `json:"startUrl"`
 }
 
 // SignInStart is the start of a sign-in with a connected system: open url in the

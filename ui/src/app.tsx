@@ -7,13 +7,14 @@ import type { Account, Api } from './api/operations';
 import { Button, Loading } from './components';
 import { AppContext, type AppCtx } from './context';
 import { navigate, useLocation } from './nav';
-import { decide, findArea, isAdmin, normalizePath, parseUserPath, safeNext, type SystemState } from './router';
+import { decide, findArea, invitationToken, isAdmin, normalizePath, parseUserPath, safeNext, type SystemState } from './router';
 import { AccountScreen } from './screens/account';
 import { AdminsScreen } from './screens/admins';
 import { AdminsOnly, NotFound, Overview, UPCOMING, Upcoming } from './screens/areas';
 import { AuditScreen } from './screens/audit';
 import { ChecksScreen } from './screens/checks';
 import { InviteScreen, LoginScreen, SetupScreen } from './screens/auth';
+import { PortalInviteScreen, PortalScreen } from './screens/portal';
 import { SettingsScreen } from './screens/settings';
 import { Shell } from './screens/shell';
 import { ApprovalsScreen, ConflictsScreen, GovernorScreen, ProfilesScreen, UsersScreen } from './screens/sync';
@@ -77,7 +78,11 @@ export function App(props: { api: Api }) {
         setBoot((b) => (b ? { ...b, state: 'OK', viewer: a } : b));
         const path = normalizePath(window.location.pathname);
         if (path === '/invite' || path === '/setup') navigate('/', { replace: true });
-        else if (path === '/login') navigate(safeNext(new URLSearchParams(window.location.search).get('next')), { replace: true });
+        else if (path === '/login') {
+          const next = safeNext(new URLSearchParams(window.location.search).get('next'));
+          // A user-role account lands on its portal unless it was headed for its account page.
+          navigate(isAdmin(a) || next.startsWith('/account') ? next : '/portal', { replace: true });
+        }
       },
       signOut: async () => {
         await api.logout();
@@ -128,6 +133,9 @@ function Screen(props: { path: string; viewer: Account | null }) {
   if (path === '/setup') return <SetupScreen />;
   if (path === '/login') return <LoginScreen />;
   if (path === '/invite') return <InviteScreen />;
+  const invitation = invitationToken(path);
+  if (invitation) return <PortalInviteScreen token={invitation} />;
+  if (path === '/portal') return <Shell path="/portal"><PortalScreen /></Shell>;
   const userPage = parseUserPath(path);
   if (userPage) {
     return (

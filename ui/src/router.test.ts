@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AREAS, decide, findArea, normalizePath, parseUserPath, safeNext, userPath, visibleAreas } from './router';
+import { AREAS, decide, findArea, invitationToken, normalizePath, parseUserPath, safeNext, userPath, visibleAreas } from './router';
 
 const admin = { role: 'ADMIN' };
 const user = { role: 'USER' };
@@ -24,7 +24,17 @@ describe('decide', () => {
     ['OK', admin, '/setup', '?token=abc', '/'],
     ['OK', admin, '/admins', '', null],
     ['OK', admin, '/no-such-page', '', null],
-    ['OK', user, '/', '', null],
+    ['OK', user, '/', '', '/portal'],
+    ['OK', user, '/admins', '', '/portal'],
+    ['OK', user, '/users/p1/u1', '', '/portal'],
+    ['OK', user, '/portal', '?signin=ok', null],
+    ['OK', user, '/account', '', null],
+    ['OK', user, '/login', '?next=%2Faccount', '/account'],
+    ['OK', user, '/login', '?next=%2Faudit', '/portal'],
+    ['OK', null, '/portal', '', '/login?next=%2Fportal'],
+    ['OK', null, '/invite/tok-1', '', null],
+    ['OK', admin, '/invite/tok-1', '', null],
+    ['OK', user, '/invite/tok-1', '', null],
     ['OK', admin, '/invite', '?token=t', null],
   ] as const)('%s viewer=%j %s%s → %s', (state, viewer, path, search, want) => {
     expect(decide(state, viewer, path, search).redirect).toBe(want);
@@ -56,8 +66,9 @@ describe('areas', () => {
   });
   it('hides admin areas from user accounts', () => {
     const paths = visibleAreas(user).map((a) => a.path);
-    expect(paths).toEqual(['/', '/account']);
-    expect(visibleAreas(admin)).toHaveLength(AREAS.length);
+    expect(paths).toEqual(['/portal', '/account']);
+    expect(visibleAreas(admin)).toHaveLength(AREAS.length - 1);
+    expect(visibleAreas(admin).map((a) => a.path)).not.toContain('/portal');
   });
   it('finds areas with a trailing slash', () => {
     expect(findArea('/admins/')?.label).toBe('Admins & tokens');
@@ -77,5 +88,19 @@ describe('user pages', () => {
     expect(parseUserPath('/users/a')).toBeNull();
     expect(parseUserPath('/users/a/b/c')).toBeNull();
     expect(parseUserPath('/users/%E0%A4%A/b')).toBeNull();
+  });
+});
+
+describe('invitationToken', () => {
+  it.each([
+    ['/invite/abc_DEF-1', 'abc_DEF-1'],
+    ['/invite/abc/', 'abc'],
+    ['/invite/a%2Fb', 'a/b'],
+    ['/invite', ''],
+    ['/invite/', ''],
+    ['/invite/a/b', ''],
+    ['/invite/%E0%A4%A', ''],
+  ])('%s → %s', (path, want) => {
+    expect(invitationToken(path)).toBe(want);
   });
 });

@@ -20,11 +20,14 @@ export interface Area {
   adminOnly: boolean;
   /** group places the entry in the navigation. */
   group: 'sync' | 'system';
+  /** userOnly areas are for user-role accounts (the portal); admins do not see them. */
+  userOnly?: boolean;
 }
 
 /** AREAS lists the dashboard's areas in navigation order. */
 export const AREAS: readonly Area[] = [
   { path: '/', label: 'Overview', adminOnly: false, group: 'sync' },
+  { path: '/portal', label: 'Your sync', adminOnly: false, group: 'sync', userOnly: true },
   { path: '/profiles', label: 'Profiles', adminOnly: true, group: 'sync' },
   { path: '/users', label: 'Users', adminOnly: true, group: 'sync' },
   { path: '/conflicts', label: 'Conflicts', adminOnly: true, group: 'sync' },
@@ -39,6 +42,20 @@ export const AREAS: readonly Area[] = [
 
 /** PUBLIC_PATHS are the screens shown without a session. */
 export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/login', '/setup', '/invite']);
+
+/** USER_PATHS are the screens a user-role account may open; every other path leads to its portal. */
+export const USER_PATHS: ReadonlySet<string> = new Set(['/portal', '/account']);
+
+/** invitationToken returns the token of a portal invitation path (/invite/<token>), or ''. */
+export function invitationToken(pathname: string): string {
+  const m = /^\/invite\/([^/]+)$/.exec(normalizePath(pathname));
+  if (!m) return '';
+  try {
+    return decodeURIComponent(m[1]);
+  } catch {
+    return '';
+  }
+}
 
 /** normalizePath drops a trailing slash (except for "/") and collapses repeats. */
 export function normalizePath(pathname: string): string {
@@ -72,10 +89,18 @@ export function decide(state: SystemState, viewer: ViewerLike | null, pathname: 
     const token = params.get('token');
     return { redirect: token ? `/setup?token=${encodeURIComponent(token)}` : '/setup' };
   }
+  // A portal invitation link works whoever is signed in: it signs its user in.
+  if (invitationToken(path)) return { redirect: null };
   if (!viewer) {
     if (path === '/login' || path === '/invite') return { redirect: null };
     if (path === '/setup' || path === '/') return { redirect: '/login' };
     return { redirect: `/login?next=${encodeURIComponent(path + search)}` };
+  }
+  if (!isAdmin(viewer)) {
+    // A user-role account has its portal and its account page, nothing else.
+    if (USER_PATHS.has(path)) return { redirect: null };
+    const next = path === '/login' ? safeNext(params.get('next')) : '/portal';
+    return { redirect: USER_PATHS.has(normalizePath(next.split(/[?#]/)[0])) ? next : '/portal' };
   }
   if (path === '/login' || path === '/setup') return { redirect: safeNext(params.get('next')) };
   return { redirect: null };
@@ -94,7 +119,8 @@ export function isAdmin(viewer: ViewerLike | null): boolean {
 
 /** visibleAreas returns the areas a viewer may open. */
 export function visibleAreas(viewer: ViewerLike | null): Area[] {
-  return AREAS.filter((a) => !a.adminOnly || isAdmin(viewer));
+  if (isAdmin(viewer)) return AREAS.filter((a) => !a.userOnly);
+  return AREAS.filter((a) => USER_PATHS.has(a.path));
 }
 
 /** userPath is the address of a linked user's page. */

@@ -77,7 +77,9 @@ type Server struct {
 	basic      map[string]string    // on-site user → password
 	partnerKey *rsa.PublicKey
 	loginKey   *rsa.PrivateKey
-	codes      map[string]string // authorization code → nonce
+	codes      map[string]signIn // authorization code → who signed in, with the nonce
+	// signedIn is the associate who signs in at the login page (the fake has no login form); 0: the admin.
+	signedIn   int32
 	deliveries chan delivery
 	pending    sync.WaitGroup
 	hookClient *http.Client
@@ -146,7 +148,7 @@ func New(o Options) *Server {
 	s := &Server{now: o.Now, zone: o.Zone, nextID: 1000, appts: map[int32]*appt{}, persons: map[int32]*person{},
 		contacts: map[int32]superoffice.ContactRef{}, emails: map[int32]string{}, selections: map[int32]*selection{},
 		webhooks: map[int32]*superoffice.Webhook{}, tickets: map[string]time.Time{}, basic: map[string]string{},
-		partnerKey: o.PartnerKey, loginKey: lk, codes: map[string]string{}, udef: o.MarkerUdef,
+		partnerKey: o.PartnerKey, loginKey: lk, codes: map[string]signIn{}, udef: o.MarkerUdef,
 		deliveries: make(chan delivery, 4096), hookClient: &http.Client{Timeout: 5 * time.Second}}
 	s.tasks = []superoffice.TaskListItem{
 		{TaskListItemID: 1, Value: "Meeting", Type: "Appointment"},
@@ -202,6 +204,22 @@ func (s *Server) AddCompany(name string) int32 {
 	s.contacts[s.nextID] = superoffice.ContactRef{ContactID: s.nextID, Name: name}
 	return s.nextID
 }
+
+// signIn is an authorization code's pending sign-in.
+type signIn struct {
+	nonce string
+	assoc int32 // 0: the tenant's administrator (AdminEmail, AdminAssociateID)
+}
+
+// The administrator who signs in unless SignInAs names another associate.
+const (
+	AdminEmail       = "admin@example.com"
+	AdminAssociateID = 5
+)
+
+// SignInAs makes the login page sign in associate id (added with AddAssociate) from now on, as if that user typed
+// their credentials; 0 restores the administrator. Its id_tokens carry the associate's e-mail and id.
+func (s *Server) SignInAs(id int32) { s.mu.Lock(); s.signedIn = id; s.mu.Unlock() }
 
 // SetIDTokenAudience makes the token endpoint issue id_tokens for another audience ("" restores ClientID).
 func (s *Server) SetIDTokenAudience(aud string) { s.mu.Lock(); s.aud = aud; s.mu.Unlock() }
@@ -1596,20 +1614,29 @@ func (s *Server) serveLogin(w http.ResponseWriter, r *http.Request) {
 			httpError(w, http.StatusBadRequest, "client_id, response_type=code and redirect_uri are required")
 			return
 		}
-		var b [12]byte
-		_, _ = rand.Read(b[:])
-		code := base64.RawURLEncoding.EncodeToString(b[:])
-		s.mu.Lock()
-		s.codes[code] = q.Get("nonce")
-		s.mu.Unlock()
 		u, err := url.Parse(q.Get("redirect_uri"))
 		if err != nil {
 			httpError(w, http.StatusBadRequest, "redirect_uri")
 			return
 		}
 		rq := u.Query()
-		rq.Set("code", code)
 		rq.Set("state", q.Get("state"))
+		// Like SuperOffice's login service, an OpenID Connect request must ask for the openid scope; the error goes
+		// back to the client as an OAuth error response.
+		if !slices.Contains(strings.Fields(q.Get("scope")), "openid") {
+			rq.Set("error", "invalid_scope")
+			rq.Set("error_description", "the openid scope is required")
+			u.RawQuery = rq.Encode()
+			http.Redirect(w, r, u.String(), http.StatusFound) //nolint:gosec // G710: a test authorization server redirects where the client asks.
+			return
+		}
+		var b [12]byte
+		_, _ = rand.Read(b[:])
+		code := base64.RawURLEncoding.EncodeToString(b[:])
+		s.mu.Lock()
+		s.codes[code] = signIn{nonce: q.Get("nonce"), assoc: s.signedIn}
+		s.mu.Unlock()
+		rq.Set("code", code)
 		u.RawQuery = rq.Encode()
 		http.Redirect(w, r, u.String(), http.StatusFound) //nolint:gosec // G710: a test authorization server redirects where the client asks.
 	case "/common/oauth/tokens":
@@ -1619,9 +1646,14 @@ func (s *Server) serveLogin(w http.ResponseWriter, r *http.Request) {
 		}
 		code := r.PostForm.Get("code")
 		s.mu.Lock()
-		nonce, ok := s.codes[code]
+		si, ok := s.codes[code]
 		delete(s.codes, code)
+		email, assoc := AdminEmail, strconv.Itoa(AdminAssociateID)
+		if si.assoc != 0 {
+			email, assoc = s.emails[si.assoc], strconv.Itoa(int(si.assoc))
+		}
 		s.mu.Unlock()
+		nonce := si.nonce
 		if !ok || r.PostForm.Get("client_id") != ClientID || r.PostForm.Get("client_secret") != ClientSecret ||
 			r.PostForm.Get("grant_type") != "authorization_code" {
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_grant"})
@@ -1634,14 +1666,14 @@ func (s *Server) serveLogin(w http.ResponseWriter, r *http.Request) {
 		if aud == "" {
 			aud = ClientID
 		}
-		claims := map[string]any{"iss": s.issuer(), "aud": aud, "sub": "admin@example.com", "iat": now.Unix(),
+		claims := map[string]any{"iss": s.issuer(), "aud": aud, "sub": email, "iat": now.Unix(),
 			"exp": now.Add(time.Hour).Unix(), "nonce": nonce,
 			"http://schemes.superoffice.net/identity/ctx":           ContextIdentifier,
 			"http://schemes.superoffice.net/identity/webapi_url":    s.srv.URL + "/api/",
 			"http://schemes.superoffice.net/identity/netserver_url": s.srv.URL + "/Remote/Services88/",
 			"http://schemes.superoffice.net/identity/system_token":  SystemToken,
-			"http://schemes.superoffice.net/identity/email":         "admin@example.com",
-			"http://schemes.superoffice.net/identity/associateid":   "5"}
+			"http://schemes.superoffice.net/identity/email":         email,
+			"http://schemes.superoffice.net/identity/associateid":   assoc}
 		writeJSON(w, http.StatusOK, map[string]any{"access_token": "8A:fake", "token_type": "Bearer", "expires_in": 3600,
 			"id_token": s.sign(claims)})
 	case "/api/partnersystemuser/authenticate":

@@ -71,6 +71,18 @@ import type {
   SendTestMailMutationVariables,
   InviteMailboxUserMutation,
   InviteMailboxUserMutationVariables,
+  MyLinksQuery,
+  SignInProvidersQuery,
+  AcceptPortalInvitationMutation,
+  AcceptPortalInvitationMutationVariables,
+  CreatePortalInvitationMutation,
+  CreatePortalInvitationMutationVariables,
+  BeginMyMailboxSignInMutation,
+  BeginMyMailboxSignInMutationVariables,
+  SetMyPreferencesMutation,
+  SetMyPreferencesMutationVariables,
+  SyncMyMailboxNowMutation,
+  SyncMyMailboxNowMutationVariables,
 } from '../gql/graphql';
 
 export const BOOT = /* GraphQL */ `
@@ -631,6 +643,167 @@ export const INVITE_MAILBOX_USER = /* GraphQL */ `
   }
 `;
 
+// The user portal (graph/portal.graphqls).
+
+export const MY_LINKS = /* GraphQL */ `
+  query MyLinks {
+    myLinks {
+      profileId
+      profileName
+      userId
+      crm {
+        id
+        email
+        name
+      }
+      mailbox {
+        id
+        email
+        name
+      }
+      crmType
+      mailboxType
+      mailboxSignIn
+      mailboxAuthorized
+      status {
+        profileId
+        userId
+        paused
+        nextRun
+        queued
+        running
+        lastRun
+        lastOk
+        lastError
+        lastErrorAt
+        failures
+        breaker
+        breakerReason
+        breakerUntil
+        pushHealthy
+      }
+      overrides {
+        directions {
+          kind
+          direction
+        }
+        filters {
+          skipPrivate
+          skipAllDay
+          skipFree
+          skipRecurring
+        }
+        daysBack
+        daysAhead
+      }
+      defaults {
+        directions {
+          kind
+          direction
+        }
+        filters {
+          skipPrivate
+          skipAllDay
+          skipFree
+          skipRecurring
+        }
+        daysBack
+        daysAhead
+      }
+      userMay {
+        directions
+        filters
+        window
+      }
+      recentRuns {
+        id
+        kind
+        trigger
+        start
+        end
+        status
+        error
+        counts {
+          created
+          updated
+          deleted
+          conflicts
+          quarantined
+          errors
+        }
+      }
+      quarantine {
+        kind
+        side
+        itemId
+        field
+        reason
+        at
+      }
+      openConflicts
+    }
+  }
+`;
+
+export const SIGN_IN_PROVIDERS = /* GraphQL */ `
+  query SignInProviders {
+    signInProviders {
+      id
+      name
+      type
+      startUrl
+    }
+  }
+`;
+
+export const ACCEPT_PORTAL_INVITATION = /* GraphQL */ `
+  mutation AcceptPortalInvitation($token: String!) {
+    acceptPortalInvitation(token: $token) {
+      account {
+        id
+        email
+        name
+        role
+        createdAt
+      }
+    }
+  }
+`;
+
+export const CREATE_PORTAL_INVITATION = /* GraphQL */ `
+  mutation CreatePortalInvitation($profileId: ID!, $userId: ID!) {
+    createPortalInvitation(profileId: $profileId, userId: $userId) {
+      link
+      email
+      expiresAt
+    }
+  }
+`;
+
+export const BEGIN_MY_MAILBOX_SIGN_IN = /* GraphQL */ `
+  mutation BeginMyMailboxSignIn($profileId: ID!) {
+    beginMyMailboxSignIn(profileId: $profileId) {
+      url
+      expiresAt
+    }
+  }
+`;
+
+export const SET_MY_PREFERENCES = /* GraphQL */ `
+  mutation SetMyPreferences($profileId: ID!, $overrides: UserOverridesInput!) {
+    setMyPreferences(profileId: $profileId, overrides: $overrides) {
+      profileId
+      userId
+    }
+  }
+`;
+
+export const SYNC_MY_MAILBOX_NOW = /* GraphQL */ `
+  mutation SyncMyMailboxNow($profileId: ID!) {
+    syncMyMailboxNow(profileId: $profileId)
+  }
+`;
+
 /** Account is the signed-in account as the dashboard keeps it. */
 export type Account = NonNullable<BootQuery['me']>;
 
@@ -751,5 +924,26 @@ export class Api {
   }
   inviteMailboxUser(v: InviteMailboxUserMutationVariables): Promise<InviteMailboxUserMutation> {
     return this.client.request<InviteMailboxUserMutation, InviteMailboxUserMutationVariables>(INVITE_MAILBOX_USER, v);
+  }
+  myLinks(): Promise<MyLinksQuery> {
+    return this.client.request<MyLinksQuery>(MY_LINKS);
+  }
+  signInProviders(): Promise<SignInProvidersQuery> {
+    return this.client.request<SignInProvidersQuery>(SIGN_IN_PROVIDERS);
+  }
+  acceptPortalInvitation(v: AcceptPortalInvitationMutationVariables): Promise<AcceptPortalInvitationMutation> {
+    return this.client.request<AcceptPortalInvitationMutation, AcceptPortalInvitationMutationVariables>(ACCEPT_PORTAL_INVITATION, v);
+  }
+  createPortalInvitation(v: CreatePortalInvitationMutationVariables): Promise<CreatePortalInvitationMutation> {
+    return this.client.request<CreatePortalInvitationMutation, CreatePortalInvitationMutationVariables>(CREATE_PORTAL_INVITATION, v);
+  }
+  beginMyMailboxSignIn(v: BeginMyMailboxSignInMutationVariables): Promise<BeginMyMailboxSignInMutation> {
+    return this.client.request<BeginMyMailboxSignInMutation, BeginMyMailboxSignInMutationVariables>(BEGIN_MY_MAILBOX_SIGN_IN, v);
+  }
+  setMyPreferences(v: SetMyPreferencesMutationVariables): Promise<SetMyPreferencesMutation> {
+    return this.client.request<SetMyPreferencesMutation, SetMyPreferencesMutationVariables>(SET_MY_PREFERENCES, v);
+  }
+  syncMyMailboxNow(v: SyncMyMailboxNowMutationVariables): Promise<SyncMyMailboxNowMutation> {
+    return this.client.request<SyncMyMailboxNowMutation, SyncMyMailboxNowMutationVariables>(SYNC_MY_MAILBOX_NOW, v);
   }
 }

@@ -527,6 +527,53 @@ export type InviteMailboxUserMutationVariables = Exact<{
 
 export type InviteMailboxUserMutation = { inviteMailboxUser: { sent: boolean, to: string, message: string, expiresAt: string | null } };
 
+export type MyLinksQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MyLinksQuery = { myLinks: Array<{ profileId: string, profileName: string, userId: string, crmType: string, mailboxType: string, mailboxSignIn: boolean, mailboxAuthorized: boolean, openConflicts: number, crm: { id: string, email: string, name: string }, mailbox: { id: string, email: string, name: string }, status: { profileId: string, userId: string, paused: boolean, nextRun: string | null, queued: boolean, running: boolean, lastRun: string | null, lastOk: string | null, lastError: string | null, lastErrorAt: string | null, failures: number, breaker: string, breakerReason: string | null, breakerUntil: string | null, pushHealthy: boolean } | null, overrides: { daysBack: number | null, daysAhead: number | null, directions: Array<{ kind: SyncKind, direction: SyncDirection }>, filters: { skipPrivate: boolean, skipAllDay: boolean, skipFree: boolean, skipRecurring: boolean } | null }, defaults: { daysBack: number, daysAhead: number, directions: Array<{ kind: SyncKind, direction: SyncDirection }>, filters: { skipPrivate: boolean, skipAllDay: boolean, skipFree: boolean, skipRecurring: boolean } }, userMay: { directions: boolean, filters: boolean, window: boolean }, recentRuns: Array<{ id: string, kind: SyncKind, trigger: string, start: string, end: string | null, status: RunStatus, error: string | null, counts: { created: number, updated: number, deleted: number, conflicts: number, quarantined: number, errors: number } }>, quarantine: Array<{ kind: SyncKind, side: Side, itemId: string, field: string | null, reason: string, at: string }> }> };
+
+export type SignInProvidersQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SignInProvidersQuery = { signInProviders: Array<{ id: string, name: string, type: string, startUrl: string }> };
+
+export type AcceptPortalInvitationMutationVariables = Exact<{
+  token: string;
+}>;
+
+
+export type AcceptPortalInvitationMutation = { acceptPortalInvitation: { account: { id: string, email: string, name: string, role: Role, createdAt: string } } };
+
+export type CreatePortalInvitationMutationVariables = Exact<{
+  profileId: string;
+  userId: string;
+}>;
+
+
+export type CreatePortalInvitationMutation = { createPortalInvitation: { link: string, email: string, expiresAt: string } };
+
+export type BeginMyMailboxSignInMutationVariables = Exact<{
+  profileId: string;
+}>;
+
+
+export type BeginMyMailboxSignInMutation = { beginMyMailboxSignIn: { url: string, expiresAt: string } };
+
+export type SetMyPreferencesMutationVariables = Exact<{
+  profileId: string;
+  overrides: UserOverridesInput;
+}>;
+
+
+export type SetMyPreferencesMutation = { setMyPreferences: { profileId: string, userId: string } };
+
+export type SyncMyMailboxNowMutationVariables = Exact<{
+  profileId: string;
+}>;
+
+
+export type SyncMyMailboxNowMutation = { syncMyMailboxNow: boolean };
+
 export type SyncPreviewFieldsFragment = { profileId: string, userId: string, saved: boolean, paused: boolean, truncated: boolean, totalOperations: number, tookMs: number, kinds: Array<{ kind: SyncKind, direction: SyncDirection, firstSync: boolean, linked: number, listed: number, unchanged: number, conflicts: number, skipped: number, badCount: number, stillQuarantined: number, guard: string | null, pendingWrites: number, busy: boolean, incomplete: string | null, tookMs: number, crm: { creates: number, updates: number, deletes: number }, mailbox: { creates: number, updates: number, deletes: number }, conflictList: Array<{ crmId: string, mailboxId: string, title: string | null, fields: Array<string>, kept: Side }>, skips: Array<{ decision: string, reason: string, count: number }>, bad: Array<{ side: Side, itemId: string, field: string | null, reason: string }> }>, operations: Array<{ kind: SyncKind, side: Side, action: string, linkId: string, itemId: string | null, sourceId: string | null, title: string | null, start: string | null, reason: string | null }> };
 
 export type PreviewSyncMutationVariables = Exact<{

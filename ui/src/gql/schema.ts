@@ -267,6 +267,12 @@ export type MailResult = {
 export type Mutation = {
   /** Public: redeems an invitation, creates the admin account and signs in. */
   acceptInvitation: AuthPayload;
+  /**
+   * Public: redeems a portal invitation token (from /invite/<token>): signs the
+   * linked user in, creating their USER account when absent. The token works
+   * once, for 7 days, and only while it is the newest invitation of the user.
+   */
+  acceptPortalInvitation: AuthPayload;
   /** Creates an admin with an initial password. */
   addAdmin: Account;
   /**
@@ -274,6 +280,11 @@ export type Mutation = {
    * the admin saw (new deletes or creates stop it again). Returns the new run.
    */
   approveSyncRun: SyncRun;
+  /**
+   * Starts the delegated Microsoft sign-in of the viewer's own mailbox in
+   * profileId; the provider sends the browser back to /portal?signin=ok|error.
+   */
+  beginMyMailboxSignIn: SignInStart;
   /**
    * Start the sign-in of one system of a profile. side CRM or MAILBOX picks the
    * system; its connector type picks the flow: superoffice → OpenID Connect
@@ -288,6 +299,12 @@ export type Mutation = {
   changePassword: Scalars['Boolean']['output'];
   /** Creates an API token for the signed-in account; expiresInDays null or 0 = never. */
   createApiToken: NewApiToken;
+  /**
+   * Creates the durable invitation link of a linked user, replacing any earlier
+   * one (inviteMailboxUser e-mails the same kind of link). For handing the link
+   * over by other means when e-mail is not set up.
+   */
+  createPortalInvitation: PortalInvitation;
   /** Deletes a profile, its linked users and their sync state (items in the systems are not touched). */
   deleteSyncProfile: Scalars['Boolean']['output'];
   /** Creates a one-time invitation link, valid for 7 days. */
@@ -352,12 +369,20 @@ export type Mutation = {
   /** Send a test mail to `to` with the saved settings. */
   sendTestMail: MailResult;
   /**
+   * Replaces the viewer's overrides in profileId (a null field uses the
+   * profile's setting). A field the profile locks is refused with
+   * BAD_USER_INPUT naming it.
+   */
+  setMyPreferences: PortalLink;
+  /**
    * Stores (or, with a null value, deletes) secrets of a connector instance in the
    * encrypted store, where the connector reads them. Write-only: values are never returned.
    */
   setSystemSecrets: Scalars['Boolean']['output'];
   /** Public: creates the first admin and signs in. Refused (SETUP_DONE) once done. */
   setup: AuthPayload;
+  /** Queues a run of every job of the viewer's linked user in profileId now. */
+  syncMyMailboxNow: Scalars['Boolean']['output'];
   /** Queues a run of every job of a user (or of every user of the profile when userId is null) now and closes the user's breaker. */
   syncNow: Scalars['Boolean']['output'];
   /**
@@ -384,6 +409,11 @@ export type MutationAcceptInvitationArgs = {
 };
 
 
+export type MutationAcceptPortalInvitationArgs = {
+  token: Scalars['String']['input'];
+};
+
+
 export type MutationAddAdminArgs = {
   email: Scalars['String']['input'];
   name: Scalars['String']['input'];
@@ -393,6 +423,11 @@ export type MutationAddAdminArgs = {
 
 export type MutationApproveSyncRunArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationBeginMyMailboxSignInArgs = {
+  profileId: Scalars['ID']['input'];
 };
 
 
@@ -412,6 +447,12 @@ export type MutationChangePasswordArgs = {
 export type MutationCreateApiTokenArgs = {
   expiresInDays: InputMaybe<Scalars['Int']['input']>;
   name: Scalars['String']['input'];
+};
+
+
+export type MutationCreatePortalInvitationArgs = {
+  profileId: Scalars['ID']['input'];
+  userId: Scalars['ID']['input'];
 };
 
 
@@ -509,6 +550,12 @@ export type MutationSendTestMailArgs = {
 };
 
 
+export type MutationSetMyPreferencesArgs = {
+  overrides: UserOverridesInput;
+  profileId: Scalars['ID']['input'];
+};
+
+
 export type MutationSetSystemSecretsArgs = {
   instance: Scalars['String']['input'];
   secrets: Array<SystemSecretInput>;
@@ -517,6 +564,11 @@ export type MutationSetSystemSecretsArgs = {
 
 export type MutationSetupArgs = {
   input: SetupInput;
+};
+
+
+export type MutationSyncMyMailboxNowArgs = {
+  profileId: Scalars['ID']['input'];
 };
 
 
@@ -569,6 +621,56 @@ export type PlannedOperation = {
   /** The item on the other side it comes from. */
   sourceId: Maybe<Scalars['String']['output']>;
   title: Maybe<Scalars['String']['output']>;
+};
+
+/** PortalDefaults are the profile's settings a linked user's overrides replace. */
+export type PortalDefaults = {
+  daysAhead: Scalars['Int']['output'];
+  daysBack: Scalars['Int']['output'];
+  directions: Array<KindDirection>;
+  filters: SyncFilters;
+};
+
+/** PortalInvitation is a durable sign-in link for a linked user's portal. */
+export type PortalInvitation = {
+  /** The linked user's mailbox address the account is made for. */
+  email: Scalars['String']['output'];
+  expiresAt: Scalars['Time']['output'];
+  /** The absolute link: /invite/<token> on the appliance. Shown once; only the newest link of a user works. */
+  link: Scalars['String']['output'];
+};
+
+/** PortalLink is one linked user the viewer may see, with its sync status. */
+export type PortalLink = {
+  crm: SyncAccount;
+  /** The connector types of the profile's systems (superoffice, msgraph, caldav). */
+  crmType: Scalars['String']['output'];
+  /** The profile's settings the overrides replace. */
+  defaults: PortalDefaults;
+  mailbox: SyncAccount;
+  /** Whether the mailbox holds the user's authorization (only meaningful when mailboxSignIn). */
+  mailboxAuthorized: Scalars['Boolean']['output'];
+  /**
+   * Whether the user authorizes their own mailbox (a Microsoft 365 system with
+   * delegated permissions): the portal then offers beginMyMailboxSignIn.
+   */
+  mailboxSignIn: Scalars['Boolean']['output'];
+  mailboxType: Scalars['String']['output'];
+  /** Conflicts recorded for the user that are not resolved yet. */
+  openConflicts: Scalars['Int']['output'];
+  /** What the user changed for themselves. */
+  overrides: UserOverrides;
+  profileId: Scalars['ID']['output'];
+  profileName: Scalars['String']['output'];
+  /** Items the engine skips until they change, with the field at fault. */
+  quarantine: Array<QuarantinedItem>;
+  /** The user's latest runs, newest first (at most 10); a failed run's error names the item at fault. */
+  recentRuns: Array<SyncRun>;
+  /** The scheduler's view of the user; null when the scheduler does not know the user yet. */
+  status: Maybe<UserSyncStatus>;
+  userId: Scalars['ID']['output'];
+  /** Which overrides the admin allows (a false field is locked). */
+  userMay: UserMay;
 };
 
 /** PreviewBadItem is an item the run would put in quarantine. */
@@ -730,6 +832,8 @@ export type Query = {
   linkedUsers: Array<LinkedUser>;
   /** The signed-in account, or null for an anonymous caller. */
   me: Maybe<Account>;
+  /** The viewer's linked users with their status, ordered by profile and user id; empty for an admin. */
+  myLinks: Array<PortalLink>;
   /** Runs waiting for approval (status NEEDS_APPROVAL) with their planned operations, newest first. */
   pendingApprovals: Array<SyncRun>;
   /**
@@ -740,6 +844,8 @@ export type Query = {
   profileChecks: ProfileCheckReport;
   /** The scheduler's state: queue depth, running jobs, next run and last error per user. */
   schedulerStatus: SchedulerStatus;
+  /** Public: the sign-in providers of the login page (names only). */
+  signInProviders: Array<SignInProvider>;
   /** The saved SMTP settings; null when none are saved. */
   smtpSettings: Maybe<SmtpSettings>;
   /**
@@ -928,6 +1034,18 @@ export type SetupInput = {
 export type Side =
   | 'CRM'
   | 'MAILBOX';
+
+/** SignInProvider is a way to sign in other than a password, listed on the login page. */
+export type SignInProvider = {
+  /** The connector instance it signs in with. */
+  id: Scalars['ID']['output'];
+  /** What the button says, e.g. Sign in with SuperOffice (so-prod). */
+  name: Scalars['String']['output'];
+  /** Where the button sends the browser (relative to the appliance). */
+  startUrl: Scalars['String']['output'];
+  /** superoffice. */
+  type: Scalars['String']['output'];
+};
 
 /**
  * SignInStart is the start of a sign-in with a connected system: open url in the

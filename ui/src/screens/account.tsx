@@ -35,7 +35,9 @@ export function AccountScreen() {
 }
 
 function ChangePassword() {
-  const { api } = useApp();
+  const { api, viewer } = useApp();
+  // Portal accounts made by an invitation or a SuperOffice sign-in have no password yet: they leave "current" empty.
+  const portal = !isAdmin(viewer);
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');
@@ -48,7 +50,7 @@ function ChangePassword() {
   const submit = async (e: Event) => {
     e.preventDefault();
     const errs: Record<string, string> = {};
-    if (!current) errs.currentPassword = 'Enter your current password.';
+    if (!current && !portal) errs.currentPassword = 'Enter your current password.';
     const pp = passwordProblem(next);
     if (pp) errs.newPassword = pp;
     else if (next === current) errs.newPassword = 'Choose a password different from the current one.';
@@ -84,7 +86,8 @@ function ChangePassword() {
       {done && <Notice kind="success">Your password has been changed.</Notice>}
       <form ref={form} onSubmit={submit} noValidate class="narrow">
         <ErrorAlert error={error} title="The password was not changed" />
-        <Field label="Current password" name="currentPassword" type="password" value={current} onInput={setCurrent} required autoComplete="current-password" error={errors.currentPassword} />
+        <Field label="Current password" name="currentPassword" type="password" value={current} onInput={setCurrent} required={!portal} autoComplete="current-password" error={errors.currentPassword}
+          hint={portal ? 'Leave it empty if you signed in from an invitation or with SuperOffice and have not set a password yet.' : undefined} />
         <Field label="New password" name="newPassword" type="password" value={next} onInput={setNext} required autoComplete="new-password" error={errors.newPassword} hint="At least 12 characters." />
         <Field label="Repeat the new password" name="confirm" type="password" value={confirm} onInput={setConfirm} required autoComplete="new-password" error={errors.confirm} />
         <Button type="submit" variant="primary" busy={busy} busyLabel="Changing password…">

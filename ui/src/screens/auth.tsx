@@ -4,9 +4,10 @@
 import type { ComponentChildren } from 'preact';
 import { useRef, useState } from 'preact/hooks';
 import type { ApiError } from '../api/client';
-import { Button, ErrorAlert, Field, focusFirstError, Notice, PageHeader, splitError, type FieldErrors, type Hints } from '../components';
+import { Button, ErrorAlert, Field, focusFirstError, Notice, PageHeader, splitError, useAsync, type FieldErrors, type Hints } from '../components';
 import { useApp } from '../context';
 import { emailProblem, MIN_PASSWORD, passwordProblem } from '../format';
+import { loginSignInMessage } from '../portal';
 
 /** AuthLayout centres a single card with the product name above it. */
 function AuthLayout(props: { children: ComponentChildren }) {
@@ -175,6 +176,9 @@ export function LoginScreen() {
   const form = useRef<HTMLFormElement>(null);
   const params = new URLSearchParams(window.location.search);
   const reason = params.get('reason');
+  const ssoProblem = loginSignInMessage(window.location.search);
+  // The sign-in providers are a nicety: if they cannot be listed, the password form still works.
+  const providers = useAsync(() => api.signInProviders().catch(() => ({ signInProviders: [] })), []);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -203,7 +207,26 @@ export function LoginScreen() {
 
   return (
     <AuthLayout>
-      <PageHeader title="Sign in" intro="Sign in to manage Synchronizer." />
+      <PageHeader title="Sign in" intro="Sign in to manage Synchronizer, or to see how your own sync is doing." />
+      {ssoProblem && (
+        <div class="alert alert-error" role="alert">
+          <p class="alert-title">You are not signed in</p>
+          <p>{ssoProblem}</p>
+        </div>
+      )}
+      {(providers.data?.signInProviders.length ?? 0) > 0 && (
+        <section aria-labelledby="sso-h" class="sso">
+          <h2 id="sso-h" class="sr-only">
+            Sign in with your CRM account
+          </h2>
+          {providers.data?.signInProviders.map((p) => (
+            <a key={p.id} class="btn btn-secondary btn-block" href={p.startUrl}>
+              Sign in with {p.name}
+            </a>
+          ))}
+          <p class="aside">Or, with a password:</p>
+        </section>
+      )}
       {!error && reason === 'expired' && <Notice kind="info">Your session has ended. Sign in again to continue where you were.</Notice>}
       {!error && reason === 'signed-out' && <Notice kind="success">You have signed out.</Notice>}
       <form ref={form} onSubmit={submit} noValidate>

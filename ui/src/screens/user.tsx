@@ -5,7 +5,7 @@
 import { useState } from 'preact/hooks';
 import type { ApiError } from '../api/client';
 import { asApiError } from '../api/client';
-import { Button, ConfirmDialog, EmptyState, ErrorAlert, Link, Loading, Notice, PageHeader, useAsync } from '../components';
+import { Button, ConfirmDialog, CopyButton, EmptyState, ErrorAlert, Link, Loading, Notice, PageHeader, useAsync } from '../components';
 import { useApp } from '../context';
 import { formatTime, sentence } from '../format';
 import type { SyncQuarantineQuery, SyncTraceQuery, UserRunsQuery } from '../gql/graphql';
@@ -122,7 +122,7 @@ export function UserScreen(props: { profileId: string; userId: string }) {
           </dl>
         </section>
       )}
-      {user && profile && profile.mailbox.type === 'msgraph' && <Invitation profileId={profileId} userId={userId} email={user.mailbox.email} />}
+      {user && profile && <Invitation profileId={profileId} userId={userId} email={user.mailbox.email} />}
       {user && <UserPreview profileId={profileId} userId={userId} />}
       {user && <Runs profileId={profileId} userId={userId} />}
       {user && <TraceSearch profileId={profileId} userId={userId} />}
@@ -132,41 +132,71 @@ export function UserScreen(props: { profileId: string; userId: string }) {
 }
 
 /**
- * Invitation e-mails the user the Microsoft sign-in link of their mailbox
- * (inviteMailboxUser). Shown when the mailbox system is Microsoft 365; the
- * server says when the system uses application permissions instead.
+ * Invitation gives the user their durable portal invitation link (7 days,
+ * one-time; a newer one replaces it): e-mailed (inviteMailboxUser) or shown
+ * here to hand over another way (createPortalInvitation). From the portal the
+ * user sees their own sync and authorizes their own mailbox.
  */
 function Invitation(props: { profileId: string; userId: string; email: string }) {
   const { api } = useApp();
-  const [busy, setBusy] = useState(false);
+  const [busy, setBusy] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
   const [result, setResult] = useState<{ sent: boolean; message: string } | null>(null);
+  const [link, setLink] = useState<{ link: string; expiresAt: string } | null>(null);
   const send = async () => {
-    setBusy(true);
+    setBusy('mail');
     setError(null);
     setResult(null);
+    setLink(null);
     try {
       const r = await api.inviteMailboxUser({ profileId: props.profileId, userId: props.userId });
       setResult(r.inviteMailboxUser);
     } catch (err) {
       setError(asApiError(err));
     } finally {
-      setBusy(false);
+      setBusy('');
+    }
+  };
+  const create = async () => {
+    setBusy('link');
+    setError(null);
+    setResult(null);
+    try {
+      const r = await api.createPortalInvitation({ profileId: props.profileId, userId: props.userId });
+      setLink(r.createPortalInvitation);
+    } catch (err) {
+      setError(asApiError(err));
+    } finally {
+      setBusy('');
     }
   };
   return (
     <section class="card" aria-labelledby="invite-h">
-      <h2 id="invite-h">Microsoft sign-in</h2>
+      <h2 id="invite-h">Portal invitation</h2>
       <p>
-        With delegated permissions, each user signs in with Microsoft once so the appliance may reach their mailbox. This sends{' '}
-        {props.email ? <strong>{props.email}</strong> : 'the user'} a sign-in link (valid for 10 minutes) with a short explanation. It uses the
-        e-mail settings under <Link href="/settings">Settings</Link>.
+        The user's own portal shows them how their sync is doing and lets them authorize their mailbox themselves. An invitation link signs{' '}
+        {props.email ? <strong>{props.email}</strong> : 'the user'} in once, without a password, and is valid for 7 days; a new invitation replaces
+        the previous one. E-mailing it uses the settings under <Link href="/settings">Settings</Link>.
       </p>
       {result && <Notice kind={result.sent ? 'success' : 'warning'}>{result.message}</Notice>}
-      <ErrorAlert error={error} title="The invitation was not sent" />
-      <Button busy={busy} busyLabel="Sending the invitation…" onClick={send}>
-        E-mail a sign-in invitation
-      </Button>
+      {link && (
+        <div class="alert alert-success" role="status">
+          <p class="alert-title">Invitation link (shown once, valid until {formatTime(link.expiresAt)})</p>
+          <p>
+            <code class="wrap" data-testid="portal-invitation-link">{link.link}</code>
+          </p>
+          <CopyButton text={link.link} label="Copy the link" />
+        </div>
+      )}
+      <ErrorAlert error={error} title="No invitation was made" />
+      <div class="card-actions">
+        <Button busy={busy === 'mail'} busyLabel="Sending the invitation…" onClick={send} disabled={busy !== ''}>
+          E-mail a sign-in invitation
+        </Button>
+        <Button busy={busy === 'link'} busyLabel="Creating the link…" onClick={create} disabled={busy !== ''}>
+          Create an invitation link
+        </Button>
+      </div>
     </section>
   );
 }
