@@ -44,6 +44,9 @@ type Resolver struct {
 	// SignIn starts sign-ins with connected systems; nil: beginSystemSignIn
 	// answers UNAVAILABLE.
 	SignIn SignInStarter
+	// Ops is the appliance's TLS status, backup links and re-invitation
+	// record; nil: those fields answer UNAVAILABLE.
+	Ops Ops
 
 	schedMu sync.Mutex // serialises reschedule
 }
