@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/synchronizer/synchronizer/auth"
+	"github.com/synchronizer/synchronizer/engine"
+	"github.com/synchronizer/synchronizer/engine/governor"
 	"github.com/synchronizer/synchronizer/graph"
 	"github.com/synchronizer/synchronizer/kv"
 )
@@ -31,6 +33,7 @@ type opsServer struct {
 	key  []byte
 	auth *auth.Service
 	ops  *opsAPI
+	gov  *governor.Governor
 	srv  *httptest.Server
 
 	mu  sync.Mutex
@@ -79,7 +82,8 @@ func newOpsServer(t *testing.T) *opsServer {
 		t.Fatal(err)
 	}
 	o.ops = &opsAPI{tlsWatch: tw, backupDownloads: newBackupDownloads(db, o.auth, o.clock, logger), db: db}
-	gql := graph.NewHandler(&graph.Resolver{Auth: o.auth, DB: db, Logger: logger, Ops: o.ops}, graph.HandlerOptions{})
+	o.gov = governor.New(governor.Options{Now: o.clock})
+	gql := graph.NewHandler(&graph.Resolver{Auth: o.auth, DB: db, Logger: logger, Ops: o.ops, Governor: o.gov}, graph.HandlerOptions{})
 	app := newAppHandler(appDeps{logger: logger, metrics: newMetrics("test", "test"), readiness: &Readiness{},
 		graphql: o.auth.Middleware(gql), backup: o.auth.Middleware(o.ops.backupDownloads), ui: http.NotFoundHandler()})
 	o.srv = httptest.NewServer(app)
@@ -299,5 +303,63 @@ func TestBackupDownloadEncrypted(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "y")
 	if err := kv.Restore(bytes.NewReader(b), kv.Options{Dir: dir, EncryptionKey: o.key}); err != nil {
 		t.Fatalf("restore with the store's key: %v", err)
+	}
+}
+
+// TestOpsFieldsOverGraphQL reads governorHistory, tlsStatus and reinvitations through the API as an admin, and
+// checks that a USER is refused and bad arguments name the argument.
+func TestOpsFieldsOverGraphQL(t *testing.T) {
+	t.Parallel()
+	o := newOpsServer(t)
+	mailbox := engine.LimitScope{System: "msgraph", Kind: "mailbox", Key: "alice@example.com"}
+	for i := range 3 {
+		p, err := o.gov.Acquire(context.Background(), mailbox)
+		if err != nil {
+			t.Fatal(err)
+		}
+		status := 200
+		if i == 2 { // the last one: a throttling answer holds the scope back, which this test's frozen clock never ends
+			status = 429
+		}
+		p.Done(engine.Outcome{Status: status})
+	}
+	admin := o.signIn(t, "admin@example.com")
+	data, msg := admin.gql(t, `query($s: String) { governorHistory(scope: $s, minutes: 1) { scope stepSeconds samples { at admitted throttled } } }`,
+		map[string]any{"s": mailbox.String()})
+	if msg != "" {
+		t.Fatal(msg)
+	}
+	var h struct {
+		H struct {
+			Scope       string
+			StepSeconds int
+			Samples     []struct{ Admitted, Throttled int }
+		} `json:"governorHistory"`
+	}
+	if err := json.Unmarshal(data, &h); err != nil {
+		t.Fatal(err)
+	}
+	if h.H.Scope != mailbox.String() || h.H.StepSeconds != 10 || len(h.H.Samples) != 6 ||
+		h.H.Samples[5].Admitted != 3 || h.H.Samples[5].Throttled != 1 {
+		t.Errorf("governorHistory %+v", h.H)
+	}
+	for _, tc := range []struct{ query, want string }{
+		{`{ governorHistory(minutes: 0) { scope } }`, "BAD_USER_INPUT"},
+		{`{ governorHistory(minutes: 61) { scope } }`, "BAD_USER_INPUT"},
+		{`{ governorHistory(scope: "msgraph/mailbox/nobody") { scope } }`, "NOT_FOUND"},
+	} {
+		if _, msg := admin.gql(t, tc.query, nil); !strings.HasPrefix(msg, tc.want) {
+			t.Errorf("%s: %q, want %s", tc.query, msg, tc.want)
+		}
+	}
+	data, msg = admin.gql(t, `{ tlsStatus { mode httpRedirect problems { severity } } reinvitations { userId } }`, nil)
+	if msg != "" || string(data) != `{"tlsStatus":{"mode":"PLAIN","httpRedirect":false,"problems":[]},"reinvitations":[]}` {
+		t.Errorf("tlsStatus/reinvitations: %s %s", data, msg)
+	}
+	user := o.signIn(t, "user@example.com")
+	for _, q := range []string{`{ governorHistory { scope } }`, `{ tlsStatus { mode } }`, `{ reinvitations { userId } }`} {
+		if _, msg := user.gql(t, q, nil); !strings.HasPrefix(msg, "FORBIDDEN") {
+			t.Errorf("%s as USER: %q", q, msg)
+		}
 	}
 }
