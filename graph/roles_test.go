@@ -110,6 +110,11 @@ var roleCases = []struct {
 	{"saveSmtpSettings", `mutation { saveSmtpSettings(input: {host: "127.0.0.1", port: 25, security: NONE, from: "a@example.com"}) { host } }`, "ADMIN"},
 	{"sendTestMail", `mutation { sendTestMail(to: "b@example.com") { sent } }`, "ADMIN"},
 	{"inviteMailboxUser", `mutation { inviteMailboxUser(profileId: "p1", userId: "u1") { sent } }`, "ADMIN"},
+	// Operations.
+	{"governorHistory", `{ governorHistory(minutes: 5) { scope } }`, "ADMIN"},
+	{"tlsStatus", `{ tlsStatus { mode } }`, "ADMIN"},
+	{"reinvitations", `{ reinvitations { userId } }`, "ADMIN"},
+	{"createBackupLink", `mutation { createBackupLink { url } }`, "ADMIN"},
 }
 
 // TestRoleChecks asserts that anonymous callers get UNAUTHENTICATED for
