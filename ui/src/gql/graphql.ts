@@ -177,6 +177,17 @@ export type SystemState =
   | 'OK'
   | 'SETUP';
 
+/** How the appliance serves HTTPS. */
+export type TlsMode =
+  /** Certificates from an ACME CA (Let's Encrypt) for --domain. */
+  | 'AUTOCERT'
+  /** The operator's own certificate (--tls-cert/--tls-key). */
+  | 'OWN'
+  /** No TLS: plain HTTP. */
+  | 'PLAIN'
+  /** A generated self-signed certificate (--self-signed). */
+  | 'SELF_SIGNED';
+
 export type UserMayInput = {
   directions?: boolean | null | undefined;
   filters?: boolean | null | undefined;
@@ -462,3 +473,30 @@ export type InviteMailboxUserMutationVariables = Exact<{
 
 
 export type InviteMailboxUserMutation = { inviteMailboxUser: { sent: boolean, to: string, message: string, expiresAt: string | null } };
+
+export type GovernorHistoryQueryVariables = Exact<{
+  scope?: string | null | undefined;
+  minutes?: number | null | undefined;
+}>;
+
+
+export type GovernorHistoryQuery = { governorHistory: { scope: string, stepSeconds: number, samples: Array<{ at: string, admitted: number, throttled: number, waitedMs: number, maxInFlight: number }> } };
+
+export type TlsStatusQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type TlsStatusQuery = { tlsStatus: { mode: TlsMode, domains: Array<string>, publicUrl: string, httpRedirect: boolean, renewalError: string | null, renewalErrorAt: string | null, certificates: Array<{ domain: string, subject: string, issuer: string, dnsNames: Array<string>, notBefore: string, notAfter: string, daysLeft: number }>, problems: Array<{ severity: string, domain: string | null, message: string, action: string }> } };
+
+export type CreateBackupLinkMutationVariables = Exact<{
+  encrypted?: boolean | null | undefined;
+}>;
+
+
+export type CreateBackupLinkMutation = { createBackupLink: { url: string, expiresAt: string } };
+
+export type ReinvitationsQueryVariables = Exact<{
+  profileId?: string | null | undefined;
+}>;
+
+
+export type ReinvitationsQuery = { reinvitations: Array<{ profileId: string, userId: string, at: string, error: string, sent: boolean, to: string, reason: string, adminsNotified: number }> };
