@@ -323,8 +323,9 @@ type waiter struct {
 	primary, profile *scope
 	ready            chan struct{}
 	granted          bool
-	queued           time.Time // when it first met dispatch (the time of its Acquire)
-	at               time.Time // admission time
+	// at is when the waiter first met dispatch (the time of its Acquire) until it is admitted, then the admission
+	// time.
+	at time.Time
 }
 
 // Acquire blocks until every scope (plus the profile scope found in ctx) has room, then charges the call to all
@@ -407,8 +408,8 @@ func (g *Governor) dispatchLocked() {
 	clear(g.blocked)
 	kept := g.waiters[:0]
 	for _, w := range g.waiters {
-		if w.queued.IsZero() {
-			w.queued = now
+		if w.at.IsZero() {
+			w.at = now // queued
 		}
 		fits := true
 		for _, s := range w.scopes {
@@ -430,7 +431,7 @@ func (g *Governor) dispatchLocked() {
 			continue
 		}
 		ns := now.UnixNano()
-		waited := now.Sub(w.queued)
+		waited := now.Sub(w.at)
 		for _, s := range w.scopes {
 			s.inFlight++
 			s.waiting--
@@ -439,7 +440,7 @@ func (g *Governor) dispatchLocked() {
 		}
 		g.inFlight++
 		g.hist.admit(now, waited, g.inFlight)
-		w.granted, w.at = true, now
+		w.granted, w.at = true, now // from here on, at is the admission time
 		close(w.ready)
 	}
 	for i := len(kept); i < len(g.waiters); i++ {
