@@ -363,3 +363,44 @@ func TestOpsFieldsOverGraphQL(t *testing.T) {
 		}
 	}
 }
+
+// TestBackupDownloadWithAPIToken: a script with an admin's API token GETs the backup directly (no link: browsers
+// never send the Authorization header by themselves).
+func TestBackupDownloadWithAPIToken(t *testing.T) {
+	t.Parallel()
+	o := newOpsServer(t)
+	admins, err := o.auth.Admins(auth.WithViewer(context.Background(), &auth.Viewer{Role: auth.RoleAdmin}))
+	if err != nil || len(admins) != 1 {
+		t.Fatalf("admins %v %v", admins, err)
+	}
+	actx := auth.WithViewer(context.Background(), &auth.Viewer{AccountID: admins[0].ID, Email: admins[0].Email, Role: auth.RoleAdmin, Via: "session"})
+	_, secret, err := o.auth.CreateAPIToken(actx, "backup script", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		query, suffix string
+	}{{"", `Z.bak"`}, {"?encrypted=true", `Z.encrypted.bak"`}} {
+		req, _ := http.NewRequest(http.MethodGet, o.srv.URL+pathBackup+tc.query, nil)
+		req.Header.Set("Authorization", "Bearer "+secret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || len(b) < 100 || !strings.HasSuffix(resp.Header.Get("Content-Disposition"), tc.suffix) {
+			t.Errorf("GET %s with an API token: %d, %d bytes, %q", pathBackup+tc.query, resp.StatusCode, len(b), resp.Header.Get("Content-Disposition"))
+		}
+	}
+	req, _ := http.NewRequest(http.MethodGet, o.srv.URL+pathBackup, nil)
+	req.Header.Set("Authorization", "Bearer syn_not-a-token")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("a wrong API token: %d", resp.StatusCode)
+	}
+}
