@@ -92,17 +92,20 @@ func newReinviter(sched *scheduler.Scheduler, eng *engine.Engine, db *kv.DB, aut
 		mailer: func(s mail.Settings) *mail.Mailer { return &mail.Mailer{Settings: s} }}
 }
 
-// start subscribes to the scheduler's events and handles them until stop.
+// start subscribes to the scheduler's events and handles them until stop. One goroutine drains the events at
+// once (so the scheduler never counts them as dropped while an e-mail is being sent) and notes the users whose job
+// failed; another re-invites them, and scans the snapshot every scanEvery for what a gap may have hidden.
 func (ri *reinviter) start(ctx context.Context, scanEvery time.Duration) {
 	ctx, ri.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	ri.done = make(chan struct{})
 	events, unsubscribe := ri.sched.Subscribe(256)
-	go func() {
-		defer close(ri.done)
+	type userKey struct{ profile, user string }
+	var mu sync.Mutex
+	failed := map[userKey]bool{}
+	wake := make(chan struct{}, 1)
+	var wg sync.WaitGroup
+	wg.Go(func() {
 		defer unsubscribe()
-		tick := time.NewTicker(scanEvery)
-		defer tick.Stop()
-		ri.scan(ctx) // users whose grant failed before this start
 		for {
 			select {
 			case <-ctx.Done():
@@ -111,8 +114,37 @@ func (ri *reinviter) start(ctx context.Context, scanEvery time.Duration) {
 				if !ok {
 					return
 				}
-				if ev.Type == scheduler.EventFailed && ev.Profile != "" && ev.User != "" {
-					if st, ok := ri.sched.UserStatus(ev.Profile, ev.User); ok {
+				if ev.Type != scheduler.EventFailed || ev.Profile == "" || ev.User == "" {
+					continue
+				}
+				mu.Lock()
+				failed[userKey{ev.Profile, ev.User}] = true
+				mu.Unlock()
+				select {
+				case wake <- struct{}{}:
+				default:
+				}
+			}
+		}
+	})
+	wg.Go(func() {
+		tick := time.NewTicker(scanEvery)
+		defer tick.Stop()
+		ri.scan(ctx) // users whose grant failed before this start
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-wake:
+				mu.Lock()
+				keys := make([]userKey, 0, len(failed))
+				for k := range failed {
+					keys = append(keys, k)
+				}
+				clear(failed)
+				mu.Unlock()
+				for _, k := range keys {
+					if st, ok := ri.sched.UserStatus(k.profile, k.user); ok && ctx.Err() == nil {
 						ri.consider(ctx, st)
 					}
 				}
@@ -120,6 +152,10 @@ func (ri *reinviter) start(ctx context.Context, scanEvery time.Duration) {
 				ri.scan(ctx)
 			}
 		}
+	})
+	go func() {
+		wg.Wait()
+		close(ri.done)
 	}()
 }
 
