@@ -13,9 +13,11 @@ import (
 	"github.com/synchronizer/synchronizer/engine"
 	"github.com/synchronizer/synchronizer/engine/msgraph"
 	"github.com/synchronizer/synchronizer/engine/msgraph/msgraphtest"
+	"github.com/synchronizer/synchronizer/engine/scheduler"
 	"github.com/synchronizer/synchronizer/engine/superoffice"
 	"github.com/synchronizer/synchronizer/engine/superoffice/superofficetest"
 	"github.com/synchronizer/synchronizer/graph"
+	"github.com/synchronizer/synchronizer/graph/model"
 	"github.com/synchronizer/synchronizer/kv"
 	"github.com/synchronizer/synchronizer/mail"
 	"github.com/synchronizer/synchronizer/mail/mailtest"
@@ -102,9 +104,16 @@ func reinviteSetup(t *testing.T) (*appliance, *msgraphtest.Server) {
 	if err := graphLoadSchedule(a); err != nil {
 		t.Fatal(err)
 	}
-	settle(t, a)
-	if st, _ := a.stack.sched.UserStatus("p1", "u-alice"); st.LastError != "" || st.LastOK == nil {
-		t.Fatalf("alice's first sync did not succeed: %+v", st)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		st, _ := a.stack.sched.UserStatus("p1", "u-alice")
+		if st.LastOK != nil && !st.Running && !st.Queued {
+			break
+		}
+		if st.LastError != "" || time.Now().After(deadline) {
+			t.Fatalf("alice's first sync did not succeed: %+v", st)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	return a, g
 }
@@ -270,5 +279,46 @@ func TestGrantRefusedMatchesMsgraph(t *testing.T) {
 		if got := grantRefused(text); got != tc.want {
 			t.Errorf("grantRefused(%q) = %v, want %v", text, got, tc.want)
 		}
+	}
+}
+
+// TestReinviteOnlyForRefusedDelegatedGrants: nothing is sent or recorded for an app-only mailbox system, for a
+// credentials error of the CRM, for a user who never signed in, or while the breaker is not the auth one.
+func TestReinviteOnlyForRefusedDelegatedGrants(t *testing.T) {
+	t.Parallel()
+	a := newAppliance(t, nil)
+	for id, auth := range map[string]string{"app": msgraph.AuthApp, "deleg": msgraph.AuthDelegated} {
+		if _, err := a.stack.eng.PutProfile(engine.Profile{ID: id, Name: id,
+			CRM: engine.SystemRef{Type: "superoffice", Instance: "so-" + id, Settings: mustJSONRaw(t, map[string]any{"loginUrl": "https://so.example.com/login", "clientId": "c"})},
+			Mailbox: engine.SystemRef{Type: msgraph.Type, Instance: "m-" + id, Settings: mustJSONRaw(t, map[string]any{
+				"tenantId": "contoso", "clientId": "app-1", "clientSecret": "s", "auth": auth})},
+			Directions: map[engine.Kind]engine.Direction{engine.KindAppointment: engine.DirTwoWay}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	revoked := "list mailbox changes: " + (&msgraph.AuthError{User: "u@example.com", Code: "invalid_grant", Reason: "AADSTS50173: revoked"}).Error()
+	neverSignedIn := (&msgraph.AuthError{User: "u@example.com", Reason: "the user has not signed in yet (no refresh token): send an invitation"}).Error()
+	var invited []string
+	ri := newReinviter(a.stack.sched, a.stack.eng, a.db, a.auth, func(_ context.Context, p, u string) (*model.MailResult, error) {
+		invited = append(invited, p+"/"+u)
+		return nil, nil
+	}, slog.New(slog.DiscardHandler))
+	for _, st := range []scheduler.UserStatus{
+		{Profile: "app", User: "u1", BreakerReason: "auth", LastError: revoked},
+		{Profile: "deleg", User: "u2", BreakerReason: "auth", LastError: "CRM refused the credentials: superoffice: SuperOffice refused the system user"},
+		{Profile: "deleg", User: "u3", BreakerReason: "auth", LastError: neverSignedIn},
+		{Profile: "deleg", User: "u4", BreakerReason: "failures", LastError: revoked},
+		{Profile: "gone", User: "u5", BreakerReason: "auth", LastError: revoked},
+	} {
+		ri.consider(context.Background(), st)
+	}
+	list, err := reinvitations(a.db, "")
+	if err != nil || len(list) != 0 || len(invited) != 0 {
+		t.Fatalf("re-invitations %+v (%v), invited %v: want none", list, err, invited)
+	}
+	// The one case that qualifies is recorded (no SMTP here, so nothing is sent).
+	ri.consider(context.Background(), scheduler.UserStatus{Profile: "deleg", User: "u6", BreakerReason: "auth", LastError: revoked})
+	if list, _ := reinvitations(a.db, "deleg"); len(list) != 1 || list[0].UserID != "u6" || list[0].Reason != reasonNoSMTP {
+		t.Fatalf("re-invitations %+v, want u6 without SMTP", list)
 	}
 }
