@@ -233,10 +233,16 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer, onStart fu
 	readiness.Add("scheduler", stack.sched.Ready)
 	m.registry.MustRegister(stack.sched.Collector(), stack.gov.Collector(), stack.intake.Collector())
 	flows := newOAuthFlows(stack, db, authSvc, webhookBaseURL(cfg), logger.With("component", "oauth"))
-	gql := graph.NewHandler(&graph.Resolver{
+	ops, err := newOps(cfg, db, authSvc, logger)
+	if err != nil {
+		return err
+	}
+	resolver := &graph.Resolver{
 		Auth: authSvc, DB: db, Logger: logger.With("component", "graphql"), Version: ver, Commit: rev,
-		Engine: stack.eng, Scheduler: stack.sched, Governor: stack.gov, Secrets: stack.secrets, SignIn: flows, Portal: flows,
-	}, graph.HandlerOptions{RequestID: requestIDFrom})
+		Engine: stack.eng, Scheduler: stack.sched, Governor: stack.gov, Secrets: stack.secrets, SignIn: flows, Portal: flows, Ops: ops,
+	}
+	gql := graph.NewHandler(resolver, graph.HandlerOptions{RequestID: requestIDFrom})
+	stack.startReinviter(ctx, db, authSvc, resolver.InviteMailboxUser, logger)
 	app := newAppHandler(appDeps{
 		logger:    logger,
 		metrics:   m,
@@ -244,6 +250,7 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer, onStart fu
 		graphql:   authSvc.Middleware(withBodyLimit(graphqlBodyLimit, withRequestBase(gql))),
 		hooks:     stack.intake,
 		oauth:     flows,
+		backup:    authSvc.Middleware(ops.backupDownloads),
 		ui:        ui.Handler(),
 	})
 
@@ -258,6 +265,7 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer, onStart fu
 	if err != nil {
 		return err
 	}
+	ops.watchServers(servers)
 	for _, s := range servers {
 		if err := s.listen(); err != nil {
 			for _, o := range servers {
@@ -266,6 +274,7 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer, onStart fu
 			return err
 		}
 	}
+	ops.setPublicURL(publicURL(cfg, servers[0].ln.Addr()))
 	if tlsMode == TLSOff && !isLoopback(cfg.Listen) {
 		logger.Warn("serving plain HTTP on a non-loopback address: passwords and sessions cross the network in clear; use --domain, --tls-cert or --self-signed",
 			slog.String("listen", cfg.Listen))
@@ -365,6 +374,7 @@ type appDeps struct {
 	graphql   http.Handler // already wrapped with auth and the body limit
 	hooks     http.Handler // push intake: each connector's receiver validates its own deliveries
 	oauth     *oauthFlows  // sign-in callbacks (oauth.go); nil: not mounted
+	backup    http.Handler // GET /api/backup (backupdl.go), already wrapped with auth; nil: not mounted
 	ui        http.Handler
 }
 
@@ -385,6 +395,9 @@ func newAppHandler(d appDeps) http.Handler {
 	}
 	if d.oauth != nil {
 		d.oauth.mount(handle)
+	}
+	if d.backup != nil {
+		handle("GET "+pathBackup, d.backup)
 	}
 	handle("/", d.ui)
 	var h http.Handler = mux

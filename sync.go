@@ -50,6 +50,8 @@ type syncStack struct {
 	log       *slog.Logger
 	// demo holds the fakes of --demo; closed after the scheduler has stopped.
 	demo *demo.Demo
+	// reinvite re-invites users whose Microsoft grant was refused (reinvite.go); nil until startReinviter.
+	reinvite *reinviter
 }
 
 // startSync builds the sync stack on db, recovers the journal (pending intents of a run that a crash or a kill
@@ -158,6 +160,7 @@ func (s *syncStack) stop(ctx context.Context) {
 	if s.push != nil {
 		s.push.stop()
 	}
+	s.reinvite.stop()
 	if s.sched != nil {
 		if err := s.sched.Stop(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			s.log.Warn("scheduler stop", slog.Any("error", err))

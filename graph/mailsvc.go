@@ -124,6 +124,15 @@ func (r *Resolver) sendTestMail(ctx context.Context, to string) (*model.MailResu
 	return res, nil
 }
 
+// InviteMailboxUser e-mails linked user userID of profileID their portal
+// invitation: exactly what the inviteMailboxUser field (an admin's "E-mail a
+// sign-in invitation") does, for callers outside the API such as the
+// appliance's automatic re-invitation. The audit event's actor is the viewer
+// in ctx (auth.WithViewer), else "anonymous".
+func (r *Resolver) InviteMailboxUser(ctx context.Context, profileID, userID string) (*model.MailResult, error) {
+	return r.inviteMailboxUser(ctx, profileID, userID)
+}
+
 // inviteMailboxUser is the inviteMailboxUser field: the durable invitation
 // link of the user portal (7 days, one-time), e-mailed to the linked user's
 // mailbox address; from the portal the user authorizes their own mailbox.

@@ -55,6 +55,9 @@ type Resolver struct {
 	// sign-in state and the login page's sign-in providers; nil: invitations
 	// answer UNAVAILABLE and no provider is listed.
 	Portal PortalSupport
+	// Ops is the appliance's TLS status, backup links and re-invitation
+	// record; nil: those fields answer UNAVAILABLE.
+	Ops Ops
 
 	schedMu sync.Mutex // serialises reschedule
 }

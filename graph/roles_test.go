@@ -122,6 +122,11 @@ var roleCases = []struct {
 	{"beginMyMailboxSignIn", `mutation { beginMyMailboxSignIn(profileId: "p1") { url } }`, "USER"},
 	{"setMyPreferences", `mutation { setMyPreferences(profileId: "p1", overrides: {}) { profileId } }`, "USER"},
 	{"syncMyMailboxNow", `mutation { syncMyMailboxNow(profileId: "p1") }`, "USER"},
+	// Operations.
+	{"governorHistory", `{ governorHistory(minutes: 5) { scope } }`, "ADMIN"},
+	{"tlsStatus", `{ tlsStatus { mode } }`, "ADMIN"},
+	{"reinvitations", `{ reinvitations { userId } }`, "ADMIN"},
+	{"createBackupLink", `mutation { createBackupLink { url } }`, "ADMIN"},
 }
 
 // TestRoleChecks asserts that anonymous callers get UNAUTHENTICATED for

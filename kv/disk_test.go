@@ -715,8 +715,8 @@ func TestKeySpacesDoNotOverlap(t *testing.T) {
 			}
 		}
 	}
-	if len(kv.Prefixes) != 11 {
-		t.Errorf("%d prefixes, want the 11 documented key spaces", len(kv.Prefixes))
+	if len(kv.Prefixes) != 12 {
+		t.Errorf("%d prefixes, want the 12 documented key spaces", len(kv.Prefixes))
 	}
 }
 

@@ -43,6 +43,10 @@ const (
 	// verifier, written with a 10-minute TTL by the root package's oauth.go
 	// and deleted when the callback uses it (one-time).
 	PrefixOAuth = "oauth/"
+	// PrefixReinvite holds the last automatic re-invitation of each linked
+	// user whose Microsoft grant was refused (reinvite/<profile>/<user>),
+	// written by the root package's reinvite.go (at most one a day a user).
+	PrefixReinvite = "reinvite/"
 )
 
 // Prefixes lists every key space above, in a stable order. Tests use it to
@@ -59,4 +63,5 @@ var Prefixes = []string{
 	PrefixScheduler,
 	PrefixSecret,
 	PrefixOAuth,
+	PrefixReinvite,
 }

@@ -100,6 +100,10 @@ type Governor struct {
 	timerAt   time.Time
 	calls     uint64
 	blocked   map[*scope]bool // scratch for dispatch
+	// inFlight counts admitted calls whose permit is not done; hist is the governor-wide activity, each call
+	// counted once (see History).
+	inFlight int
+	hist     history
 }
 
 var _ engine.Governor = (*Governor)(nil)
@@ -220,6 +224,8 @@ type scope struct {
 	adaptFrom  int // the cap in force before the slow-down started
 	lastAdjust time.Time
 	waiting    int
+	// hist is the scope's activity over the last HistorySpan (see History).
+	hist history
 }
 
 func (g *Governor) setLimitsLocked(s *scope) {
@@ -306,7 +312,7 @@ func (s *scope) ready(now time.Time) (ok bool, wake time.Time) {
 }
 
 func (s *scope) idle(now time.Time) bool {
-	return s.inFlight == 0 && s.waiting == 0 && s.n == 0 && s.effCap == 0 && !now.Before(s.backoffUntil) &&
+	return s.inFlight == 0 && !s.hist.activeSince(stepIndex(now.Add(-HistorySpan))) && s.waiting == 0 && s.n == 0 && s.effCap == 0 && !now.Before(s.backoffUntil) &&
 		(s.throttled == 0 || now.Sub(s.recent[(s.recentPos+len(s.recent)-1)%len(s.recent)]) > recentWindow)
 }
 
@@ -317,7 +323,9 @@ type waiter struct {
 	primary, profile *scope
 	ready            chan struct{}
 	granted          bool
-	at               time.Time // admission time
+	// at is when the waiter first met dispatch (the time of its Acquire) until it is admitted, then the admission
+	// time.
+	at time.Time
 }
 
 // Acquire blocks until every scope (plus the profile scope found in ctx) has room, then charges the call to all
@@ -373,6 +381,7 @@ func (g *Governor) Acquire(ctx context.Context, scopes ...engine.LimitScope) (en
 		for _, s := range w.scopes {
 			s.inFlight--
 		}
+		g.inFlight--
 	} else {
 		for i, o := range g.waiters {
 			if o == w {
@@ -399,6 +408,9 @@ func (g *Governor) dispatchLocked() {
 	clear(g.blocked)
 	kept := g.waiters[:0]
 	for _, w := range g.waiters {
+		if w.at.IsZero() {
+			w.at = now // queued
+		}
 		fits := true
 		for _, s := range w.scopes {
 			if g.blocked[s] {
@@ -419,12 +431,16 @@ func (g *Governor) dispatchLocked() {
 			continue
 		}
 		ns := now.UnixNano()
+		waited := now.Sub(w.at)
 		for _, s := range w.scopes {
 			s.inFlight++
 			s.waiting--
 			s.push(ns)
+			s.hist.admit(now, waited, s.inFlight)
 		}
-		w.granted, w.at = true, now
+		g.inFlight++
+		g.hist.admit(now, waited, g.inFlight)
+		w.granted, w.at = true, now // from here on, at is the admission time
 		close(w.ready)
 	}
 	for i := len(kept); i < len(g.waiters); i++ {
@@ -488,6 +504,7 @@ func (g *Governor) done(w *waiter, o engine.Outcome) {
 	if lat <= 0 {
 		lat = now.Sub(w.at)
 	}
+	g.inFlight--
 	for _, s := range w.scopes {
 		s.inFlight--
 		if s == w.profile {
@@ -511,6 +528,8 @@ func (g *Governor) throttleLocked(s *scope, o engine.Outcome, wait time.Duration
 		return
 	}
 	s.throttled++
+	s.hist.throttle(now)
+	g.hist.throttle(now)
 	s.recent[s.recentPos] = now
 	s.recentPos = (s.recentPos + 1) % len(s.recent)
 	s.consecutive++

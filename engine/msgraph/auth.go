@@ -239,7 +239,7 @@ func (c *Connector) tokenRequest(ctx context.Context, form url.Values) (tokenRes
 		if resp.StatusCode >= 500 {
 			return tokenResponse{}, fmt.Errorf("msgraph: token endpoint: HTTP %d %s", resp.StatusCode, tr.Error)
 		}
-		return tokenResponse{}, &AuthError{Code: tr.Error, Reason: firstLine(tr.Description)}
+		return tokenResponse{}, &AuthError{Code: tr.Error, Reason: grantReason(tr.Error, firstLine(tr.Description))}
 	}
 	return tr, nil
 }

@@ -71,6 +71,9 @@ func TestDelegatedFlowRotationAndRevocation(t *testing.T) {
 	if !errors.Is(err, engine.ErrAuth) || !errors.As(err, &ae) || ae.User != alice || ae.Code != "invalid_grant" {
 		t.Fatalf("revoked grant: %v", err)
 	}
+	if !strings.Contains(err.Error(), "must sign in again") || !strings.Contains(err.Error(), "AADSTS50173") {
+		t.Errorf("revoked grant: the error %q should explain AADSTS50173", err)
+	}
 	res := c.Check(ctx, []engine.Account{{ID: alice, Email: "alice@contoso.com"}})
 	if !hasCheck(res, "mailbox alice@contoso.com", engine.CheckFailed, "invitation") {
 		t.Fatalf("check after revocation: %+v", res)

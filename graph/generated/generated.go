@@ -103,11 +103,30 @@ type ComplexityRoot struct {
 		CsrfToken func(childComplexity int) int
 	}
 
+	BackupLink struct {
+		ExpiresAt func(childComplexity int) int
+		URL       func(childComplexity int) int
+	}
+
 	CheckResult struct {
 		Detail func(childComplexity int) int
 		Fix    func(childComplexity int) int
 		Name   func(childComplexity int) int
 		Status func(childComplexity int) int
+	}
+
+	GovernorHistory struct {
+		Samples     func(childComplexity int) int
+		Scope       func(childComplexity int) int
+		StepSeconds func(childComplexity int) int
+	}
+
+	GovernorSample struct {
+		Admitted    func(childComplexity int) int
+		At          func(childComplexity int) int
+		MaxInFlight func(childComplexity int) int
+		Throttled   func(childComplexity int) int
+		WaitedMs    func(childComplexity int) int
 	}
 
 	GovernorScope struct {
@@ -207,6 +226,7 @@ type ComplexityRoot struct {
 		BeginSystemSignIn      func(childComplexity int, profileID string, side model.Side, userID *string) int
 		ChangePassword         func(childComplexity int, currentPassword string, newPassword string) int
 		CreateAPIToken         func(childComplexity int, name string, expiresInDays *int) int
+		CreateBackupLink       func(childComplexity int, encrypted *bool) int
 		CreatePortalInvitation func(childComplexity int, profileID string, userID string) int
 		DeleteSyncProfile      func(childComplexity int, id string) int
 		InviteAdmin            func(childComplexity int, email string, name string) int
@@ -387,12 +407,14 @@ type ComplexityRoot struct {
 		APITokens        func(childComplexity int) int
 		Admins           func(childComplexity int) int
 		AuditLog         func(childComplexity int, first *int, after *string) int
+		GovernorHistory  func(childComplexity int, scope *string, minutes *int) int
 		GovernorStatus   func(childComplexity int) int
 		LinkedUsers      func(childComplexity int, profileID string) int
 		Me               func(childComplexity int) int
 		MyLinks          func(childComplexity int) int
 		PendingApprovals func(childComplexity int, profileID *string) int
 		ProfileChecks    func(childComplexity int, profileID string, users []string) int
+		Reinvitations    func(childComplexity int, profileID *string) int
 		SMTPSettings     func(childComplexity int) int
 		SchedulerStatus  func(childComplexity int) int
 		SignInProviders  func(childComplexity int) int
@@ -407,7 +429,19 @@ type ComplexityRoot struct {
 		SystemAccounts   func(childComplexity int, system model.SystemInput, profileID *string) int
 		SystemSecretsSet func(childComplexity int, instance string, names []string) int
 		SystemStatus     func(childComplexity int) int
+		TLSStatus        func(childComplexity int) int
 		Version          func(childComplexity int) int
+	}
+
+	Reinvitation struct {
+		AdminsNotified func(childComplexity int) int
+		At             func(childComplexity int) int
+		Error          func(childComplexity int) int
+		ProfileID      func(childComplexity int) int
+		Reason         func(childComplexity int) int
+		Sent           func(childComplexity int) int
+		To             func(childComplexity int) int
+		UserID         func(childComplexity int) int
 	}
 
 	RunCounts struct {
@@ -601,6 +635,34 @@ type ComplexityRoot struct {
 		Version func(childComplexity int) int
 	}
 
+	TlsCertificate struct {
+		DNSNames  func(childComplexity int) int
+		DaysLeft  func(childComplexity int) int
+		Domain    func(childComplexity int) int
+		Issuer    func(childComplexity int) int
+		NotAfter  func(childComplexity int) int
+		NotBefore func(childComplexity int) int
+		Subject   func(childComplexity int) int
+	}
+
+	TlsProblem struct {
+		Action   func(childComplexity int) int
+		Domain   func(childComplexity int) int
+		Message  func(childComplexity int) int
+		Severity func(childComplexity int) int
+	}
+
+	TlsStatus struct {
+		Certificates   func(childComplexity int) int
+		Domains        func(childComplexity int) int
+		HTTPRedirect   func(childComplexity int) int
+		Mode           func(childComplexity int) int
+		Problems       func(childComplexity int) int
+		PublicURL      func(childComplexity int) int
+		RenewalError   func(childComplexity int) int
+		RenewalErrorAt func(childComplexity int) int
+	}
+
 	TraceEntry struct {
 		At        func(childComplexity int) int
 		Decision  func(childComplexity int) int
@@ -680,6 +742,7 @@ type MutationResolver interface {
 	TestSystem(ctx context.Context, system model.SystemInput, profileID *string) (*model.SystemCheckReport, error)
 	ResolveSyncConflict(ctx context.Context, id string, choice model.Side) (*model.SyncConflict, error)
 	BeginSystemSignIn(ctx context.Context, profileID string, side model.Side, userID *string) (*model.SignInStart, error)
+	CreateBackupLink(ctx context.Context, encrypted *bool) (*model.BackupLink, error)
 	AcceptPortalInvitation(ctx context.Context, token string) (*model.AuthPayload, error)
 	CreatePortalInvitation(ctx context.Context, profileID string, userID string) (*model.PortalInvitation, error)
 	BeginMyMailboxSignIn(ctx context.Context, profileID string) (*model.SignInStart, error)
@@ -712,6 +775,9 @@ type QueryResolver interface {
 	SystemAccounts(ctx context.Context, system model.SystemInput, profileID *string) (*model.AccountListing, error)
 	SuggestLinks(ctx context.Context, crm model.SystemInput, mailbox model.SystemInput, profileID *string) (*model.LinkSuggestions, error)
 	SyncConflicts(ctx context.Context, profileID *string, openOnly *bool) ([]*model.SyncConflict, error)
+	GovernorHistory(ctx context.Context, scope *string, minutes *int) (*model.GovernorHistory, error)
+	TLSStatus(ctx context.Context) (*model.TLSStatus, error)
+	Reinvitations(ctx context.Context, profileID *string) ([]*model.Reinvitation, error)
 	MyLinks(ctx context.Context) ([]*model.PortalLink, error)
 	SignInProviders(ctx context.Context) ([]*model.SignInProvider, error)
 	SyncProfiles(ctx context.Context) ([]*model.SyncProfile, error)
@@ -985,6 +1051,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuthPayload.CsrfToken(childComplexity), true
 
+	case "BackupLink.expiresAt":
+		if e.ComplexityRoot.BackupLink.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BackupLink.ExpiresAt(childComplexity), true
+	case "BackupLink.url":
+		if e.ComplexityRoot.BackupLink.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BackupLink.URL(childComplexity), true
+
 	case "CheckResult.detail":
 		if e.ComplexityRoot.CheckResult.Detail == nil {
 			break
@@ -1009,6 +1088,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CheckResult.Status(childComplexity), true
+
+	case "GovernorHistory.samples":
+		if e.ComplexityRoot.GovernorHistory.Samples == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernorHistory.Samples(childComplexity), true
+	case "GovernorHistory.scope":
+		if e.ComplexityRoot.GovernorHistory.Scope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernorHistory.Scope(childComplexity), true
+	case "GovernorHistory.stepSeconds":
+		if e.ComplexityRoot.GovernorHistory.StepSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernorHistory.StepSeconds(childComplexity), true
+
+	case "GovernorSample.admitted":
+		if e.ComplexityRoot.GovernorSample.Admitted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernorSample.Admitted(childComplexity), true
+	case "GovernorSample.at":
+		if e.ComplexityRoot.GovernorSample.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernorSample.At(childComplexity), true
+	case "GovernorSample.maxInFlight":
+		if e.ComplexityRoot.GovernorSample.MaxInFlight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernorSample.MaxInFlight(childComplexity), true
+	case "GovernorSample.throttled":
+		if e.ComplexityRoot.GovernorSample.Throttled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernorSample.Throttled(childComplexity), true
+	case "GovernorSample.waitedMs":
+		if e.ComplexityRoot.GovernorSample.WaitedMs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GovernorSample.WaitedMs(childComplexity), true
 
 	case "GovernorScope.avgLatencyMs":
 		if e.ComplexityRoot.GovernorScope.AvgLatencyMs == nil {
@@ -1439,6 +1568,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAPIToken(childComplexity, args["name"].(string), args["expiresInDays"].(*int)), true
+	case "Mutation.createBackupLink":
+		if e.ComplexityRoot.Mutation.CreateBackupLink == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createBackupLink_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateBackupLink(childComplexity, args["encrypted"].(*bool)), true
 	case "Mutation.createPortalInvitation":
 		if e.ComplexityRoot.Mutation.CreatePortalInvitation == nil {
 			break
@@ -2382,6 +2522,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.governorHistory":
+		if e.ComplexityRoot.Query.GovernorHistory == nil {
+			break
+		}
+
+		args, err := ec.field_Query_governorHistory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.GovernorHistory(childComplexity, args["scope"].(*string), args["minutes"].(*int)), true
 	case "Query.governorStatus":
 		if e.ComplexityRoot.Query.GovernorStatus == nil {
 			break
@@ -2434,6 +2585,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ProfileChecks(childComplexity, args["profileId"].(string), args["users"].([]string)), true
+	case "Query.reinvitations":
+		if e.ComplexityRoot.Query.Reinvitations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reinvitations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Reinvitations(childComplexity, args["profileId"].(*string)), true
 	case "Query.smtpSettings":
 		if e.ComplexityRoot.Query.SMTPSettings == nil {
 			break
@@ -2563,12 +2725,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SystemStatus(childComplexity), true
+	case "Query.tlsStatus":
+		if e.ComplexityRoot.Query.TLSStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.TLSStatus(childComplexity), true
 	case "Query.version":
 		if e.ComplexityRoot.Query.Version == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.Version(childComplexity), true
+
+	case "Reinvitation.adminsNotified":
+		if e.ComplexityRoot.Reinvitation.AdminsNotified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reinvitation.AdminsNotified(childComplexity), true
+	case "Reinvitation.at":
+		if e.ComplexityRoot.Reinvitation.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reinvitation.At(childComplexity), true
+	case "Reinvitation.error":
+		if e.ComplexityRoot.Reinvitation.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reinvitation.Error(childComplexity), true
+	case "Reinvitation.profileId":
+		if e.ComplexityRoot.Reinvitation.ProfileID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reinvitation.ProfileID(childComplexity), true
+	case "Reinvitation.reason":
+		if e.ComplexityRoot.Reinvitation.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reinvitation.Reason(childComplexity), true
+	case "Reinvitation.sent":
+		if e.ComplexityRoot.Reinvitation.Sent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reinvitation.Sent(childComplexity), true
+	case "Reinvitation.to":
+		if e.ComplexityRoot.Reinvitation.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reinvitation.To(childComplexity), true
+	case "Reinvitation.userId":
+		if e.ComplexityRoot.Reinvitation.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reinvitation.UserID(childComplexity), true
 
 	case "RunCounts.conflicts":
 		if e.ComplexityRoot.RunCounts.Conflicts == nil {
@@ -3393,6 +3610,123 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SystemStatus.Version(childComplexity), true
 
+	case "TlsCertificate.dnsNames":
+		if e.ComplexityRoot.TlsCertificate.DNSNames == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TlsCertificate.DNSNames(childComplexity), true
+	case "TlsCertificate.daysLeft":
+		if e.ComplexityRoot.TlsCertificate.DaysLeft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TlsCertificate.DaysLeft(childComplexity), true
+	case "TlsCertificate.domain":
+		if e.ComplexityRoot.TlsCertificate.Domain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TlsCertificate.Domain(childComplexity), true
+	case "TlsCertificate.issuer":
+		if e.ComplexityRoot.TlsCertificate.Issuer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TlsCertificate.Issuer(childComplexity), true
+	case "TlsCertificate.notAfter":
+		if e.ComplexityRoot.TlsCertificate.NotAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TlsCertificate.NotAfter(childComplexity), true
+	case "TlsCertificate.notBefore":
+		if e.ComplexityRoot.TlsCertificate.NotBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TlsCertificate.NotBefore(childComplexity), true
+	case "TlsCertificate.subject":
+		if e.ComplexityRoot.TlsCertificate.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TlsCertificate.Subject(childComplexity), true
+
+	case "TlsProblem.action":
+		if e.ComplexityRoot.TlsProblem.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TlsProblem.Action(childComplexity), true
+	case "TlsProblem.domain":
+		if e.ComplexityRoot.TlsProblem.Domain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TlsProblem.Domain(childComplexity), true
+	case "TlsProblem.message":
+		if e.ComplexityRoot.TlsProblem.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TlsProblem.Message(childComplexity), true
+	case "TlsProblem.severity":
+		if e.ComplexityRoot.TlsProblem.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TlsProblem.Severity(childComplexity), true
+
+	case "TlsStatus.certificates":
+		if e.ComplexityRoot.TlsStatus.Certificates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TlsStatus.Certificates(childComplexity), true
+	case "TlsStatus.domains":
+		if e.ComplexityRoot.TlsStatus.Domains == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TlsStatus.Domains(childComplexity), true
+	case "TlsStatus.httpRedirect":
+		if e.ComplexityRoot.TlsStatus.HTTPRedirect == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TlsStatus.HTTPRedirect(childComplexity), true
+	case "TlsStatus.mode":
+		if e.ComplexityRoot.TlsStatus.Mode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TlsStatus.Mode(childComplexity), true
+	case "TlsStatus.problems":
+		if e.ComplexityRoot.TlsStatus.Problems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TlsStatus.Problems(childComplexity), true
+	case "TlsStatus.publicUrl":
+		if e.ComplexityRoot.TlsStatus.PublicURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TlsStatus.PublicURL(childComplexity), true
+	case "TlsStatus.renewalError":
+		if e.ComplexityRoot.TlsStatus.RenewalError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TlsStatus.RenewalError(childComplexity), true
+	case "TlsStatus.renewalErrorAt":
+		if e.ComplexityRoot.TlsStatus.RenewalErrorAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TlsStatus.RenewalErrorAt(childComplexity), true
+
 	case "TraceEntry.at":
 		if e.ComplexityRoot.TraceEntry.At == nil {
 			break
@@ -4058,6 +4392,140 @@ extend type Mutation {
   secret) must be saved first.
   """
   beginSystemSignIn(profileId: ID!, side: Side!, userId: ID): SignInStart! @hasRole(role: ADMIN)
+}
+`, BuiltIn: false},
+	{Name: "../ops.graphqls", Input: `# Operations: the governor's activity over time, the TLS/domain status, backup
+# download links and the automatic re-invitations of users whose Microsoft
+# grant was revoked or expired.
+
+"GovernorSample is one step (stepSeconds long) of a governor scope's activity."
+type GovernorSample {
+  "The start of the step."
+  at: Time!
+  "Calls admitted in the step."
+  admitted: Int!
+  "Throttling answers seen in the step (429, 503, Retry-After, EWS back-off)."
+  throttled: Int!
+  "The total time the admitted calls waited for their slot, in milliseconds."
+  waitedMs: Float!
+  "The most calls in flight at an admission in the step."
+  maxInFlight: Int!
+}
+
+"GovernorHistory is the recent activity of one governor scope, or of the whole governor."
+type GovernorHistory {
+  "The scope (as GovernorScope.scope), or empty for the whole governor (each call counted once)."
+  scope: String!
+  "The length of one sample (10 seconds)."
+  stepSeconds: Int!
+  "One sample per step, oldest first, every step present (zero when idle)."
+  samples: [GovernorSample!]!
+}
+
+"How the appliance serves HTTPS."
+enum TlsMode {
+  "Certificates from an ACME CA (Let's Encrypt) for --domain."
+  AUTOCERT
+  "The operator's own certificate (--tls-cert/--tls-key)."
+  OWN
+  "A generated self-signed certificate (--self-signed)."
+  SELF_SIGNED
+  "No TLS: plain HTTP."
+  PLAIN
+}
+
+"TlsCertificate is the public part of a certificate the appliance serves."
+type TlsCertificate {
+  "The domain it is served for (empty for the own or self-signed certificate)."
+  domain: String!
+  subject: String!
+  issuer: String!
+  dnsNames: [String!]!
+  notBefore: Time!
+  notAfter: Time!
+  "Whole days until notAfter (negative once expired)."
+  daysLeft: Int!
+}
+
+"TlsProblem is something wrong with TLS, and what to do about it."
+type TlsProblem {
+  "error (HTTPS is or will soon be broken) or warning."
+  severity: String!
+  "The domain concerned, if any."
+  domain: String
+  message: String!
+  "What to do."
+  action: String!
+}
+
+"TlsStatus is how the appliance serves HTTPS. It holds no private key."
+type TlsStatus {
+  mode: TlsMode!
+  "The --domain names (AUTOCERT)."
+  domains: [String!]!
+  "The base URL people and providers reach the appliance at."
+  publicUrl: String!
+  "Whether plain HTTP requests are redirected to HTTPS (AUTOCERT: the port 80 listener)."
+  httpRedirect: Boolean!
+  "The certificates in use; for AUTOCERT one per domain that has one."
+  certificates: [TlsCertificate!]!
+  "The last failure to obtain or renew a certificate since the start, if any."
+  renewalError: String
+  renewalErrorAt: Time
+  "Empty when all is well."
+  problems: [TlsProblem!]!
+}
+
+"BackupLink is a one-time link that downloads a backup of the store."
+type BackupLink {
+  "A path on this appliance (/api/backup?token=…); GET it with the same session."
+  url: String!
+  "The link works once, until then."
+  expiresAt: Time!
+}
+
+"""
+Reinvitation is the last automatic re-invitation of a linked user whose
+Microsoft 365 delegated grant was refused (revoked, expired, or a Conditional
+Access sign-in frequency): at most one per user per 24 hours.
+"""
+type Reinvitation {
+  profileId: ID!
+  userId: ID!
+  at: Time!
+  "The error the sync failed with."
+  error: String!
+  "Whether the invitation e-mail was accepted by the SMTP server."
+  sent: Boolean!
+  "The recipient's address, when known."
+  to: String!
+  "What happened, for people (for example: re-invitation not sent: SMTP not configured)."
+  reason: String!
+  "How many admins were told by e-mail."
+  adminsNotified: Int!
+}
+
+extend type Query {
+  """
+  The governor's activity over the last ` + "`" + `minutes` + "`" + ` (default 60, at most 60) in
+  10-second steps: of one scope (as GovernorScope.scope), or of the whole
+  governor when scope is null or empty. NOT_FOUND when the scope is unknown.
+  """
+  governorHistory(scope: String, minutes: Int): GovernorHistory! @hasRole(role: ADMIN)
+  "How the appliance serves HTTPS: mode, domains, certificates and what needs attention."
+  tlsStatus: TlsStatus! @hasRole(role: ADMIN)
+  "The automatic re-invitations, newest first; of one profile when profileId is given."
+  reinvitations(profileId: ID): [Reinvitation!]! @hasRole(role: ADMIN)
+}
+
+extend type Mutation {
+  """
+  Create a one-time link (valid for 60 seconds, for the calling admin's
+  session only) that downloads a full backup of the store, the same stream as
+  ` + "`" + `synchronizer backup` + "`" + `. encrypted: seal it with the store's key (restore then
+  needs that key). API tokens may GET /api/backup directly instead.
+  """
+  createBackupLink(encrypted: Boolean): BackupLink! @hasRole(role: ADMIN)
 }
 `, BuiltIn: false},
 	{Name: "../portal.graphqls", Input: `# The user portal: what a signed-in USER account sees and changes of its own
@@ -5172,6 +5640,16 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_BackupLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "url":
+		return ec.fieldContext_BackupLink_url(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_BackupLink_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BackupLink", field.Name)
+}
+
 func (ec *executionContext) childFields_CheckResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -5184,6 +5662,34 @@ func (ec *executionContext) childFields_CheckResult(ctx context.Context, field g
 		return ec.fieldContext_CheckResult_fix(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CheckResult", field.Name)
+}
+
+func (ec *executionContext) childFields_GovernorHistory(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "scope":
+		return ec.fieldContext_GovernorHistory_scope(ctx, field)
+	case "stepSeconds":
+		return ec.fieldContext_GovernorHistory_stepSeconds(ctx, field)
+	case "samples":
+		return ec.fieldContext_GovernorHistory_samples(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GovernorHistory", field.Name)
+}
+
+func (ec *executionContext) childFields_GovernorSample(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_GovernorSample_at(ctx, field)
+	case "admitted":
+		return ec.fieldContext_GovernorSample_admitted(ctx, field)
+	case "throttled":
+		return ec.fieldContext_GovernorSample_throttled(ctx, field)
+	case "waitedMs":
+		return ec.fieldContext_GovernorSample_waitedMs(ctx, field)
+	case "maxInFlight":
+		return ec.fieldContext_GovernorSample_maxInFlight(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GovernorSample", field.Name)
 }
 
 func (ec *executionContext) childFields_GovernorScope(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5656,6 +6162,28 @@ func (ec *executionContext) childFields_QuarantinedItem(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type QuarantinedItem", field.Name)
 }
 
+func (ec *executionContext) childFields_Reinvitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "profileId":
+		return ec.fieldContext_Reinvitation_profileId(ctx, field)
+	case "userId":
+		return ec.fieldContext_Reinvitation_userId(ctx, field)
+	case "at":
+		return ec.fieldContext_Reinvitation_at(ctx, field)
+	case "error":
+		return ec.fieldContext_Reinvitation_error(ctx, field)
+	case "sent":
+		return ec.fieldContext_Reinvitation_sent(ctx, field)
+	case "to":
+		return ec.fieldContext_Reinvitation_to(ctx, field)
+	case "reason":
+		return ec.fieldContext_Reinvitation_reason(ctx, field)
+	case "adminsNotified":
+		return ec.fieldContext_Reinvitation_adminsNotified(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Reinvitation", field.Name)
+}
+
 func (ec *executionContext) childFields_RunCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "listed":
@@ -6026,6 +6554,62 @@ func (ec *executionContext) childFields_SystemStatus(ctx context.Context, field 
 		return ec.fieldContext_SystemStatus_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SystemStatus", field.Name)
+}
+
+func (ec *executionContext) childFields_TlsCertificate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "domain":
+		return ec.fieldContext_TlsCertificate_domain(ctx, field)
+	case "subject":
+		return ec.fieldContext_TlsCertificate_subject(ctx, field)
+	case "issuer":
+		return ec.fieldContext_TlsCertificate_issuer(ctx, field)
+	case "dnsNames":
+		return ec.fieldContext_TlsCertificate_dnsNames(ctx, field)
+	case "notBefore":
+		return ec.fieldContext_TlsCertificate_notBefore(ctx, field)
+	case "notAfter":
+		return ec.fieldContext_TlsCertificate_notAfter(ctx, field)
+	case "daysLeft":
+		return ec.fieldContext_TlsCertificate_daysLeft(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TlsCertificate", field.Name)
+}
+
+func (ec *executionContext) childFields_TlsProblem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "severity":
+		return ec.fieldContext_TlsProblem_severity(ctx, field)
+	case "domain":
+		return ec.fieldContext_TlsProblem_domain(ctx, field)
+	case "message":
+		return ec.fieldContext_TlsProblem_message(ctx, field)
+	case "action":
+		return ec.fieldContext_TlsProblem_action(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TlsProblem", field.Name)
+}
+
+func (ec *executionContext) childFields_TlsStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "mode":
+		return ec.fieldContext_TlsStatus_mode(ctx, field)
+	case "domains":
+		return ec.fieldContext_TlsStatus_domains(ctx, field)
+	case "publicUrl":
+		return ec.fieldContext_TlsStatus_publicUrl(ctx, field)
+	case "httpRedirect":
+		return ec.fieldContext_TlsStatus_httpRedirect(ctx, field)
+	case "certificates":
+		return ec.fieldContext_TlsStatus_certificates(ctx, field)
+	case "renewalError":
+		return ec.fieldContext_TlsStatus_renewalError(ctx, field)
+	case "renewalErrorAt":
+		return ec.fieldContext_TlsStatus_renewalErrorAt(ctx, field)
+	case "problems":
+		return ec.fieldContext_TlsStatus_problems(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TlsStatus", field.Name)
 }
 
 func (ec *executionContext) childFields_TraceEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6445,6 +7029,20 @@ func (ec *executionContext) field_Mutation_createApiToken_args(ctx context.Conte
 		return nil, err
 	}
 	args["expiresInDays"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createBackupLink_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "encrypted",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["encrypted"] = arg0
 	return args, nil
 }
 
@@ -6968,6 +7566,28 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_governorHistory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "scope",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scope"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "minutes",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minutes"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_linkedUsers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7015,6 +7635,20 @@ func (ec *executionContext) field_Query_profileChecks_args(ctx context.Context, 
 		return nil, err
 	}
 	args["users"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_reinvitations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "profileId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["profileId"] = arg0
 	return args, nil
 }
 
@@ -8141,6 +8775,52 @@ func (ec *executionContext) fieldContext_AuthPayload_csrfToken(_ context.Context
 	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _BackupLink_url(ctx context.Context, field graphql.CollectedField, obj *model.BackupLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BackupLink_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BackupLink_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BackupLink", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _BackupLink_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.BackupLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BackupLink_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BackupLink_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BackupLink", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
 func (ec *executionContext) _CheckResult_name(ctx context.Context, field graphql.CollectedField, obj *model.CheckResult) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8231,6 +8911,199 @@ func (ec *executionContext) _CheckResult_fix(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_CheckResult_fix(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CheckResult", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _GovernorHistory_scope(ctx context.Context, field graphql.CollectedField, obj *model.GovernorHistory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernorHistory_scope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scope, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernorHistory_scope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernorHistory", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _GovernorHistory_stepSeconds(ctx context.Context, field graphql.CollectedField, obj *model.GovernorHistory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernorHistory_stepSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StepSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernorHistory_stepSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernorHistory", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _GovernorHistory_samples(ctx context.Context, field graphql.CollectedField, obj *model.GovernorHistory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernorHistory_samples(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Samples, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.GovernorSample) graphql.Marshaler {
+			return ec.marshalNGovernorSample2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐGovernorSampleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernorHistory_samples(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GovernorHistory",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GovernorSample(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GovernorSample_at(ctx context.Context, field graphql.CollectedField, obj *model.GovernorSample) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernorSample_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernorSample_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernorSample", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _GovernorSample_admitted(ctx context.Context, field graphql.CollectedField, obj *model.GovernorSample) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernorSample_admitted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Admitted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernorSample_admitted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernorSample", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _GovernorSample_throttled(ctx context.Context, field graphql.CollectedField, obj *model.GovernorSample) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernorSample_throttled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Throttled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernorSample_throttled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernorSample", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _GovernorSample_waitedMs(ctx context.Context, field graphql.CollectedField, obj *model.GovernorSample) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernorSample_waitedMs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WaitedMs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernorSample_waitedMs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernorSample", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _GovernorSample_maxInFlight(ctx context.Context, field graphql.CollectedField, obj *model.GovernorSample) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GovernorSample_maxInFlight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxInFlight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GovernorSample_maxInFlight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GovernorSample", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _GovernorScope_scope(ctx context.Context, field graphql.CollectedField, obj *model.GovernorScope) (ret graphql.Marshaler) {
@@ -10313,6 +11186,68 @@ func (ec *executionContext) fieldContext_Mutation_beginSystemSignIn(ctx context.
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_beginSystemSignIn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createBackupLink(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createBackupLink(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateBackupLink(ctx, fc.Args["encrypted"].(*bool))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.BackupLink
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.BackupLink
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BackupLink) graphql.Marshaler {
+			return ec.marshalNBackupLink2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐBackupLink(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createBackupLink(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BackupLink(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createBackupLink_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14636,6 +15571,180 @@ func (ec *executionContext) fieldContext_Query_syncConflicts(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_governorHistory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_governorHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().GovernorHistory(ctx, fc.Args["scope"].(*string), fc.Args["minutes"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.GovernorHistory
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.GovernorHistory
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GovernorHistory) graphql.Marshaler {
+			return ec.marshalNGovernorHistory2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐGovernorHistory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_governorHistory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GovernorHistory(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_governorHistory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_tlsStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_tlsStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().TLSStatus(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.TLSStatus
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.TLSStatus
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TLSStatus) graphql.Marshaler {
+			return ec.marshalNTlsStatus2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐTLSStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_tlsStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TlsStatus(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_reinvitations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reinvitations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Reinvitations(ctx, fc.Args["profileId"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal []*model.Reinvitation
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal []*model.Reinvitation
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Reinvitation) graphql.Marshaler {
+			return ec.marshalNReinvitation2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐReinvitationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reinvitations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Reinvitation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reinvitations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_myLinks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15540,6 +16649,190 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Reinvitation_profileId(ctx context.Context, field graphql.CollectedField, obj *model.Reinvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reinvitation_profileId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProfileID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reinvitation_profileId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reinvitation", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Reinvitation_userId(ctx context.Context, field graphql.CollectedField, obj *model.Reinvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reinvitation_userId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reinvitation_userId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reinvitation", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Reinvitation_at(ctx context.Context, field graphql.CollectedField, obj *model.Reinvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reinvitation_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reinvitation_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reinvitation", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Reinvitation_error(ctx context.Context, field graphql.CollectedField, obj *model.Reinvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reinvitation_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reinvitation_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reinvitation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Reinvitation_sent(ctx context.Context, field graphql.CollectedField, obj *model.Reinvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reinvitation_sent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reinvitation_sent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reinvitation", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Reinvitation_to(ctx context.Context, field graphql.CollectedField, obj *model.Reinvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reinvitation_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reinvitation_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reinvitation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Reinvitation_reason(ctx context.Context, field graphql.CollectedField, obj *model.Reinvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reinvitation_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reinvitation_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reinvitation", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Reinvitation_adminsNotified(ctx context.Context, field graphql.CollectedField, obj *model.Reinvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reinvitation_adminsNotified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AdminsNotified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reinvitation_adminsNotified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reinvitation", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _RunCounts_listed(ctx context.Context, field graphql.CollectedField, obj *model.RunCounts) (ret graphql.Marshaler) {
@@ -18858,6 +20151,461 @@ func (ec *executionContext) fieldContext_SystemStatus_version(_ context.Context,
 	return graphql.NewScalarFieldContext("SystemStatus", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _TlsCertificate_domain(ctx context.Context, field graphql.CollectedField, obj *model.TLSCertificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TlsCertificate_domain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Domain, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TlsCertificate_domain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TlsCertificate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TlsCertificate_subject(ctx context.Context, field graphql.CollectedField, obj *model.TLSCertificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TlsCertificate_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TlsCertificate_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TlsCertificate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TlsCertificate_issuer(ctx context.Context, field graphql.CollectedField, obj *model.TLSCertificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TlsCertificate_issuer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Issuer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TlsCertificate_issuer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TlsCertificate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TlsCertificate_dnsNames(ctx context.Context, field graphql.CollectedField, obj *model.TLSCertificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TlsCertificate_dnsNames(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DNSNames, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TlsCertificate_dnsNames(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TlsCertificate", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TlsCertificate_notBefore(ctx context.Context, field graphql.CollectedField, obj *model.TLSCertificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TlsCertificate_notBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NotBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TlsCertificate_notBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TlsCertificate", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _TlsCertificate_notAfter(ctx context.Context, field graphql.CollectedField, obj *model.TLSCertificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TlsCertificate_notAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NotAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TlsCertificate_notAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TlsCertificate", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _TlsCertificate_daysLeft(ctx context.Context, field graphql.CollectedField, obj *model.TLSCertificate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TlsCertificate_daysLeft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DaysLeft, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TlsCertificate_daysLeft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TlsCertificate", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _TlsProblem_severity(ctx context.Context, field graphql.CollectedField, obj *model.TLSProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TlsProblem_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TlsProblem_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TlsProblem", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TlsProblem_domain(ctx context.Context, field graphql.CollectedField, obj *model.TLSProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TlsProblem_domain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Domain, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TlsProblem_domain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TlsProblem", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TlsProblem_message(ctx context.Context, field graphql.CollectedField, obj *model.TLSProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TlsProblem_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TlsProblem_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TlsProblem", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TlsProblem_action(ctx context.Context, field graphql.CollectedField, obj *model.TLSProblem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TlsProblem_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TlsProblem_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TlsProblem", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TlsStatus_mode(ctx context.Context, field graphql.CollectedField, obj *model.TLSStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TlsStatus_mode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.TLSMode) graphql.Marshaler {
+			return ec.marshalNTlsMode2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐTLSMode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TlsStatus_mode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TlsStatus", field, false, false, errors.New("field of type TlsMode does not have child fields"))
+}
+
+func (ec *executionContext) _TlsStatus_domains(ctx context.Context, field graphql.CollectedField, obj *model.TLSStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TlsStatus_domains(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Domains, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TlsStatus_domains(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TlsStatus", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TlsStatus_publicUrl(ctx context.Context, field graphql.CollectedField, obj *model.TLSStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TlsStatus_publicUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublicURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TlsStatus_publicUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TlsStatus", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TlsStatus_httpRedirect(ctx context.Context, field graphql.CollectedField, obj *model.TLSStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TlsStatus_httpRedirect(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HTTPRedirect, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TlsStatus_httpRedirect(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TlsStatus", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _TlsStatus_certificates(ctx context.Context, field graphql.CollectedField, obj *model.TLSStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TlsStatus_certificates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Certificates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TLSCertificate) graphql.Marshaler {
+			return ec.marshalNTlsCertificate2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐTLSCertificateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TlsStatus_certificates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TlsStatus",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TlsCertificate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TlsStatus_renewalError(ctx context.Context, field graphql.CollectedField, obj *model.TLSStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TlsStatus_renewalError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RenewalError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TlsStatus_renewalError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TlsStatus", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TlsStatus_renewalErrorAt(ctx context.Context, field graphql.CollectedField, obj *model.TLSStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TlsStatus_renewalErrorAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RenewalErrorAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TlsStatus_renewalErrorAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TlsStatus", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _TlsStatus_problems(ctx context.Context, field graphql.CollectedField, obj *model.TLSStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TlsStatus_problems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Problems, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TLSProblem) graphql.Marshaler {
+			return ec.marshalNTlsProblem2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐTLSProblemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TlsStatus_problems(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TlsStatus",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TlsProblem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TraceEntry_at(ctx context.Context, field graphql.CollectedField, obj *model.TraceEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22097,6 +23845,49 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var backupLinkImplementors = []string{"BackupLink"}
+
+func (ec *executionContext) _BackupLink(ctx context.Context, sel ast.SelectionSet, obj *model.BackupLink) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, backupLinkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BackupLink")
+		case "url":
+			out.Values[i] = ec._BackupLink_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._BackupLink_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var checkResultImplementors = []string{"CheckResult"}
 
 func (ec *executionContext) _CheckResult(ctx context.Context, sel ast.SelectionSet, obj *model.CheckResult) graphql.Marshaler {
@@ -22126,6 +23917,112 @@ func (ec *executionContext) _CheckResult(ctx context.Context, sel ast.SelectionS
 			}
 		case "fix":
 			out.Values[i] = ec._CheckResult_fix(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var governorHistoryImplementors = []string{"GovernorHistory"}
+
+func (ec *executionContext) _GovernorHistory(ctx context.Context, sel ast.SelectionSet, obj *model.GovernorHistory) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, governorHistoryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GovernorHistory")
+		case "scope":
+			out.Values[i] = ec._GovernorHistory_scope(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stepSeconds":
+			out.Values[i] = ec._GovernorHistory_stepSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "samples":
+			out.Values[i] = ec._GovernorHistory_samples(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var governorSampleImplementors = []string{"GovernorSample"}
+
+func (ec *executionContext) _GovernorSample(ctx context.Context, sel ast.SelectionSet, obj *model.GovernorSample) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, governorSampleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GovernorSample")
+		case "at":
+			out.Values[i] = ec._GovernorSample_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "admitted":
+			out.Values[i] = ec._GovernorSample_admitted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "throttled":
+			out.Values[i] = ec._GovernorSample_throttled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "waitedMs":
+			out.Values[i] = ec._GovernorSample_waitedMs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maxInFlight":
+			out.Values[i] = ec._GovernorSample_maxInFlight(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -22928,6 +24825,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "beginSystemSignIn":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_beginSystemSignIn(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createBackupLink":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createBackupLink(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -24308,6 +26212,72 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "governorHistory":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_governorHistory(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "tlsStatus":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_tlsStatus(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "reinvitations":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_reinvitations(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "myLinks":
 			field := field
 
@@ -24673,6 +26643,79 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var reinvitationImplementors = []string{"Reinvitation"}
+
+func (ec *executionContext) _Reinvitation(ctx context.Context, sel ast.SelectionSet, obj *model.Reinvitation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reinvitationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Reinvitation")
+		case "profileId":
+			out.Values[i] = ec._Reinvitation_profileId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userId":
+			out.Values[i] = ec._Reinvitation_userId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._Reinvitation_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "error":
+			out.Values[i] = ec._Reinvitation_error(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sent":
+			out.Values[i] = ec._Reinvitation_sent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._Reinvitation_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._Reinvitation_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "adminsNotified":
+			out.Values[i] = ec._Reinvitation_adminsNotified(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -26070,6 +28113,200 @@ func (ec *executionContext) _SystemStatus(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var tlsCertificateImplementors = []string{"TlsCertificate"}
+
+func (ec *executionContext) _TlsCertificate(ctx context.Context, sel ast.SelectionSet, obj *model.TLSCertificate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tlsCertificateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TlsCertificate")
+		case "domain":
+			out.Values[i] = ec._TlsCertificate_domain(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subject":
+			out.Values[i] = ec._TlsCertificate_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "issuer":
+			out.Values[i] = ec._TlsCertificate_issuer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dnsNames":
+			out.Values[i] = ec._TlsCertificate_dnsNames(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "notBefore":
+			out.Values[i] = ec._TlsCertificate_notBefore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "notAfter":
+			out.Values[i] = ec._TlsCertificate_notAfter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "daysLeft":
+			out.Values[i] = ec._TlsCertificate_daysLeft(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var tlsProblemImplementors = []string{"TlsProblem"}
+
+func (ec *executionContext) _TlsProblem(ctx context.Context, sel ast.SelectionSet, obj *model.TLSProblem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tlsProblemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TlsProblem")
+		case "severity":
+			out.Values[i] = ec._TlsProblem_severity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "domain":
+			out.Values[i] = ec._TlsProblem_domain(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._TlsProblem_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._TlsProblem_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var tlsStatusImplementors = []string{"TlsStatus"}
+
+func (ec *executionContext) _TlsStatus(ctx context.Context, sel ast.SelectionSet, obj *model.TLSStatus) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, tlsStatusImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TlsStatus")
+		case "mode":
+			out.Values[i] = ec._TlsStatus_mode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "domains":
+			out.Values[i] = ec._TlsStatus_domains(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publicUrl":
+			out.Values[i] = ec._TlsStatus_publicUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "httpRedirect":
+			out.Values[i] = ec._TlsStatus_httpRedirect(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "certificates":
+			out.Values[i] = ec._TlsStatus_certificates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "renewalError":
+			out.Values[i] = ec._TlsStatus_renewalError(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "renewalErrorAt":
+			out.Values[i] = ec._TlsStatus_renewalErrorAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "problems":
+			out.Values[i] = ec._TlsStatus_problems(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var traceEntryImplementors = []string{"TraceEntry"}
 
 func (ec *executionContext) _TraceEntry(ctx context.Context, sel ast.SelectionSet, obj *model.TraceEntry) graphql.Marshaler {
@@ -26999,6 +29236,16 @@ func (ec *executionContext) marshalNAuthPayload2ᚖgithubᚗcomᚋsynchronizer�
 	return ec._AuthPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNBackupLink2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐBackupLink(ctx context.Context, sel ast.SelectionSet, v *model.BackupLink) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._BackupLink(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -27085,6 +29332,42 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 		}
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalNGovernorHistory2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐGovernorHistory(ctx context.Context, sel ast.SelectionSet, v *model.GovernorHistory) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._GovernorHistory(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGovernorSample2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐGovernorSampleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GovernorSample) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGovernorSample2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐGovernorSample(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGovernorSample2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐGovernorSample(ctx context.Context, sel ast.SelectionSet, v *model.GovernorSample) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._GovernorSample(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNGovernorScope2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐGovernorScopeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.GovernorScope) graphql.Marshaler {
@@ -27633,6 +29916,32 @@ func (ec *executionContext) marshalNQuarantinedItem2ᚖgithubᚗcomᚋsynchroniz
 	return ec._QuarantinedItem(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNReinvitation2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐReinvitationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Reinvitation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReinvitation2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐReinvitation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReinvitation2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐReinvitation(ctx context.Context, sel ast.SelectionSet, v *model.Reinvitation) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Reinvitation(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNReleaseQuarantineInput2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐReleaseQuarantineInput(ctx context.Context, v any) (model.ReleaseQuarantineInput, error) {
 	res, err := ec.unmarshalInputReleaseQuarantineInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -28098,6 +30407,78 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNTlsCertificate2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐTLSCertificateᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TLSCertificate) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTlsCertificate2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐTLSCertificate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTlsCertificate2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐTLSCertificate(ctx context.Context, sel ast.SelectionSet, v *model.TLSCertificate) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TlsCertificate(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTlsMode2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐTLSMode(ctx context.Context, v any) (model.TLSMode, error) {
+	var res model.TLSMode
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTlsMode2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐTLSMode(ctx context.Context, sel ast.SelectionSet, v model.TLSMode) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNTlsProblem2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐTLSProblemᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TLSProblem) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTlsProblem2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐTLSProblem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTlsProblem2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐTLSProblem(ctx context.Context, sel ast.SelectionSet, v *model.TLSProblem) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TlsProblem(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTlsStatus2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐTLSStatus(ctx context.Context, sel ast.SelectionSet, v *model.TLSStatus) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TlsStatus(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNTraceEntry2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐTraceEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TraceEntry) graphql.Marshaler {

@@ -80,6 +80,14 @@ type AuthPayload struct {
 	CsrfToken string   `json:"csrfToken"`
 }
 
+// BackupLink is a one-time link that downloads a backup of the store.
+type BackupLink struct {
+	// A path on this appliance (/api/backup?token=…); GET it with the same session.
+	URL string `json:"url"`
+	// The link works once, until then.
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
 // CheckResult is one preflight check of a system ("credentials valid", "mailbox alice@contoso.com").
 type CheckResult struct {
 	Name   string      `json:"name"`
@@ -88,6 +96,30 @@ type CheckResult struct {
 	Detail string `json:"detail"`
 	// What the admin should do when the status is not OK; may be empty.
 	Fix string `json:"fix"`
+}
+
+// GovernorHistory is the recent activity of one governor scope, or of the whole governor.
+type GovernorHistory struct {
+	// The scope (as GovernorScope.scope), or empty for the whole governor (each call counted once).
+	Scope string `json:"scope"`
+	// The length of one sample (10 seconds).
+	StepSeconds int `json:"stepSeconds"`
+	// One sample per step, oldest first, every step present (zero when idle).
+	Samples []*GovernorSample `json:"samples"`
+}
+
+// GovernorSample is one step (stepSeconds long) of a governor scope's activity.
+type GovernorSample struct {
+	// The start of the step.
+	At time.Time `json:"at"`
+	// Calls admitted in the step.
+	Admitted int `json:"admitted"`
+	// Throttling answers seen in the step (429, 503, Retry-After, EWS back-off).
+	Throttled int `json:"throttled"`
+	// The total time the admitted calls waited for their slot, in milliseconds.
+	WaitedMs float64 `json:"waitedMs"`
+	// The most calls in flight at an admission in the step.
+	MaxInFlight int `json:"maxInFlight"`
 }
 
 // GovernorScope is the state of one limit scope (a mailbox, a tenant, a profile).
@@ -457,6 +489,25 @@ type QuarantinedItem struct {
 type Query struct {
 }
 
+// Reinvitation is the last automatic re-invitation of a linked user whose
+// Microsoft 365 delegated grant was refused (revoked, expired, or a Conditional
+// Access sign-in frequency): at most one per user per 24 hours.
+type Reinvitation struct {
+	ProfileID string    `json:"profileId"`
+	UserID    string    `json:"userId"`
+	At        time.Time `json:"at"`
+	// The error the sync failed with.
+	Error string `json:"error"`
+	// Whether the invitation e-mail was accepted by the SMTP server.
+	Sent bool `json:"sent"`
+	// The recipient's address, when known.
+	To string `json:"to"`
+	// What happened, for people (for example: re-invitation not sent: SMTP not configured).
+	Reason string `json:"reason"`
+	// How many admins were told by e-mail.
+	AdminsNotified int `json:"adminsNotified"`
+}
+
 type ReleaseQuarantineInput struct {
 	ProfileID string   `json:"profileId"`
 	UserID    string   `json:"userId"`
@@ -771,6 +822,48 @@ type SystemSecretInput struct {
 type SystemStatus struct {
 	State   SystemState `json:"state"`
 	Version string      `json:"version"`
+}
+
+// TlsCertificate is the public part of a certificate the appliance serves.
+type TLSCertificate struct {
+	// The domain it is served for (empty for the own or self-signed certificate).
+	Domain    string    `json:"domain"`
+	Subject   string    `json:"subject"`
+	Issuer    string    `json:"issuer"`
+	DNSNames  []string  `json:"dnsNames"`
+	NotBefore time.Time `json:"notBefore"`
+	NotAfter  time.Time `json:"notAfter"`
+	// Whole days until notAfter (negative once expired).
+	DaysLeft int `json:"daysLeft"`
+}
+
+// TlsProblem is something wrong with TLS, and what to do about it.
+type TLSProblem struct {
+	// error (HTTPS is or will soon be broken) or warning.
+	Severity string `json:"severity"`
+	// The domain concerned, if any.
+	Domain  *string `json:"domain,omitempty"`
+	Message string  `json:"message"`
+	// What to do.
+	Action string `json:"action"`
+}
+
+// TlsStatus is how the appliance serves HTTPS. It holds no private key.
+type TLSStatus struct {
+	Mode TLSMode `json:"mode"`
+	// The --domain names (AUTOCERT).
+	Domains []string `json:"domains"`
+	// The base URL people and providers reach the appliance at.
+	PublicURL string `json:"publicUrl"`
+	// Whether plain HTTP requests are redirected to HTTPS (AUTOCERT: the port 80 listener).
+	HTTPRedirect bool `json:"httpRedirect"`
+	// The certificates in use; for AUTOCERT one per domain that has one.
+	Certificates []*TLSCertificate `json:"certificates"`
+	// The last failure to obtain or renew a certificate since the start, if any.
+	RenewalError   *string    `json:"renewalError,omitempty"`
+	RenewalErrorAt *time.Time `json:"renewalErrorAt,omitempty"`
+	// Empty when all is well.
+	Problems []*TLSProblem `json:"problems"`
 }
 
 // TraceEntry is one decision about an item.
@@ -1497,6 +1590,70 @@ func (e *SystemState) UnmarshalJSON(b []byte) error {
 }
 
 func (e SystemState) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How the appliance serves HTTPS.
+type TLSMode string
+
+const (
+	// Certificates from an ACME CA (Let's Encrypt) for --domain.
+	TLSModeAutocert TLSMode = "AUTOCERT"
+	// The operator's own certificate (--tls-cert/--tls-key).
+	TLSModeOwn TLSMode = "OWN"
+	// A generated self-signed certificate (--self-signed).
+	TLSModeSelfSigned TLSMode = "SELF_SIGNED"
+	// No TLS: plain HTTP.
+	TLSModePlain TLSMode = "PLAIN"
+)
+
+var AllTLSMode = []TLSMode{
+	TLSModeAutocert,
+	TLSModeOwn,
+	TLSModeSelfSigned,
+	TLSModePlain,
+}
+
+func (e TLSMode) IsValid() bool {
+	switch e {
+	case TLSModeAutocert, TLSModeOwn, TLSModeSelfSigned, TLSModePlain:
+		return true
+	}
+	return false
+}
+
+func (e TLSMode) String() string {
+	return string(e)
+}
+
+func (e *TLSMode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TLSMode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TlsMode", str)
+	}
+	return nil
+}
+
+func (e TLSMode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TLSMode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TLSMode) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

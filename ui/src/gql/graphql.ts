@@ -191,6 +191,17 @@ export type SystemState =
   | 'OK'
   | 'SETUP';
 
+/** How the appliance serves HTTPS. */
+export type TlsMode =
+  /** Certificates from an ACME CA (Let's Encrypt) for --domain. */
+  | 'AUTOCERT'
+  /** The operator's own certificate (--tls-cert/--tls-key). */
+  | 'OWN'
+  /** No TLS: plain HTTP. */
+  | 'PLAIN'
+  /** A generated self-signed certificate (--self-signed). */
+  | 'SELF_SIGNED';
+
 export type UserMayInput = {
   directions?: boolean | null | undefined;
   filters?: boolean | null | undefined;
@@ -573,6 +584,33 @@ export type SyncMyMailboxNowMutationVariables = Exact<{
 
 
 export type SyncMyMailboxNowMutation = { syncMyMailboxNow: boolean };
+
+export type GovernorHistoryQueryVariables = Exact<{
+  scope?: string | null | undefined;
+  minutes?: number | null | undefined;
+}>;
+
+
+export type GovernorHistoryQuery = { governorHistory: { scope: string, stepSeconds: number, samples: Array<{ at: string, admitted: number, throttled: number, waitedMs: number, maxInFlight: number }> } };
+
+export type TlsStatusQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type TlsStatusQuery = { tlsStatus: { mode: TlsMode, domains: Array<string>, publicUrl: string, httpRedirect: boolean, renewalError: string | null, renewalErrorAt: string | null, certificates: Array<{ domain: string, subject: string, issuer: string, dnsNames: Array<string>, notBefore: string, notAfter: string, daysLeft: number }>, problems: Array<{ severity: string, domain: string | null, message: string, action: string }> } };
+
+export type CreateBackupLinkMutationVariables = Exact<{
+  encrypted?: boolean | null | undefined;
+}>;
+
+
+export type CreateBackupLinkMutation = { createBackupLink: { url: string, expiresAt: string } };
+
+export type ReinvitationsQueryVariables = Exact<{
+  profileId?: string | null | undefined;
+}>;
+
+
+export type ReinvitationsQuery = { reinvitations: Array<{ profileId: string, userId: string, at: string, error: string, sent: boolean, to: string, reason: string, adminsNotified: number }> };
 
 export type SyncPreviewFieldsFragment = { profileId: string, userId: string, saved: boolean, paused: boolean, truncated: boolean, totalOperations: number, tookMs: number, kinds: Array<{ kind: SyncKind, direction: SyncDirection, firstSync: boolean, linked: number, listed: number, unchanged: number, conflicts: number, skipped: number, badCount: number, stillQuarantined: number, guard: string | null, pendingWrites: number, busy: boolean, incomplete: string | null, tookMs: number, crm: { creates: number, updates: number, deletes: number }, mailbox: { creates: number, updates: number, deletes: number }, conflictList: Array<{ crmId: string, mailboxId: string, title: string | null, fields: Array<string>, kept: Side }>, skips: Array<{ decision: string, reason: string, count: number }>, bad: Array<{ side: Side, itemId: string, field: string | null, reason: string }> }>, operations: Array<{ kind: SyncKind, side: Side, action: string, linkId: string, itemId: string | null, sourceId: string | null, title: string | null, start: string | null, reason: string | null }> };
 

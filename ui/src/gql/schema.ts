@@ -84,6 +84,14 @@ export type AuthPayload = {
   csrfToken: Scalars['String']['output'];
 };
 
+/** BackupLink is a one-time link that downloads a backup of the store. */
+export type BackupLink = {
+  /** The link works once, until then. */
+  expiresAt: Scalars['Time']['output'];
+  /** A path on this appliance (/api/backup?token=…); GET it with the same session. */
+  url: Scalars['String']['output'];
+};
+
 /** CheckResult is one preflight check of a system ("credentials valid", "mailbox alice@contoso.com"). */
 export type CheckResult = {
   /** What was found (an address, an HTTP status, the error); may be empty. */
@@ -113,6 +121,30 @@ export type DeletePolicy =
   | 'DELETE_WINS'
   /** The deleted item is recreated from the updated side (the default). */
   | 'UPDATE_WINS';
+
+/** GovernorHistory is the recent activity of one governor scope, or of the whole governor. */
+export type GovernorHistory = {
+  /** One sample per step, oldest first, every step present (zero when idle). */
+  samples: Array<GovernorSample>;
+  /** The scope (as GovernorScope.scope), or empty for the whole governor (each call counted once). */
+  scope: Scalars['String']['output'];
+  /** The length of one sample (10 seconds). */
+  stepSeconds: Scalars['Int']['output'];
+};
+
+/** GovernorSample is one step (stepSeconds long) of a governor scope's activity. */
+export type GovernorSample = {
+  /** Calls admitted in the step. */
+  admitted: Scalars['Int']['output'];
+  /** The start of the step. */
+  at: Scalars['Time']['output'];
+  /** The most calls in flight at an admission in the step. */
+  maxInFlight: Scalars['Int']['output'];
+  /** Throttling answers seen in the step (429, 503, Retry-After, EWS back-off). */
+  throttled: Scalars['Int']['output'];
+  /** The total time the admitted calls waited for their slot, in milliseconds. */
+  waitedMs: Scalars['Float']['output'];
+};
 
 /** GovernorScope is the state of one limit scope (a mailbox, a tenant, a profile). */
 export type GovernorScope = {
@@ -300,6 +332,13 @@ export type Mutation = {
   /** Creates an API token for the signed-in account; expiresInDays null or 0 = never. */
   createApiToken: NewApiToken;
   /**
+   * Create a one-time link (valid for 60 seconds, for the calling admin's
+   * session only) that downloads a full backup of the store, the same stream as
+   * `synchronizer backup`. encrypted: seal it with the store's key (restore then
+   * needs that key). API tokens may GET /api/backup directly instead.
+   */
+  createBackupLink: BackupLink;
+  /**
    * Creates the durable invitation link of a linked user, replacing any earlier
    * one (inviteMailboxUser e-mails the same kind of link). For handing the link
    * over by other means when e-mail is not set up.
@@ -447,6 +486,11 @@ export type MutationChangePasswordArgs = {
 export type MutationCreateApiTokenArgs = {
   expiresInDays: InputMaybe<Scalars['Int']['input']>;
   name: Scalars['String']['input'];
+};
+
+
+export type MutationCreateBackupLinkArgs = {
+  encrypted: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -826,6 +870,12 @@ export type Query = {
   apiTokens: Array<ApiToken>;
   /** The security audit log, newest first. first: 0-500. */
   auditLog: AuditEventConnection;
+  /**
+   * The governor's activity over the last `minutes` (default 60, at most 60) in
+   * 10-second steps: of one scope (as GovernorScope.scope), or of the whole
+   * governor when scope is null or empty. NOT_FOUND when the scope is unknown.
+   */
+  governorHistory: GovernorHistory;
   /** The governor's state per limit scope: limits, in flight, budget left, backing off until. */
   governorStatus: Array<GovernorScope>;
   /** The linked users of a profile, ordered by id. */
@@ -842,6 +892,8 @@ export type Query = {
    * what did not finish is reported as timed out.
    */
   profileChecks: ProfileCheckReport;
+  /** The automatic re-invitations, newest first; of one profile when profileId is given. */
+  reinvitations: Array<Reinvitation>;
   /** The scheduler's state: queue depth, running jobs, next run and last error per user. */
   schedulerStatus: SchedulerStatus;
   /** Public: the sign-in providers of the login page (names only). */
@@ -880,6 +932,8 @@ export type Query = {
   systemSecretsSet: Array<Scalars['String']['output']>;
   /** Public: whether first-run setup is needed. */
   systemStatus: SystemStatus;
+  /** How the appliance serves HTTPS: mode, domains, certificates and what needs attention. */
+  tlsStatus: TlsStatus;
   /** Public: the build's version and commit. */
   version: Version;
 };
@@ -888,6 +942,12 @@ export type Query = {
 export type QueryAuditLogArgs = {
   after: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryGovernorHistoryArgs = {
+  minutes: InputMaybe<Scalars['Int']['input']>;
+  scope: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -904,6 +964,11 @@ export type QueryPendingApprovalsArgs = {
 export type QueryProfileChecksArgs = {
   profileId: Scalars['ID']['input'];
   users: InputMaybe<Array<Scalars['ID']['input']>>;
+};
+
+
+export type QueryReinvitationsArgs = {
+  profileId: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -957,6 +1022,27 @@ export type QuerySystemAccountsArgs = {
 export type QuerySystemSecretsSetArgs = {
   instance: Scalars['String']['input'];
   names: Array<Scalars['String']['input']>;
+};
+
+/**
+ * Reinvitation is the last automatic re-invitation of a linked user whose
+ * Microsoft 365 delegated grant was refused (revoked, expired, or a Conditional
+ * Access sign-in frequency): at most one per user per 24 hours.
+ */
+export type Reinvitation = {
+  /** How many admins were told by e-mail. */
+  adminsNotified: Scalars['Int']['output'];
+  at: Scalars['Time']['output'];
+  /** The error the sync failed with. */
+  error: Scalars['String']['output'];
+  profileId: Scalars['ID']['output'];
+  /** What happened, for people (for example: re-invitation not sent: SMTP not configured). */
+  reason: Scalars['String']['output'];
+  /** Whether the invitation e-mail was accepted by the SMTP server. */
+  sent: Scalars['Boolean']['output'];
+  /** The recipient's address, when known. */
+  to: Scalars['String']['output'];
+  userId: Scalars['ID']['output'];
 };
 
 export type ReleaseQuarantineInput = {
@@ -1333,6 +1419,59 @@ export type SystemState =
 export type SystemStatus = {
   state: SystemState;
   version: Scalars['String']['output'];
+};
+
+/** TlsCertificate is the public part of a certificate the appliance serves. */
+export type TlsCertificate = {
+  /** Whole days until notAfter (negative once expired). */
+  daysLeft: Scalars['Int']['output'];
+  dnsNames: Array<Scalars['String']['output']>;
+  /** The domain it is served for (empty for the own or self-signed certificate). */
+  domain: Scalars['String']['output'];
+  issuer: Scalars['String']['output'];
+  notAfter: Scalars['Time']['output'];
+  notBefore: Scalars['Time']['output'];
+  subject: Scalars['String']['output'];
+};
+
+/** How the appliance serves HTTPS. */
+export type TlsMode =
+  /** Certificates from an ACME CA (Let's Encrypt) for --domain. */
+  | 'AUTOCERT'
+  /** The operator's own certificate (--tls-cert/--tls-key). */
+  | 'OWN'
+  /** No TLS: plain HTTP. */
+  | 'PLAIN'
+  /** A generated self-signed certificate (--self-signed). */
+  | 'SELF_SIGNED';
+
+/** TlsProblem is something wrong with TLS, and what to do about it. */
+export type TlsProblem = {
+  /** What to do. */
+  action: Scalars['String']['output'];
+  /** The domain concerned, if any. */
+  domain: Maybe<Scalars['String']['output']>;
+  message: Scalars['String']['output'];
+  /** error (HTTPS is or will soon be broken) or warning. */
+  severity: Scalars['String']['output'];
+};
+
+/** TlsStatus is how the appliance serves HTTPS. It holds no private key. */
+export type TlsStatus = {
+  /** The certificates in use; for AUTOCERT one per domain that has one. */
+  certificates: Array<TlsCertificate>;
+  /** The --domain names (AUTOCERT). */
+  domains: Array<Scalars['String']['output']>;
+  /** Whether plain HTTP requests are redirected to HTTPS (AUTOCERT: the port 80 listener). */
+  httpRedirect: Scalars['Boolean']['output'];
+  mode: TlsMode;
+  /** Empty when all is well. */
+  problems: Array<TlsProblem>;
+  /** The base URL people and providers reach the appliance at. */
+  publicUrl: Scalars['String']['output'];
+  /** The last failure to obtain or renew a certificate since the start, if any. */
+  renewalError: Maybe<Scalars['String']['output']>;
+  renewalErrorAt: Maybe<Scalars['Time']['output']>;
 };
 
 /** TraceEntry is one decision about an item. */

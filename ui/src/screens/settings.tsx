@@ -8,6 +8,7 @@ import { Button, ErrorAlert, Field, focusFirstError, Loading, Notice, PageHeader
 import { useApp } from '../context';
 import type { SendTestMailMutation, SmtpSecurity } from '../gql/graphql';
 import { SECURITY, SMTP_FIELDS, checkRecipient, checkSmtp, draftFrom, passwordState, smtpInput, withSecurity, type SmtpDraft } from '../smtp';
+import { BackupCard, TlsCard } from './ops';
 import { Check, Select } from './wizard';
 
 /** SettingsScreen is the appliance's settings page (admins only). */
@@ -18,7 +19,7 @@ export function SettingsScreen() {
   const isConfigured = configured ?? Boolean(saved.data?.smtpSettings);
   return (
     <>
-      <PageHeader title="Settings" intro="How this appliance sends e-mail: test mails and sign-in invitations for Microsoft 365 mailboxes." />
+      <PageHeader title="Settings" intro="How this appliance sends e-mail (test mails and sign-in invitations for Microsoft 365 mailboxes), serves HTTPS, and is backed up." />
       {saved.loading && <Loading label="Loading the e-mail settings…" />}
       <ErrorAlert error={saved.error} title="Could not load the e-mail settings" onRetry={saved.reload} />
       {saved.data && (
@@ -27,6 +28,8 @@ export function SettingsScreen() {
           <TestMail configured={isConfigured} />
         </>
       )}
+      <TlsCard />
+      <BackupCard />
     </>
   );
 }

@@ -14,6 +14,7 @@ import { useApp } from '../context';
 import { formatTime, sentence } from '../format';
 import type { GovernorQuery, PendingApprovalsQuery, SyncConflictsQuery, SyncProfilesQuery, SyncStatusLiveSubscription } from '../gql/graphql';
 import { userPath } from '../router';
+import { GovernorHistoryPanel, ReinvitationAlerts } from './ops';
 
 type Profile = SyncProfilesQuery['syncProfiles'][number];
 type User = Profile['users'][number];
@@ -369,6 +370,7 @@ export function UsersScreen() {
       <LiveNote state={live.state} detail={live.detail} />
       {data.loading && !data.data && <Loading label="Loading users…" />}
       <LoadError error={data.error} what="the users" onRetry={data.reload} />
+      {data.data && <ReinvitationAlerts />}
       <ErrorAlert error={cmd.error} title="The command did not run" />
       {cmd.done && <Notice kind="success">{cmd.done}</Notice>}
       {data.data && total === 0 && (
@@ -833,6 +835,7 @@ export function GovernorScreen() {
           )}
         </section>
       )}
+      {data.data && <GovernorHistoryPanel scopes={scopes.map((s) => s.scope)} />}
     </>
   );
 }

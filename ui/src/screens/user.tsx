@@ -11,6 +11,7 @@ import { formatTime, sentence } from '../format';
 import type { SyncQuarantineQuery, SyncTraceQuery, UserRunsQuery } from '../gql/graphql';
 import { UserPreview } from './preview';
 import { KIND, LoadError, useCommand, userStatus } from './sync';
+import { UserReinvitation } from './ops';
 
 
 type Run = UserRunsQuery['syncRuns'][number];
@@ -122,6 +123,7 @@ export function UserScreen(props: { profileId: string; userId: string }) {
           </dl>
         </section>
       )}
+      {user && profile && profile.mailbox.type === 'msgraph' && <UserReinvitation profileId={profileId} userId={userId} />}
       {user && profile && <Invitation profileId={profileId} userId={userId} email={user.mailbox.email} />}
       {user && <UserPreview profileId={profileId} userId={userId} />}
       {user && <Runs profileId={profileId} userId={userId} />}
@@ -246,15 +248,15 @@ function Runs(props: { profileId: string; userId: string }) {
       {first.data && runs.length === 0 && <p>No run yet: the first one starts soon after the user is linked.</p>}
       {runs.length > 0 && (
         <div class="table-wrap" tabIndex={0} role="region" aria-label="Runs of this user">
-          <table>
+          <table class="runs">
             <thead>
               <tr>
-                <th scope="col">Started</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Why</th>
-                <th scope="col">Outcome</th>
+                <th scope="col" class="col-when">Started</th>
+                <th scope="col" class="col-kind">Kind</th>
+                <th scope="col" class="col-why">Why</th>
+                <th scope="col" class="col-outcome">Outcome</th>
                 <th scope="col">What it did</th>
-                <th scope="col">
+                <th scope="col" class="col-actions">
                   <span class="sr-only">Actions</span>
                 </th>
               </tr>
