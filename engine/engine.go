@@ -64,6 +64,8 @@ type Engine struct {
 	profileMu sync.Mutex
 	conns     map[string]connEntry
 	jobs      map[string]*sync.Mutex
+	// runIndexOK is set once the run index is known to be complete (see runindex.go).
+	runIndexOK atomic.Bool
 }
 
 type connEntry struct {
