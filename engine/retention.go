@@ -26,6 +26,8 @@ func (e *Engine) PruneRuns(ctx context.Context) (int, error) {
 	if e.cfg.RunRetention < 0 {
 		return 0, nil
 	}
+	e.removeMu.Lock()
+	defer e.removeMu.Unlock()
 	cutoff := e.now().Add(-e.cfg.RunRetention)
 	perUser := map[string]int{}
 	var victims []Run // id, profile and user only

@@ -163,6 +163,8 @@ func (e *Engine) migrateRunIndex(ctx context.Context) (int, error) {
 		e.runIndexOK.Store(true)
 		return 0, nil
 	}
+	e.removeMu.Lock()
+	defer e.removeMu.Unlock()
 	begin := e.now()
 	if st.After != "" {
 		e.log.Info("run index: resuming the migration", "after", st.After, "indexed", st.Runs)

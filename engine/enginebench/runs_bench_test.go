@@ -122,11 +122,10 @@ func BenchmarkPruneRunsKV(b *testing.B) {
 
 // BenchmarkUserRunsKV reads the newest 20 runs of one user among the 100,000 runs of 100 users (1,000 each, the
 // users' runs interleaved in time) on the real store (*kv.DB on disk), plus one user whose 20 runs are the oldest
-// of the store (a user unlinked long ago, the worst case of a scan):
-//
-//   - old: what graph syncRuns(userId) and the portal did, Runs(profile, 0) and keep the user's runs;
-//   - scan: UserRuns before the run index exists (the fallback: the run key space newest first, stop at the limit);
-//   - index: UserRuns over the run index, after Recover built it (the migration's time is logged).
+// of the store (a user unlinked long ago, the worst case of a scan). "old" is what graph syncRuns(userId) and the
+// portal did (Runs(profile, 0), keep the user's runs); "scan" is UserRuns before the run index exists (its
+// fallback: the run key space newest first, stop at the limit); "index" is UserRuns over the run index, after
+// Recover built it (the migration's time is logged with -v).
 //
 //	go test ./engine/enginebench -run XXX -bench UserRunsKV -benchtime=20x
 func BenchmarkUserRunsKV(b *testing.B) {
