@@ -64,6 +64,11 @@ type Engine struct {
 	profileMu sync.Mutex
 	conns     map[string]connEntry
 	jobs      map[string]*sync.Mutex
+	// runIndexOK is set once the run index is known to be complete (see runindex.go).
+	runIndexOK atomic.Bool
+	// removeMu serialises the removal of runs (PruneRuns) with the run index migration, so the migration never
+	// writes an entry for a run removed after its scan began.
+	removeMu sync.Mutex
 }
 
 type connEntry struct {
@@ -340,7 +345,8 @@ func (e *Engine) Users(profileID string) ([]LinkedUser, error) {
 }
 
 // Runs lists the runs of a profile (all profiles when profileID is empty), newest first, at most limit (0 = all).
-// Run ids sort by their start, so it reads the runs newest first and stops at the limit.
+// Run ids sort by their start, so it reads the runs newest first and stops at the limit. The runs of one user are
+// listed by UserRuns, which reads only those.
 func (e *Engine) Runs(profileID string, limit int) ([]Run, error) {
 	var out []Run
 	err := e.kv.ScanReverse([]byte(keyRoot+"run/"), func(k, b []byte) error {

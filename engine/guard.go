@@ -176,10 +176,7 @@ func (e *Engine) Approve(ctx context.Context, runID string) (string, error) {
 		ap.Ops[fingerprint(p)] = true
 	}
 	r.Status = RunApproved
-	if err := e.kv.Commit(map[string][]byte{
-		kApproval(kJob(r.Profile, r.User, r.Kind)): mustJSON(ap),
-		kRun(runID): mustJSON(r),
-	}, nil); err != nil {
+	if err := e.kv.Commit(runSets(map[string][]byte{kApproval(kJob(r.Profile, r.User, r.Kind)): mustJSON(ap)}, &r), nil); err != nil {
 		return "", err
 	}
 	return e.runSync(ctx, r.Profile, r.User, r.Kind, "approval:"+runID, runID)
@@ -196,5 +193,5 @@ func (e *Engine) Reject(runID string) error {
 		return errFieldf("runId", "run %s is %s, not %s", runID, r.Status, RunNeedsApproval)
 	}
 	r.Status = RunRejected
-	return e.put(kRun(runID), r)
+	return e.putRun(&r)
 }

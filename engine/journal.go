@@ -551,16 +551,20 @@ func (j *syncJob) resolve(ctx context.Context, in Intent) error {
 // Recover resolves the journal intents left by a previous process (see the journal comment), for every job. It
 // is called once at start-up before the scheduler runs jobs; runs also resolve their own job's intents first. An
 // intent of a profile or user that no longer exists is dropped. Errors of one job do not stop the others; they
-// are returned joined.
+// are returned joined. It first builds the run index of a store written before the index existed (once per store,
+// resumable; see migrateRunIndex); an error there is returned too but does not stop the recovery.
 func (e *Engine) Recover(ctx context.Context) error {
+	var errs []error
+	if _, err := e.migrateRunIndex(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	jobs := map[string]Intent{}
 	if err := scanJSON(e.kv, keyRoot+"intent/", func(_ string, in Intent) error {
 		jobs[kJob(in.Profile, in.User, in.Kind)] = in
 		return nil
 	}); err != nil {
-		return err
+		return errors.Join(append(errs, err)...)
 	}
-	var errs []error
 	for _, key := range sortedKeys(jobs) {
 		in := jobs[key]
 		if err := e.recoverJob(ctx, in.Profile, in.User, in.Kind); err != nil {

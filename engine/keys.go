@@ -13,6 +13,8 @@ import "strings"
 //	eng/intent/<op>                                     Intent: a remote write that was announced but whose result is not recorded yet
 //	eng/run/<run>                                       Run: status, counts, planned operations (needs-approval)
 //	eng/runop/<run>/<seq>                               AppliedOp: one applied write of a run, with before/after content (for Undo)
+//	eng/runu/<profile>/<user>/<run>                     the run index: an empty value per run of a user (newest last)
+//	eng/meta/runindex                                   the state of the run index migration (runIndexState, JSON)
 //	eng/approval/<profile>/<user>/<kind>                Approval: the one approved plan of a job
 //	eng/conflict/<id>                                   Conflict
 //	eng/quarantine/<profile>/<user>/<kind>/<side>/<id>  Quarantined item
@@ -31,6 +33,9 @@ func kCursor(job string, s Side) string { return keyRoot + "cursor/" + job + "/"
 func kIntent(op string) string          { return keyRoot + "intent/" + op }
 func kRun(id string) string             { return keyRoot + "run/" + id }
 func kRunOpPrefix(id string) string     { return keyRoot + "runop/" + id + "/" }
+func kRunUserPrefix(p, u string) string { return keyRoot + "runu/" + p + "/" + u + "/" }
+func kRunUser(p, u, id string) string   { return kRunUserPrefix(p, u) + id }
+func kRunIndexState() string            { return keyRoot + "meta/runindex" }
 func kApproval(job string) string       { return keyRoot + "approval/" + job }
 func kConflict(id string) string        { return keyRoot + "conflict/" + id }
 func kQuarantine(job string, s Side, id string) string {

@@ -33,7 +33,7 @@ var groups = [][]string{{"title"}, {"body"}, {"location"}, {"when", "recurrence"
 // (errors, timeouts, throttling, lost responses, partial listings, duplicate delivery, cursor expiry, content
 // rewritten by the server) and crashes injected at a random commit of a sync (between a remote write and its
 // journal commit too), then quiet syncs. It asserts convergence, no duplicates, no lost updates, no deletes that
-// nobody made, and that a quiet sync after convergence writes nothing.
+// nobody made, that a quiet sync after convergence writes nothing, and that the run index names exactly the runs.
 func TestModel(t *testing.T) {
 	if *seedFlag >= 0 {
 		if err := runModel(uint64(*seedFlag), true); err != nil {
@@ -173,6 +173,10 @@ func runModel(seed uint64, verbose bool) (err error) {
 	}
 	if last != 0 {
 		return fmt.Errorf("quiet syncs still write (%d writes in the last one)", last)
+	}
+	// Whatever crashed where, every run record has its entry in the run index and no entry is left alone.
+	if err := checkRunIndex(f.kv); err != nil {
+		return err
 	}
 	return w.check()
 }

@@ -18,17 +18,19 @@ const (
 const pruneChunk = 1000
 
 // PruneRuns removes the runs older than the retention (Config.RunRetention, by their start) together with their
-// applied operations, keeping the newest Config.RunKeep runs of each linked user whatever their age and every
-// run that is still running or waiting for approval. It returns how many runs it removed. Undo of a removed run
+// applied operations and their entries in the run index, keeping the newest Config.RunKeep runs of each linked user
+// whatever their age and every run that is still running or waiting for approval. It returns how many runs it removed. Undo of a removed run
 // fails with an error that says the run was removed by the retention. It is meant for the nightly housekeeping;
 // ctx ends it between chunks (what was removed stays removed).
 func (e *Engine) PruneRuns(ctx context.Context) (int, error) {
 	if e.cfg.RunRetention < 0 {
 		return 0, nil
 	}
+	e.removeMu.Lock()
+	defer e.removeMu.Unlock()
 	cutoff := e.now().Add(-e.cfg.RunRetention)
 	perUser := map[string]int{}
-	var victims []string
+	var victims []Run // id, profile and user only
 	err := e.kv.ScanReverse([]byte(keyRoot+"run/"), func(k, b []byte) error {
 		var h struct {
 			ID      string    `json:"id"`
@@ -45,7 +47,7 @@ func (e *Engine) PruneRuns(ctx context.Context) (int, error) {
 		if perUser[u] <= e.cfg.RunKeep || !h.Start.Before(cutoff) || h.Status == RunRunning || h.Status == RunNeedsApproval {
 			return nil
 		}
-		victims = append(victims, string(k[len(keyRoot+"run/"):]))
+		victims = append(victims, Run{ID: string(k[len(keyRoot+"run/"):]), Profile: h.Profile, User: h.User})
 		return nil
 	})
 	if err != nil {
@@ -61,7 +63,8 @@ func (e *Engine) PruneRuns(ctx context.Context) (int, error) {
 		dels = dels[:0]
 		return err
 	}
-	for _, id := range victims {
+	for _, v := range victims {
+		id := v.ID
 		if err := ctx.Err(); err != nil {
 			return removed, err
 		}
@@ -76,7 +79,8 @@ func (e *Engine) PruneRuns(ctx context.Context) (int, error) {
 		}); err != nil {
 			return removed, err
 		}
-		dels = append(dels, kRun(id))
+		// The run record and its index entry go in the same commit: the index never names a removed run.
+		dels = append(dels, kRun(id), kRunUser(v.Profile, v.User, id))
 		if len(dels) >= pruneChunk {
 			if err := flush(); err != nil {
 				return removed, err

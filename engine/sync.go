@@ -121,7 +121,7 @@ func (e *Engine) runSync(ctx context.Context, profileID, userID string, kind Kin
 		log:  e.log.With("profile", profileID, "user", userID, "kind", kind, "run", run.ID),
 		byID: [2]map[string]*Link{{}, {}}, quar: map[string]Quarantined{},
 		sets: map[string][]byte{}, traces: map[string][]TraceEntry{}, touched: map[string]bool{}}
-	if err := e.put(kRun(run.ID), run); err != nil {
+	if err := e.putRun(run); err != nil {
 		return "", err
 	}
 	err = j.do(ctx)
@@ -433,8 +433,9 @@ func (j *syncJob) finish(err error) error {
 	if ferr := j.flushTraces(); ferr != nil && err == nil {
 		err = ferr
 	}
-	j.sets[kRun(r.ID)] = mustJSON(r)
-	if cerr := commitChunked(j.e.kv, j.sets, j.dels, kCursor(j.key, SideCRM), kCursor(j.key, SideMailbox), kRun(r.ID)); cerr != nil {
+	runSets(j.sets, r)
+	if cerr := commitChunked(j.e.kv, j.sets, j.dels, kCursor(j.key, SideCRM), kCursor(j.key, SideMailbox), kRun(r.ID),
+		kRunUser(r.Profile, r.User, r.ID)); cerr != nil {
 		if err == nil {
 			err = cerr
 		}

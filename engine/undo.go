@@ -30,7 +30,7 @@ func (e *Engine) adminRun(ctx context.Context, profileID, userID string, kind Ki
 		log:  e.log.With("profile", profileID, "user", userID, "kind", kind, "run", run.ID),
 		byID: [2]map[string]*Link{{}, {}}, quar: map[string]Quarantined{},
 		sets: map[string][]byte{}, traces: map[string][]TraceEntry{}, touched: map[string]bool{}, noCursors: true}
-	if err := e.put(kRun(run.ID), run); err != nil {
+	if err := e.putRun(run); err != nil {
 		return nil, err
 	}
 	err = func() error {
@@ -81,7 +81,7 @@ func (e *Engine) Undo(ctx context.Context, runID string) (string, error) {
 	}
 	if undo.Status == RunOK || undo.Status == RunPartial {
 		r.UndoneBy = undo.ID
-		if perr := e.put(kRun(runID), r); perr != nil && err == nil {
+		if perr := e.putRun(&r); perr != nil && err == nil {
 			err = perr
 		}
 	}

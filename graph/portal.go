@@ -154,17 +154,12 @@ func (r *Resolver) portalLink(ctx context.Context, p engine.Profile, u engine.Li
 			out.Status = userStatusOut(st)
 		}
 	}
-	runs, err := r.Engine.Runs(p.ID, 0)
+	runs, err := r.Engine.UserRuns(p.ID, u.ID, portalRecentRuns)
 	if err != nil {
 		return nil, err
 	}
 	for _, run := range runs {
-		if run.User != u.ID {
-			continue
-		}
-		if out.RecentRuns = append(out.RecentRuns, runOut(run)); len(out.RecentRuns) == portalRecentRuns {
-			break
-		}
+		out.RecentRuns = append(out.RecentRuns, runOut(run))
 	}
 	qs, err := r.Engine.Quarantine(p.ID)
 	if err != nil {

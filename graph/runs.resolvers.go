@@ -79,13 +79,22 @@ func (r *queryResolver) SyncRuns(ctx context.Context, profileID *string, userID 
 	if n < 1 || n > 500 {
 		return nil, badInput("first", "must be between 1 and 500")
 	}
+	var runs []engine.Run
 	limit := n
-	if userID != nil || before != nil {
-		limit = 0 // filtered below
-	}
-	runs, err := e.Runs(deref(profileID), limit)
-	if err != nil {
-		return nil, err
+	switch {
+	case profileID != nil && userID != nil:
+		// One user: their run index, as many runs as the page holds (the page's cursor skips newer entries by key).
+		runs, err = e.UserRunsBefore(*profileID, *userID, deref(before), n)
+		if err != nil {
+			return nil, engineErr(err)
+		}
+	default:
+		if userID != nil || before != nil {
+			limit = 0 // filtered below
+		}
+		if runs, err = e.Runs(deref(profileID), limit); err != nil {
+			return nil, err
+		}
 	}
 	out := []*model.SyncRun{}
 	for _, run := range runs {

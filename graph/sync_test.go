@@ -114,6 +114,9 @@ func newSyncEnvWith(t testing.TB, extra func(*graph.Resolver)) *syncEnv {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if err := se.engine.Recover(context.Background()); err != nil { // as at start-up: builds the run index
+			t.Fatal(err)
+		}
 		se.sched, err = scheduler.New(scheduler.Options{Runner: se.engine, KV: r.DB, Workers: 2,
 			HousekeepingHour: scheduler.HousekeepingOff})
 		if err != nil {
@@ -302,6 +305,19 @@ func TestSyncEndToEnd(t *testing.T) {
 	r = admin.query(`query($b: ID) { syncRuns(first: 1, before: $b) { id } }`, map[string]any{"b": runs[0].(map[string]any)["id"]}).must(t)
 	if page := list(r.Data["syncRuns"]); len(page) != 1 || page[0].(map[string]any)["id"] != first["id"] {
 		t.Fatalf("the page before the newest run: %s, want %v", r.Raw, first["id"])
+	}
+	// One user's runs come from the run index: newest first, paged with before.
+	r = admin.query(`{ syncRuns(profileId: "p1", userId: "u1", first: 1) { id } }`, nil).must(t)
+	if page := list(r.Data["syncRuns"]); len(page) != 1 || page[0].(map[string]any)["id"] != runs[0].(map[string]any)["id"] {
+		t.Fatalf("the user's newest run: %s, want %v", r.Raw, runs[0].(map[string]any)["id"])
+	}
+	r = admin.query(`query($b: ID) { syncRuns(profileId: "p1", userId: "u1", first: 5, before: $b) { id } }`,
+		map[string]any{"b": runs[0].(map[string]any)["id"]}).must(t)
+	if page := list(r.Data["syncRuns"]); len(page) != 1 || page[0].(map[string]any)["id"] != first["id"] {
+		t.Fatalf("the user's page before the newest run: %s, want %v", r.Raw, first["id"])
+	}
+	if r = admin.query(`{ syncRuns(profileId: "p1", userId: "u/1") { id } }`, nil); r.code() != "BAD_USER_INPUT" {
+		t.Fatalf("a malformed userId: %s, want BAD_USER_INPUT", r.Raw)
 	}
 	r = admin.query(`{ linkedUsers(profileId: "p1") { id status { lastRun lastOk breaker paused } } }`, nil).must(t)
 	if st := field(list(r.Data["linkedUsers"])[0].(map[string]any), "status"); st == nil || field(st.(map[string]any), "lastOk") == nil ||
