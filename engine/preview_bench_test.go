@@ -27,14 +27,14 @@ func BenchmarkPreviewFirstSync10k(b *testing.B) {
 		stop := make(chan struct{})
 		done := make(chan uint64)
 		go func() { // samples the heap while the preview runs
-			var max uint64
+			var peak uint64
 			var m runtime.MemStats
 			for {
 				runtime.ReadMemStats(&m)
-				max = maxU(max, m.HeapAlloc)
+				peak = maxU(peak, m.HeapAlloc)
 				select {
 				case <-stop:
-					done <- max
+					done <- peak
 					return
 				case <-time.After(5 * time.Millisecond):
 				}

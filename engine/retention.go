@@ -92,7 +92,7 @@ func (e *Engine) PruneRuns(ctx context.Context) (int, error) {
 		return removed, err
 	}
 	if removed > 0 {
-		e.log.Info("run retention: removed old runs", "runs", removed, "olderThan", cutoff.UTC().Format(time.DateOnly))
+		e.log.Info("run retention: removed old runs", "runs", removed, "older_than", cutoff.UTC().Format(time.DateOnly))
 	}
 	return removed, nil
 }

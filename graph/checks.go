@@ -400,7 +400,7 @@ func matchAccounts(crm, mbx []engine.Account) (pairs []linkPair, unCRM, unMbx []
 			}
 			cand, via = m.i, s
 		}
-		if cand >= 0 {
+		if cand >= 0 && cand < len(mbx) {
 			pairs = append(pairs, linkPair{crm: a, mailbox: mbx[cand], alias: true, address: via})
 			pairedC[i], pairedM[cand] = true, true
 		}

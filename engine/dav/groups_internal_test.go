@@ -65,7 +65,7 @@ func (f *bookFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		fmt.Fprint(w, `</D:multistatus>`)
-	case r.Method == "GET":
+	case r.Method == http.MethodGet:
 		c, ok := f.cards[r.URL.Path]
 		if !ok {
 			http.NotFound(w, r)
@@ -73,7 +73,7 @@ func (f *bookFake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("ETag", fmt.Sprintf(`"e%d"`, f.etags[r.URL.Path]))
 		fmt.Fprint(w, c)
-	case r.Method == "PUT":
+	case r.Method == http.MethodPut:
 		f.cards[r.URL.Path] = string(body)
 		f.etags[r.URL.Path]++
 		w.Header().Set("ETag", fmt.Sprintf(`"e%d"`, f.etags[r.URL.Path]))

@@ -359,10 +359,10 @@ func TestSelectionFolderCreateCrash(t *testing.T) {
 		match func(*http.Request) bool
 	}{
 		{"folder POST answer lost", func(r *http.Request) bool {
-			return r.Method == "POST" && strings.HasSuffix(r.URL.Path, "/contactFolders")
+			return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/contactFolders")
 		}},
 		{"final read lost", func(r *http.Request) bool {
-			return r.Method == "GET" && strings.Contains(r.URL.Path, "/contactFolders/") && !strings.Contains(r.URL.Path, "/contacts") &&
+			return r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/contactFolders/") && !strings.Contains(r.URL.Path, "/contacts") &&
 				strings.Contains(r.URL.RawQuery, "expand")
 		}},
 	} {
