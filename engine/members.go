@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Group members across systems.
@@ -122,11 +123,19 @@ type memberStore struct {
 	st   Store
 	side Side
 	m    *memberMap
+	mu   sync.Mutex           // guards seen
+	seen map[string]seenGroup // the groups read through this store, by id
+}
+
+// seenGroup is a group as last read: its version as the engine sees it and its translated members.
+type seenGroup struct {
+	version string
+	members []string
 }
 
 // wrapMembers wraps a group store of side s, keeping the optional interfaces it implements.
 func wrapMembers(st Store, s Side, m *memberMap) Store {
-	ms := &memberStore{st: st, side: s, m: m}
+	ms := &memberStore{st: st, side: s, m: m, seen: map[string]seenGroup{}}
 	_, mf := st.(MarkerFinder)
 	_, idl := st.(IDLister)
 	switch {
@@ -146,8 +155,39 @@ func (ms *memberStore) remote(r Remote) Remote {
 		c := ms.m.canonical(ms.side, g)
 		r.Item = c
 		r.Version += memberVersionSep + memberDigest(c)
+		if r.ID != "" {
+			ms.mu.Lock()
+			ms.seen[r.ID] = seenGroup{version: r.Version, members: c.Members}
+			ms.mu.Unlock()
+		}
 	}
 	return r
+}
+
+// ownUnlinked returns the native ids of the members of group id that have no contact link and belong to this
+// side, as the group holds them at version: from this run's reads when one saw that version, else from a Get.
+func (ms *memberStore) ownUnlinked(ctx context.Context, id, version string) ([]string, error) {
+	ms.mu.Lock()
+	sg, ok := ms.seen[id]
+	ms.mu.Unlock()
+	if !ok || sg.version != version {
+		r, err := ms.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		g, _ := r.Item.(*Group)
+		if g == nil {
+			return nil, nil
+		}
+		sg.members = g.Members
+	}
+	var own []string
+	for _, m := range sg.members {
+		if native, ok := strings.CutPrefix(m, unlinkedPrefix(ms.side)); ok {
+			own = append(own, native)
+		}
+	}
+	return own, nil
 }
 
 // outgoing translates an item to be written to the store.
@@ -192,9 +232,22 @@ func (ms *memberStore) Create(ctx context.Context, it Item, marker string) (Remo
 	return ms.remote(r), nil
 }
 
-// Update writes a group with native members over the stored one.
+// Update writes a group with native members over the stored one, keeping the unlinked members of this side it
+// holds (see above).
 func (ms *memberStore) Update(ctx context.Context, id, version string, it Item) (Remote, error) {
-	r, err := ms.st.Update(ctx, id, storeVersion(version), ms.outgoing(it))
+	out := ms.outgoing(it)
+	if g, ok := out.(*Group); ok && g != nil {
+		own, err := ms.ownUnlinked(ctx, id, version)
+		if err != nil {
+			return Remote{}, err
+		}
+		if len(own) > 0 {
+			g.Members = append(g.Members, own...)
+			slices.Sort(g.Members)
+			g.Members = slices.Compact(g.Members)
+		}
+	}
+	r, err := ms.st.Update(ctx, id, storeVersion(version), out)
 	if err != nil {
 		return r, err
 	}

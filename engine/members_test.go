@@ -138,3 +138,45 @@ func TestGroupMembersOfOwnSideKept(t *testing.T) {
 		t.Fatalf("mailbox group after the rename %+v: the mailbox-only member must stay", g)
 	}
 }
+
+// TestGroupMembersOfOwnSideSurviveOtherSideMemberChange is TestGroupModel's seed 16 reduced: the CRM group holds a
+// contact the mailbox has no copy of; the mailbox adds one of its own contacts (the CRM has no copy either). The
+// member change is copied to the CRM, and the CRM must keep its own unlinked member: the mailbox cannot name it,
+// so it cannot have removed it.
+func TestGroupMembersOfOwnSideSurviveOtherSideMemberChange(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, "", "", func(p *engine.Profile) {
+		p.Directions = map[engine.Kind]engine.Direction{engine.KindGroup: engine.DirTwoWay} // contacts are not synced
+	})
+	p := f.crm.Put(crmAcct, &engine.Contact{GivenName: "Pia"})
+	cg := f.crm.Put(crmAcct, &engine.Group{Name: "Board", Members: []string{p}})
+	run := func() {
+		t.Helper()
+		if _, err := f.e.RunSync(ctx, "p1", "u1", engine.KindGroup, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run()
+	mg, g := groupByName(f, mbxAcct, f.mbx, "Board")
+	if g == nil || len(g.Members) != 0 {
+		t.Fatalf("mailbox copy %+v: it cannot hold the CRM-only member", g)
+	}
+	m := f.mbx.Put(mbxAcct, &engine.Contact{GivenName: "Max"})
+	if err := f.mbx.Edit(mbxAcct, engine.KindGroup, mg, func(engine.Item) engine.Item {
+		return &engine.Group{Name: "Board", Members: []string{m}}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	run()
+	if got := f.crm.Items(crmAcct, engine.KindGroup)[cg].(*engine.Group).Members; !slices.Equal(got, []string{p}) {
+		t.Fatalf("CRM members %v, want [%s]: a member change from the mailbox removed a member the mailbox cannot hold", got, p)
+	}
+	if got := f.mbx.Items(mbxAcct, engine.KindGroup)[mg].(*engine.Group).Members; !slices.Equal(got, []string{m}) {
+		t.Fatalf("mailbox members %v, want [%s]", got, m)
+	}
+	writes := f.crm.Writes() + f.mbx.Writes()
+	run()
+	if n := f.crm.Writes() + f.mbx.Writes() - writes; n != 0 {
+		t.Fatalf("a quiet run wrote %d times", n)
+	}
+}
