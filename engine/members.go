@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -27,6 +28,12 @@ import (
 // members become linked later (the contacts job ran after the groups job) reads as changed and its new members are
 // written to the other side. The group job's cursors carry a digest of the contact links (Cursor.Members): when
 // the links changed since the last group run, both sides are listed fully, so every group is translated again.
+//
+// Members changed on both sides since the last sync are merged member by member (mergeMemberChanges), not decided
+// by the conflict policy as one field: a group's translated members also change when nobody edited it (a member
+// gets linked after the group was copied, a contact deleted meanwhile leaves the group), so both sides' members
+// often differ from their bases although one side alone changed them; taking one side's list whole would undo the
+// other side's additions and removals.
 //
 // Run the contacts job before the groups job: members whose contacts are not linked yet are not written to the
 // mailbox until they are.
@@ -293,4 +300,60 @@ type memberStoreFL struct{ memberStoreF }
 // ListIDs lists the store's group ids.
 func (ms memberStoreFL) ListIDs(ctx context.Context) ([]string, error) {
 	return ms.st.(IDLister).ListIDs(ctx)
+}
+
+// mergeMemberChanges merges the "members" field of a two-way group link whose members changed on both sides (ch
+// lists each side's changed fields against its base fb) to different values (fc): a member stays if either side
+// holds it now and no side removed it (held it in its base and holds it no longer). The merged list becomes both
+// sides' target, and "members" is taken out of ch, so the planner neither copies one side's list over the other's
+// nor records a conflict. Unlinked members of one side that the other cannot hold are left out when written there
+// (native), as always. It returns ch.
+func mergeMemberChanges(fb, fc, target [2]Fields, ch [2][]string) [2][]string {
+	const f = "members"
+	if !slices.Contains(ch[0], f) || !slices.Contains(ch[1], f) || jsonEq(fc[0][f], fc[1][f]) {
+		return ch
+	}
+	var base, cur [2][]string
+	for s := range 2 {
+		// A field that does not decode is left to the planner's usual handling.
+		if decodeMembers(fb[s][f], &base[s]) != nil || decodeMembers(fc[s][f], &cur[s]) != nil {
+			return ch
+		}
+	}
+	removed := map[string]bool{}
+	for s := range 2 {
+		for _, m := range base[s] {
+			if !slices.Contains(cur[s], m) {
+				removed[m] = true
+			}
+		}
+	}
+	var merged []string
+	for s := range 2 {
+		for _, m := range cur[s] {
+			if !removed[m] {
+				merged = append(merged, m)
+			}
+		}
+	}
+	slices.Sort(merged)
+	merged = slices.Compact(merged)
+	for s := range 2 {
+		if len(merged) == 0 {
+			delete(target[s], f)
+		} else {
+			target[s][f] = mustJSON(merged)
+		}
+		ch[s] = slices.DeleteFunc(slices.Clone(ch[s]), func(x string) bool { return x == f })
+	}
+	return ch
+}
+
+// decodeMembers decodes a "members" field value; an absent field is no members.
+func decodeMembers(b json.RawMessage, out *[]string) error {
+	if len(b) == 0 {
+		*out = nil
+		return nil
+	}
+	return json.Unmarshal(b, out)
 }

@@ -180,3 +180,61 @@ func TestGroupMembersOfOwnSideSurviveOtherSideMemberChange(t *testing.T) {
 		t.Fatalf("a quiet run wrote %d times", n)
 	}
 }
+
+// TestGroupMemberAddedWhileMembersGetLinked is TestGroupModel's seed 47 reduced: the groups job copies a CRM group
+// before the contacts job has linked its member, so the CRM's translated members change (crm:<id> becomes the link
+// id) without anyone editing the group; meanwhile the mailbox adds a member. Both sides' members differ from
+// their bases, but only the mailbox made a change: the member it added must survive on both sides, whatever the
+// conflict policy, and no conflict is recorded.
+func TestGroupMemberAddedWhileMembersGetLinked(t *testing.T) {
+	for _, policy := range []engine.Policy{engine.PolicyCRMWins, engine.PolicyMailboxWins} {
+		t.Run(string(policy), func(t *testing.T) {
+			ctx := context.Background()
+			f := newFixture(t, "", "", func(p *engine.Profile) {
+				p.Directions = map[engine.Kind]engine.Direction{engine.KindContact: engine.DirTwoWay, engine.KindGroup: engine.DirTwoWay}
+				p.Policy = policy
+			})
+			ann := f.crm.Put(crmAcct, &engine.Contact{GivenName: "Ann"})
+			bob := f.crm.Put(crmAcct, &engine.Contact{GivenName: "Bob"})
+			cg := f.crm.Put(crmAcct, &engine.Group{Name: "Team", Members: []string{ann}})
+			run := func(k engine.Kind) {
+				t.Helper()
+				if _, err := f.e.RunSync(ctx, "p1", "u1", k, "test"); err != nil {
+					t.Fatalf("sync %s: %v", k, err)
+				}
+			}
+			run(engine.KindGroup) // before the contacts: Ann has no copy in the mailbox yet
+			run(engine.KindContact)
+			mbxID := map[string]string{}
+			for id, it := range f.mbx.Items(mbxAcct, engine.KindContact) {
+				mbxID[it.(*engine.Contact).GivenName] = id
+			}
+			mg, _ := groupByName(f, mbxAcct, f.mbx, "Team")
+			if err := f.mbx.Edit(mbxAcct, engine.KindGroup, mg, func(it engine.Item) engine.Item {
+				g := it.(*engine.Group)
+				return &engine.Group{Name: g.Name, Members: append(slices.Clone(g.Members), mbxID["Bob"])}
+			}); err != nil {
+				t.Fatal(err)
+			}
+			run(engine.KindGroup)
+			want := []string{ann, bob}
+			slices.Sort(want)
+			if got := f.crm.Items(crmAcct, engine.KindGroup)[cg].(*engine.Group).Members; !slices.Equal(got, want) {
+				t.Errorf("CRM members %v, want %v (Ann, and Bob added in the mailbox)", got, want)
+			}
+			want = []string{mbxID["Ann"], mbxID["Bob"]}
+			slices.Sort(want)
+			if got := f.mbx.Items(mbxAcct, engine.KindGroup)[mg].(*engine.Group).Members; !slices.Equal(got, want) {
+				t.Errorf("mailbox members %v, want %v", got, want)
+			}
+			if cs, err := f.e.Conflicts("p1", false); err != nil || len(cs) != 0 {
+				t.Errorf("conflicts %+v %v: the CRM did not edit the group", cs, err)
+			}
+			writes := f.crm.Writes() + f.mbx.Writes()
+			run(engine.KindGroup)
+			if n := f.crm.Writes() + f.mbx.Writes() - writes; n != 0 {
+				t.Fatalf("a quiet run wrote %d times", n)
+			}
+		})
+	}
+}

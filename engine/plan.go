@@ -450,6 +450,9 @@ func (j *syncJob) planMerge(lp *linkPlan, st [2]side, fresh bool) error {
 	case DirMailboxToCRM:
 		winner = SideMailbox
 	}
+	if j.kind == KindGroup && j.eff.dir == DirTwoWay && !fresh {
+		ch = mergeMemberChanges(fb, fc, target, ch) // members.go: merged member by member, never a conflict
+	}
 	var conflicted []string
 	for s := SideCRM; s <= SideMailbox; s++ {
 		o := s.Other()
