@@ -194,7 +194,28 @@ func runGroupModel(seed uint64, verbose bool) (trace string, err error) {
 	if last != 0 {
 		return "", fmt.Errorf("quiet syncs still write (%d writes in the last round)", last)
 	}
-	return "", w.check()
+	if err := w.check(); err != nil {
+		return "", fmt.Errorf("%w\n%s", err, w.traces())
+	}
+	return "", nil
+}
+
+// traces renders the engine's trace of every group on both sides.
+func (w *groupWorld) traces() string {
+	var b strings.Builder
+	for s := range 2 {
+		groups, _ := w.gmGroups(engine.Side(s))
+		for _, k := range keysOf(groups) {
+			for _, id := range groups[k] {
+				tr, _ := w.f.e.Trace(id)
+				fmt.Fprintf(&b, "trace of %s %s (%s):\n", engine.Side(s), id, k)
+				for i := len(tr) - 1; i >= 0; i-- {
+					fmt.Fprintf(&b, "  %s %s %s: %s\n", tr[i].Run, tr[i].Side, tr[i].Decision, tr[i].Reason)
+				}
+			}
+		}
+	}
+	return b.String()
 }
 
 func newGroupModelFixture(cm, mm reference.Model, basic, broken bool, contacts engine.Direction, policy engine.Policy, rnd seededReader) (*fixture, error) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/synchronizer/synchronizer/engine"
+	"github.com/synchronizer/synchronizer/engine/reference"
 )
 
 // groupByName returns the id and content of the group named name in acct, or "" and nil.
@@ -236,5 +237,47 @@ func TestGroupMemberAddedWhileMembersGetLinked(t *testing.T) {
 				t.Fatalf("a quiet run wrote %d times", n)
 			}
 		})
+	}
+}
+
+// TestGroupMemberLinkedAfterInterruptedContactCopy is TestGroupModel's seed 316 reduced: the contacts job's copy of
+// a mailbox contact to the CRM is interrupted (the create happened, its answer was lost), so the contact link holds
+// only the mailbox id until the next contacts run finds the copy by its marker. A groups run in between cannot
+// write that member to the CRM; once the copy is found, the next groups run must.
+func TestGroupMemberLinkedAfterInterruptedContactCopy(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, "", "", func(p *engine.Profile) {
+		p.Directions = map[engine.Kind]engine.Direction{engine.KindContact: engine.DirTwoWay, engine.KindGroup: engine.DirTwoWay}
+	})
+	max := f.mbx.Put(mbxAcct, &engine.Contact{GivenName: "Max"})
+	f.mbx.Put(mbxAcct, &engine.Group{Name: "Crew", Members: []string{max}})
+	lost := true
+	f.crm.SetFaults(func(c reference.Call) reference.Fault {
+		if c.Op == "create" && c.Kind == engine.KindContact && lost {
+			lost = false
+			return reference.Fault{After: reference.ErrTimeout} // created, but the answer is lost
+		}
+		return reference.Fault{}
+	})
+	if _, err := f.e.RunSync(ctx, "p1", "u1", engine.KindContact, "test"); err == nil {
+		t.Fatal("the contacts run with a lost answer should be partial")
+	}
+	if _, err := f.e.RunSync(ctx, "p1", "u1", engine.KindGroup, "test"); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []engine.Kind{engine.KindContact, engine.KindGroup} {
+		if _, err := f.e.RunSync(ctx, "p1", "u1", k, "test"); err != nil {
+			t.Fatalf("sync %s: %v", k, err)
+		}
+	}
+	var crmMax string
+	for id, it := range f.crm.Items(crmAcct, engine.KindContact) {
+		if it.(*engine.Contact).GivenName == "Max" {
+			crmMax = id
+		}
+	}
+	_, g := groupByName(f, crmAcct, f.crm, "Crew")
+	if crmMax == "" || g == nil || !slices.Equal(g.Members, []string{crmMax}) {
+		t.Fatalf("CRM group %+v, want members [%s] (the CRM copy of Max)", g, crmMax)
 	}
 }
