@@ -195,7 +195,7 @@ func runGroupModel(seed uint64, verbose bool) (trace string, err error) {
 		return "", fmt.Errorf("quiet syncs still write (%d writes in the last round)", last)
 	}
 	if err := w.check(); err != nil {
-		return "", fmt.Errorf("%w\n%s", err, w.traces())
+		return "", fmt.Errorf("%w\n%s%s", err, w.dump(), w.traces())
 	}
 	return "", nil
 }
@@ -251,6 +251,9 @@ func (w *groupWorld) sync(k engine.Kind) (engine.Run, error) {
 	defer func() {
 		for s := range 2 {
 			w.gmContacts(engine.Side(s)) // learn the ids of the contacts the run created
+		}
+		if w.verbose {
+			fmt.Print(w.dump())
 		}
 	}()
 	id, err := w.f.e.RunSync(context.Background(), "p1", "u1", k, "test")

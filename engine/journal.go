@@ -301,7 +301,9 @@ func (j *syncJob) finalize(p *pendingWrite, r Remote, err error, res map[string]
 			cur, sent := Split(stored), Split(w.item)
 			for _, f := range ChangedFields(Split(w.before), sent) {
 				setField(nb, f, cur)
-				setField(no, f, sent)
+				if agreedWhenWritten(j.kind, f) {
+					setField(no, f, sent)
+				}
 			}
 			it, err1 := Join(j.kind, nb)
 			io, err2 := Join(j.kind, no)
@@ -524,7 +526,9 @@ func (j *syncJob) resolve(ctx context.Context, in Intent) error {
 			for _, f := range ChangedFields(Split(before), p) {
 				if jsonEq(cur[f], p[f]) {
 					setField(nb, f, p)
-					setField(no, f, p) // agreed now on both sides
+					if agreedWhenWritten(j.kind, f) {
+						setField(no, f, p) // agreed now on both sides
+					}
 				}
 			}
 			it, err := Join(j.kind, nb)

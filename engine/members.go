@@ -30,11 +30,12 @@ import (
 // written to the other side. The group job's cursors carry a digest of the contact links (Cursor.Members): when
 // the links changed since the last group run, both sides are listed fully, so every group is translated again.
 //
-// Members changed on both sides since the last sync are merged member by member (mergeMemberChanges), not decided
-// by the conflict policy as one field: a group's translated members also change when nobody edited it (a member
-// gets linked after the group was copied, a contact deleted meanwhile leaves the group), so both sides' members
-// often differ from their bases although one side alone changed them; taking one side's list whole would undo the
-// other side's additions and removals.
+// In a two-way profile, members that changed on either side since the last sync are merged member by member
+// (mergeMemberChanges), never copied as one list nor decided by the conflict policy: a group's translated members
+// also change when nobody edited it (a member gets linked after the group was copied, a contact deleted meanwhile
+// leaves the group), so both sides' lists often differ from their bases although one side alone changed them, and
+// the two lists differ by the members only one side can hold; copying one list whole would undo the other side's
+// additions and removals.
 //
 // Run the contacts job before the groups job: members whose contacts are not linked yet are not written to the
 // mailbox until they are.
@@ -307,15 +308,17 @@ func (ms memberStoreFL) ListIDs(ctx context.Context) ([]string, error) {
 	return ms.st.(IDLister).ListIDs(ctx)
 }
 
-// mergeMemberChanges merges the "members" field of a two-way group link whose members changed on both sides (ch
-// lists each side's changed fields against its base fb) to different values (fc): a member stays if either side
-// holds it now and no side removed it (held it in its base and holds it no longer). The merged list becomes both
-// sides' target, and "members" is taken out of ch, so the planner neither copies one side's list over the other's
-// nor records a conflict. Unlinked members of one side that the other cannot hold are left out when written there
-// (native), as always. It returns ch.
+// mergeMemberChanges merges the "members" field of a two-way group link whose members changed on at least one side
+// (ch lists each side's changed fields against its base fb; fc is the current content, which for a side that did
+// not change is its base): a member stays if either side holds it now and no side removed it (held it in its base
+// and holds it no longer). Each side's target becomes the merged list without the other side's unlinked members
+// (it cannot hold them: native would leave them out, so a write for them alone would change nothing), and
+// "members" is taken out of ch, so the planner neither copies one side's list over the other's nor records a
+// conflict. Copying a list whole would be wrong even when one side alone changed: the sides' lists differ by the
+// members only one of them can hold, and by members linked since the other's list was read. It returns ch.
 func mergeMemberChanges(fb, fc, target [2]Fields, ch [2][]string) [2][]string {
 	const f = "members"
-	if !slices.Contains(ch[0], f) || !slices.Contains(ch[1], f) || jsonEq(fc[0][f], fc[1][f]) {
+	if !slices.Contains(ch[0], f) && !slices.Contains(ch[1], f) {
 		return ch
 	}
 	var base, cur [2][]string
@@ -333,26 +336,32 @@ func mergeMemberChanges(fb, fc, target [2]Fields, ch [2][]string) [2][]string {
 			}
 		}
 	}
-	var merged []string
 	for s := range 2 {
-		for _, m := range cur[s] {
-			if !removed[m] {
-				merged = append(merged, m)
+		var t []string
+		for o := range 2 {
+			for _, m := range cur[o] {
+				if !removed[m] && !strings.HasPrefix(m, unlinkedPrefix(Side(s).Other())) {
+					t = append(t, m)
+				}
 			}
 		}
-	}
-	slices.Sort(merged)
-	merged = slices.Compact(merged)
-	for s := range 2 {
-		if len(merged) == 0 {
+		slices.Sort(t)
+		t = slices.Compact(t)
+		if len(t) == 0 {
 			delete(target[s], f)
 		} else {
-			target[s][f] = mustJSON(merged)
+			target[s][f] = mustJSON(t)
 		}
 		ch[s] = slices.DeleteFunc(slices.Clone(ch[s]), func(x string) bool { return x == f })
 	}
 	return ch
 }
+
+// agreedWhenWritten reports whether field f of kind k, once written to one side of a link, is agreed: the value
+// sent becomes the other side's base too (journal.go). A group's members are not: the merged list sent to one side
+// is not what the other side holds (each side also holds members only it can hold, and the other side's write may
+// not have happened yet), and merging member by member needs each side's own base to tell its removals.
+func agreedWhenWritten(k Kind, f string) bool { return k != KindGroup || f != "members" }
 
 // decodeMembers decodes a "members" field value; an absent field is no members.
 func decodeMembers(b json.RawMessage, out *[]string) error {

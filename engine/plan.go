@@ -451,7 +451,7 @@ func (j *syncJob) planMerge(lp *linkPlan, st [2]side, fresh bool) error {
 		winner = SideMailbox
 	}
 	if j.kind == KindGroup && j.eff.dir == DirTwoWay && !fresh {
-		ch = mergeMemberChanges(fb, fc, target, ch) // members.go: merged member by member, never a conflict
+		ch = mergeMemberChanges(fb, fc, target, ch) // members.go: merged member by member, never copied whole
 	}
 	var conflicted []string
 	for s := SideCRM; s <= SideMailbox; s++ {
