@@ -178,6 +178,9 @@ func (j *syncJob) prepare(lp *linkPlan, w *write, last bool) (*pendingWrite, map
 	if w.action == ActionUpdate {
 		in.Payload, _ = encodeItem(w.item)
 		in.Before, _ = encodeItem(w.before)
+		if j.kind == KindGroup {
+			in.Other, _ = encodeItem(lp.base[s.Other()])
+		}
 	}
 	sets := map[string][]byte{}
 	if w.action == ActionCreate {
@@ -299,11 +302,15 @@ func (j *syncJob) finalize(p *pendingWrite, r Remote, err error, res map[string]
 		if b[s] != nil && b[o] != nil {
 			nb, no := Split(b[s]), Split(b[o])
 			cur, sent := Split(stored), Split(w.item)
-			for _, f := range ChangedFields(Split(w.before), sent) {
+			written := ChangedFields(Split(w.before), sent)
+			for _, f := range written {
 				setField(nb, f, cur)
 				if agreedWhenWritten(j.kind, f) {
 					setField(no, f, sent)
 				}
+			}
+			if j.kind == KindGroup && contains(written, "members") {
+				memberBasesAfterWrite(nb, no, Split(b[s]), Split(w.before), sent, cur, Split(lp.base[o]))
 			}
 			it, err1 := Join(j.kind, nb)
 			io, err2 := Join(j.kind, no)
@@ -523,13 +530,21 @@ func (j *syncJob) resolve(ctx context.Context, in Intent) error {
 				break
 			}
 			nb, no, cur, p := Split(base[s]), Split(base[o]), Split(r.Item), Split(payload)
-			for _, f := range ChangedFields(Split(before), p) {
+			written := ChangedFields(Split(before), p)
+			for _, f := range written {
 				if jsonEq(cur[f], p[f]) {
 					setField(nb, f, p)
 					if agreedWhenWritten(j.kind, f) {
 						setField(no, f, p) // agreed now on both sides
 					}
 				}
+			}
+			if j.kind == KindGroup && contains(written, "members") && jsonEq(cur["members"], p["members"]) {
+				var other Fields
+				if it, err := decodeItem(j.kind, in.Other); err == nil && it != nil {
+					other = Split(it)
+				}
+				memberBasesAfterWrite(nb, no, Split(base[s]), Split(before), p, cur, other)
 			}
 			it, err := Join(j.kind, nb)
 			io, err3 := Join(j.kind, no)

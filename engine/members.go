@@ -363,6 +363,45 @@ func mergeMemberChanges(fb, fc, target [2]Fields, ch [2][]string) [2][]string {
 // not have happened yet), and merging member by member needs each side's own base to tell its removals.
 func agreedWhenWritten(k Kind, f string) bool { return k != KindGroup || f != "members" }
 
+// memberBasesAfterWrite sets the "members" field of both bases of a group link after an update of one side (s)
+// reached its store, when the link's state is not simply what both sides hold now: after the first of a link's two
+// writes (the second may never happen), and when recovery finds an interrupted write done. nb and no are the bases
+// of s and of the other side, to be set; old is s's base before the write, before what s held when the write was
+// planned, sent the members sent (translated), cur what s holds now, other what the other side held when the write
+// was planned (nil when unknown: that base is left alone).
+//
+//   - s's base becomes what s holds plus every member that s held (in old or before) and the write or s itself
+//     removed: the next merge reads them as removed, so the other side's copy of them is not merged back before
+//     the other side's own write removes it;
+//   - the other side's base becomes what it held: its changes are in what was sent, and a member it removes later
+//     (even one it had just added) reads as removed.
+//
+// Taking what was sent as the other side's base (agreedWhenWritten) would make every member the other side does
+// not hold yet read as removed by it.
+func memberBasesAfterWrite(nb, no, old, before, sent, cur, other Fields) {
+	const f = "members"
+	var o, b, snt, c []string
+	if decodeMembers(old[f], &o) != nil || decodeMembers(before[f], &b) != nil || decodeMembers(sent[f], &snt) != nil ||
+		decodeMembers(cur[f], &c) != nil {
+		return
+	}
+	for _, m := range append(o, b...) {
+		if !slices.Contains(snt, m) {
+			c = append(c, m)
+		}
+	}
+	slices.Sort(c)
+	c = slices.Compact(c)
+	if len(c) == 0 {
+		delete(nb, f)
+	} else {
+		nb[f] = mustJSON(c)
+	}
+	if other != nil {
+		setField(no, f, other)
+	}
+}
+
 // decodeMembers decodes a "members" field value; an absent field is no members.
 func decodeMembers(b json.RawMessage, out *[]string) error {
 	if len(b) == 0 {
