@@ -18,9 +18,9 @@ import (
 // groups field by field, so for a group job (KindGroup) the engine wraps both stores in a memberStore that
 // translates members into one id space, the contact links of the same profile and user:
 //
-//   - reading (Changes, Get, FindByMarker, and the results of writes): a member with a contact link that holds
-//     both sides' ids becomes the link id; any other member (no link, or a link whose copy on the other side is
-//     still being created or was removed) becomes "crm:<id>" or "mailbox:<id>" (unlinkedPrefix), so it is kept;
+//   - reading (Changes, Get, FindByMarker, and the results of writes): a member with a contact link becomes the
+//     link id; any other member (no link, or a link whose copy on the other side is still being created) becomes
+//     "crm:<id>" or "mailbox:<id>" (unlinkedPrefix), so it is kept;
 //   - writing (Create, Update): a link id becomes the contact's id on the store's side; an unlinked member of the
 //     store's own side is written back as it was; an unlinked member of the other side is left out (the contact
 //     has no copy on this side, so the group cannot hold it here).
@@ -66,15 +66,18 @@ func (j *syncJob) loadMemberMap() (*memberMap, error) {
 			return fmt.Errorf("%s: %w", k, err)
 		}
 		fmt.Fprintf(h, "%s\x00%s\x00%s\n", l.ID, l.IDs[0], l.IDs[1])
-		if l.IDs[0] == "" || l.IDs[1] == "" {
-			// A contact with a copy on one side only (its copy is still being created, or was removed in a
-			// one-way profile) is an unlinked member: when the copy is made, the member reads as changed on
-			// the side that holds it, and is copied.
+		if (l.IDs[0] == "" || l.IDs[1] == "") && (l.Pending[0] || l.Pending[1] || l.Unknown[0] || l.Unknown[1]) {
+			// A contact whose copy is still being made (its create was interrupted) is an unlinked member:
+			// once the copy is made, the member reads as changed on the side that holds it, and is copied.
 			return nil
 		}
 		for s := range 2 {
-			m.toLink[s][l.IDs[s]] = l.ID
-			m.fromLink[s][l.ID] = l.IDs[s]
+			if l.IDs[s] != "" {
+				// A link whose copy on one side was removed for good (a one-way profile, an undo) still
+				// names the member on the other side, so a removal from the group there still reaches it.
+				m.toLink[s][l.IDs[s]] = l.ID
+				m.fromLink[s][l.ID] = l.IDs[s]
+			}
 		}
 		return nil
 	})
