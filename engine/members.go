@@ -181,7 +181,10 @@ func (ms *memberStore) remote(r Remote) Remote {
 }
 
 // ownUnlinked returns the native ids of the members of group id that have no contact link and belong to this
-// side, as the group holds them at version: from this run's reads when one saw that version, else from a Get.
+// side, as the group holds them at version: from this run's reads when one saw that version, else from a Get. It
+// fails with ErrPrecondition when the store still has that version but its members translate differently now (a
+// contact link changed since the engine read the group): the store's own precondition cannot see that, and
+// writing would take the new translation for agreed without merging it.
 func (ms *memberStore) ownUnlinked(ctx context.Context, id, version string) ([]string, error) {
 	ms.mu.Lock()
 	sg, ok := ms.seen[id]
@@ -190,6 +193,9 @@ func (ms *memberStore) ownUnlinked(ctx context.Context, id, version string) ([]s
 		r, err := ms.Get(ctx, id)
 		if err != nil {
 			return nil, err
+		}
+		if r.Version != version && storeVersion(r.Version) == storeVersion(version) {
+			return nil, fmt.Errorf("group %s: its members translate differently since it was read: %w", id, ErrPrecondition)
 		}
 		g, _ := r.Item.(*Group)
 		if g == nil {
