@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -32,12 +33,12 @@ import (
 // Replay a seed with: go test ./engine -run TestGroupModel -seed=N -v
 func TestGroupModel(t *testing.T) {
 	if *seedFlag >= 0 {
-		if _, err := runGroupModel(uint64(*seedFlag), true); err != nil {
+		if _, err := runGroupModel(uint64(*seedFlag), *crashAtFlag, true); err != nil {
 			t.Fatalf("seed %d: %v", *seedFlag, err)
 		}
 		return
 	}
-	n := 400
+	n := 2000
 	if v, err := strconv.Atoi(os.Getenv("ENGINE_GROUP_MODEL_SEEDS")); err == nil && v > 0 {
 		n = v
 	}
@@ -45,11 +46,11 @@ func TestGroupModel(t *testing.T) {
 		n = *seedsFlag
 	}
 	if testing.Short() {
-		n = 60
+		n = 200
 	}
 	failed := 0
 	for seed := range uint64(n) {
-		if _, err := runGroupModel(seed, false); err != nil {
+		if _, err := runGroupModel(seed, -1, false); err != nil {
 			t.Errorf("seed %d: %v\nreplay: go test ./engine -run TestGroupModel -seed=%d -v", seed, err, seed)
 			if failed++; failed >= 5 {
 				t.Fatal("stopping after 5 failing seeds")
@@ -58,11 +59,58 @@ func TestGroupModel(t *testing.T) {
 	}
 }
 
+var crashAtFlag = flag.Int("crashat", -1, "with -seed: crash at this commit of the seed (TestGroupModelCrashEveryCommit) instead of at random ones")
+
+var crashSeedsFlag = flag.Int("crashseeds", 0, "number of seeds of TestGroupModelCrashEveryCommit (default 4)")
+
+// TestGroupModelSeeds replays the seeds that found bugs in the member translation (see docs/engine.md, "Contact
+// groups"): 16 (a member list copied from one side wiped the other side's unlinked members), 47 (a member added
+// while the other side's members got linked was lost to the conflict policy), 316 (a member whose contact copy was
+// still being made never reached the other side), 604 and 2027 (a crash between a merged link's two writes, or a
+// recovered write, made members read as removed, or a later removal invisible), 3820 (a contact copy removed in a
+// one-way profile hid a removal from the group), 4548 (a write over a group whose members translated differently
+// since it was read took the new translation for agreed).
+func TestGroupModelSeeds(t *testing.T) {
+	for _, seed := range []uint64{16, 47, 316, 604, 2027, 3820, 4548} {
+		if _, err := runGroupModel(seed, -1, false); err != nil {
+			t.Errorf("seed %d: %v", seed, err)
+		}
+	}
+}
+
+// TestGroupModelCrashEveryCommit runs seeds once without crashes to count their commits, then once per commit with
+// the process crashing exactly there (and restarting, recovering, going on with the script): every commit of every
+// run — intents, results, link states, cursors — is a crash point. More seeds: -crashseeds=N.
+func TestGroupModelCrashEveryCommit(t *testing.T) {
+	n := 4
+	if *crashSeedsFlag > 0 {
+		n = *crashSeedsFlag
+	}
+	if testing.Short() {
+		n = 1
+	}
+	runs := 0
+	for seed := range uint64(n) {
+		seed += 100000 // other scripts than TestGroupModel's first seeds
+		w, err := runGroupModelWorld(seed, -2, false)
+		if err != nil {
+			t.Fatalf("seed %d without crashes: %v", seed, err)
+		}
+		for k := w.first; k < w.rounds; k++ {
+			runs++
+			if _, err := runGroupModel(seed, k, false); err != nil {
+				t.Fatalf("seed %d, crash at commit %d of %d: %v\nreplay: go test ./engine -run TestGroupModel -seed=%d -crashat=%d -v", seed, k, w.rounds, err, seed, k)
+			}
+		}
+	}
+	t.Logf("%d seeds, %d crash points", n, runs)
+}
+
 // TestGroupModelReplays runs seeds twice and compares everything they did: a failing seed must replay exactly.
 func TestGroupModelReplays(t *testing.T) {
 	for seed := range uint64(8) {
-		a, errA := runGroupModel(seed, false)
-		b, errB := runGroupModel(seed, false)
+		a, errA := runGroupModel(seed, -1, false)
+		b, errB := runGroupModel(seed, -1, false)
 		if (errA == nil) != (errB == nil) || a != b {
 			t.Fatalf("seed %d does not replay: errors %v / %v\nfirst run:\n%s\nsecond run:\n%s", seed, errA, errB, a, b)
 		}
@@ -96,6 +144,29 @@ type groupWorld struct {
 	log      []string
 	verbose  bool
 	ids      seededReader
+	// crashAt is the commit (counted over the whole seed) the process crashes at, instead of random crashes: -1
+	// random crashes, -2 none (to count the commits).
+	crashAt int
+	kv      *countingKV
+	commits int    // commits made so far
+	first   int    // commits made before the first round (the profile, the user)
+	rounds  int    // commits made by the end of the last round (before the quiet runs)
+	trace   string // the log and the final state, for the replay test
+}
+
+// countingKV counts the commits that reach the MemKV.
+type countingKV struct {
+	*engine.MemKV
+	w *groupWorld
+}
+
+// Commit commits and counts.
+func (c *countingKV) Commit(sets map[string][]byte, dels []string) error {
+	err := c.MemKV.Commit(sets, dels)
+	if err == nil {
+		c.w.commits++
+	}
+	return err
 }
 
 func (w *groupWorld) logf(format string, a ...any) {
@@ -106,9 +177,14 @@ func (w *groupWorld) logf(format string, a ...any) {
 	}
 }
 
-// runGroupModel runs one seed; it returns the seed's log and final state (for the replay test) and the first
-// broken invariant.
-func runGroupModel(seed uint64, verbose bool) (trace string, err error) {
+// runGroupModel runs one seed (crashAt: see groupWorld); it returns the seed's log and final state (for the replay
+// test) and the first broken invariant.
+func runGroupModel(seed uint64, crashAt int, verbose bool) (string, error) {
+	w, err := runGroupModelWorld(seed, crashAt, verbose)
+	return w.trace, err
+}
+
+func runGroupModelWorld(seed uint64, crashAt int, verbose bool) (w *groupWorld, err error) {
 	rng := rand.New(rand.NewPCG(seed, 0x9e0))
 	models := []reference.Model{reference.Delta, reference.EWS, reference.Watermark, reference.CalDAV}
 	cm, mm := models[rng.IntN(4)], models[rng.IntN(4)]
@@ -117,14 +193,14 @@ func runGroupModel(seed uint64, verbose bool) (trace string, err error) {
 	dirs := []engine.Direction{engine.DirTwoWay, engine.DirTwoWay, engine.DirTwoWay, engine.DirCRMToMailbox,
 		engine.DirMailboxToCRM, engine.DirOff}
 	policies := []engine.Policy{engine.PolicyCRMWins, engine.PolicyMailboxWins, engine.PolicyNewest}
-	w := &groupWorld{rng: rng, contacts: dirs[rng.IntN(len(dirs))], origin: map[string]engine.Side{},
+	w = &groupWorld{rng: rng, crashAt: crashAt, contacts: dirs[rng.IntN(len(dirs))], origin: map[string]engine.Side{},
 		cDeleted: map[string]bool{}, groups: map[string]*gmGroup{}, verbose: verbose,
 		ids: seededReader{rand.New(rand.NewPCG(seed, 11))}, known: [2]map[string]string{{}, {}}}
 	policy := policies[rng.IntN(len(policies))]
 	w.cascade = [2]bool{rng.IntN(4) != 0, rng.IntN(2) == 0}
-	f, ferr := newGroupModelFixture(cm, mm, basic, broken, w.contacts, policy, w.ids)
+	f, ferr := newGroupModelFixture(w, cm, mm, basic, broken, w.contacts, policy)
 	if ferr != nil {
-		return "", ferr
+		return w, ferr
 	}
 	w.f = f
 	w.srv = [2]*reference.Server{f.crm, f.mbx}
@@ -135,26 +211,33 @@ func runGroupModel(seed uint64, verbose bool) (trace string, err error) {
 	w.logf("seed %d: crm %s, mailbox %s (basic %v, brokenSync %v), contacts %s, policy %s, cascade %v", seed, cm, mm,
 		basic, broken, w.contacts, policy, w.cascade)
 	defer func() {
-		trace = strings.Join(w.log, "\n") + "\n" + w.dump()
+		w.trace = strings.Join(w.log, "\n") + "\n" + w.dump()
 		if err != nil && !verbose {
-			err = fmt.Errorf("%w\n%s", err, trace)
+			err = fmt.Errorf("%w\n%s", err, w.trace)
 		}
 	}()
 
+	w.first = w.commits
 	rounds := 3 + rng.IntN(4)
 	for r := range rounds {
 		w.edits(r)
 		w.faults()
+		after := -1 // drawn in every mode, so the scripts are the same
 		if rng.IntN(2) == 0 {
-			k := rng.IntN(40)
-			f.kv.SimulateCrashAfter(k)
-			w.logf("round %d: crash after %d commits", r, k)
+			after = rng.IntN(40)
+		}
+		if after >= 0 && w.crashAt == -1 {
+			f.kv.SimulateCrashAfter(after)
+			w.logf("round %d: crash after %d commits", r, after)
 		}
 		for range 1 + rng.IntN(3) {
 			f.now = f.now.Add(time.Duration(1+rng.IntN(10)) * time.Minute)
 			k := engine.KindGroup
 			if w.contacts != engine.DirOff && rng.IntN(2) == 0 {
 				k = engine.KindContact
+			}
+			if w.crashAt >= w.commits {
+				f.kv.SimulateCrashAfter(w.crashAt - w.commits)
 			}
 			run, serr := w.sync(k)
 			w.logf("round %d: %s sync: %v %s %+v", r, k, serr, run.Status, run.Counts)
@@ -163,11 +246,16 @@ func runGroupModel(seed uint64, verbose bool) (trace string, err error) {
 			}
 		}
 		if f.kv.Crashed() {
+			w.logf("round %d: crashed at commit %d", r, w.commits)
+			if w.crashAt >= 0 {
+				w.crashAt = -2 // once
+			}
 			f.kv.Restart()
 			w.restart()
 		}
 		f.kv.SimulateCrashAfter(-1)
 	}
+	w.rounds = w.commits
 	// Quiet: no more faults, no more edits; contacts first, then groups, as the scheduler runs them.
 	f.crm.SetFaults(nil)
 	f.mbx.SetFaults(nil)
@@ -182,7 +270,7 @@ func runGroupModel(seed uint64, verbose bool) (trace string, err error) {
 			run, serr := w.sync(k)
 			w.logf("quiet %d: %s sync: %v %s %+v", i, k, serr, run.Status, run.Counts)
 			if serr != nil {
-				return "", fmt.Errorf("quiet %s sync %d failed: %w", k, i, serr)
+				return w, fmt.Errorf("quiet %s sync %d failed: %w", k, i, serr)
 			}
 		}
 		last = f.crm.Writes() + f.mbx.Writes() - before
@@ -192,12 +280,12 @@ func runGroupModel(seed uint64, verbose bool) (trace string, err error) {
 		}
 	}
 	if last != 0 {
-		return "", fmt.Errorf("quiet syncs still write (%d writes in the last round)", last)
+		return w, fmt.Errorf("quiet syncs still write (%d writes in the last round)", last)
 	}
 	if err := w.check(); err != nil {
-		return "", fmt.Errorf("%w\n%s%s", err, w.dump(), w.traces())
+		return w, fmt.Errorf("%w\n%s%s", err, w.dump(), w.traces())
 	}
-	return "", nil
+	return w, nil
 }
 
 // traces renders the engine's trace of every group on both sides.
@@ -218,13 +306,14 @@ func (w *groupWorld) traces() string {
 	return b.String()
 }
 
-func newGroupModelFixture(cm, mm reference.Model, basic, broken bool, contacts engine.Direction, policy engine.Policy, rnd seededReader) (*fixture, error) {
+func newGroupModelFixture(w *groupWorld, cm, mm reference.Model, basic, broken bool, contacts engine.Direction, policy engine.Policy) (*fixture, error) {
 	f := &fixture{kv: engine.NewMemKV(), now: time.Date(2026, 3, 20, 9, 0, 0, 0, time.UTC)}
+	w.kv = &countingKV{MemKV: f.kv, w: w}
 	clock := func() time.Time { return f.now }
 	f.crm, f.mbx = reference.NewServer(clock), reference.NewServer(clock)
 	f.crm.SetIDPrefix("crm-")
 	f.mbx.SetIDPrefix("mbx-")
-	e, err := engine.New(engine.Config{KV: f.kv, Now: clock, Rand: rnd,
+	e, err := engine.New(engine.Config{KV: w.kv, Now: clock, Rand: w.ids,
 		Connectors: map[string]engine.Factory{"crm": f.crm.Factory(), "mbx": f.mbx.Factory()}})
 	if err != nil {
 		return nil, err
@@ -270,7 +359,7 @@ func (w *groupWorld) sync(k engine.Kind) (engine.Run, error) {
 // restart builds a new engine over the restarted KV, as a new process would, and recovers.
 func (w *groupWorld) restart() {
 	f := w.f
-	e, err := engine.New(engine.Config{KV: f.kv, Now: func() time.Time { return f.now }, Rand: w.ids,
+	e, err := engine.New(engine.Config{KV: w.kv, Now: func() time.Time { return f.now }, Rand: w.ids,
 		Connectors: map[string]engine.Factory{"crm": f.crm.Factory(), "mbx": f.mbx.Factory()}})
 	if err != nil {
 		panic(err)
