@@ -309,8 +309,8 @@ func (j *syncJob) finalize(p *pendingWrite, r Remote, err error, res map[string]
 					setField(no, f, sent)
 				}
 			}
-			if j.kind == KindGroup && contains(written, "members") {
-				memberBasesAfterWrite(nb, no, Split(b[s]), Split(w.before), sent, cur, Split(lp.base[o]))
+			if j.members != nil && contains(written, "members") {
+				j.members.memberBasesAfterWrite(s, nb, no, cur, Split(lp.base[o]))
 			}
 			it, err1 := Join(j.kind, nb)
 			io, err2 := Join(j.kind, no)
@@ -539,12 +539,10 @@ func (j *syncJob) resolve(ctx context.Context, in Intent) error {
 					}
 				}
 			}
-			if j.kind == KindGroup && contains(written, "members") && jsonEq(cur["members"], p["members"]) {
-				var other Fields
+			if j.members != nil && contains(written, "members") && jsonEq(cur["members"], p["members"]) {
 				if it, err := decodeItem(j.kind, in.Other); err == nil && it != nil {
-					other = Split(it)
+					j.members.memberBasesAfterWrite(s, nb, no, cur, Split(it))
 				}
-				memberBasesAfterWrite(nb, no, Split(base[s]), Split(before), p, cur, other)
 			}
 			it, err := Join(j.kind, nb)
 			io, err3 := Join(j.kind, no)

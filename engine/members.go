@@ -317,15 +317,25 @@ func (ms memberStoreFL) ListIDs(ctx context.Context) ([]string, error) {
 	return ms.st.(IDLister).ListIDs(ctx)
 }
 
+// holds reports whether side s can hold translated member id: one of its own unlinked members, or a link with a
+// contact id on s.
+func (m *memberMap) holds(s Side, id string) bool {
+	if strings.HasPrefix(id, unlinkedPrefix(s)) {
+		return true
+	}
+	_, ok := m.fromLink[s][id]
+	return ok
+}
+
 // mergeMemberChanges merges the "members" field of a two-way group link whose members changed on at least one side
 // (ch lists each side's changed fields against its base fb; fc is the current content, which for a side that did
 // not change is its base): a member stays if either side holds it now and no side removed it (held it in its base
-// and holds it no longer). Each side's target becomes the merged list without the other side's unlinked members
-// (it cannot hold them: native would leave them out, so a write for them alone would change nothing), and
-// "members" is taken out of ch, so the planner neither copies one side's list over the other's nor records a
-// conflict. Copying a list whole would be wrong even when one side alone changed: the sides' lists differ by the
-// members only one of them can hold, and by members linked since the other's list was read. It returns ch.
-func mergeMemberChanges(fb, fc, target [2]Fields, ch [2][]string) [2][]string {
+// and holds it no longer). Each side's target becomes the merged list without the members it cannot hold (native
+// would leave them out, so a write for them alone would change nothing), and "members" is taken out of ch, so the
+// planner neither copies one side's list over the other's nor records a conflict. Copying a list whole would be
+// wrong even when one side alone changed: the sides' lists differ by the members only one of them can hold, and
+// by members linked since the other's list was read. It returns ch.
+func (m *memberMap) mergeMemberChanges(fb, fc, target [2]Fields, ch [2][]string) [2][]string {
 	const f = "members"
 	if !slices.Contains(ch[0], f) && !slices.Contains(ch[1], f) {
 		return ch
@@ -339,28 +349,22 @@ func mergeMemberChanges(fb, fc, target [2]Fields, ch [2][]string) [2][]string {
 	}
 	removed := map[string]bool{}
 	for s := range 2 {
-		for _, m := range base[s] {
-			if !slices.Contains(cur[s], m) {
-				removed[m] = true
+		for _, id := range base[s] {
+			if !slices.Contains(cur[s], id) {
+				removed[id] = true
 			}
 		}
 	}
-	for s := range 2 {
+	for s := SideCRM; s <= SideMailbox; s++ {
 		var t []string
 		for o := range 2 {
-			for _, m := range cur[o] {
-				if !removed[m] && !strings.HasPrefix(m, unlinkedPrefix(Side(s).Other())) {
-					t = append(t, m)
+			for _, id := range cur[o] {
+				if !removed[id] && m.holds(s, id) {
+					t = append(t, id)
 				}
 			}
 		}
-		slices.Sort(t)
-		t = slices.Compact(t)
-		if len(t) == 0 {
-			delete(target[s], f)
-		} else {
-			target[s][f] = mustJSON(t)
-		}
+		setMembers(target[s], t)
 		ch[s] = slices.DeleteFunc(slices.Clone(ch[s]), func(x string) bool { return x == f })
 	}
 	return ch
@@ -369,45 +373,49 @@ func mergeMemberChanges(fb, fc, target [2]Fields, ch [2][]string) [2][]string {
 // agreedWhenWritten reports whether field f of kind k, once written to one side of a link, is agreed: the value
 // sent becomes the other side's base too (journal.go). A group's members are not: the merged list sent to one side
 // is not what the other side holds (each side also holds members only it can hold, and the other side's write may
-// not have happened yet), and merging member by member needs each side's own base to tell its removals.
+// not have happened yet); memberBasesAfterWrite sets their bases instead.
 func agreedWhenWritten(k Kind, f string) bool { return k != KindGroup || f != "members" }
 
-// memberBasesAfterWrite sets the "members" field of both bases of a group link after an update of one side (s)
-// reached its store, when the link's state is not simply what both sides hold now: after the first of a link's two
-// writes (the second may never happen), and when recovery finds an interrupted write done. nb and no are the bases
-// of s and of the other side, to be set; old is s's base before the write, before what s held when the write was
-// planned, sent the members sent (translated), cur what s holds now, other what the other side held when the write
-// was planned (nil when unknown: that base is left alone).
+// memberBasesAfterWrite sets the "members" field of both bases of a group link after an update of side s reached
+// its store, when the link's state is not simply what both sides hold now: after the first of a link's two writes
+// (the second may never happen), and when recovery finds an interrupted write done. nb and no are the bases of s
+// and of the other side, to be set; cur is what s holds now, other what the other side held when the write was
+// planned (nil when unknown: the bases are left alone).
 //
-//   - s's base becomes what s holds plus every member that s held (in old or before) and the write or s itself
-//     removed: the next merge reads them as removed, so the other side's copy of them is not merged back before
-//     the other side's own write removes it;
-//   - the other side's base becomes what it held: its changes are in what was sent, and a member it removes later
-//     (even one it had just added) reads as removed.
-//
-// Taking what was sent as the other side's base (agreedWhenWritten) would make every member the other side does
-// not hold yet read as removed by it.
-func memberBasesAfterWrite(nb, no, old, before, sent, cur, other Fields) {
+// The other side's base becomes what it held, and s's base the same list as far as s can hold it (with s's own
+// unlinked members as s holds them): the next merge reads everything the write changed on s as a change of s, to
+// be merged into the other side if its own write did not happen, and a member the other side removes later (even
+// one it had just added) reads as removed.
+func (m *memberMap) memberBasesAfterWrite(s Side, nb, no, cur, other Fields) {
 	const f = "members"
-	var o, b, snt, c []string
-	if decodeMembers(old[f], &o) != nil || decodeMembers(before[f], &b) != nil || decodeMembers(sent[f], &snt) != nil ||
-		decodeMembers(cur[f], &c) != nil {
+	var c, o []string
+	if other == nil || decodeMembers(cur[f], &c) != nil || decodeMembers(other[f], &o) != nil {
 		return
 	}
-	for _, m := range append(o, b...) {
-		if !slices.Contains(snt, m) {
-			c = append(c, m)
+	var b []string
+	for _, id := range o {
+		if m.holds(s, id) {
+			b = append(b, id)
 		}
 	}
-	slices.Sort(c)
-	c = slices.Compact(c)
-	if len(c) == 0 {
-		delete(nb, f)
-	} else {
-		nb[f] = mustJSON(c)
+	for _, id := range c {
+		if strings.HasPrefix(id, unlinkedPrefix(s)) {
+			b = append(b, id)
+		}
 	}
-	if other != nil {
-		setField(no, f, other)
+	setMembers(nb, b)
+	setMembers(no, o)
+}
+
+// setMembers sets the "members" field of fs to the sorted, distinct ids (absent when there are none).
+func setMembers(fs Fields, ids []string) {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	if len(ids) == 0 {
+		delete(fs, "members")
+	} else {
+		fs["members"] = mustJSON(ids)
 	}
 }
 
