@@ -66,12 +66,14 @@ var crashSeedsFlag = flag.Int("crashseeds", 0, "number of seeds of TestGroupMode
 // TestGroupModelSeeds replays the seeds that found bugs in the member translation (see docs/engine.md, "Contact
 // groups"): 16 (a member list copied from one side wiped the other side's unlinked members), 47 (a member added
 // while the other side's members got linked was lost to the conflict policy), 316 (a member whose contact copy was
-// still being made never reached the other side), 604 and 2027 (a crash between a merged link's two writes, or a
-// recovered write, made members read as removed, or a later removal invisible), 3820 (a contact copy removed in a
-// one-way profile hid a removal from the group), 4548 (a write over a group whose members translated differently
-// since it was read took the new translation for agreed).
+// still being made never reached the other side), 604 (a crash between a link's two writes made members the other
+// side did not hold yet read as removed by it), 4548 (a write over a group whose members translated differently
+// since it was read took the new translation for agreed); and seeds that broke earlier versions of those fixes:
+// 2027 (a later removal of a just-added member was invisible after a recovered write), 3820 (a contact copy removed
+// in a one-way profile hid a removal from the group), 14582 (after a crash between two writes neither side read as
+// changed, so the second write was never made).
 func TestGroupModelSeeds(t *testing.T) {
-	for _, seed := range []uint64{16, 47, 316, 604, 2027, 3820, 4548} {
+	for _, seed := range []uint64{16, 47, 316, 604, 2027, 3820, 4548, 14582} {
 		if _, err := runGroupModel(seed, -1, false); err != nil {
 			t.Errorf("seed %d: %v", seed, err)
 		}
