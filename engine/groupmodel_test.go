@@ -61,7 +61,7 @@ func TestGroupModel(t *testing.T) {
 
 var crashAtFlag = flag.Int("crashat", -1, "with -seed: crash at this commit of the seed (TestGroupModelCrashEveryCommit) instead of at random ones")
 
-var crashSeedsFlag = flag.Int("crashseeds", 0, "number of seeds of TestGroupModelCrashEveryCommit (default 4)")
+var crashSeedsFlag = flag.Int("crashseeds", 0, "number of seeds of TestGroupModelCrashEveryCommit (default 20)")
 
 // TestGroupModelSeeds replays the seeds that found bugs in the member translation (see docs/engine.md, "Contact
 // groups"): 16 (a member list copied from one side wiped the other side's unlinked members), 47 (a member added
@@ -84,12 +84,12 @@ func TestGroupModelSeeds(t *testing.T) {
 // the process crashing exactly there (and restarting, recovering, going on with the script): every commit of every
 // run — intents, results, link states, cursors — is a crash point. More seeds: -crashseeds=N.
 func TestGroupModelCrashEveryCommit(t *testing.T) {
-	n := 4
+	n := 20
 	if *crashSeedsFlag > 0 {
 		n = *crashSeedsFlag
 	}
 	if testing.Short() {
-		n = 1
+		n = 3
 	}
 	runs := 0
 	for seed := range uint64(n) {
