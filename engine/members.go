@@ -23,19 +23,24 @@ import (
 //     "crm:<id>" or "mailbox:<id>" (unlinkedPrefix), so it is kept;
 //   - writing (Create, Update): a link id becomes the contact's id on the store's side; an unlinked member of the
 //     store's own side is written back as it was; an unlinked member of the other side is left out (the contact
-//     has no copy on this side, so the group cannot hold it here).
+//     has no copy on this side, so the group cannot hold it here). An update also keeps the unlinked members of
+//     the store's own side that the group holds now (read in this run, or with one Get): the other side cannot
+//     name them, so a member list copied from there has not removed them.
 //
 // The version the engine sees is the store's version plus a digest of the translated members, so a group whose
 // members become linked later (the contacts job ran after the groups job) reads as changed and its new members are
 // written to the other side. The group job's cursors carry a digest of the contact links (Cursor.Members): when
-// the links changed since the last group run, both sides are listed fully, so every group is translated again.
+// the links changed since the last group run, both sides are listed fully, so every group is translated again. An
+// update fails with ErrPrecondition when the store still has the version read but the group's members translate
+// differently now: the change is then merged in the next run rather than taken for agreed by the write.
 //
 // In a two-way profile, members that changed on either side since the last sync are merged member by member
 // (mergeMemberChanges), never copied as one list nor decided by the conflict policy: a group's translated members
 // also change when nobody edited it (a member gets linked after the group was copied, a contact deleted meanwhile
 // leaves the group), so both sides' lists often differ from their bases although one side alone changed them, and
 // the two lists differ by the members only one side can hold; copying one list whole would undo the other side's
-// additions and removals.
+// additions and removals. After an update whose link is not settled by it (the first of two writes, a recovered
+// write), the members sent are not taken as both sides' base (agreedWhenWritten, memberBasesAfterWrite).
 //
 // Run the contacts job before the groups job: members whose contacts are not linked yet are not written to the
 // mailbox until they are.
