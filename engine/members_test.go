@@ -249,8 +249,8 @@ func TestGroupMemberLinkedAfterInterruptedContactCopy(t *testing.T) {
 	f := newFixture(t, "", "", func(p *engine.Profile) {
 		p.Directions = map[engine.Kind]engine.Direction{engine.KindContact: engine.DirTwoWay, engine.KindGroup: engine.DirTwoWay}
 	})
-	max := f.mbx.Put(mbxAcct, &engine.Contact{GivenName: "Max"})
-	f.mbx.Put(mbxAcct, &engine.Group{Name: "Crew", Members: []string{max}})
+	maxID := f.mbx.Put(mbxAcct, &engine.Contact{GivenName: "Max"})
+	f.mbx.Put(mbxAcct, &engine.Group{Name: "Crew", Members: []string{maxID}})
 	lost := true
 	f.crm.SetFaults(func(c reference.Call) reference.Fault {
 		if c.Op == "create" && c.Kind == engine.KindContact && lost {
