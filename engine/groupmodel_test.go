@@ -71,9 +71,10 @@ var crashSeedsFlag = flag.Int("crashseeds", 0, "number of seeds of TestGroupMode
 // since it was read took the new translation for agreed); and seeds that broke earlier versions of those fixes:
 // 2027 (a later removal of a just-added member was invisible after a recovered write), 3820 (a contact copy removed
 // in a one-way profile hid a removal from the group), 14582 (after a crash between two writes neither side read as
-// changed, so the second write was never made).
+// changed, so the second write was never made); 41492 (a member removed on one side whose base named it before it
+// was linked came back from the other side, which named it by its link).
 func TestGroupModelSeeds(t *testing.T) {
-	for _, seed := range []uint64{16, 47, 316, 604, 2027, 3820, 4548, 14582} {
+	for _, seed := range []uint64{16, 47, 316, 604, 2027, 3820, 4548, 14582, 41492} {
 		if _, err := runGroupModel(seed, -1, false); err != nil {
 			t.Errorf("seed %d: %v", seed, err)
 		}

@@ -334,8 +334,8 @@ func (m *memberMap) holds(s Side, id string) bool {
 
 // mergeMemberChanges merges the "members" field of a two-way group link whose members changed on at least one side
 // (ch lists each side's changed fields against its base fb; fc is the current content, which for a side that did
-// not change is its base): a member stays if either side holds it now and no side removed it (held it in its base
-// and holds it no longer). Each side's target becomes the merged list without the members it cannot hold (native
+// not change is its base): a member stays if either side holds it now and no side removed it (held it in its base,
+// translated with today's links, and holds it no longer). Each side's target becomes the merged list without the members it cannot hold (native
 // would leave them out, so a write for them alone would change nothing), and "members" is taken out of ch, so the
 // planner neither copies one side's list over the other's nor records a conflict. Copying a list whole would be
 // wrong even when one side alone changed: the sides' lists differ by the members only one of them can hold, and
@@ -353,8 +353,15 @@ func (m *memberMap) mergeMemberChanges(fb, fc, target [2]Fields, ch [2][]string)
 		}
 	}
 	removed := map[string]bool{}
-	for s := range 2 {
+	for s := SideCRM; s <= SideMailbox; s++ {
 		for _, id := range base[s] {
+			// A base read before the member got linked names it by its own id: compare it as it reads now, so
+			// that a removal made since counts (and a member merely linked since is no removal).
+			if native, ok := strings.CutPrefix(id, unlinkedPrefix(s)); ok {
+				if l, ok := m.toLink[s][native]; ok {
+					id = l
+				}
+			}
 			if !slices.Contains(cur[s], id) {
 				removed[id] = true
 			}

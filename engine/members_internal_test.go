@@ -87,6 +87,8 @@ func TestMergeMemberChanges(t *testing.T) {
 			[]string{"L1", "L2"}, []string{"L1", "L2"}, true, true},
 		{"one side changed: the other keeps what only it can hold", []string{"L1", "crm:p9"}, []string{"L1", "crm:p9"}, []string{"L1", "mailbox:x"}, []string{"mailbox:x"},
 			[]string{"crm:p9"}, []string{"mailbox:x"}, false, true},
+		{"removed on the CRM after its base was read unlinked: the removal counts", []string{"crm:p3"}, nil, []string{"mailbox:x", "mailbox:c3"}, []string{"mailbox:x", "L3"},
+			nil, []string{"mailbox:x"}, true, true},
 		{"a member that left both sides", []string{"L1", "L2"}, []string{"L1"}, []string{"L1", "L2"}, []string{"L1"},
 			[]string{"L1"}, []string{"L1"}, true, true},
 	} {
