@@ -178,6 +178,9 @@ func (j *syncJob) prepare(lp *linkPlan, w *write, last bool) (*pendingWrite, map
 	if w.action == ActionUpdate {
 		in.Payload, _ = encodeItem(w.item)
 		in.Before, _ = encodeItem(w.before)
+		if j.kind == KindGroup {
+			in.Other, _ = encodeItem(lp.base[s.Other()])
+		}
 	}
 	sets := map[string][]byte{}
 	if w.action == ActionCreate {
@@ -299,9 +302,15 @@ func (j *syncJob) finalize(p *pendingWrite, r Remote, err error, res map[string]
 		if b[s] != nil && b[o] != nil {
 			nb, no := Split(b[s]), Split(b[o])
 			cur, sent := Split(stored), Split(w.item)
-			for _, f := range ChangedFields(Split(w.before), sent) {
+			written := ChangedFields(Split(w.before), sent)
+			for _, f := range written {
 				setField(nb, f, cur)
-				setField(no, f, sent)
+				if agreedWhenWritten(j.kind, f) {
+					setField(no, f, sent)
+				}
+			}
+			if j.members != nil && contains(written, "members") {
+				j.members.memberBasesAfterWrite(s, nb, no, cur, Split(lp.base[o]))
 			}
 			it, err1 := Join(j.kind, nb)
 			io, err2 := Join(j.kind, no)
@@ -521,10 +530,18 @@ func (j *syncJob) resolve(ctx context.Context, in Intent) error {
 				break
 			}
 			nb, no, cur, p := Split(base[s]), Split(base[o]), Split(r.Item), Split(payload)
-			for _, f := range ChangedFields(Split(before), p) {
+			written := ChangedFields(Split(before), p)
+			for _, f := range written {
 				if jsonEq(cur[f], p[f]) {
 					setField(nb, f, p)
-					setField(no, f, p) // agreed now on both sides
+					if agreedWhenWritten(j.kind, f) {
+						setField(no, f, p) // agreed now on both sides
+					}
+				}
+			}
+			if j.members != nil && contains(written, "members") && jsonEq(cur["members"], p["members"]) {
+				if it, err := decodeItem(j.kind, in.Other); err == nil && it != nil {
+					j.members.memberBasesAfterWrite(s, nb, no, cur, Split(it))
 				}
 			}
 			it, err := Join(j.kind, nb)

@@ -451,6 +451,9 @@ func (j *syncJob) planMerge(lp *linkPlan, st [2]side, fresh bool) error {
 	case DirMailboxToCRM:
 		winner = SideMailbox
 	}
+	if j.members != nil && j.eff.dir == DirTwoWay && !fresh {
+		ch = j.members.mergeMemberChanges(fb, fc, target, ch) // members.go: merged member by member, never copied whole
+	}
 	var conflicted []string
 	for s := SideCRM; s <= SideMailbox; s++ {
 		o := s.Other()

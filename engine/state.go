@@ -137,7 +137,9 @@ type Intent struct {
 	// field by field, which of the written fields reached the store.
 	Payload json.RawMessage `json:"payload,omitempty"`
 	Before  json.RawMessage `json:"before,omitempty"`
-	At      time.Time       `json:"at"`
+	// Other is, for a group update, the other side's content when the write was planned (members.go).
+	Other json.RawMessage `json:"other,omitempty"`
+	At    time.Time       `json:"at"`
 }
 
 // RunStatus is the state of a run.

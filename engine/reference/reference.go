@@ -113,6 +113,7 @@ type Server struct {
 	maxIn    map[string]int
 	accounts []engine.Account
 	prefix   string
+	cascade  bool
 }
 
 // SetIDPrefix makes the ids of new items start with prefix (so two servers in one test never share ids).
@@ -136,6 +137,39 @@ func (s *Server) coll(account string, k engine.Kind) *collection {
 		s.colls[collKey(account, k)] = c
 	}
 	return c
+}
+
+// SetCascadeMembers makes a deleted contact leave every group of its account that holds it (each such group gets
+// a new version), as SuperOffice selections and Outlook categories do; without it a group keeps the id of a
+// deleted member, as a CardDAV group card does.
+func (s *Server) SetCascadeMembers(on bool) { s.mu.Lock(); s.cascade = on; s.mu.Unlock() }
+
+// dropMember removes contact id from the groups of account when cascading is on. s.mu is held.
+func (s *Server) dropMember(account string, k engine.Kind, id string) {
+	if !s.cascade || k != engine.KindContact {
+		return
+	}
+	c := s.coll(account, engine.KindGroup)
+	ids := make([]string, 0, len(c.items))
+	for gid := range c.items {
+		ids = append(ids, gid)
+	}
+	sort.Strings(ids) // versions are assigned in a deterministic order
+	for _, gid := range ids {
+		e := c.items[gid]
+		g, ok := e.item.(*engine.Group)
+		if e.deleted || !ok || g == nil {
+			continue
+		}
+		for i, m := range g.Members {
+			if m == id {
+				members := append(append([]string(nil), g.Members[:i]...), g.Members[i+1:]...)
+				e.item = engine.Normalize(&engine.Group{Name: g.Name, Members: members})
+				s.bump(c, e)
+				break
+			}
+		}
+	}
 }
 
 // SetFaults installs f (nil removes it).
@@ -233,6 +267,7 @@ func (s *Server) Remove(account string, k engine.Kind, id string) error {
 	}
 	e.deleted, e.item = true, nil
 	s.bump(c, e)
+	s.dropMember(account, k, id)
 	return nil
 }
 
@@ -702,6 +737,7 @@ func (s *Store) delete(id, version string) error {
 	}
 	e.deleted, e.item = true, nil
 	srv.bump(c, e)
+	srv.dropMember(s.scope.Account.ID, s.scope.Kind, id)
 	return nil
 }
 

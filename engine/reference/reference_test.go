@@ -211,3 +211,52 @@ func TestFaultsAndCounters(t *testing.T) {
 		t.Fatalf("%d items after concurrent creates", n)
 	}
 }
+
+// TestCascadeMembers checks that, with SetCascadeMembers, a deleted contact (by a user or through the API) leaves
+// the groups of its account, with a new group version, and that without it the group keeps the id.
+func TestCascadeMembers(t *testing.T) {
+	for _, cascade := range []bool{false, true} {
+		srv := reference.NewServer(nil)
+		srv.SetCascadeMembers(cascade)
+		a := srv.Put("a", &engine.Contact{GivenName: "Ann"})
+		b := srv.Put("a", &engine.Contact{GivenName: "Bob"})
+		other := srv.Put("other", &engine.Group{Name: "Elsewhere", Members: []string{a}})
+		g := srv.Put("a", &engine.Group{Name: "Team", Members: []string{a, b}})
+		c, err := srv.Factory()(context.Background(), nil, engine.Env{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		groups, err := c.Open(context.Background(), engine.Scope{Account: engine.Account{ID: "a"}, Kind: engine.KindGroup})
+		if err != nil {
+			t.Fatal(err)
+		}
+		contacts, err := c.Open(context.Background(), engine.Scope{Account: engine.Account{ID: "a"}, Kind: engine.KindContact})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before, err := groups.Get(context.Background(), g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := srv.Remove("a", engine.KindContact, a); err != nil {
+			t.Fatal(err)
+		}
+		if err := contacts.Delete(context.Background(), b, ""); err != nil {
+			t.Fatal(err)
+		}
+		after, err := groups.Get(context.Background(), g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{a, b}
+		if cascade {
+			want = nil
+		}
+		if got := after.Item.(*engine.Group).Members; len(got) != len(want) || (cascade && after.Version == before.Version) {
+			t.Errorf("cascade %v: members %v (version %s, was %s), want %v", cascade, got, after.Version, before.Version, want)
+		}
+		if got := srv.Items("other", engine.KindGroup)[other].(*engine.Group).Members; len(got) != 1 {
+			t.Errorf("cascade %v: a group of another account changed: %v", cascade, got)
+		}
+	}
+}
