@@ -156,21 +156,21 @@ type groupWorld struct {
 	// crashAt is the commit (counted over the whole seed) the process crashes at, instead of random crashes: -1
 	// random crashes, -2 none (to count the commits).
 	crashAt int
-	kv      *countingKV
+	kv      *groupCountingKV
 	commits int    // commits made so far
 	first   int    // commits made before the first round (the profile, the user)
 	rounds  int    // commits made by the end of the last round (before the quiet runs)
 	trace   string // the log and the final state, for the replay test
 }
 
-// countingKV counts the commits that reach the MemKV.
-type countingKV struct {
+// groupCountingKV counts the commits that reach the MemKV.
+type groupCountingKV struct {
 	*engine.MemKV
 	w *groupWorld
 }
 
 // Commit commits and counts.
-func (c *countingKV) Commit(sets map[string][]byte, dels []string) error {
+func (c *groupCountingKV) Commit(sets map[string][]byte, dels []string) error {
 	err := c.MemKV.Commit(sets, dels)
 	if err == nil {
 		c.w.commits++
@@ -317,7 +317,7 @@ func (w *groupWorld) traces() string {
 
 func newGroupModelFixture(w *groupWorld, cm, mm reference.Model, basic, broken bool, contacts engine.Direction, policy engine.Policy) (*fixture, error) {
 	f := &fixture{kv: engine.NewMemKV(), now: time.Date(2026, 3, 20, 9, 0, 0, 0, time.UTC)}
-	w.kv = &countingKV{MemKV: f.kv, w: w}
+	w.kv = &groupCountingKV{MemKV: f.kv, w: w}
 	clock := func() time.Time { return f.now }
 	f.crm, f.mbx = reference.NewServer(clock), reference.NewServer(clock)
 	f.crm.SetIDPrefix("crm-")

@@ -218,7 +218,7 @@ func (e *Engine) migrateRunIndex(ctx context.Context) (int, error) {
 		return n, err
 	}
 	e.runIndexOK.Store(true)
-	e.log.Info("run index: built", "runs", st.Runs, "indexedThisStart", n, "unreadable", skipped,
+	e.log.Info("run index: built", "runs", st.Runs, "indexed_this_start", n, "unreadable", skipped,
 		"took", e.now().Sub(begin).Round(time.Millisecond))
 	return n, nil
 }
