@@ -615,7 +615,7 @@ export function WizardScreen(props: { editId?: string; search?: string } = {}) {
 
   const crumb = (
     <p class="breadcrumb">
-      <Link href="/profiles">Profiles</Link> <span aria-hidden="true">›</span> {editing ? `Edit ${props.editId}` : 'New profile'}
+      <Link href="/profiles">Profiles</Link> <span aria-hidden="true">›</span> {fromNew ? 'New profile (draft)' : editing ? `Edit ${props.editId}` : 'New profile'}
     </p>
   );
   if (editing && !loaded) {
