@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ApiError } from './api/client';
 import {
   DRAFT_TTL_MS,
   draftFromProfile,
@@ -11,9 +12,12 @@ import {
   restoreDraft,
   safeReturnTo,
   sameSystem,
+  sendInvitations,
   smtpMissing,
   systemInput,
   type Draft,
+  type InviteApi,
+  type UserDraft,
   userChanges,
   willInvite,
   wizardPath,
@@ -176,6 +180,73 @@ describe('invitations', () => {
     expect(smtpMissing({ code: 'BAD_USER_INPUT', field: 'smtp' })).toBe(true);
     expect(smtpMissing({ code: 'BAD_USER_INPUT', field: 'userId' })).toBe(false);
     expect(smtpMissing({ code: 'INTERNAL' })).toBe(false);
+  });
+});
+
+describe('sending the invitations', () => {
+  const who: UserDraft[] = ['ann', 'bob', 'cy'].map((id) => ({ id: ` ${id} `, crmId: '1', crmEmail: `${id}@crm.example`, mailboxId: '', mailboxEmail: id === 'cy' ? '' : `${id}@x.example` }));
+  const link = (userId: string) => ({ createPortalInvitation: { link: `https://sync.example/invite/tok-${userId}`, email: `${userId}@x.example`, expiresAt: '2026-11-28T22:00:00Z' } });
+
+  it('mails each user and reports what the SMTP server said', async () => {
+    const calls: string[] = [];
+    const api: InviteApi = {
+      inviteMailboxUser: async ({ userId }) => {
+        calls.push(`mail ${userId}`);
+        if (userId === 'cy') throw new ApiError('BAD_USER_INPUT', 'userId: linked user "cy" has no mailbox e-mail address', { field: 'userId' });
+        return { inviteMailboxUser: { sent: userId === 'ann', to: `${userId}@x.example`, message: userId === 'ann' ? 'Sent.' : 'refused the recipient', expiresAt: userId === 'ann' ? '2026-11-28T22:00:00Z' : null } };
+      },
+      createPortalInvitation: async ({ userId }) => {
+        calls.push(`link ${userId}`);
+        return link(userId);
+      },
+    };
+    const seen: string[] = [];
+    const r = await sendInvitations(api, 'sales', who, (out, i) => seen.push(`${out[i].userId}:${out[i].state}`));
+    expect(calls).toEqual(['mail ann', 'mail bob', 'mail cy']);
+    expect(r.mailOff).toBe(false);
+    expect(r.outcomes.map((o) => [o.userId, o.state, o.message])).toEqual([
+      ['ann', 'sent', 'Sent.'],
+      ['bob', 'not-sent', 'refused the recipient'],
+      ['cy', 'failed', 'userId: linked user "cy" has no mailbox e-mail address'],
+    ]);
+    expect(r.outcomes[0].expiresAt).toBe('2026-11-28T22:00:00Z');
+    expect(seen).toEqual(['ann:sending', 'ann:sent', 'bob:sending', 'bob:not-sent', 'cy:sending', 'cy:failed']);
+  });
+
+  it('gives links to copy once the server says SMTP is not set up, asking for mail only once', async () => {
+    const calls: string[] = [];
+    const api: InviteApi = {
+      inviteMailboxUser: async ({ userId }) => {
+        calls.push(`mail ${userId}`);
+        throw new ApiError('BAD_USER_INPUT', 'smtp: no SMTP settings are saved: save them under Settings first', { field: 'smtp' });
+      },
+      createPortalInvitation: async ({ userId }) => {
+        calls.push(`link ${userId}`);
+        if (userId === 'bob') throw new ApiError('NOT_FOUND', 'no linked user bob');
+        return link(userId);
+      },
+    };
+    const r = await sendInvitations(api, 'sales', who);
+    expect(calls).toEqual(['mail ann', 'link ann', 'link bob', 'link cy']);
+    expect(r.mailOff).toBe(true);
+    expect(r.outcomes.map((o) => [o.userId, o.state, o.link ?? o.message])).toEqual([
+      ['ann', 'link', 'https://sync.example/invite/tok-ann'],
+      ['bob', 'failed', 'no linked user bob'],
+      ['cy', 'link', 'https://sync.example/invite/tok-cy'],
+    ]);
+    expect(r.outcomes[2].email).toBe('cy@x.example'); // the address the link is made for, as the server says
+  });
+
+  it('does nothing for nobody', async () => {
+    const api: InviteApi = {
+      inviteMailboxUser: async () => {
+        throw new Error('not called');
+      },
+      createPortalInvitation: async () => {
+        throw new Error('not called');
+      },
+    };
+    expect(await sendInvitations(api, 'sales', [])).toEqual({ outcomes: [], mailOff: false });
   });
 });
 

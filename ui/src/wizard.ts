@@ -3,10 +3,13 @@
 // inputs built from it, the CSV of linked users, and which step an error the
 // server names (extensions.field) belongs to.
 
+import { asApiError } from './api/client';
 import type {
   ConflictPolicy,
+  CreatePortalInvitationMutation,
   DeletePolicy,
   EditSyncProfileQuery,
+  InviteMailboxUserMutation,
   LinkMatch,
   LinkUserInput,
   ProfileInput,
@@ -539,6 +542,57 @@ export interface InviteOutcome {
   /** link is the invitation link to copy (createPortalInvitation) when e-mail is not set up. */
   link?: string;
   expiresAt?: string;
+}
+
+/** InviteApi is what sendInvitations calls (the dashboard's Api). */
+export interface InviteApi {
+  inviteMailboxUser(v: { profileId: string; userId: string }): Promise<InviteMailboxUserMutation>;
+  createPortalInvitation(v: { profileId: string; userId: string }): Promise<CreatePortalInvitationMutation>;
+}
+
+/**
+ * sendInvitations sends the portal invitations of who (saved and linked users of profileId), one after the other:
+ * e-mailed (inviteMailboxUser); once the server says no SMTP settings are saved, that user and the rest get a link
+ * to copy instead (createPortalInvitation), and mailOff is true. A failure is that user's outcome; it never throws.
+ * progress is called with the outcomes after every change.
+ */
+export async function sendInvitations(
+  api: InviteApi,
+  profileId: string,
+  who: UserDraft[],
+  progress: (out: InviteOutcome[], index: number) => void = () => {},
+): Promise<{ outcomes: InviteOutcome[]; mailOff: boolean }> {
+  const out: InviteOutcome[] = who.map((u) => ({ userId: u.id.trim(), email: u.mailboxEmail.trim() || u.crmEmail.trim(), state: 'waiting', message: '' }));
+  let mailOff = false;
+  for (let i = 0; i < out.length; i++) {
+    const userId = out[i].userId;
+    out[i] = { ...out[i], state: 'sending' };
+    progress([...out], i);
+    if (!mailOff) {
+      try {
+        const m = (await api.inviteMailboxUser({ profileId, userId })).inviteMailboxUser;
+        out[i] = { ...out[i], email: m.to || out[i].email, state: m.sent ? 'sent' : 'not-sent', message: m.message, ...(m.expiresAt ? { expiresAt: m.expiresAt } : {}) };
+        progress([...out], i);
+        continue;
+      } catch (err) {
+        const e = asApiError(err);
+        if (!smtpMissing(e)) {
+          out[i] = { ...out[i], state: 'failed', message: e.message };
+          progress([...out], i);
+          continue;
+        }
+        mailOff = true;
+      }
+    }
+    try {
+      const l = (await api.createPortalInvitation({ profileId, userId })).createPortalInvitation;
+      out[i] = { ...out[i], email: l.email || out[i].email, state: 'link', link: l.link, expiresAt: l.expiresAt, message: '' };
+    } catch (err) {
+      out[i] = { ...out[i], state: 'failed', message: asApiError(err).message };
+    }
+    progress([...out], i);
+  }
+  return { outcomes: out, mailOff };
 }
 
 // ---- Sign-in from the wizard: the draft kept across the provider's round trip. ----

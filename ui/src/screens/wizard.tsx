@@ -44,6 +44,7 @@ import {
   restoreDraft,
   safeReturnTo,
   sameSystem,
+  sendInvitations,
   secretIsSet,
   secretsToStore,
   STEPS,
@@ -55,7 +56,6 @@ import {
   usersFromCSV,
   usersFromSuggestions,
   usersToCSV,
-  smtpMissing,
   wizardPath,
 } from '../wizard';
 import { type Report, SystemReport } from './checks';
@@ -497,47 +497,15 @@ export function WizardScreen(props: { editId?: string; search?: string } = {}) {
     };
   }, [step, invitedNow.length]);
 
-  /** invite sends the portal invitations after saving, and creates links to copy instead once SMTP is found missing. */
-  const invite = async (profileId: string, who: ReturnType<typeof invitees>, mark: (i: number, state: Progress['state']) => void, first: number) => {
-    const out: InviteOutcome[] = who.map((u) => ({ userId: u.id, email: u.mailboxEmail.trim() || u.crmEmail.trim(), state: 'waiting', message: '' }));
-    let mailOff = false;
-    const show = () => setInvites([...out]);
-    show();
-    for (let i = 0; i < who.length; i++) {
-      mark(first + i, 'running');
-      out[i] = { ...out[i], state: 'sending' };
-      show();
-      if (!mailOff) {
-        try {
-          const r = await api.inviteMailboxUser({ profileId, userId: who[i].id });
-          const m = r.inviteMailboxUser;
-          out[i] = { ...out[i], email: m.to || out[i].email, state: m.sent ? 'sent' : 'not-sent', message: m.message, expiresAt: m.expiresAt ?? undefined };
-          mark(first + i, m.sent ? 'done' : 'failed');
-          show();
-          continue;
-        } catch (err) {
-          const e = asApiError(err);
-          if (!smtpMissing(e)) {
-            out[i] = { ...out[i], state: 'failed', message: e.message };
-            mark(first + i, 'failed');
-            show();
-            continue;
-          }
-          mailOff = true;
-          setNoSmtp(true);
-        }
-      }
-      try {
-        const r = await api.createPortalInvitation({ profileId, userId: who[i].id });
-        const l = r.createPortalInvitation;
-        out[i] = { ...out[i], email: l.email || out[i].email, state: 'link', link: l.link, expiresAt: l.expiresAt, message: '' };
-        mark(first + i, 'done');
-      } catch (err) {
-        out[i] = { ...out[i], state: 'failed', message: asApiError(err).message };
-        mark(first + i, 'failed');
-      }
-      show();
-    }
+  /** invite sends the portal invitations after saving (sendInvitations), marking each user's progress line. */
+  const invite = async (profileId: string, who: UserDraft[], mark: (i: number, state: Progress['state']) => void, first: number) => {
+    if (!who.length) return;
+    const r = await sendInvitations(api, profileId, who, (out, i) => {
+      setInvites(out);
+      const st = out[i].state;
+      mark(first + i, st === 'sending' ? 'running' : st === 'sent' || st === 'link' ? 'done' : 'failed');
+    });
+    setNoSmtp(r.mailOff);
   };
 
   const save = async (confirmed: boolean) => {
