@@ -65,6 +65,7 @@ type pendingSignIn struct {
 	Portal   bool      `json:"portal,omitempty"`   // started from the user portal: the callback returns there
 	Instance string    `json:"instance,omitempty"` // a user's SuperOffice sign-in: the connector instance
 	Binding  string    `json:"binding,omitempty"`  // a user's SuperOffice sign-in: sha256 of the browser's binding cookie
+	ReturnTo string    `json:"returnTo,omitempty"` // the dashboard page the callback returns to (checkReturnTo); empty: the profile's
 	Started  time.Time `json:"started"`
 }
 
@@ -81,7 +82,10 @@ type oauthFlows struct {
 	now       func() time.Time
 }
 
-var _ graph.SignInStarter = (*oauthFlows)(nil)
+var (
+	_ graph.SignInStarter  = (*oauthFlows)(nil)
+	_ graph.SignInReturner = (*oauthFlows)(nil)
+)
 
 // newOAuthFlows returns the sign-in flows of the sync stack s.
 func newOAuthFlows(s *syncStack, db *kv.DB, authSvc *auth.Service, publicURL string, logger *slog.Logger) *oauthFlows {
@@ -144,6 +148,62 @@ func (f *oauthFlows) system(profileID, side string) (engine.Profile, engine.Syst
 
 // BeginSignIn starts a sign-in; see graph.SignInStarter.
 func (f *oauthFlows) BeginSignIn(ctx context.Context, profileID, side, userID string) (string, time.Time, error) {
+	return f.beginSignIn(ctx, profileID, side, userID, "")
+}
+
+// BeginSignInReturning starts a sign-in whose callback returns to returnTo; see graph.SignInReturner.
+func (f *oauthFlows) BeginSignInReturning(ctx context.Context, profileID, side, userID, returnTo string) (string, time.Time, error) {
+	if err := checkReturnTo(returnTo); err != nil {
+		return "", time.Time{}, err
+	}
+	return f.beginSignIn(ctx, profileID, side, userID, returnTo)
+}
+
+// returnToMax is the longest returnTo accepted.
+const returnToMax = 300
+
+// checkReturnTo accepts the dashboard pages a sign-in may return to: a path under /profiles on the appliance
+// itself (the profile's page, the wizard's /profiles/<id>/edit). It refuses, naming returnTo, anything that could
+// send the browser elsewhere or to another part of the appliance: an absolute or scheme-relative URL ("//host",
+// "/\host"), a query or fragment, dot segments (also percent-encoded), control characters, and paths outside
+// /profiles.
+func checkReturnTo(s string) error {
+	bad := func(why string) error {
+		return inputErr("returnTo", "%q is not a page of the dashboard under /profiles: %s", firstLine(s), why)
+	}
+	if s == "" || len(s) > returnToMax {
+		return bad(fmt.Sprintf("give a path of 1 to %d characters", returnToMax))
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._~-@+%", r)) {
+			return bad("it may hold only letters, digits and / . _ ~ - @ + % (no query, no backslash, no spaces)")
+		}
+	}
+	dec, err := url.PathUnescape(s)
+	if err != nil {
+		return bad("a percent sign must start an escape like %40")
+	}
+	for _, p := range []string{s, dec} {
+		if !strings.HasPrefix(p, "/profiles/") && p != "/profiles" {
+			return bad("it must start with /profiles/")
+		}
+		if strings.Contains(p, "//") || strings.ContainsAny(p, "\\?#") || strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return bad("no empty segments, backslashes or escaped queries")
+		}
+		for _, seg := range strings.Split(p, "/") {
+			if seg == "." || seg == ".." {
+				return bad("no . or .. segments")
+			}
+		}
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" {
+		return bad("a path on this appliance, not a URL")
+	}
+	return nil
+}
+
+func (f *oauthFlows) beginSignIn(ctx context.Context, profileID, side, userID, returnTo string) (string, time.Time, error) {
 	p, ref, err := f.system(profileID, side)
 	if err != nil {
 		return "", time.Time{}, err
@@ -156,7 +216,7 @@ func (f *oauthFlows) BeginSignIn(ctx context.Context, profileID, side, userID st
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	rec := pendingSignIn{Profile: p.ID, Side: side, Started: f.now().UTC()}
+	rec := pendingSignIn{Profile: p.ID, Side: side, ReturnTo: returnTo, Started: f.now().UTC()}
 	if v := auth.ViewerFrom(ctx); v != nil {
 		rec.Actor, rec.Portal = v.Email, v.Role == auth.RoleUser
 	}
@@ -336,6 +396,9 @@ func (f *oauthFlows) finish(w http.ResponseWriter, r *http.Request, rec pendingS
 	dest := "/profiles"
 	if rec.Profile != "" {
 		dest += "/" + url.PathEscape(rec.Profile)
+	}
+	if rec.ReturnTo != "" && checkReturnTo(rec.ReturnTo) == nil {
+		dest = rec.ReturnTo // the page that started it (the profile wizard); checked again, as it came from the store
 	}
 	if rec.Portal {
 		dest = "/portal" // a user's own mailbox sign-in, started from the portal

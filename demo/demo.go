@@ -72,6 +72,10 @@ type Demo struct {
 	people []Person
 	crm    json.RawMessage
 	mbox   json.RawMessage
+	// partnerKey is the PEM private key of the fake's partner application (SuperOffice Online's system user): stored
+	// as the CRM connection's partner_key, so a SuperOffice Online system on that connection works after "Sign in
+	// with SuperOffice" with the fake's OpenID Connect client (superofficetest.ClientID / ClientSecret).
+	partnerKey string
 
 	mu        sync.Mutex
 	diverged  map[int32]bool // associate ids whose conflict candidate Diverge edited
@@ -104,7 +108,9 @@ func Start(ctx context.Context, opts Options) (*Demo, error) {
 		return nil, fmt.Errorf("demo: time zone %s: %w", Zone, err)
 	}
 	d := &Demo{log: opts.Logger, now: opts.Now, done: make(chan struct{}), diverged: map[int32]bool{}}
-	d.so = superofficetest.New(superofficetest.Options{Now: opts.Now, Zone: zone})
+	pemKey, pub := superofficetest.PartnerKeyPEM()
+	d.partnerKey = pemKey
+	d.so = superofficetest.New(superofficetest.Options{Now: opts.Now, Zone: zone, PartnerKey: pub})
 	soURL := d.so.Start()
 	d.so.SetBasic(basicUser, basicPass)
 	d.graph = msgraphtest.New(msgraphtest.Options{Logger: opts.Logger.With("fake", "msgraph")})
@@ -148,7 +154,7 @@ func mustJSON(v any) json.RawMessage {
 // engine's secret store (engine.KVSecrets(kv)(instance).Put) before the first sync.
 func (d *Demo) Secrets() map[string]map[string][]byte {
 	return map[string]map[string][]byte{
-		CRMInstance:     {superoffice.SecretPassword: []byte(basicPass)},
+		CRMInstance:     {superoffice.SecretPassword: []byte(basicPass), superoffice.SecretPartnerKey: []byte(d.partnerKey)},
 		MailboxInstance: {msgraph.SecretClientSecret: []byte(graphSecret)},
 	}
 }

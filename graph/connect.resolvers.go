@@ -8,12 +8,13 @@ package graph
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/synchronizer/synchronizer/graph/model"
 )
 
 // BeginSystemSignIn is the resolver for the beginSystemSignIn field.
-func (r *mutationResolver) BeginSystemSignIn(ctx context.Context, profileID string, side model.Side, userID *string) (*model.SignInStart, error) {
+func (r *mutationResolver) BeginSystemSignIn(ctx context.Context, profileID string, side model.Side, userID *string, returnTo *string) (*model.SignInStart, error) {
 	if r.SignIn == nil {
 		return nil, errUnavailable("sign-in with connected systems")
 	}
@@ -21,7 +22,20 @@ func (r *mutationResolver) BeginSystemSignIn(ctx context.Context, profileID stri
 	if userID != nil {
 		uid = *userID
 	}
-	u, exp, err := r.SignIn.BeginSignIn(ctx, profileID, sideIn(side).String(), uid)
+	var (
+		u   string
+		exp time.Time
+		err error
+	)
+	if rt := deref(returnTo); rt != "" {
+		rs, ok := r.SignIn.(SignInReturner)
+		if !ok {
+			return nil, badInput("returnTo", "this server returns to the profile's page only: leave returnTo out")
+		}
+		u, exp, err = rs.BeginSignInReturning(ctx, profileID, sideIn(side).String(), uid, rt)
+	} else {
+		u, exp, err = r.SignIn.BeginSignIn(ctx, profileID, sideIn(side).String(), uid)
+	}
 	if err != nil {
 		return nil, engineErr(err)
 	}

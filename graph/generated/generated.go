@@ -223,7 +223,7 @@ type ComplexityRoot struct {
 		AddAdmin               func(childComplexity int, email string, name string, password string) int
 		ApproveSyncRun         func(childComplexity int, id string) int
 		BeginMyMailboxSignIn   func(childComplexity int, profileID string) int
-		BeginSystemSignIn      func(childComplexity int, profileID string, side model.Side, userID *string) int
+		BeginSystemSignIn      func(childComplexity int, profileID string, side model.Side, userID *string, returnTo *string) int
 		ChangePassword         func(childComplexity int, currentPassword string, newPassword string) int
 		CreateAPIToken         func(childComplexity int, name string, expiresInDays *int) int
 		CreateBackupLink       func(childComplexity int, encrypted *bool) int
@@ -741,7 +741,7 @@ type MutationResolver interface {
 	ChangePassword(ctx context.Context, currentPassword string, newPassword string) (bool, error)
 	TestSystem(ctx context.Context, system model.SystemInput, profileID *string) (*model.SystemCheckReport, error)
 	ResolveSyncConflict(ctx context.Context, id string, choice model.Side) (*model.SyncConflict, error)
-	BeginSystemSignIn(ctx context.Context, profileID string, side model.Side, userID *string) (*model.SignInStart, error)
+	BeginSystemSignIn(ctx context.Context, profileID string, side model.Side, userID *string, returnTo *string) (*model.SignInStart, error)
 	CreateBackupLink(ctx context.Context, encrypted *bool) (*model.BackupLink, error)
 	AcceptPortalInvitation(ctx context.Context, token string) (*model.AuthPayload, error)
 	CreatePortalInvitation(ctx context.Context, profileID string, userID string) (*model.PortalInvitation, error)
@@ -1545,7 +1545,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.BeginSystemSignIn(childComplexity, args["profileId"].(string), args["side"].(model.Side), args["userId"].(*string)), true
+		return e.ComplexityRoot.Mutation.BeginSystemSignIn(childComplexity, args["profileId"].(string), args["side"].(model.Side), args["userId"].(*string), args["returnTo"].(*string)), true
 	case "Mutation.changePassword":
 		if e.ComplexityRoot.Mutation.ChangePassword == nil {
 			break
@@ -4389,9 +4389,14 @@ extend type Mutation {
   msgraph without userId → admin consent (yields the tenant id); msgraph with
   userId → the delegated authorization code with PKCE for that linked user's
   mailbox (yields the user's refresh token). The system's client id (and client
-  secret) must be saved first.
+  secret) must be saved first. returnTo is the page of the dashboard the
+  callback sends the browser back to instead of /profiles/<id> (the profile
+  wizard passes /profiles/<id>/edit): a path under /profiles on the appliance
+  itself, without a query; anything else (another host, //, \, .., a query) is
+  BAD_USER_INPUT naming returnTo. The outcome is appended as ?signin=ok or
+  ?signin=error&reason=... either way.
   """
-  beginSystemSignIn(profileId: ID!, side: Side!, userId: ID): SignInStart! @hasRole(role: ADMIN)
+  beginSystemSignIn(profileId: ID!, side: Side!, userId: ID, returnTo: String): SignInStart! @hasRole(role: ADMIN)
 }
 `, BuiltIn: false},
 	{Name: "../ops.graphqls", Input: `# Operations: the governor's activity over time, the TLS/domain status, backup
@@ -6985,6 +6990,14 @@ func (ec *executionContext) field_Mutation_beginSystemSignIn_args(ctx context.Co
 		return nil, err
 	}
 	args["userId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "returnTo",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["returnTo"] = arg3
 	return args, nil
 }
 
@@ -11140,7 +11153,7 @@ func (ec *executionContext) _Mutation_beginSystemSignIn(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().BeginSystemSignIn(ctx, fc.Args["profileId"].(string), fc.Args["side"].(model.Side), fc.Args["userId"].(*string))
+			return ec.Resolvers.Mutation().BeginSystemSignIn(ctx, fc.Args["profileId"].(string), fc.Args["side"].(model.Side), fc.Args["userId"].(*string), fc.Args["returnTo"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next

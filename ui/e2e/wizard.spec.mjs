@@ -306,7 +306,7 @@ async function main() {
     await see(page.getByText('5 pairs found, 5 added to the table.'), 'the 5 demo users matched', WAIT);
     for (let i = 1; i <= 5; i++) await see(page.getByRole('group', { name: new RegExp(`^User ${i} \\(matched by same e-mail: `) }), `user ${i} matched by e-mail`);
     const eva = page.getByRole('group', { name: /matched by same e-mail: eva@demo\.example/ });
-    await eva.getByRole('checkbox').uncheck();
+    await eva.getByRole('checkbox', { name: /^Link user/ }).uncheck();
     assert((await page.getByLabel('Mailbox e-mail').nth(0).inputValue()) === 'ada@demo.example', 'the mailbox address is filled in');
     await shot(page, '4-users-matched');
     await checkA11y(page, 'wizard users matched');

@@ -152,7 +152,7 @@ function Screen(props: { path: string; viewer: Account | null }) {
     } catch {
       /* kept as written */
     }
-    const page = profileSub[2] === 'edit' ? <WizardScreen key={`edit-${id}`} editId={id} /> : <ChecksScreen profileId={id} />;
+    const page = profileSub[2] === 'edit' ? <WizardScreen key={`edit-${id}`} editId={id} search={window.location.search} /> : <ChecksScreen profileId={id} />;
     return <Shell path={profileSub[2] === 'edit' ? '/profiles' : '/checks'}>{isAdmin(viewer) ? page : <AdminsOnly title="Profiles" />}</Shell>;
   }
   const profilePage = /^\/profiles\/([^/]+)$/.exec(path);

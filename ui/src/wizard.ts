@@ -3,10 +3,13 @@
 // inputs built from it, the CSV of linked users, and which step an error the
 // server names (extensions.field) belongs to.
 
+import { asApiError } from './api/client';
 import type {
   ConflictPolicy,
+  CreatePortalInvitationMutation,
   DeletePolicy,
   EditSyncProfileQuery,
+  InviteMailboxUserMutation,
   LinkMatch,
   LinkUserInput,
   ProfileInput,
@@ -59,11 +62,18 @@ export interface UserDraft {
   skip?: boolean;
   /** match says how the row was matched ("e-mail ann@x", "alias ann@x") when it came from suggestLinks. */
   match?: string;
+  /**
+   * invite says whether saving e-mails the user their portal invitation; undefined follows the mailbox system
+   * (invitesByDefault). Users loaded from a saved profile start with false: they were linked before.
+   */
+  invite?: boolean;
 }
 
 /** Saved is what an edited profile had when it was loaded: what the wizard does not show is kept as it was. */
 export interface Saved {
   users: UserDraft[];
+  /** systems are the saved systems as the API takes them: a sign-in uses these, not unsaved changes. */
+  systems?: { crm: SystemInput; mailbox: SystemInput };
   guard: { profileDeletes: number; profileCreates: number; profileWindowSeconds: number; guardFirstSync: boolean };
   userMay: { directions: boolean; filters: boolean; window: boolean };
 }
@@ -390,6 +400,7 @@ export function draftFromProfile(p: LoadedProfile, secretsSet: { crm: string[]; 
   for (const k of Object.keys(dirs) as SyncKind[]) dirs[k] = 'OFF';
   for (const x of p.directions) dirs[x.kind] = x.direction;
   const users: UserDraft[] = p.users.map((u) => ({
+    invite: false,
     id: u.id,
     crmId: u.crm.id,
     crmEmail: u.crm.email,
@@ -421,6 +432,7 @@ export function draftFromProfile(p: LoadedProfile, secretsSet: { crm: string[]; 
     users,
     saved: {
       users: users.map((u) => ({ ...u })),
+      systems: { crm: systemInput(sys(p.crm, [])), mailbox: systemInput(sys(p.mailbox, [])) },
       guard: {
         profileDeletes: p.guard.profileDeletes,
         profileCreates: p.guard.profileCreates,
@@ -492,4 +504,266 @@ export function userChanges(saved: UserDraft[], now: UserDraft[]): UserChanges {
   const ids = new Set(keep.map((u) => u.id.trim()));
   const unlink = saved.map((u) => u.id).filter((id) => !ids.has(id));
   return { link, unlink };
+}
+
+/**
+ * invitesByDefault reports whether the users of a mailbox system must authorize their own mailbox — Microsoft 365
+ * with delegated permissions ("auth": "delegated") — so the wizard ticks "Invite" for them by default: the portal
+ * the invitation opens is where they do it. Other systems work without the user, so the tick starts off.
+ */
+export function invitesByDefault(mailbox: SystemDraft): boolean {
+  if (mailbox.type !== 'msgraph') return false;
+  const auth = parseSettings(mailbox.settings).value?.auth;
+  return typeof auth === 'string' && auth.trim().toLowerCase() === 'delegated';
+}
+
+/** willInvite reports whether saving invites a user row: ticked (or by default), and linked. */
+export function willInvite(u: UserDraft, d: Draft): boolean {
+  return !u.skip && (u.invite ?? invitesByDefault(d.mailbox));
+}
+
+/** invitees are the users saving e-mails their portal invitation to (their ids trimmed), in table order. */
+export function invitees(d: Draft): UserDraft[] {
+  return d.users.filter((u) => willInvite(u, d)).map((u) => ({ ...u, id: u.id.trim() }));
+}
+
+/** smtpMissing reports whether an inviteMailboxUser error says that no SMTP settings are saved. */
+export function smtpMissing(e: { code?: string; field?: string }): boolean {
+  return e.code === 'BAD_USER_INPUT' && e.field === 'smtp';
+}
+
+/** InviteOutcome is what happened to one invitation after saving. */
+export interface InviteOutcome {
+  userId: string;
+  email: string;
+  state: 'waiting' | 'sending' | 'sent' | 'not-sent' | 'link' | 'failed';
+  /** message is the server's word on a mail (sent or not) or the error. */
+  message: string;
+  /** link is the invitation link to copy (createPortalInvitation) when e-mail is not set up. */
+  link?: string;
+  expiresAt?: string;
+}
+
+/** InviteApi is what sendInvitations calls (the dashboard's Api). */
+export interface InviteApi {
+  inviteMailboxUser(v: { profileId: string; userId: string }): Promise<InviteMailboxUserMutation>;
+  createPortalInvitation(v: { profileId: string; userId: string }): Promise<CreatePortalInvitationMutation>;
+}
+
+/**
+ * sendInvitations sends the portal invitations of who (saved and linked users of profileId), one after the other:
+ * e-mailed (inviteMailboxUser); once the server says no SMTP settings are saved, that user and the rest get a link
+ * to copy instead (createPortalInvitation), and mailOff is true. A failure is that user's outcome; it never throws.
+ * progress is called with the outcomes after every change.
+ */
+export async function sendInvitations(
+  api: InviteApi,
+  profileId: string,
+  who: UserDraft[],
+  progress: (out: InviteOutcome[], index: number) => void = () => {},
+): Promise<{ outcomes: InviteOutcome[]; mailOff: boolean }> {
+  const out: InviteOutcome[] = who.map((u) => ({ userId: u.id.trim(), email: u.mailboxEmail.trim() || u.crmEmail.trim(), state: 'waiting', message: '' }));
+  let mailOff = false;
+  for (let i = 0; i < out.length; i++) {
+    const userId = out[i].userId;
+    out[i] = { ...out[i], state: 'sending' };
+    progress([...out], i);
+    if (!mailOff) {
+      try {
+        const m = (await api.inviteMailboxUser({ profileId, userId })).inviteMailboxUser;
+        out[i] = { ...out[i], email: m.to || out[i].email, state: m.sent ? 'sent' : 'not-sent', message: m.message, ...(m.expiresAt ? { expiresAt: m.expiresAt } : {}) };
+        progress([...out], i);
+        continue;
+      } catch (err) {
+        const e = asApiError(err);
+        if (!smtpMissing(e)) {
+          out[i] = { ...out[i], state: 'failed', message: e.message };
+          progress([...out], i);
+          continue;
+        }
+        mailOff = true;
+      }
+    }
+    try {
+      const l = (await api.createPortalInvitation({ profileId, userId })).createPortalInvitation;
+      out[i] = { ...out[i], email: l.email || out[i].email, state: 'link', link: l.link, expiresAt: l.expiresAt, message: '' };
+    } catch (err) {
+      out[i] = { ...out[i], state: 'failed', message: asApiError(err).message };
+    }
+    progress([...out], i);
+  }
+  return { outcomes: out, mailOff };
+}
+
+// ---- Sign-in from the wizard: the draft kept across the provider's round trip. ----
+
+/** SIGN_IN_SETTINGS names the settings a sign-in writes into a system's saved settings, by connector type. */
+export const SIGN_IN_SETTINGS: Record<string, string[]> = { superoffice: ['baseUrl', 'contextIdentifier'], msgraph: ['tenantId'] };
+
+/** SECRET_SETTING matches the settings the server treats as secrets (graph/syncsvc.go secretKey); they are never stored in the browser. */
+export const SECRET_SETTING = /(secret|password|passwd|token|key|credentials?)$/i;
+
+/** DRAFT_KEY is the sessionStorage key of the wizard's state during a sign-in. */
+export const DRAFT_KEY = 'synchronizer.wizard.signin';
+
+/** DRAFT_TTL_MS is how long a kept draft is restored: the sign-in itself expires after 10 minutes. */
+export const DRAFT_TTL_MS = 30 * 60 * 1000;
+
+/** Side is one system of a profile. */
+export type Side = 'crm' | 'mailbox';
+
+/** KeptDraft is the wizard's state kept in sessionStorage while the browser visits the provider. */
+export interface KeptDraft {
+  v: 1;
+  profileId: string;
+  side: Side;
+  /** fromNew is set when the wizard created the profile (saved as a draft) to sign in. */
+  fromNew: boolean;
+  /** at is when it was kept (ms since the epoch). */
+  at: number;
+  draft: Draft;
+}
+
+/** publicSettings returns settings text without its secret fields (invalid JSON gives the template-free "{}"). */
+export function publicSettings(text: string): string {
+  const v = parseSettings(text).value;
+  if (!v) return '{}';
+  return JSON.stringify(Object.fromEntries(Object.entries(v).filter(([k]) => !SECRET_SETTING.test(k))), null, 2);
+}
+
+function keepSystem(s: SystemDraft): SystemDraft {
+  return { type: s.type, instance: s.instance, settings: publicSettings(s.settings), secrets: s.secrets.map((x) => ({ name: x.name, value: '' })) };
+}
+
+/**
+ * keepDraft serializes the wizard's state for sessionStorage without any secret: secret values are dropped (their
+ * names stay), secret settings are left out of the settings, and what the server tells again (saved state, which
+ * secrets are set) is not kept.
+ */
+export function keepDraft(d: Draft, at: { profileId: string; side: Side; fromNew: boolean; now: number }): string {
+  const draft: Draft = { ...d, crm: keepSystem(d.crm), mailbox: keepSystem(d.mailbox), users: d.users.map((u) => ({ ...u })) };
+  delete draft.saved;
+  const kept: KeptDraft = { v: 1, profileId: at.profileId, side: at.side, fromNew: at.fromNew, at: at.now, draft };
+  return JSON.stringify(kept);
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
+}
+
+function isSystem(v: unknown): v is SystemDraft {
+  return isObj(v) && typeof v.type === 'string' && typeof v.instance === 'string' && typeof v.settings === 'string' && Array.isArray(v.secrets);
+}
+
+/**
+ * readKeptDraft reads a kept draft for profileId; null when there is none, it is for another profile, older than
+ * DRAFT_TTL_MS, or not a draft this wizard wrote.
+ */
+export function readKeptDraft(text: string | null, profileId: string, now: number): KeptDraft | null {
+  if (!text) return null;
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!isObj(v) || v.v !== 1 || v.profileId !== profileId || (v.side !== 'crm' && v.side !== 'mailbox') || typeof v.at !== 'number') return null;
+  if (now - v.at > DRAFT_TTL_MS || v.at > now + 60_000) return null;
+  const d = v.draft;
+  if (!isObj(d) || typeof d.id !== 'string' || !isSystem(d.crm) || !isSystem(d.mailbox) || !Array.isArray(d.users) || !isObj(d.directions)) return null;
+  const base = newDraft();
+  const users = (d.users as unknown[]).filter(isObj).map((u) => ({
+    id: String(u.id ?? ''),
+    crmId: String(u.crmId ?? ''),
+    crmEmail: String(u.crmEmail ?? ''),
+    mailboxId: String(u.mailboxId ?? ''),
+    mailboxEmail: String(u.mailboxEmail ?? ''),
+    ...(typeof u.crmName === 'string' ? { crmName: u.crmName } : {}),
+    ...(typeof u.mailboxName === 'string' ? { mailboxName: u.mailboxName } : {}),
+    ...(typeof u.match === 'string' ? { match: u.match } : {}),
+    ...(typeof u.skip === 'boolean' ? { skip: u.skip } : {}),
+    ...(typeof u.invite === 'boolean' ? { invite: u.invite } : {}),
+  }));
+  const sys = (x: SystemDraft): SystemDraft => ({ type: x.type, instance: x.instance, settings: x.settings, secrets: x.secrets.filter(isObj).map((s) => ({ name: String(s.name ?? ''), value: '' })) });
+  // Only the draft's own fields, each of its type: anything else in the storage is left behind.
+  const same = Object.fromEntries(Object.entries(base).filter(([k, v]) => typeof d[k] === typeof v && k !== 'directions').map(([k]) => [k, d[k]]));
+  const directions = { ...base.directions };
+  for (const k of Object.keys(directions) as SyncKind[]) {
+    const v = (d.directions as Record<string, unknown>)[k];
+    if (v === 'TWO_WAY' || v === 'CRM_TO_MAILBOX' || v === 'MAILBOX_TO_CRM' || v === 'OFF') directions[k] = v;
+  }
+  const draft: Draft = { ...base, ...(same as Partial<Draft>), directions, crm: sys(d.crm), mailbox: sys(d.mailbox), users };
+  delete draft.saved;
+  return { v: 1, profileId, side: v.side, fromNew: v.fromNew === true, at: v.at, draft };
+}
+
+/** overlaySettings sets keys of the saved settings text over the draft's settings text (both JSON objects). */
+export function overlaySettings(draft: string, saved: string, keys: string[]): string {
+  const d = parseSettings(draft).value;
+  const s = parseSettings(saved).value;
+  if (!d || !s) return draft;
+  let changed = false;
+  for (const k of keys) {
+    if (k in s && s[k] !== d[k]) {
+      d[k] = s[k];
+      changed = true;
+    }
+  }
+  return changed ? JSON.stringify(d, null, 2) : draft;
+}
+
+/**
+ * restoreDraft puts a kept draft back over the profile as the server has it after the sign-in: the kept draft's
+ * fields and users; the server's saved state and stored secrets; and, when the sign-in succeeded, what it wrote into
+ * the signed-in system's settings (SIGN_IN_SETTINGS: SuperOffice's API address and tenant, Microsoft's tenant id).
+ */
+export function restoreDraft(server: Draft, kept: KeptDraft, signedIn: boolean): Draft {
+  const sys = (side: Side): SystemDraft => {
+    const mine = kept.draft[side];
+    const srv = server[side];
+    const names = [...mine.secrets.map((x) => x.name), ...(srv.secretsSet ?? [])].filter((n, i, all) => n.trim() && all.indexOf(n) === i);
+    const settings = signedIn && side === kept.side && mine.type === srv.type ? overlaySettings(mine.settings, srv.settings, SIGN_IN_SETTINGS[srv.type] ?? []) : mine.settings;
+    return { ...mine, settings, secrets: names.map((name) => ({ name, value: '' })), secretFields: srv.secretFields, secretsSet: srv.secretsSet, savedInstance: srv.savedInstance };
+  };
+  return { ...kept.draft, id: server.id, crm: sys('crm'), mailbox: sys('mailbox'), saved: server.saved };
+}
+
+/** wizardPath is the wizard's page of a saved profile: where a sign-in started from the wizard returns. */
+export function wizardPath(profileId: string): string {
+  return `/profiles/${encodeURIComponent(profileId.trim())}/edit`;
+}
+
+/**
+ * safeReturnTo returns path when the server accepts it as a sign-in's returnTo — a path under /profiles of this
+ * appliance, without query, fragment, backslash, empty or dot segments (also percent-encoded) — else null.
+ */
+export function safeReturnTo(path: string): string | null {
+  if (!path || path.length > 300 || !/^[A-Za-z0-9/._~@+%-]+$/.test(path)) return null;
+  let dec: string;
+  try {
+    dec = decodeURIComponent(path);
+  } catch {
+    return null;
+  }
+  for (const p of [path, dec]) {
+    if (p !== '/profiles' && !p.startsWith('/profiles/')) return null;
+    if (p.includes('//') || /[\\?#\u0000-\u001f\u007f]/.test(p)) return null;
+    if (p.split('/').some((seg) => seg === '.' || seg === '..')) return null;
+  }
+  return path;
+}
+
+/** sameSystem reports whether two systems have the same connector, connection name and public settings (key order and secret settings aside). */
+export function sameSystem(a: SystemInput, b: SystemInput): boolean {
+  const canon = (t: string) => {
+    const v = parseSettings(t).value;
+    if (!v) return t;
+    return JSON.stringify(
+      Object.keys(v)
+        .filter((k) => !SECRET_SETTING.test(k))
+        .sort()
+        .map((k) => [k, v[k]]),
+    );
+  };
+  return a.type === b.type && a.instance.trim() === b.instance.trim() && canon(a.settings ?? '') === canon(b.settings ?? '');
 }

@@ -1,8 +1,11 @@
 // The operations of the connection tests, preflight checks, directory matching
-// and profile editing (wizard steps 2, 4 and 5, the check page). Kept apart from
+// and profile editing (wizard steps 2, 4 and 5, the check page), and the wizard's sign-in
+// that returns to it. Kept apart from
 // operations.ts; `npm run codegen` reads both.
 
 import type {
+  BeginWizardSignInMutation,
+  BeginWizardSignInMutationVariables,
   EditSyncProfileQuery,
   EditSyncProfileQueryVariables,
   ProfileChecksQuery,
@@ -212,6 +215,15 @@ export const UNLINK_USER = /* GraphQL */ `
   }
 `;
 
+export const BEGIN_WIZARD_SIGN_IN = /* GraphQL */ `
+  mutation BeginWizardSignIn($profileId: ID!, $side: Side!, $returnTo: String!) {
+    beginSystemSignIn(profileId: $profileId, side: $side, returnTo: $returnTo) {
+      url
+      expiresAt
+    }
+  }
+`;
+
 /** checksApi returns the typed calls of this file over an Api's client. */
 export function checksApi(api: Api) {
   const c = api.client;
@@ -222,6 +234,7 @@ export function checksApi(api: Api) {
     editProfile: (v: EditSyncProfileQueryVariables) => c.request<EditSyncProfileQuery, EditSyncProfileQueryVariables>(EDIT_SYNC_PROFILE, v),
     secretsSet: (v: SystemSecretsSetQueryVariables) => c.request<SystemSecretsSetQuery, SystemSecretsSetQueryVariables>(SYSTEM_SECRETS_SET, v),
     unlinkUser: (v: UnlinkUserMutationVariables) => c.request<UnlinkUserMutation, UnlinkUserMutationVariables>(UNLINK_USER, v),
+    beginWizardSignIn: (v: BeginWizardSignInMutationVariables) => c.request<BeginWizardSignInMutation, BeginWizardSignInMutationVariables>(BEGIN_WIZARD_SIGN_IN, v),
   };
 }
 

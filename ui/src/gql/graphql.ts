@@ -265,6 +265,15 @@ export type UnlinkUserMutationVariables = Exact<{
 
 export type UnlinkUserMutation = { unlinkUser: boolean };
 
+export type BeginWizardSignInMutationVariables = Exact<{
+  profileId: string;
+  side: Side;
+  returnTo: string;
+}>;
+
+
+export type BeginWizardSignInMutation = { beginSystemSignIn: { url: string, expiresAt: string } };
+
 export type BootQueryVariables = Exact<{ [key: string]: never; }>;
 
 

@@ -324,7 +324,12 @@ export type Mutation = {
    * msgraph without userId → admin consent (yields the tenant id); msgraph with
    * userId → the delegated authorization code with PKCE for that linked user's
    * mailbox (yields the user's refresh token). The system's client id (and client
-   * secret) must be saved first.
+   * secret) must be saved first. returnTo is the page of the dashboard the
+   * callback sends the browser back to instead of /profiles/<id> (the profile
+   * wizard passes /profiles/<id>/edit): a path under /profiles on the appliance
+   * itself, without a query; anything else (another host, //, \, .., a query) is
+   * BAD_USER_INPUT naming returnTo. The outcome is appended as ?signin=ok or
+   * ?signin=error&reason=... either way.
    */
   beginSystemSignIn: SignInStart;
   /** Changes the signed-in account's password; other sessions are signed out. */
@@ -472,6 +477,7 @@ export type MutationBeginMyMailboxSignInArgs = {
 
 export type MutationBeginSystemSignInArgs = {
   profileId: Scalars['ID']['input'];
+  returnTo: InputMaybe<Scalars['String']['input']>;
   side: Side;
   userId: InputMaybe<Scalars['ID']['input']>;
 };

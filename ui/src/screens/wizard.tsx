@@ -6,14 +6,22 @@
 // (suggestLinks), step 5 shows both systems' checks. With editId the wizard edits
 // a saved profile: its id is fixed, secrets show as set, and saving links the
 // added users and unlinks the removed ones after a confirmation naming them.
+//
+// "Sign in with SuperOffice" / "Sign in with Microsoft" on step 2 need a saved
+// profile: in a new one they save it as a draft first (without users, so it
+// syncs nothing), keep the wizard's state without secrets in sessionStorage
+// (wizard.ts keepDraft), and the provider's callback returns to the wizard of
+// that profile (returnTo), which restores the state at step 2 with the outcome
+// next to the system. After saving, the ticked users get their portal
+// invitation by e-mail, or, without SMTP settings, as links to copy.
 
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useMemo, useRef, useState } from 'preact/hooks';
 import { checksApi } from '../api/checks';
 import { ApiError, asApiError } from '../api/client';
-import { Button, ConfirmDialog, ErrorAlert, Field, Link, Loading, Notice, PageHeader } from '../components';
+import { Button, ConfirmDialog, CopyButton, ErrorAlert, Field, Link, Loading, Notice, PageHeader } from '../components';
 import { useApp } from '../context';
-import { sentence } from '../format';
+import { formatTime, sentence } from '../format';
 import type { ConflictPolicy, DeletePolicy, SuggestLinksQuery, SyncDirection, SyncKind } from '../gql/graphql';
 import { navigate } from '../nav';
 import {
@@ -22,11 +30,21 @@ import {
   CSV_HEADER,
   type Draft,
   draftFromProfile,
+  DRAFT_KEY,
+  type InviteOutcome,
+  invitees,
+  invitesByDefault,
+  keepDraft,
   linkInputs,
   newDraft,
   newSystem,
   type Problems,
   profileInput,
+  readKeptDraft,
+  restoreDraft,
+  safeReturnTo,
+  sameSystem,
+  sendInvitations,
   secretIsSet,
   secretsToStore,
   STEPS,
@@ -38,10 +56,11 @@ import {
   usersFromCSV,
   usersFromSuggestions,
   usersToCSV,
+  wizardPath,
 } from '../wizard';
 import { type Report, SystemReport } from './checks';
 import { PreviewPanel } from './preview';
-import { KIND, LoadError } from './sync';
+import { KIND, LoadError, SIGN_IN, signInResult } from './sync';
 
 const DIRS: Array<[SyncDirection, string]> = [
   ['TWO_WAY', 'Both ways'],
@@ -110,11 +129,18 @@ function TextArea(props: { label: string; value: string; onInput: (v: string) =>
   );
 }
 
-export function Check(props: { label: string; checked: boolean; onChange: (v: boolean) => void }) {
+export function Check(props: { label: string; checked: boolean; onChange: (v: boolean) => void; disabled?: boolean; describedBy?: string }) {
   const id = useId();
   return (
     <div class="check">
-      <input id={id} type="checkbox" checked={props.checked} onChange={(e) => props.onChange((e.currentTarget as HTMLInputElement).checked)} />
+      <input
+        id={id}
+        type="checkbox"
+        checked={props.checked}
+        disabled={props.disabled}
+        aria-describedby={props.describedBy}
+        onChange={(e) => props.onChange((e.currentTarget as HTMLInputElement).checked)}
+      />
       <label for={id}>{props.label}</label>
     </div>
   );
@@ -177,8 +203,62 @@ const SIDES = ['crm', 'mailbox'] as const;
 type SideKey = (typeof SIDES)[number];
 const SIDE_LABEL: Record<SideKey, string> = { crm: 'CRM', mailbox: 'Mailboxes' };
 
-/** WizardScreen creates a sync profile step by step, or edits the saved profile editId. */
-export function WizardScreen(props: { editId?: string } = {}) {
+/** SignInState is one system's "Sign in with …" on step 2: saving the draft, opening the provider, its outcome. */
+interface SignInState {
+  phase: '' | 'saving' | 'opening';
+  error: ApiError | null;
+  outcome: { ok: boolean; reason: string } | null;
+}
+
+const NO_SIGN_IN: SignInState = { phase: '', error: null, outcome: null };
+
+/** session reads, writes or clears the kept draft; a browser without sessionStorage keeps nothing. */
+const session = {
+  get(): string | null {
+    try {
+      return window.sessionStorage.getItem(DRAFT_KEY);
+    } catch {
+      return null;
+    }
+  },
+  set(v: string): boolean {
+    try {
+      window.sessionStorage.setItem(DRAFT_KEY, v);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  clear() {
+    try {
+      window.sessionStorage.removeItem(DRAFT_KEY);
+    } catch {
+      /* nothing kept */
+    }
+  },
+};
+
+/** hasSignIn reports whether a system offers "Sign in with …" (an on-site SuperOffice signs in with a user and password). */
+function hasSignIn(s: SystemDraft): boolean {
+  if (!SIGN_IN[s.type]) return false;
+  if (s.type === 'superoffice') {
+    const mode = (() => {
+      try {
+        return (JSON.parse(s.settings) as { mode?: unknown }).mode;
+      } catch {
+        return undefined;
+      }
+    })();
+    return mode !== 'onsite';
+  }
+  return true;
+}
+
+/**
+ * WizardScreen creates a sync profile step by step, or edits the saved profile editId. search is the address's
+ * query: ?signin=ok|error&reason=… when a sign-in started from the wizard came back.
+ */
+export function WizardScreen(props: { editId?: string; search?: string } = {}) {
   const { api } = useApp();
   const ck = useMemo(() => checksApi(api), [api]);
   const editing = !!props.editId;
@@ -202,6 +282,16 @@ export function WizardScreen(props: { editId?: string } = {}) {
     added: 0,
   });
   const [confirm, setConfirm] = useState<string[] | null>(null);
+  const [signIns, setSignIns] = useState<Record<SideKey, SignInState>>({ crm: NO_SIGN_IN, mailbox: NO_SIGN_IN });
+  /** draftId is the id this wizard saved a new profile under as a draft (to sign in); fromNew: restored from such a draft. */
+  const [draftId, setDraftId] = useState('');
+  const [fromNew, setFromNew] = useState(false);
+  /** returned is the outcome of a sign-in that came back without a kept draft (shown at the top). */
+  const [returned, setReturned] = useState<{ ok: boolean; reason: string } | null>(null);
+  const [invites, setInvites] = useState<InviteOutcome[]>([]);
+  const [noSmtp, setNoSmtp] = useState(false);
+  /** smtp: whether SMTP settings are saved (asked on the review step when someone is to be invited); null: unknown. */
+  const [smtp, setSmtp] = useState<boolean | null>(null);
   const body = useRef<HTMLDivElement>(null);
   const set = (patch: Partial<Draft>) => setD((x) => ({ ...x, ...patch }));
   const setSys = (side: SideKey, patch: Partial<SystemDraft>) => {
@@ -226,7 +316,19 @@ export function WizardScreen(props: { editId?: string } = {}) {
           known(p.mailbox.type).length ? ck.secretsSet({ instance: p.mailbox.instance, names: known(p.mailbox.type) }) : { systemSecretsSet: [] as string[] },
         ]);
         if (!live) return;
-        setD(draftFromProfile(p, { crm: c.systemSecretsSet, mailbox: m.systemSecretsSet }));
+        const server = draftFromProfile(p, { crm: c.systemSecretsSet, mailbox: m.systemSecretsSet });
+        const outcome = signInResult(props.search ?? '');
+        const kept = outcome ? readKeptDraft(session.get(), p.id, Date.now()) : null;
+        if (outcome && kept) {
+          // Back from a sign-in started on step 2: the wizard's state as it was, with the outcome next to the system.
+          setD(restoreDraft(server, kept, outcome.ok));
+          setFromNew(kept.fromNew);
+          setSignIns((x) => ({ ...x, [kept.side]: { phase: '', error: null, outcome } }));
+          setStep(1);
+        } else {
+          setD(server);
+          setReturned(outcome);
+        }
         setLoaded(true);
       } catch (err) {
         if (live) setLoadError(asApiError(err));
@@ -320,6 +422,92 @@ export function WizardScreen(props: { editId?: string } = {}) {
     }
   };
 
+  /**
+   * startSignIn opens "Sign in with …" for a side. A new profile is saved first as a draft — without users, so it
+   * syncs nothing — after its steps 1 and 2 pass their checks; an edited one signs in with its saved settings. The
+   * wizard's state (without secrets) is kept in sessionStorage, and the provider returns to this wizard.
+   */
+  const startSignIn = async (side: SideKey) => {
+    for (const s of [0, 1]) {
+      const p = checkStep(d, s);
+      if (Object.keys(p).length) {
+        setProblems(p);
+        setStep(s);
+        return;
+      }
+    }
+    setProblems({});
+    const put = (x: SignInState) => setSignIns((all) => ({ ...all, [side]: x }));
+    const id = d.id.trim();
+    const isNew = !editing;
+    put({ phase: 'saving', error: null, outcome: null });
+    try {
+      if (isNew && draftId !== id) {
+        const existing = await ck.editProfile({ id });
+        if (existing.syncProfile) {
+          setProblems({ id: `A profile with the id ${id} exists already; choose another id (signing in saves this one as a draft).` });
+          setStep(0);
+          put(NO_SIGN_IN);
+          return;
+        }
+      }
+      // The sign-in reads the system's client id and secret from what is saved.
+      for (const s of isNew ? SIDES : [side]) await storeSecrets(s);
+      if (isNew) {
+        await api.saveProfile({ input: profileInput(d) });
+        setDraftId(id);
+      }
+      put({ phase: 'opening', error: null, outcome: null });
+      const returnTo = safeReturnTo(wizardPath(id));
+      if (!returnTo) throw new ApiError('BAD_USER_INPUT', `The profile id ${id} cannot be part of an address.`, { field: 'id' });
+      session.set(keepDraft(d, { profileId: id, side, fromNew: isNew || fromNew, now: Date.now() }));
+      const r = await ck.beginWizardSignIn({ profileId: id, side: side === 'crm' ? 'CRM' : 'MAILBOX', returnTo });
+      window.location.assign(r.beginSystemSignIn.url);
+    } catch (err) {
+      session.clear();
+      const e = asApiError(err);
+      const f = (e.field ?? '').replace(/^input\./, '');
+      if (e.code === 'BAD_USER_INPUT' && f && !f.startsWith('secrets.') && f !== 'returnTo' && f !== 'side' && f !== 'userId') {
+        // A field of the draft (saveSyncProfile) or a setting the sign-in needs (clientId, loginUrl): next to the field.
+        const where = f.startsWith('crm.') || f.startsWith('mailbox.') || f === 'id' || f === 'name' ? stepOfField(f) : { step: 1, key: `${side}.settings` };
+        if (where.key) {
+          setProblems({ [where.key]: sentence(e.message.startsWith(e.field + ':') ? e.message.slice((e.field ?? '').length + 1).trim() : e.message) });
+          setStep(where.step);
+          put(NO_SIGN_IN);
+          return;
+        }
+      }
+      put({ phase: '', error: e, outcome: null });
+    }
+  };
+
+  const invitedNow = invitees(d);
+  useEffect(() => {
+    // The review step says how the invitations go out: by e-mail, or as links to copy.
+    if (step !== 4 || !invitedNow.length || smtp !== null) return;
+    let live = true;
+    api
+      .smtpSettings()
+      .then((r) => live && setSmtp(!!r.smtpSettings))
+      .catch(() => {
+        /* unknown: the save finds out */
+      });
+    return () => {
+      live = false;
+    };
+  }, [step, invitedNow.length]);
+
+  /** invite sends the portal invitations after saving (sendInvitations), marking each user's progress line. */
+  const invite = async (profileId: string, who: UserDraft[], mark: (i: number, state: Progress['state']) => void, first: number) => {
+    if (!who.length) return;
+    const r = await sendInvitations(api, profileId, who, (out, i) => {
+      setInvites(out);
+      const st = out[i].state;
+      mark(first + i, st === 'sending' ? 'running' : st === 'sent' || st === 'link' ? 'done' : 'failed');
+    });
+    setNoSmtp(r.mailOff);
+  };
+
   const save = async (confirmed: boolean) => {
     for (let s = 0; s < 4; s++) {
       const p = checkStep(d, s);
@@ -335,11 +523,13 @@ export function WizardScreen(props: { editId?: string } = {}) {
       return;
     }
     const links = linkInputs({ ...d, users: changes.link });
+    const who = invitees(d);
     const plan: Progress[] = [
       { label: 'Storing the secrets (write-only)', state: 'waiting' },
       { label: 'Saving the profile', state: 'waiting' },
       ...links.map((l) => ({ label: `Linking ${l.id}`, state: 'waiting' as const })),
       ...changes.unlink.map((id) => ({ label: `Unlinking ${id}`, state: 'waiting' as const })),
+      ...who.map((u) => ({ label: `Inviting ${u.id}`, state: 'waiting' as const })),
     ];
     setProgress(plan);
     setBusy(true);
@@ -369,6 +559,9 @@ export function WizardScreen(props: { editId?: string } = {}) {
         await ck.unlinkUser({ profileId: d.id.trim(), userId: changes.unlink[i] });
         mark(at, 'done');
       }
+      // The profile is saved and its users linked: an invitation that fails is reported, not a failed save.
+      await invite(d.id.trim(), who, mark, 2 + links.length + changes.unlink.length);
+      session.clear();
       setCreated(true);
     } catch (err) {
       mark(at, 'failed');
@@ -390,7 +583,7 @@ export function WizardScreen(props: { editId?: string } = {}) {
 
   const crumb = (
     <p class="breadcrumb">
-      <Link href="/profiles">Profiles</Link> <span aria-hidden="true">›</span> {editing ? `Edit ${props.editId}` : 'New profile'}
+      <Link href="/profiles">Profiles</Link> <span aria-hidden="true">›</span> {fromNew ? 'New profile (draft)' : editing ? `Edit ${props.editId}` : 'New profile'}
     </p>
   );
   if (editing && !loaded) {
@@ -403,17 +596,51 @@ export function WizardScreen(props: { editId?: string } = {}) {
     );
   }
 
+  const isNewProfile = !editing || fromNew;
   if (created) {
     const pid = encodeURIComponent(d.id.trim());
     const n = d.users.filter((u) => !u.skip).length;
+    const links = invites.filter((x) => x.state === 'link');
     return (
       <>
-        <PageHeader title={editing ? 'Profile saved' : 'Profile created'} />
+        <PageHeader title={isNewProfile ? 'Profile created' : 'Profile saved'} />
         <Notice kind="success">
-          {editing
+          {!isNewProfile
             ? `“${d.name}” is saved; the scheduler follows the changes at once.`
             : `“${d.name}” is saved and active${n ? ` and ${n} users are linked; their first sync is scheduled now` : ''}.`}
         </Notice>
+        {invites.length > 0 && (
+          <section class="card" aria-labelledby="invites-h">
+            <h2 id="invites-h">Portal invitations</h2>
+            {noSmtp && (
+              <Notice kind="warning">
+                E-mail is not set up (<Link href="/settings">Settings</Link>), so no invitation was mailed. Hand these links over another way: each signs its
+                user in to their portal once, without a password, and is valid for 7 days; a newer invitation replaces it.
+              </Notice>
+            )}
+            <ul class="invite-list">
+              {invites.map((x) => (
+                <li key={x.userId} class={`invite-${x.state}`}>
+                  <strong>{x.userId}</strong> {x.email && <span class="muted">{x.email}</span>}:{' '}
+                  {x.state === 'sent' && <>invitation e-mailed{x.expiresAt ? ` (the link works until ${formatTime(x.expiresAt)})` : ''}.</>}
+                  {x.state === 'not-sent' && <>not sent: {x.message}</>}
+                  {x.state === 'failed' && <>no invitation: {x.message}</>}
+                  {(x.state === 'waiting' || x.state === 'sending') && <>not sent.</>}
+                  {x.state === 'link' && x.link && (
+                    <>
+                      invitation link{x.expiresAt ? ` (valid until ${formatTime(x.expiresAt)})` : ''}:{' '}
+                      <code class="wrap" data-testid="wizard-invitation-link">
+                        {x.link}
+                      </code>{' '}
+                      <CopyButton text={x.link} label={`Copy the link for ${x.userId}`} />
+                    </>
+                  )}
+                </li>
+              ))}
+            </ul>
+            {links.length > 0 && <p class="hint">The links are shown only here; a user's page can make a new one (which replaces the old).</p>}
+          </section>
+        )}
         <p>
           <Link href={`/profiles/${pid}`}>Open the profile</Link> to sign in to its systems where they need it ·{' '}
           <Link href={`/profiles/${pid}/checks`}>Run the checks</Link> · <Link href="/users">Watch the users sync</Link>
@@ -434,6 +661,44 @@ export function WizardScreen(props: { editId?: string } = {}) {
           {t.report && <SystemReport title={SIDE_LABEL[side]} report={t.report} />}
         </div>
         <ErrorAlert error={t.error} title="The test did not run" />
+      </div>
+    );
+  };
+
+  const signInView = (side: SideKey) => {
+    const s = d[side];
+    const si = signIns[side];
+    if (!hasSignIn(s)) {
+      return s.type === 'superoffice' ? (
+        <p class="hint">An on-site SuperOffice signs in with the NetServer address and a user (settings) and its password (secret): no sign-in page.</p>
+      ) : null;
+    }
+    const label = SIGN_IN[s.type];
+    const stale = editing && d.saved?.systems && !sameSystem(systemInput(s), d.saved.systems[side]);
+    const draft = !editing && draftId !== d.id.trim();
+    const hintId = `signin-hint-${side}`;
+    return (
+      <div class="system-signin">
+        <Button onClick={() => startSignIn(side)} busy={!!si.phase} busyLabel={si.phase === 'saving' ? 'Saving the draft…' : 'Opening the sign-in…'} disabled={busy} aria-describedby={hintId}>
+          {label}
+        </Button>
+        <p class="hint" id={hintId}>
+          {draft
+            ? 'Signing in needs a saved profile: this saves it as a draft first (no users yet, so nothing syncs until users are linked), then opens the sign-in page and comes back here.'
+            : stale
+              ? 'The sign-in uses the saved settings of this system: save your changes first if the client id or the login address changed. Your other changes stay in the wizard.'
+              : 'Opens the sign-in page and comes back here; what it yields is stored encrypted and never shown.'}
+        </p>
+        <div role="status" aria-live="polite">
+          {si.outcome?.ok && <Notice kind="success">{SIDE_LABEL[side]}: signed in. The connection is stored (encrypted, never shown); test the connection to see it work.</Notice>}
+          {si.outcome && !si.outcome.ok && (
+            <div class="alert alert-warning">
+              <p class="alert-title">{SIDE_LABEL[side]}: the sign-in did not complete</p>
+              <p>{si.outcome.reason ? sentence(si.outcome.reason.replace(/_/g, ' ')) : 'The provider did not say why.'} Check the client id and secret, then sign in again.</p>
+            </div>
+          )}
+        </div>
+        <ErrorAlert error={si.error} title="The sign-in did not start" />
       </div>
     );
   };
@@ -507,6 +772,7 @@ export function WizardScreen(props: { editId?: string } = {}) {
         <Button onClick={() => setSys(side, { secrets: [...s.secrets, { name: known.find((k) => !s.secrets.some((x) => x.name === k)) ?? '', value: '' }] })}>
           Add a secret
         </Button>
+        {signInView(side)}
         {testView(side)}
       </fieldset>
     );
@@ -519,9 +785,22 @@ export function WizardScreen(props: { editId?: string } = {}) {
     <>
       {crumb}
       <PageHeader
-        title={editing ? `Edit “${d.name || props.editId}”` : 'New sync profile'}
-        intro={editing ? 'Change what you need; nothing is saved until you save on the last step.' : 'Five short steps; nothing is saved until you create the profile on the last one.'}
+        title={fromNew ? `New sync profile “${d.name || props.editId}”` : editing ? `Edit “${d.name || props.editId}”` : 'New sync profile'}
+        intro={
+          fromNew
+            ? 'Saved as a draft to sign in; nothing syncs until users are linked. Finish the steps and create it on the last one.'
+            : editing
+              ? 'Change what you need; nothing is saved until you save on the last step.'
+              : 'Five short steps; nothing is saved until you create the profile on the last one (or sign in to a system on step 2, which saves a draft).'
+        }
       />
+      {returned?.ok && <Notice kind="success">Signed in: the connection is stored (encrypted, never shown) and used from the next run.</Notice>}
+      {returned && !returned.ok && (
+        <div class="alert alert-warning" role="status">
+          <p class="alert-title">The sign-in did not complete</p>
+          <p>{returned.reason ? sentence(returned.reason.replace(/_/g, ' ')) : 'The provider did not say why.'}</p>
+        </div>
+      )}
       <ol class="steps" aria-label="Steps">
         {STEPS.map((label, i) => (
           <li key={label} class={i === step ? 'current' : i < step ? 'done' : undefined}>
@@ -541,10 +820,16 @@ export function WizardScreen(props: { editId?: string } = {}) {
               label="Profile id"
               value={d.id}
               onInput={(v) => set({ id: v })}
-              hint={editing ? 'The id of a saved profile cannot change.' : 'Letters, digits and . _ @ + -; used in addresses and logs.'}
+              hint={
+                editing
+                  ? 'The id of a saved profile cannot change.'
+                  : draftId
+                    ? 'Saved as a draft under this id (to sign in); it cannot change now.'
+                    : 'Letters, digits and . _ @ + -; used in addresses and logs.'
+              }
               error={problems.id}
               required
-              disabled={editing}
+              disabled={editing || !!draftId}
             />
             <Field label="Name" value={d.name} onInput={(v) => set({ name: v })} hint="For example “Sales team”." error={problems.name} required />
             <p class="hint">
@@ -552,6 +837,9 @@ export function WizardScreen(props: { editId?: string } = {}) {
               them correctly; set the CRM's zone in its settings on the next step.
             </p>
           </>
+        )}
+        {step === 1 && (draftId || fromNew) && (
+          <Notice kind="info">Saved as a draft; nothing syncs until users are linked (step 4, then {isNewProfile ? 'Create and activate' : 'Save changes'}).</Notice>
         )}
         {step === 1 && (
           <div class="wizard-systems">
@@ -633,6 +921,11 @@ export function WizardScreen(props: { editId?: string } = {}) {
         {step === 3 && (
           <>
             <p class="hint">Link each CRM account to its mailbox. You can also link users later from the Users area.</p>
+            <p class="hint" id="invite-hint">
+              <strong>Invite</strong>: after saving, the wizard e-mails the user a link to their own portal (or, when e-mail is not set up, gives you the
+              links to copy), where they see how their sync is doing{invitesByDefault(d.mailbox) ? ' and authorize their own mailbox' : ''}. It is ticked by default
+              when users must authorize their mailbox themselves (Microsoft 365 with delegated permissions), off otherwise.
+            </p>
             <div class="match-users">
               <Button variant="primary" onClick={matchUsers} busy={suggest.busy} busyLabel="Matching users…" disabled={busy}>
                 Match users by e-mail
@@ -673,7 +966,10 @@ export function WizardScreen(props: { editId?: string } = {}) {
                   User {i + 1}
                   {u.match ? ` (matched by ${u.match})` : ''}
                 </legend>
-                <Check label={`Link user ${i + 1}`} checked={!u.skip} onChange={(v) => setUser(i, { skip: !v })} />
+                <div class="check-row">
+                  <Check label={`Link user ${i + 1}`} checked={!u.skip} onChange={(v) => setUser(i, { skip: !v })} />
+                  <Check label={`Invite user ${i + 1}`} checked={!u.skip && (u.invite ?? invitesByDefault(d.mailbox))} disabled={!!u.skip} describedBy="invite-hint" onChange={(v) => setUser(i, { invite: v })} />
+                </div>
                 <div class="form-row">
                   <Field label="User id" value={u.id} onInput={(v) => setUser(i, { id: v })} error={problems[`users.${i}.id`]} />
                   <Field label="CRM account id" value={u.crmId} onInput={(v) => setUser(i, { crmId: v })} error={problems[`users.${i}.crm.id`]} />
@@ -766,6 +1062,23 @@ export function WizardScreen(props: { editId?: string } = {}) {
                       .join(', ')
                   : 'none yet (link them later)'}
               </dd>
+              <dt>Invitations</dt>
+              <dd>
+                {invitedNow.length ? (
+                  <>
+                    <span data-testid="review-invitees">{invitedNow.map((u) => u.id).join(', ')}</span>{' '}
+                    <span class="muted">
+                      {smtp === false
+                        ? '(e-mail is not set up: you get the invitation links to copy instead)'
+                        : smtp
+                          ? '(e-mailed after saving)'
+                          : '(e-mailed after saving, or links to copy when e-mail is not set up)'}
+                    </span>
+                  </>
+                ) : (
+                  'none (tick “Invite” on step 4)'
+                )}
+              </dd>
             </dl>
             <section class="review-checks" aria-labelledby="review-checks-h">
               <h3 id="review-checks-h">Checks of both systems</h3>
@@ -802,7 +1115,7 @@ export function WizardScreen(props: { editId?: string } = {}) {
                 ))}
               </ol>
             )}
-            <ErrorAlert error={general} title={editing ? 'The profile was not saved' : 'The profile was not created'} />
+            <ErrorAlert error={general} title={isNewProfile ? 'The profile was not created' : 'The profile was not saved'} />
           </>
         )}
         <div class="form-actions wizard-nav">
@@ -816,11 +1129,18 @@ export function WizardScreen(props: { editId?: string } = {}) {
               Next: {STEPS[step + 1]}
             </Button>
           ) : (
-            <Button variant="primary" onClick={() => save(false)} busy={busy} busyLabel={editing ? 'Saving…' : 'Creating…'}>
-              {editing ? 'Save changes' : 'Create and activate'}
+            <Button variant="primary" onClick={() => save(false)} busy={busy} busyLabel={isNewProfile ? 'Creating…' : 'Saving…'}>
+              {isNewProfile ? 'Create and activate' : 'Save changes'}
             </Button>
           )}
-          <Button variant="ghost" onClick={() => navigate(editing ? `/profiles/${encodeURIComponent(d.id)}` : '/profiles')} disabled={busy}>
+          <Button
+            variant="ghost"
+            onClick={() => {
+              session.clear();
+              navigate(editing || draftId ? `/profiles/${encodeURIComponent(d.id.trim())}` : '/profiles');
+            }}
+            disabled={busy}
+          >
             Cancel
           </Button>
         </div>
