@@ -1,10 +1,12 @@
 // Package demo runs Synchronizer's demo mode: it starts the fakes of the finished connectors on loopback (the
 // SuperOffice CRM fake of engine/superoffice/superofficetest and the Microsoft Graph fake of
 // engine/msgraph/msgraphtest), fills them with sample data — five CRM users with appointments (weekly series, one
-// series with a moved occurrence, all-day ones, conflict candidates) and their mailboxes with a few events of their
-// own — and describes a ready profile and its linked users, so that `synchronizer serve --demo` shows sync working
-// in the browser within a minute. With Options.AutoDiverge, it edits one appointment per user on both sides after
-// its first sync, so the conflicts inbox fills on the next poll.
+// series with a moved occurrence, all-day ones, conflict candidates), checklist tasks, the customer contacts
+// (persons) each user is "our contact" for and three static selections of them, and their mailboxes with a few
+// events and a To Do task of their own — and describes a ready profile and its linked users, so that `synchronizer
+// serve --demo` shows sync working in the browser within seconds: appointments and tasks both ways, contacts both
+// ways, and the selections as contact folders in the mailboxes. With Options.AutoDiverge, it edits one appointment
+// per user on both sides after its first sync, so the conflicts inbox fills on the next poll.
 //
 // The package is top-level, not under engine/, because it wires the fakes of several connectors together, and no
 // connector package may import another connector. Nothing here is used outside demo mode and the tests.
@@ -24,6 +26,7 @@ import (
 	"github.com/synchronizer/synchronizer/engine"
 	"github.com/synchronizer/synchronizer/engine/msgraph"
 	"github.com/synchronizer/synchronizer/engine/msgraph/msgraphtest"
+	"github.com/synchronizer/synchronizer/engine/scheduler"
 	"github.com/synchronizer/synchronizer/engine/superoffice"
 	"github.com/synchronizer/synchronizer/engine/superoffice/superofficetest"
 )
@@ -70,8 +73,11 @@ type Demo struct {
 	so     *superofficetest.Server
 	graph  *msgraphtest.Server
 	people []Person
-	crm    json.RawMessage
-	mbox   json.RawMessage
+	// customers and selections are the CRM persons and selections seedCustomers made.
+	customers  []Customer
+	selections []Selection
+	crm        json.RawMessage
+	mbox       json.RawMessage
 	// partnerKey is the PEM private key of the fake's partner application (SuperOffice Online's system user): stored
 	// as the CRM connection's partner_key, so a SuperOffice Online system on that connection works after "Sign in
 	// with SuperOffice" with the fake's OpenID Connect client (superofficetest.ClientID / ClientSecret).
@@ -164,15 +170,36 @@ func Connectors() map[string]engine.Factory {
 	return map[string]engine.Factory{superoffice.System: superoffice.New, msgraph.Type: msgraph.New}
 }
 
-// Profile returns the ready demo profile: SuperOffice ⇄ Microsoft 365, appointments two-way, the newest change
-// wins a conflict.
+// Kinds lists the kinds the demo profile syncs, in the order of a user's first runs (FirstRuns): appointments
+// first (what the users grid and the conflicts show), then tasks, then contacts before groups — a group's members
+// in the mailbox are the synced contacts, so a group run after the contacts run writes its members at once.
+var Kinds = []engine.Kind{engine.KindAppointment, engine.KindTask, engine.KindContact, engine.KindGroup}
+
+// Profile returns the ready demo profile: SuperOffice ⇄ Microsoft 365, appointments, tasks and contacts two-way,
+// the selections CRM → mailbox as contact folders (the msgraph default, groups: folders; selections are read-only
+// in SuperOffice), the newest change wins a conflict.
 func (d *Demo) Profile() engine.Profile {
 	return engine.Profile{ID: ProfileID, Name: "Demo: SuperOffice ⇄ Microsoft 365",
-		CRM:        engine.SystemRef{Type: superoffice.System, Instance: CRMInstance, Settings: d.crm},
-		Mailbox:    engine.SystemRef{Type: msgraph.Type, Instance: MailboxInstance, Settings: d.mbox},
-		Directions: map[engine.Kind]engine.Direction{engine.KindAppointment: engine.DirTwoWay},
-		DaysBack:   14, DaysAhead: 60, Policy: engine.PolicyNewest, OnDelete: engine.UpdateWins,
+		CRM:     engine.SystemRef{Type: superoffice.System, Instance: CRMInstance, Settings: d.crm},
+		Mailbox: engine.SystemRef{Type: msgraph.Type, Instance: MailboxInstance, Settings: d.mbox},
+		Directions: map[engine.Kind]engine.Direction{engine.KindAppointment: engine.DirTwoWay, engine.KindTask: engine.DirTwoWay,
+			engine.KindContact: engine.DirTwoWay, engine.KindGroup: engine.DirCRMToMailbox},
+		DaysBack: 14, DaysAhead: 60, Policy: engine.PolicyNewest, OnDelete: engine.UpdateWins,
 		Guard: engine.DefaultGuard(), PollSeconds: 30}
+}
+
+// FirstRuns returns the requests that start every demo user's first runs now, each user's kinds in Kinds order
+// (the scheduler serves one user's queue in order, one job at a time), with the trigger of a newly linked user.
+// The server gives them to the scheduler's TriggerBatch right after Start, so the first runs do not wait for
+// their polls, which the scheduler spreads over the 30-second interval.
+func (d *Demo) FirstRuns() []engine.SyncRequest {
+	out := make([]engine.SyncRequest, 0, len(d.people)*len(Kinds))
+	for _, u := range d.Users() {
+		for _, k := range Kinds {
+			out = append(out, engine.SyncRequest{Profile: ProfileID, User: u.ID, Kind: k, Trigger: scheduler.TriggerLink})
+		}
+	}
+	return out
 }
 
 // Users returns the five linked users of the demo profile.
@@ -218,7 +245,8 @@ func (m memSecrets) Get(_ context.Context, n string) ([]byte, error) {
 func (m memSecrets) Put(_ context.Context, n string, v []byte) error { m[n] = v; return nil }
 func (m memSecrets) Delete(_ context.Context, n string) error        { delete(m, n); return nil }
 
-// seed writes each user's appointments through the real connectors, as the users would have made them.
+// seed writes each user's appointments and tasks through the real connectors, as the users would have made them,
+// and their customers and the selections of them into the CRM fake.
 func (d *Demo) seed(ctx context.Context, zone *time.Location) error {
 	hc := &http.Client{Timeout: 30 * time.Second}
 	sec := d.Secrets()
@@ -240,8 +268,14 @@ func (d *Demo) seed(ctx context.Context, zone *time.Location) error {
 		st := time.Date(s.Year(), s.Month(), s.Day(), 0, 0, 0, 0, time.UTC)
 		return st, st.AddDate(0, 0, days)
 	}
+	win := engine.Window{From: day(-30).UTC(), To: day(120).UTC()}
+	if err := d.seedCustomers(); err != nil {
+		return err
+	}
+	if err := d.seedTasks(ctx, crm, mb, win, day); err != nil {
+		return err
+	}
 	for i, p := range d.people {
-		win := engine.Window{From: day(-30).UTC(), To: day(120).UTC()}
 		cs, err := crm.Open(ctx, engine.Scope{Account: engine.Account{ID: strconv.Itoa(int(p.AssociateID)), Email: p.Email},
 			Kind: engine.KindAppointment, Window: win})
 		if err != nil {

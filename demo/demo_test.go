@@ -3,6 +3,9 @@ package demo_test
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -222,6 +225,158 @@ func TestRestartAndAutoDiverge(t *testing.T) {
 	}
 }
 
+// TestContactsGroupsAndTasks syncs every kind of the demo profile in the order of the first runs and checks what
+// arrives: each user's customers in the synced contact folder, the three selections as contact folders holding
+// copies of that user's members (Ada's key account in two of them), the CRM tasks in the To Do list and the To Do
+// task in the CRM; a second round changes nothing.
+func TestContactsGroupsAndTasks(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	d, err := demo.Start(ctx, demo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	kv := engine.NewMemKV()
+	secrets := engine.KVSecrets(kv)
+	eng, err := engine.New(engine.Config{KV: kv, Connectors: demo.Connectors(), Secrets: secrets})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := d.Install(ctx, eng, secrets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Directions[engine.KindGroup] != engine.DirCRMToMailbox || p.Directions[engine.KindContact] != engine.DirTwoWay ||
+		p.Directions[engine.KindTask] != engine.DirTwoWay || p.Directions[engine.KindAppointment] != engine.DirTwoWay {
+		t.Fatalf("demo profile directions %v", p.Directions)
+	}
+	reqs := d.FirstRuns()
+	if len(reqs) != 5*len(demo.Kinds) {
+		t.Fatalf("%d first runs, want %d", len(reqs), 5*len(demo.Kinds))
+	}
+	syncAll := func() int {
+		t.Helper()
+		ops := 0
+		for _, r := range reqs {
+			id, err := eng.RunSync(ctx, r.Profile, r.User, r.Kind, r.Trigger)
+			if err != nil {
+				t.Fatalf("sync %s %s: %v", r.User, r.Kind, err)
+			}
+			_, applied, err := eng.Run(id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ops += len(applied)
+		}
+		return ops
+	}
+	if n := syncAll(); n == 0 {
+		t.Fatal("the first runs wrote nothing")
+	}
+	if q, err := eng.Quarantine(demo.ProfileID); err != nil || len(q) != 0 {
+		t.Fatalf("quarantined after the first runs: %+v, %v", q, err)
+	}
+
+	sels := d.Selections()
+	if len(sels) != 3 {
+		t.Fatalf("%d selections, want 3", len(sels))
+	}
+	inSelections := map[int32]int{}
+	for _, s := range sels {
+		for _, m := range s.Members {
+			inSelections[m]++
+		}
+	}
+	twice := 0
+	for _, n := range inSelections {
+		if n == 2 {
+			twice++
+		}
+	}
+	if twice != 1 {
+		t.Fatalf("%d persons are in two selections, want 1 (%v)", twice, inSelections)
+	}
+	customers := d.Customers()
+	for _, person := range d.People() {
+		// What this user should see: their own customers, and per selection the members they own.
+		own := map[int32]string{}
+		for _, c := range customers {
+			if c.Owner == person.AssociateID {
+				own[c.PersonID] = c.GivenName + " " + c.FamilyName
+			}
+		}
+		wantGroups := map[string][]string{}
+		for _, s := range sels {
+			names := []string{}
+			for _, m := range s.Members {
+				if n, ok := own[m]; ok {
+					names = append(names, n)
+				}
+			}
+			slices.Sort(names)
+			wantGroups[s.Name] = names
+		}
+		folders := d.Graph().Folders(person.GraphID)
+		gotGroups := map[string][]string{}
+		var synced []string
+		for id, name := range folders {
+			names := []string{}
+			for _, o := range d.Graph().Objects(person.GraphID, "contactFolders/"+id+"/contacts") {
+				g, _ := o["givenName"].(string)
+				f, _ := o["surname"].(string)
+				names = append(names, g+" "+f)
+			}
+			slices.Sort(names)
+			if name == "Synchronizer" {
+				synced = names
+				continue
+			}
+			gotGroups[name] = names
+		}
+		wantOwn := slices.Sorted(maps.Values(own))
+		if !slices.Equal(synced, wantOwn) {
+			t.Errorf("%s's synced contacts: %v, want %v", person.Name, synced, wantOwn)
+		}
+		if len(gotGroups) != len(wantGroups) {
+			t.Errorf("%s's group folders: %v, want %v", person.Name, gotGroups, wantGroups)
+		}
+		for name, want := range wantGroups {
+			if len(want) == 0 {
+				t.Fatalf("%s has no member in %q: every user should", person.Name, name)
+			}
+			if got, ok := gotGroups[name]; !ok || !slices.Equal(got, want) {
+				t.Errorf("%s's folder %q holds %v, want %v", person.Name, name, got, want)
+			}
+		}
+
+		// Tasks: the CRM's in the To Do list, the To Do task in the CRM.
+		var todo []string
+		for _, l := range d.Graph().Objects(person.GraphID, "todo/lists") {
+			for _, o := range d.Graph().Objects(person.GraphID, "todo/lists/"+l["id"].(string)+"/tasks") {
+				s, _ := o["title"].(string)
+				todo = append(todo, s)
+			}
+		}
+		if len(todo) != 3 || !slices.Contains(todo, "Renew the parking permit") {
+			t.Errorf("%s's To Do tasks: %v, want the two CRM tasks and their own", person.Name, todo)
+		}
+		crmTasks := 0
+		for _, a := range d.SuperOffice().Appointments() {
+			if a.Associate != nil && a.Associate.AssociateID == person.AssociateID &&
+				(a.Title == "Renew the parking permit" || strings.HasPrefix(a.Title, "Send offer to ") || strings.HasPrefix(a.Title, "Follow up ")) {
+				crmTasks++
+			}
+		}
+		if crmTasks != 3 {
+			t.Errorf("%s has %d of the 3 tasks in SuperOffice", person.Name, crmTasks)
+		}
+	}
+	if n := syncAll(); n != 0 {
+		t.Fatalf("a second round of runs wrote %d operations, want none", n)
+	}
+}
+
 func TestInstallNeedsSecrets(t *testing.T) {
 	d, err := demo.Start(context.Background(), demo.Options{})
 	if err != nil {
@@ -238,28 +393,38 @@ func TestInstallNeedsSecrets(t *testing.T) {
 }
 
 // BenchmarkStartAndFirstSync measures what a newcomer waits for: starting and seeding the fakes, installing the
-// profile, and the first sync of all five users.
+// profile, and the first sync of all five users — of appointments only (the measure before contacts, groups and
+// tasks joined the demo) and of every kind of the profile in the order of demo.Kinds.
 func BenchmarkStartAndFirstSync(b *testing.B) {
-	ctx := context.Background()
-	for b.Loop() {
-		d, err := demo.Start(ctx, demo.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		kv := engine.NewMemKV()
-		secrets := engine.KVSecrets(kv)
-		eng, err := engine.New(engine.Config{KV: kv, Connectors: demo.Connectors(), Secrets: secrets})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := d.Install(ctx, eng, secrets); err != nil {
-			b.Fatal(err)
-		}
-		for _, u := range d.Users() {
-			if _, err := eng.RunSync(ctx, demo.ProfileID, u.ID, engine.KindAppointment, "bench"); err != nil {
-				b.Fatal(err)
+	for _, bc := range []struct {
+		name  string
+		kinds []engine.Kind
+	}{{"appointments", []engine.Kind{engine.KindAppointment}}, {"all-kinds", demo.Kinds}} {
+		b.Run(bc.name, func(b *testing.B) {
+			ctx := context.Background()
+			for b.Loop() {
+				d, err := demo.Start(ctx, demo.Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				kv := engine.NewMemKV()
+				secrets := engine.KVSecrets(kv)
+				eng, err := engine.New(engine.Config{KV: kv, Connectors: demo.Connectors(), Secrets: secrets})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := d.Install(ctx, eng, secrets); err != nil {
+					b.Fatal(err)
+				}
+				for _, u := range d.Users() {
+					for _, k := range bc.kinds {
+						if _, err := eng.RunSync(ctx, demo.ProfileID, u.ID, k, "bench"); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+				d.Close()
 			}
-		}
-		d.Close()
+		})
 	}
 }

@@ -12,7 +12,9 @@ import (
 )
 
 // TestWithScheduler runs the demo the way `serve --demo` does: Install before the profiles are loaded into the
-// scheduler, the scheduler running the jobs, and AutoDiverge producing conflicts the scheduler's next runs record.
+// scheduler, the first runs triggered at once (demo.FirstRuns), the scheduler running the jobs — appointments and
+// the selections' contact folders with their members arrive without anyone asking — and AutoDiverge producing
+// conflicts the scheduler's next runs record.
 func TestWithScheduler(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
@@ -42,7 +44,47 @@ func TestWithScheduler(t *testing.T) {
 	}
 	defer func() { _ = sched.Stop(context.Background()) }()
 
-	// Polls are spread over the 30-second interval; ask for the runs now, as an admin's "Sync now" does.
+	// As the server does: the first runs start at once, each user's kinds in order.
+	for i, err := range sched.TriggerBatch(ctx, d.FirstRuns()) {
+		if err != nil {
+			t.Fatalf("first run %d: %v", i, err)
+		}
+	}
+	// waitUntil waits for ok without asking for runs: the first runs alone must bring it.
+	waitUntil := func(what string, within time.Duration, ok func() bool) {
+		t.Helper()
+		end := time.Now().Add(within)
+		for !ok() {
+			if time.Now().After(end) {
+				t.Fatalf("%s did not happen within %s of the first runs' trigger", what, within)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	waitUntil("every user's appointments and group folders with their members in the mailboxes", 20*time.Second, func() bool {
+		for _, p := range d.People() {
+			found := false
+			for _, o := range d.Graph().Objects(p.GraphID, "events") {
+				if o["subject"] == "Pipeline review with "+p.Name {
+					found = true
+				}
+			}
+			if !found {
+				return false
+			}
+			withMembers := 0
+			for id, name := range d.Graph().Folders(p.GraphID) {
+				if name != "Synchronizer" && len(d.Graph().Objects(p.GraphID, "contactFolders/"+id+"/contacts")) > 0 {
+					withMembers++
+				}
+			}
+			if withMembers != len(d.Selections()) {
+				return false
+			}
+		}
+		return true
+	})
+	// Polls are spread over the 30-second interval; ask for the next runs now, as an admin's "Sync now" does.
 	waitFor := func(what string, ok func() bool) {
 		t.Helper()
 		for !ok() {
@@ -55,20 +97,6 @@ func TestWithScheduler(t *testing.T) {
 			time.Sleep(500 * time.Millisecond)
 		}
 	}
-	waitFor("every user's appointments in the mailboxes", func() bool {
-		for _, p := range d.People() {
-			found := false
-			for _, o := range d.Graph().Objects(p.GraphID, "events") {
-				if o["subject"] == "Pipeline review with "+p.Name {
-					found = true
-				}
-			}
-			if !found {
-				return false
-			}
-		}
-		return true
-	})
 	waitFor("a conflict per user", func() bool {
 		cs, err := eng.Conflicts(demo.ProfileID, true)
 		return err == nil && len(cs) >= 5
