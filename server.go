@@ -171,6 +171,8 @@ type started struct {
 	addrs     map[string]string // listener name → bound address
 	readiness *Readiness
 	setupURL  string
+	// demoInvite is the portal invitation link demo mode printed ("" otherwise).
+	demoInvite string
 }
 
 // serve runs the appliance until ctx ends, then shuts down cleanly. When
@@ -305,6 +307,9 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer, onStart fu
 	if authSvc.NeedsSetup() {
 		st.setupURL = publicURL(cfg, servers[0].ln.Addr()) + "/setup?token=" + authSvc.SetupToken()
 		fmt.Fprintf(stdout, "Open %s to create the first admin.\n", st.setupURL)
+	}
+	if stack.demo != nil {
+		st.demoInvite = printDemoInvitation(ctx, stdout, stack.demo, resolver, publicURL(cfg, servers[0].ln.Addr()), logger)
 	}
 	if onStart != nil {
 		onStart(st)

@@ -115,13 +115,22 @@ func startSyncAt(ctx context.Context, cfg Config, db *kv.DB, logger *slog.Logger
 		if _, err := d.Install(ctx, eng, s.secrets); err != nil {
 			return nil, fmt.Errorf("demo: %w", err)
 		}
-		logger.Info("demo mode: a SuperOffice fake and a Microsoft 365 fake run on loopback with 5 sample users; profile \"demo\" syncs them every 30 s")
+		logger.Info("demo mode: a SuperOffice fake and a Microsoft 365 fake run on loopback with 5 sample users; profile \"demo\" syncs their appointments, tasks, contacts and selections every 30 s")
 	}
 	if err := graph.LoadSchedule(eng, sched); err != nil {
 		return nil, fmt.Errorf("loading profiles into the scheduler: %w", err)
 	}
 	if err := sched.Start(ctx); err != nil {
 		return nil, fmt.Errorf("scheduler: %w", err)
+	}
+	if s.demo != nil {
+		// The demo's first runs start now, each user's kinds in order (contacts before groups), instead of at
+		// polls spread over the first 30 s.
+		for i, err := range sched.TriggerBatch(ctx, s.demo.FirstRuns()) {
+			if err != nil {
+				logger.Warn("demo: a first run was not queued; it runs at its first poll", slog.Int("request", i), slog.Any("error", err))
+			}
+		}
 	}
 	in, err := push.New(push.Options{KV: db, Sink: sched, Health: sched, Logger: logger.With("component", "push"),
 		Route: s.push.route, OnLifecycle: s.push.onLifecycle})

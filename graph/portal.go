@@ -241,6 +241,27 @@ func (r *Resolver) linkedIdentity(e *engine.Engine) auth.LinkedLookup {
 	}
 }
 
+// NewPortalInvitation is the createPortalInvitation field, for callers outside GraphQL too (demo mode prints one
+// link at start): it creates the durable invitation link of linked user (profileID, userID), replacing any earlier
+// one, and audits it with detail (how the link was handed over). ctx carries the viewer, who must be an admin, and,
+// when the appliance has no public URL, the request's base URL the link starts with.
+func (r *Resolver) NewPortalInvitation(ctx context.Context, profileID, userID, detail string) (*model.PortalInvitation, error) {
+	e, err := r.needEngine()
+	if err != nil {
+		return nil, err
+	}
+	u, err := e.User(profileID, userID)
+	if err != nil {
+		return nil, engineErr(err)
+	}
+	link, expires, err := r.portalInvitation(ctx, profileID, u)
+	if err != nil {
+		return nil, err
+	}
+	r.audit(ctx, actionPortalInvite, profileID+"/"+userID, detail)
+	return &model.PortalInvitation{Link: link, Email: u.Mailbox.Email, ExpiresAt: expires}, nil
+}
+
 // portalInvitation creates the durable invitation link of linked user u
 // (replacing any earlier one) and returns it as an absolute URL.
 func (r *Resolver) portalInvitation(ctx context.Context, profileID string, u engine.LinkedUser) (string, time.Time, error) {

@@ -27,20 +27,7 @@ func (r *mutationResolver) AcceptPortalInvitation(ctx context.Context, token str
 
 // CreatePortalInvitation is the resolver for the createPortalInvitation field.
 func (r *mutationResolver) CreatePortalInvitation(ctx context.Context, profileID string, userID string) (*model.PortalInvitation, error) {
-	e, err := r.needEngine()
-	if err != nil {
-		return nil, err
-	}
-	u, err := e.User(profileID, userID)
-	if err != nil {
-		return nil, engineErr(err)
-	}
-	link, expires, err := r.portalInvitation(ctx, profileID, u)
-	if err != nil {
-		return nil, err
-	}
-	r.audit(ctx, actionPortalInvite, profileID+"/"+userID, "link shown to the admin")
-	return &model.PortalInvitation{Link: link, Email: u.Mailbox.Email, ExpiresAt: expires}, nil
+	return r.NewPortalInvitation(ctx, profileID, userID, "link shown to the admin")
 }
 
 // BeginMyMailboxSignIn is the resolver for the beginMyMailboxSignIn field.
