@@ -15,7 +15,8 @@
 //   of the profile as read), three of one user's appointments are deleted in the
 //   SuperOffice fake over its REST API, "Sync now" on the user's page, the held run is
 //   approved in Approvals and the approved run applies the deletes → the profile wizard
-//   (/profiles/new): each step refuses to go on and names the problem next to the field.
+//   (/profiles/new): each step refuses to go on and names the problem next to the field → the portal invitation
+//   link the server printed at start opens the first demo user's portal in a second browser.
 // Every wait is bounded and says what it waited for. Screenshots: ui/e2e/screenshots/demo-*.png.
 //
 // Run: cd ui && node e2e/demo.spec.mjs        (needs: go, chromium, npm ci)
@@ -141,7 +142,7 @@ function startServer(bin, port, dataDir) {
       const m = out.match(/Open (http:\/\/127\.0\.0\.1:\d+\/setup\?token=\S+) to create the first admin\./);
       if (m) {
         clearTimeout(timer);
-        res({ proc, setupURL: m[1], logs: () => err });
+        res({ proc, setupURL: m[1], logs: () => err, stdout: () => out });
       }
     });
     proc.once('exit', (code) => {
@@ -503,6 +504,26 @@ async function main() {
     const ids = (await api('{ syncProfiles { id } }')).syncProfiles.map((p) => p.id);
     assert(ids.length === 1 && ids[0] === 'demo', `the wizard saved nothing: ${ids.join(', ')}`);
     log('wizard: general, systems and what-to-sync steps each refuse to go on and show the problem next to its field (invalid, described by the message, focus on the first); cancel saves nothing');
+
+    // --- The portal invitation demo mode prints next to the setup URL: the user's side in a private window. ---
+    const inviteLine = await until('the portal invitation line on stdout', async () =>
+      server.stdout().match(/Demo: open (http:\/\/127\.0\.0\.1:\d+\/invite\/\S+) in a private window to see the user portal as (.+) <(\S+)> \(works once, until .+ UTC\)\./),
+    15_000);
+    const [, inviteLink, invitedName, invitedEmail] = inviteLine;
+    assert(inviteLink.startsWith(`${base}/invite/`), `the printed invitation is this server's: ${inviteLink}`);
+    const userCtx = await browser.newContext({ viewport: { width: 1280, height: 860 }, baseURL: base });
+    const user = await userCtx.newPage();
+    user.setDefaultTimeout(20_000);
+    watch(user, problems);
+    await user.goto(inviteLink);
+    await heading(user, 'Your invitation');
+    await user.getByRole('button', { name: 'Continue to my portal' }).click();
+    await heading(user, 'Your sync');
+    await user.waitForURL((u) => u.pathname === '/portal', { timeout: 15_000 });
+    await see(user.getByText(invitedEmail, { exact: true }), `${invitedName}'s own mailbox in the portal`);
+    await shot(user, '14-portal-from-printed-link');
+    await userCtx.close();
+    log(`the portal invitation printed at start opened ${invitedName}'s portal (“Your sync”, ${invitedEmail}) in a second browser`);
 
     await ctx.close();
     assert(problems.length === 0, `no page errors or CSP violations:\n${problems.join('\n')}`);
