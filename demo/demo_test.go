@@ -151,7 +151,7 @@ func TestDemoSyncsAndConflicts(t *testing.T) {
 }
 
 // TestRestartAndAutoDiverge: a second start on the same engine state resets the demo profile's links (the new
-// fakes hold new items) and syncs without duplicates; AutoDiverge edits the candidates on its own after the first
+// fakes hold new items) and syncs every kind without duplicates or quarantine; AutoDiverge edits the candidates on its own after the first
 // sync, so the next sync records conflicts.
 func TestRestartAndAutoDiverge(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -164,10 +164,13 @@ func TestRestartAndAutoDiverge(t *testing.T) {
 	}
 	syncAll := func(d *demo.Demo) {
 		t.Helper()
-		for _, u := range d.Users() {
-			if _, err := eng.RunSync(ctx, demo.ProfileID, u.ID, engine.KindAppointment, "test"); err != nil {
-				t.Fatalf("sync %s: %v", u.ID, err)
+		for _, r := range d.FirstRuns() {
+			if _, err := eng.RunSync(ctx, r.Profile, r.User, r.Kind, "test"); err != nil {
+				t.Fatalf("sync %s %s: %v", r.User, r.Kind, err)
 			}
+		}
+		if q, err := eng.Quarantine(demo.ProfileID); err != nil || len(q) != 0 {
+			t.Fatalf("quarantined: %+v, %v", q, err)
 		}
 	}
 	first, err := demo.Start(ctx, demo.Options{})
@@ -198,6 +201,14 @@ func TestRestartAndAutoDiverge(t *testing.T) {
 	}
 	if n != 1 {
 		t.Fatalf("after a restart %s's mailbox has %d copies of the customer visit, want 1", p.Name, n)
+	}
+	// The new fakes' mailboxes get the customers and the selections' folders again, once each.
+	folders := map[string]int{}
+	for _, name := range d.Graph().Folders(p.GraphID) {
+		folders[name]++
+	}
+	if len(folders) != 4 || folders["Synchronizer"] != 1 || folders[demo.SelectionNewsletter] != 1 {
+		t.Fatalf("after a restart %s's contact folders are %v, want Synchronizer and the 3 selections once each", p.Name, folders)
 	}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
