@@ -167,6 +167,11 @@ const returnToMax = 300
 // send the browser elsewhere or to another part of the appliance: an absolute or scheme-relative URL ("//host",
 // "/\host"), a query or fragment, dot segments (also percent-encoded), control characters, and paths outside
 // /profiles.
+// returnToRune reports whether r may appear in a returnTo path.
+func returnToRune(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._~-@+%", r)
+}
+
 func checkReturnTo(s string) error {
 	bad := func(why string) error {
 		return inputErr("returnTo", "%q is not a page of the dashboard under /profiles: %s", firstLine(s), why)
@@ -175,7 +180,7 @@ func checkReturnTo(s string) error {
 		return bad(fmt.Sprintf("give a path of 1 to %d characters", returnToMax))
 	}
 	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._~-@+%", r)) {
+		if !returnToRune(r) {
 			return bad("it may hold only letters, digits and / . _ ~ - @ + % (no query, no backslash, no spaces)")
 		}
 	}
