@@ -54,14 +54,20 @@ sed -e "s|@STATUS@|$PEERS_DIR/vds-status/|" -e "s|@A@|$vbase/vds-a/|" -e "s|@B@|
 	scripts/peers/vdirsyncer-bench.conf.in >"$PEERS_DIR/vds.conf"
 /usr/bin/vdirsyncer -c "$PEERS_DIR/vds.conf" discover bench >/dev/null 2>&1
 
-measure() { # label command...   (OUT=name: write the command's output to $PEERS_DIR/OUT instead of out)
-	local label="$1" out="$PEERS_DIR/${OUT:-out}"
+# radcpu PORT: CPU seconds (user + system) the Radicale on PORT has used so far.
+radcpu() { awk '{printf "%.1f", ($14 + $15) / 100}' "/proc/$(cat "$PEERS_DIR/radicale-$1.pid")/stat"; }
+measure() { # label command...   (OUT=name: write the command's output to $PEERS_DIR/OUT instead of out;
+	#                              RADPORT: the Radicale whose CPU time the row reports)
+	local label="$1" out="$PEERS_DIR/${OUT:-out}" c0 c1
 	shift
+	c0=$(radcpu "${RADPORT:-$PORT}")
 	/usr/bin/time -v "$@" >"$out" 2>"$out.time" || { cat "$out" "$out.time"; exit 1; }
+	c1=$(radcpu "${RADPORT:-$PORT}")
 	local wall rss
 	wall=$(grep 'Elapsed (wall clock)' "$out.time" | awk '{print $NF}')
 	rss=$(grep 'Maximum resident set size' "$out.time" | awk '{print $NF}')
-	printf '| %s | %s | %s | %d MB |\n' "$N" "$label" "$wall" $((rss / 1024))
+	printf '| %s | %s | %s | %d MB | %s s | %s |\n' "$N" "$label" "$wall" $((rss / 1024)) \
+		"$(awk -v a="$c0" -v b="$c1" 'BEGIN{printf "%.1f", b - a}')" "$(cut -d' ' -f1-3 /proc/loadavg)"
 	grep -E '^(run|requests)' "$out" >&2 || true
 }
 syn() { # label [runs]
@@ -77,13 +83,13 @@ per_run() {
 		i="${i%% *}"
 		t="$(sed -E 's/.* in ([^,]+), counts.*/\1/' <<<"$line")"
 		req="$(grep -E "^requests $i:" "$PEERS_DIR/out" | sed -E 's/^requests [0-9/]+: //')"
-		printf '| %s | synchronizer: %s, run %s (in-process) | %s | %s |\n' "$N" "$1" "$i" "$t" "${req:-no requests}"
+		printf '| %s | synchronizer: %s, run %s (in-process) | %s | %s | | |\n' "$N" "$1" "$i" "$t" "${req:-no requests}"
 	done < <(grep -E '^run [0-9]+/' "$PEERS_DIR/out")
 }
-vds() { measure "vdirsyncer: $1" /usr/bin/vdirsyncer -c "$PEERS_DIR/vds.conf" sync bench; }
+vds() { RADPORT=$vport measure "vdirsyncer: $1" /usr/bin/vdirsyncer -c "$PEERS_DIR/vds.conf" sync bench; }
 
-echo "| events | run | wall (m:ss) | peak RSS |"
-echo "|---|---|---|---|"
+echo "| events | run | wall (m:ss) | peak RSS | Radicale CPU during the run | load average (1/5/15 min) at its end |"
+echo "|---|---|---|---|---|---|"
 if [[ "${PARALLEL_FIRST:-0}" == 1 ]]; then
 	OUT=syn-first syn "first sync (at the same time as vdirsyncer's, own Radicale)" >"$PEERS_DIR/syn-first.row" &
 	spid=$!
