@@ -116,7 +116,13 @@ func (c *Connector) remember(ctx context.Context, href string, l learned) {
 	if l.At.IsZero() {
 		l.At = now
 	}
-	if old, ok := c.learned[href]; ok && old == l {
+	old, ok := c.learned[href]
+	if ok && old.Server == l.Server && now.Sub(old.At) < learnedTTL {
+		// Another Store of the same collection (the task store of a calendar that also holds the appointments)
+		// may have learned something this one has not: keep both.
+		l = merge(old, l)
+	}
+	if ok && old == l {
 		return
 	}
 	c.learned[href] = l
@@ -135,6 +141,24 @@ func (c *Connector) remember(ctx context.Context, href string, l learned) {
 	if err != nil {
 		c.log.Warn("dav: cannot save what was learned about the server", "collection", href, "err", err)
 	}
+}
+
+// merge combines two live records of one collection: what either learned holds.
+func merge(a, b learned) learned {
+	out := b
+	out.Fallback = a.Fallback || b.Fallback
+	out.IgnoresIfNoneMatch = a.IgnoresIfNoneMatch || b.IgnoresIfNoneMatch
+	if b.DeleteProbe == 0 {
+		out.DeleteProbe = a.DeleteProbe
+	}
+	out.Rewrites = a.Rewrites || b.Rewrites
+	out.Verified = max(a.Verified, b.Verified)
+	out.SchedVerified = max(a.SchedVerified, b.SchedVerified)
+	out.DAViCal = a.DAViCal || b.DAViCal
+	if a.At.Before(b.At) {
+		out.At = a.At
+	}
+	return out
 }
 
 // apply sets what a record says on a new Collection.

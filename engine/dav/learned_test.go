@@ -502,3 +502,33 @@ func TestOwnWritesLeftOutOfTheNextListing(t *testing.T) {
 		t.Fatalf("a second listing of our write must be reported: %v, %+v", err, page.Changes)
 	}
 }
+
+// Two Stores of one collection (appointments and tasks of the same calendar) keep what either learned.
+func TestLearnedRecordsOfOneCollectionMerge(t *testing.T) {
+	ctx := context.Background()
+	f := &quirkyDAV{tokens500: true, ignoreDeleteIfMatch: true}
+	q := newQuirky(t, f)
+	f.put("/cal/a.ics", "a")
+	conn, appts := q.open(t)
+	tasks, err := conn.OpenCollection(ctx, engine.Scope{Kind: engine.KindTask})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := appts.Changes(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := appts.Changes(ctx, page.Next); !errors.Is(err, engine.ErrCursorExpired) {
+		t.Fatalf("want the 500 to expire the cursor, got %v", err)
+	}
+	if !tasks.deleteIgnoresIfMatch(ctx) { // the task store learns the delete quirk after the appointments' fallback
+		t.Fatal("the probe should find If-Match ignored")
+	}
+	_, s := q.open(t)
+	s.mu.Lock()
+	fallback, probe := s.fallback, s.deleteProbe
+	s.mu.Unlock()
+	if !fallback || probe != 2 {
+		t.Fatalf("a new process learned fallback=%v deleteProbe=%d, want true and 2", fallback, probe)
+	}
+}
