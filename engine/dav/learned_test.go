@@ -532,3 +532,39 @@ func TestLearnedRecordsOfOneCollectionMerge(t *testing.T) {
 		t.Fatalf("a new process learned fallback=%v deleteProbe=%d, want true and 2", fallback, probe)
 	}
 }
+
+// With etag listings (a server whose sync tokens cannot be trusted) our own writes are not downloaded again.
+func TestOwnWritesLeftOutOfTheEtagListing(t *testing.T) {
+	ctx := context.Background()
+	f := &quirkyDAV{tokens500: true}
+	q := newQuirky(t, f)
+	_, s := q.open(t)
+	page, err := s.Changes(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Changes(ctx, page.Next); !errors.Is(err, engine.ErrCursorExpired) {
+		t.Fatalf("want the 500 to expire the cursor, got %v", err)
+	}
+	page, err = s.Changes(ctx, "") // the engine's full listing after the expired cursor: etag-listing mode
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 4 {
+		if _, err := s.Create(ctx, appt(i), fmt.Sprintf("e%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.put("/cal/other.ics", "other")
+	f.count()
+	page, err = s.Changes(ctx, page.Next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Changes) != 1 || page.Changes[0].ID != "/cal/other.ics" {
+		t.Fatalf("listed %+v, want only the other client's event", page.Changes)
+	}
+	if n := f.count()["REPORT"]; n != 1 {
+		t.Fatalf("%d REPORTs (multigets), want 1: only the other client's event is downloaded", n)
+	}
+}

@@ -502,13 +502,19 @@ func (s *Collection) etagDiff(ctx context.Context, c cursor, ctag, token string)
 	for _, e := range l {
 		cur[e.href] = e.etag
 		if prev[e.href] != e.etag {
+			if s.conn != nil && s.conn.isOwn(e.href, e.etag, false) {
+				continue // the echo of our own write: the engine has this version, nothing to download
+			}
 			changed = append(changed, e.href)
 		}
 	}
 	for href := range prev {
 		if _, ok := cur[href]; !ok {
-			page.Changes = append(page.Changes, engine.Change{ID: href, Deleted: true})
 			s.forget(href)
+			if s.conn != nil && s.conn.isOwn(href, "", true) {
+				continue
+			}
+			page.Changes = append(page.Changes, engine.Change{ID: href, Deleted: true})
 		}
 	}
 	got, err := s.multiget(ctx, changed)
