@@ -1157,9 +1157,10 @@ func (s *Collection) deleteIgnoresIfMatch(ctx context.Context) bool {
 	} else {
 		body = []byte("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:" + path.Base(href) + "\r\nFN:probe\r\nN:probe;;;;\r\nEND:VCARD\r\n")
 	}
-	result := 2
+	result, answered := 2, false
 	if _, err := s.c.do(ctx, "PUT", href, map[string]string{"Content-Type": s.contentType(), "If-None-Match": "*"}, body); err == nil {
 		_, err := s.c.do(ctx, "DELETE", href, map[string]string{"If-Match": `"synchronizer-probe-mismatch"`}, nil)
+		answered = err == nil || statusOf(err) == http.StatusPreconditionFailed
 		if statusOf(err) == http.StatusPreconditionFailed {
 			result = 1
 			_, err = s.c.do(ctx, "DELETE", href, nil, nil)
@@ -1171,6 +1172,8 @@ func (s *Collection) deleteIgnoresIfMatch(ctx context.Context) bool {
 	s.mu.Lock()
 	s.deleteProbe = result
 	s.mu.Unlock()
-	s.save(ctx)
+	if answered {
+		s.save(ctx) // a probe that failed is assumed "ignores" for this Collection only, not remembered
+	}
 	return result == 2
 }
