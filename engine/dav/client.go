@@ -46,9 +46,17 @@ type client struct {
 	retries  int
 	// davical is set once a response carried DAViCal's X-DAViCal-Version header (see Collection.needsCTag).
 	davical atomic.Bool
+	// server is the last non-empty Server header the server answered with (a string).
+	server atomic.Value
 }
 
 func (c *client) isDAViCal() bool { return c.davical.Load() }
+
+// serverHeader returns the last non-empty Server header seen, or "".
+func (c *client) serverHeader() string {
+	v, _ := c.server.Load().(string)
+	return v
+}
 
 // httpError is a non-success HTTP answer.
 type httpError struct {
@@ -190,6 +198,9 @@ func (c *client) once(ctx context.Context, method string, u string, hdr map[stri
 	defer resp.Body.Close()
 	if resp.Header.Get("X-DAViCal-Version") != "" {
 		c.davical.Store(true)
+	}
+	if v := resp.Header.Get("Server"); v != "" && v != c.serverHeader() {
+		c.server.Store(v)
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	out.Status = resp.StatusCode

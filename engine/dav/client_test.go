@@ -57,7 +57,7 @@ func TestRetriesWhenTheServerDropsTheConnection(t *testing.T) {
 			t.Fatal(err)
 		}
 		conn.c.retries = retries
-		s := conn.collection("/cal/", engine.KindAppointment, "")
+		s := conn.collection(context.Background(), "/cal/", engine.KindAppointment, "")
 		failures := 0
 		for i := 0; i < 20; i++ {
 			if _, _, err := s.state(context.Background()); err != nil {

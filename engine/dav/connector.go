@@ -59,6 +59,17 @@ type Connector struct {
 	found map[string]string
 	// disc is the last discovery Open ran, shared by the kinds (dropped with found when a collection is gone).
 	disc *Discovery
+
+	// secrets is the instance's secret store (nil: none), where the learned records are kept.
+	secrets engine.Secrets
+	// lmu guards learned: what the collections learned about the server, by collection href (see learned).
+	lmu           sync.Mutex
+	learned       map[string]learned
+	learnedLoaded bool
+	// omu guards own: the version (ETag, or ownDeleted) of each resource this connector wrote or deleted and no
+	// listing has shown since; the next sync-collection leaves these echoes out.
+	omu sync.Mutex
+	own map[string]string
 }
 
 // discovered returns the discovery of this connector, running it the first time.
@@ -127,7 +138,7 @@ func NewConnector(set Settings, env engine.Env) (*Connector, error) {
 		base: root, user: set.Username, password: set.Password, http: newHTTPClient(env.HTTP), gov: gov,
 		scope: engine.LimitScope{System: Type, Kind: "server", Key: u.Host}, log: log, retries: 3,
 	}
-	return &Connector{set: set, base: u, c: cl, now: now, log: log}, nil
+	return &Connector{set: set, base: u, c: cl, now: now, log: log, secrets: env.Secrets}, nil
 }
 
 // Kinds lists appointments, tasks, contacts and groups.
@@ -310,7 +321,7 @@ func (c *Connector) OpenCollection(ctx context.Context, scope engine.Scope) (*Co
 	href, ok := c.found[key]
 	c.mu.Unlock()
 	if ok {
-		return c.collection(href, kind, key), nil
+		return c.collection(ctx, href, kind, key), nil
 	}
 	if want != "" && (strings.Contains(want, "/")) {
 		u, err := url.Parse(want)
@@ -358,12 +369,17 @@ func (c *Connector) OpenCollection(ctx context.Context, scope engine.Scope) (*Co
 	}
 	c.found[key] = href
 	c.mu.Unlock()
-	return c.collection(href, kind, key), nil
+	return c.collection(ctx, href, kind, key), nil
 }
 
-func (c *Connector) collection(href string, kind engine.Kind, key string) *Collection {
+// collection builds the Collection of href, with what was learned about its server before (see learned).
+func (c *Connector) collection(ctx context.Context, href string, kind engine.Kind, key string) *Collection {
 	s := &Collection{c: c.c, url: href, kind: kind, now: c.now, log: c.log.With("collection", href, "kind", string(kind)),
-		chunk: 100, inFlight: c.set.MaxInFlight, cache: map[string]cached{}, uids: map[string]string{}}
+		chunk: 100, inFlight: c.set.MaxInFlight, cache: map[string]cached{}, uids: map[string]string{}, conn: c,
+		remember: c.remember}
+	if l, ok := c.learnedFor(ctx, href); ok {
+		s.apply(l)
+	}
 	s.gone = func() {
 		c.mu.Lock()
 		defer c.mu.Unlock()

@@ -106,7 +106,7 @@ func TestNoChangePollIsOneReport(t *testing.T) {
 		}
 	}
 	// A cursor of another collection is expired.
-	other := conn.collection("/other/", engine.KindAppointment, "")
+	other := conn.collection(context.Background(), "/other/", engine.KindAppointment, "")
 	if _, err := other.Changes(ctx, page.Next); !errors.Is(err, engine.ErrCursorExpired) {
 		t.Fatalf("a cursor of /cal/ used on /other/: %v, want ErrCursorExpired", err)
 	}

@@ -74,6 +74,14 @@ type Collection struct {
 	deleteProbe int
 	// probeMu makes the concurrent deletes of a batch wait for one probe instead of each running its own.
 	probeMu sync.Mutex
+	// verified and schedVerified count the read-backs that found a write stored as sent (see learned).
+	verified, schedVerified int
+	// learnedAt is when the learned record of this collection was started (zero: nothing learned yet).
+	learnedAt time.Time
+	// remember saves what the Collection learned (Connector.remember); nil keeps it in this Collection only.
+	remember func(ctx context.Context, href string, l learned)
+	// conn is the connector that opened the Collection: it remembers our own writes across Opens (noteOwn).
+	conn *Connector
 }
 
 // verifyWrites is how many writes per Collection are read back to learn whether the server rewrites content.
@@ -474,7 +482,7 @@ func (s *Collection) syncCollection(ctx context.Context, c cursor, ctag string) 
 			// Xandikos answers an unknown token with 500; servers without the report answer 501 or 400. Compare
 			// etag listings from now on; the expired cursor makes the engine do a full listing.
 			s.log.Info("dav: sync-collection failed; falling back to etag listings", "collection", s.url, "err", err)
-			s.fallback = true
+			s.setFallback(ctx)
 			return engine.Page{}, fmt.Errorf("%w: sync-collection failed: %w", engine.ErrCursorExpired, err)
 		}
 		return engine.Page{}, err
@@ -487,6 +495,7 @@ func (s *Collection) syncCollection(ctx context.Context, c cursor, ctag string) 
 	versions := map[string]string{}
 	page := engine.Page{}
 	more := false
+	own := 0
 	for i := range ms.Responses {
 		r := &ms.Responses[i]
 		if len(r.Hrefs) == 0 {
@@ -501,20 +510,28 @@ func (s *Collection) syncCollection(ctx context.Context, c cursor, ctag string) 
 			continue
 		}
 		if statusCode(r.Status) == http.StatusNotFound {
-			page.Changes = append(page.Changes, engine.Change{ID: href, Deleted: true})
 			s.forget(href)
+			if s.conn != nil && s.conn.isOwn(href, "", true) {
+				own++
+				continue
+			}
+			page.Changes = append(page.Changes, engine.Change{ID: href, Deleted: true})
 			continue
 		}
 		p := r.okProps()
+		if s.conn != nil && s.conn.isOwn(href, p.ETag, false) {
+			own++ // the echo of our own write: the engine already has this version
+			continue
+		}
 		changed = append(changed, href)
 		versions[href] = p.ETag
 	}
-	if len(page.Changes) == 0 && len(changed) == 0 && !more && ctag != "" && c.CTag != "" && ctag != c.CTag &&
+	if len(page.Changes) == 0 && len(changed) == 0 && own == 0 && !more && ctag != "" && c.CTag != "" && ctag != c.CTag &&
 		!isTimestampToken(c.Token) {
 		// The collection changed but the server listed nothing for our token: DAViCal answers tokens it does not
 		// know like this. Do not trust sync-collection on this server any more.
 		s.log.Info("dav: sync-collection listed nothing although getctag changed; falling back to etag listings", "collection", s.url)
-		s.fallback = true
+		s.setFallback(ctx)
 		return engine.Page{}, fmt.Errorf("%w: sync-collection answered an empty result although the collection changed", engine.ErrCursorExpired)
 	}
 	// The content is not fetched here: most entries after our own writes are echoes whose version the engine
@@ -538,6 +555,14 @@ func (s *Collection) syncCollection(ctx context.Context, c cursor, ctag string) 
 	page.More = more
 	page.Next = encodeCursor(cursor{Mode: "s", Token: nextToken(token), CTag: ctagIf(!more, ctag), URL: s.url})
 	return page, nil
+}
+
+// setFallback switches the Collection to etag listings and remembers it for later Opens.
+func (s *Collection) setFallback(ctx context.Context) {
+	s.mu.Lock()
+	s.fallback = true
+	s.mu.Unlock()
+	s.save(ctx)
 }
 
 func ctagIf(ok bool, ctag string) string {
@@ -571,13 +596,19 @@ func (s *Collection) etagDiff(ctx context.Context, c cursor, ctag, token string)
 	for _, e := range l {
 		cur[e.href] = e.etag
 		if prev[e.href] != e.etag {
+			if s.conn != nil && s.conn.isOwn(e.href, e.etag, false) {
+				continue // the echo of our own write: the engine has this version, nothing to download
+			}
 			changed = append(changed, e.href)
 		}
 	}
 	for href := range prev {
 		if _, ok := cur[href]; !ok {
-			page.Changes = append(page.Changes, engine.Change{ID: href, Deleted: true})
 			s.forget(href)
+			if s.conn != nil && s.conn.isOwn(href, "", true) {
+				continue
+			}
+			page.Changes = append(page.Changes, engine.Change{ID: href, Deleted: true})
 		}
 	}
 	got, err := s.multiget(ctx, changed)
@@ -939,6 +970,7 @@ func (s *Collection) Create(ctx context.Context, item engine.Item, marker string
 		s.mu.Lock()
 		s.ignoresIfNoneMatch = true
 		s.mu.Unlock()
+		s.save(ctx)
 	}
 	if err != nil {
 		if statusOf(err) == http.StatusPreconditionFailed {
@@ -950,6 +982,13 @@ func (s *Collection) Create(ctx context.Context, item engine.Item, marker string
 		return engine.Remote{}, s.writeErr(href, err)
 	}
 	return s.afterWrite(ctx, href, marker, resp, body, item)
+}
+
+// noteOwn tells the connector the version we hold of href after our write (see Connector.noteOwn).
+func (s *Collection) noteOwn(href, etag string) {
+	if s.conn != nil {
+		s.conn.noteOwn(href, etag)
+	}
 }
 
 // afterWrite returns what the server holds after a PUT. RFC 4791 §5.3.4 says a strong ETag in the answer means
@@ -973,21 +1012,42 @@ func (s *Collection) afterWrite(ctx context.Context, href, marker string, resp *
 			return engine.Remote{}, err
 		}
 		r.Marker = marker
+		s.noteOwn(href, r.Version)
 		return r, nil
 	}
 	r, err := s.Get(ctx, href)
 	if err != nil {
 		return engine.Remote{}, fmt.Errorf("reading back %s after writing it: %w", href, err)
 	}
-	if mine, err := s.decodeOnly(body); err == nil && !same(mine, r.Item) {
+	learnedNow := false
+	if mine, err := s.decodeOnly(body); err == nil {
 		s.mu.Lock()
-		if !s.rewrites {
-			s.log.Info("dav: the server rewrites what we store; every write is read back", "href", href)
+		switch {
+		case !same(mine, r.Item):
+			if !s.rewrites {
+				s.log.Info("dav: the server rewrites what we store; every write is read back", "href", href)
+				learnedNow = true
+			}
+			s.rewrites = true
+		case !s.rewrites:
+			// Stored as sent: once verifyWrites writes (and as many scheduling writes) were, later Opens trust
+			// the server's ETag without reading back.
+			if s.verified < verifyWrites {
+				s.verified++
+				learnedNow = learnedNow || s.verified == verifyWrites
+			}
+			if scheduling(sent) && s.schedVerified < verifyWrites {
+				s.schedVerified++
+				learnedNow = learnedNow || s.schedVerified == verifyWrites
+			}
 		}
-		s.rewrites = true
 		s.mu.Unlock()
 	}
+	if learnedNow {
+		s.save(ctx)
+	}
 	r.Marker = marker
+	s.noteOwn(href, r.Version)
 	return r, nil
 }
 
@@ -1085,6 +1145,7 @@ func (s *Collection) Delete(ctx context.Context, id, version string) error {
 	if err != nil {
 		return s.writeErr(id, err)
 	}
+	s.noteOwn(id, ownDeleted)
 	return nil
 }
 
@@ -1206,16 +1267,23 @@ func (s *Collection) deleteIgnoresIfMatch(ctx context.Context) bool {
 	} else {
 		body = []byte("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:" + path.Base(href) + "\r\nFN:probe\r\nN:probe;;;;\r\nEND:VCARD\r\n")
 	}
-	result := 2
+	result, answered := 2, false
 	if _, err := s.c.do(ctx, "PUT", href, map[string]string{"Content-Type": s.contentType(), "If-None-Match": "*"}, body); err == nil {
 		_, err := s.c.do(ctx, "DELETE", href, map[string]string{"If-Match": `"synchronizer-probe-mismatch"`}, nil)
+		answered = err == nil || statusOf(err) == http.StatusPreconditionFailed
 		if statusOf(err) == http.StatusPreconditionFailed {
 			result = 1
-			_, _ = s.c.do(ctx, "DELETE", href, nil, nil)
+			_, err = s.c.do(ctx, "DELETE", href, nil, nil)
+		}
+		if err == nil {
+			s.noteOwn(href, ownDeleted) // the probe's tombstone is ours: the next listing leaves it out
 		}
 	}
 	s.mu.Lock()
 	s.deleteProbe = result
 	s.mu.Unlock()
+	if answered {
+		s.save(ctx) // a probe that failed is assumed "ignores" for this Collection only, not remembered
+	}
 	return result == 2
 }

@@ -192,7 +192,8 @@ func syncRuns(ctx context.Context, a, b, dir string, verbose bool, inFlight, run
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	ct := &countingTransport{base: http.DefaultTransport, n: map[string]int{}, d: map[string]time.Duration{}}
-	e, err := engine.New(engine.Config{KV: db, Logger: log, Connectors: map[string]engine.Factory{dav.Type: dav.New},
+	// Secrets as in the appliance: the connectors keep what they learned about the servers between processes.
+	e, err := engine.New(engine.Config{KV: db, Logger: log, Connectors: map[string]engine.Factory{dav.Type: dav.New}, Secrets: engine.KVSecrets(db),
 		HTTP: &http.Client{Transport: ct, Timeout: 2 * time.Minute}})
 	if err != nil {
 		return err
