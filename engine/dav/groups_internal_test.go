@@ -113,7 +113,7 @@ func TestGroupMembersAreHrefsOfUnreadCards(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	s := conn.collection("/book/", engine.KindGroup, "")
+	s := conn.collection(t.Context(), "/book/", engine.KindGroup, "")
 	r, err := s.Get(ctx, "/book/grp.vcf")
 	if err != nil {
 		t.Fatal(err)
@@ -131,7 +131,7 @@ func TestGroupMembersAreHrefsOfUnreadCards(t *testing.T) {
 		t.Fatalf("requests %v: the address book is read once per Collection", n)
 	}
 
-	w := conn.collection("/book/", engine.KindGroup, "")
+	w := conn.collection(t.Context(), "/book/", engine.KindGroup, "")
 	cr, err := w.Create(ctx, &engine.Group{Name: "Key", Members: []string{"/book/bob.vcf", "/book/ada.vcf"}}, "g-2")
 	if err != nil {
 		t.Fatal(err)
