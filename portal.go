@@ -219,7 +219,7 @@ func crmMatches(a engine.Account, c superoffice.Claims) bool {
 }
 
 // superOfficeUserCallback completes a user's SuperOffice sign-in: the linked users whose CRM account is the signed-in
-// user (in every profile whose CRM is the same SuperOffice instance or tenant) become the links of the user's USER
+// user (in every profile whose CRM is a SuperOffice system of the same tenant) become the links of the user's USER
 // account, and a session starts. No match signs nobody in. It must run behind auth.Service.Middleware, which lets
 // StartSession set the session cookies.
 func (f *oauthFlows) superOfficeUserCallback() http.Handler {
@@ -262,13 +262,13 @@ func (f *oauthFlows) superOfficeUserCallback() http.Handler {
 			f.loginRedirect(w, r, rec, "exchange_failed", err)
 			return
 		}
-		links, email, name, err := f.matchLinkedUsers(rec.Instance, claims)
+		links, email, name, err := f.matchLinkedUsers(claims)
 		if err != nil {
 			f.loginRedirect(w, r, rec, "unavailable", err)
 			return
 		}
 		if len(links) == 0 {
-			f.loginRedirect(w, r, rec, "not_linked", fmt.Errorf("no linked user has CRM account %s (associate %s)", claims.Email, claims.AssociateID))
+			f.loginRedirect(w, r, rec, "not_linked", fmt.Errorf("no linked user of tenant %q has CRM account %s (associate %s)", claims.ContextIdentifier, claims.Email, claims.AssociateID))
 			return
 		}
 		if email == "" {
@@ -295,10 +295,11 @@ func (f *oauthFlows) superOfficeUserCallback() http.Handler {
 	})
 }
 
-// matchLinkedUsers returns the linked users whose CRM account is the signed-in user, in every profile whose CRM is
-// SuperOffice instance `instance` or the same tenant (contextIdentifier), with the e-mail and name to give the
-// account: the id_token's e-mail, else the first match's CRM (or mailbox) address.
-func (f *oauthFlows) matchLinkedUsers(instance string, c superoffice.Claims) (links []auth.Link, email, name string, err error) {
+// matchLinkedUsers returns the linked users whose CRM account is the signed-in user, in every profile whose CRM is a
+// SuperOffice system of the id_token's tenant (its contextIdentifier claim equals the profile's recorded
+// contextIdentifier), with the e-mail and name to give the account: the id_token's e-mail, else the first match's
+// CRM (or mailbox) address. An id_token without a tenant matches nothing.
+func (f *oauthFlows) matchLinkedUsers(c superoffice.Claims) (links []auth.Link, email, name string, err error) {
 	ps, err := f.eng.Profiles()
 	if err != nil {
 		return nil, "", "", err
@@ -308,13 +309,13 @@ func (f *oauthFlows) matchLinkedUsers(instance string, c superoffice.Claims) (li
 		if p.CRM.Type != "superoffice" {
 			continue
 		}
-		same := p.CRM.Instance == instance
-		if !same && c.ContextIdentifier != "" {
-			m, _ := settingsOf(p.CRM, "crm")
-			ctxID, _ := m["contextIdentifier"].(string)
-			same = strings.EqualFold(ctxID, c.ContextIdentifier)
-		}
-		if !same {
+		// The tenant decides, never the instance alone: one SuperOffice login service (and one application's client
+		// id) serves every tenant, and associate ids are small per-tenant numbers, so a user of another tenant
+		// must not match linked users by associate id or address. A profile without a recorded tenant (the
+		// admin's sign-in records it) matches nobody.
+		m, _ := settingsOf(p.CRM, "crm")
+		ctxID, _ := m["contextIdentifier"].(string)
+		if c.ContextIdentifier == "" || ctxID == "" || !strings.EqualFold(ctxID, c.ContextIdentifier) {
 			continue
 		}
 		users, err := f.eng.Users(p.ID)

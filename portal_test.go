@@ -171,7 +171,8 @@ func putPortalProfiles(t *testing.T, a *portalAppliance, so *superofficetest.Ser
 	for _, id := range []string{"p1", "p2"} {
 		_, err := a.stack.eng.PutProfile(engine.Profile{ID: id, Name: "Profile " + id,
 			CRM: engine.SystemRef{Type: "superoffice", Instance: "so1", Settings: mustJSONRaw(t, map[string]any{
-				"loginUrl": so.URL() + "/login", "clientId": superofficetest.ClientID})},
+				"loginUrl": so.URL() + "/login", "clientId": superofficetest.ClientID,
+				"contextIdentifier": superofficetest.ContextIdentifier})}, // as the admin's sign-in records it
 			Mailbox: engine.SystemRef{Type: msgraph.Type, Instance: "m365", Settings: mustJSONRaw(t, map[string]any{
 				"clientId": "app-1", "clientSecret": "app-secret", "auth": msgraph.AuthDelegated,
 				"authority": g.URL, "graphUrl": g.URL})},
@@ -313,5 +314,45 @@ func TestPortalSignInWithSuperOffice(t *testing.T) {
 	}
 	if got := alice.links(); !slices.Equal(got, []string{"p2/u3"}) {
 		t.Errorf("after unlinking u1 alice sees %v", got)
+	}
+}
+
+// TestPortalSignInOtherTenant: one SuperOffice login service and client id serve every tenant, and associate ids are
+// small per-tenant numbers, so an id_token of another tenant (the fake issues tenant Cust12345) must not match the
+// linked users of ours by associate id or address — nor may a profile whose tenant is not recorded yet.
+func TestPortalSignInOtherTenant(t *testing.T) {
+	so := superofficetest.New(superofficetest.Options{})
+	so.Start()
+	defer so.Close()
+	a := newPortalAppliance(t)
+	so.AddAssociate(7, "Alice", "alice@example.com")
+	for _, p := range []struct {
+		id  string
+		set map[string]any
+	}{
+		{"ours", map[string]any{"loginUrl": so.URL() + "/login", "clientId": superofficetest.ClientID, "contextIdentifier": "Cust99999"}},
+		{"unrecorded", map[string]any{"loginUrl": so.URL() + "/login", "clientId": superofficetest.ClientID}},
+	} {
+		if _, err := a.stack.eng.PutProfile(engine.Profile{ID: p.id, Name: p.id,
+			CRM:        engine.SystemRef{Type: "superoffice", Instance: "so1", Settings: mustJSONRaw(t, p.set)},
+			Mailbox:    engine.SystemRef{Type: "caldav", Instance: "dav", Settings: mustJSONRaw(t, map[string]any{"url": "https://dav.example.com/"})},
+			Directions: map[engine.Kind]engine.Direction{engine.KindAppointment: engine.DirTwoWay}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.stack.eng.LinkUser(p.id, engine.LinkedUser{ID: "u1", CRM: engine.Account{ID: "7", Email: "alice@example.com"},
+			Mailbox: engine.Account{ID: "alice@example.com", Email: "alice@example.com"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.stack.secrets("so1").Put(context.Background(), superoffice.SecretClientSecret, []byte(superofficetest.ClientSecret)); err != nil {
+		t.Fatal(err)
+	}
+	mallory := a.browser(t)
+	so.SignInAs(7) // associate 7 of tenant Cust12345, with the same address
+	if loc := mallory.get(mallory.get(mallory.get(a.srv.URL + "/oauth/superoffice/signin?instance=so1"))); loc != "/login?signin=not_linked" {
+		t.Errorf("a sign-in of another tenant redirected to %q, want /login?signin=not_linked", loc)
+	}
+	if data := mallory.mustGQL(`{ me { email } }`, nil); data["me"] != nil {
+		t.Errorf("a user of another tenant is signed in: %v", data)
 	}
 }
