@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -144,6 +145,21 @@ func (s *statusRecorder) code() int {
 // the access log.
 var quietPaths = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
 
+// secretPathPrefixes are paths whose rest is a bearer secret: a portal invitation link (/invite/<token>) signs its
+// holder in for 7 days, so the access log must not keep it.
+var secretPathPrefixes = []string{"/invite/"}
+
+// logPath is the request path as the access log writes it: the secret part of a secretPathPrefixes path is replaced
+// by "[redacted]". Query strings are never logged (OAuth codes and states, backup download tokens).
+func logPath(p string) string {
+	for _, prefix := range secretPathPrefixes {
+		if strings.HasPrefix(p, prefix) && len(p) > len(prefix) {
+			return prefix + "[redacted]"
+		}
+	}
+	return p
+}
+
 // withAccessLog logs one line per request after it finished.
 func withAccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -156,7 +172,7 @@ func withAccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 		}
 		logger.LogAttrs(r.Context(), level, "http request",
 			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
+			slog.String("path", logPath(r.URL.Path)),
 			slog.Int("status", rec.code()),
 			slog.Int64("bytes", rec.bytes),
 			slog.Duration("duration", time.Since(start)),
