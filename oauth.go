@@ -79,6 +79,8 @@ type oauthFlows struct {
 	publicURL string
 	log       *slog.Logger
 	now       func() time.Time
+	// userLimit bounds the anonymous user sign-in routes per client address (portal.go).
+	userLimit *ipLimiter
 }
 
 var _ graph.SignInStarter = (*oauthFlows)(nil)
@@ -86,7 +88,8 @@ var _ graph.SignInStarter = (*oauthFlows)(nil)
 // newOAuthFlows returns the sign-in flows of the sync stack s.
 func newOAuthFlows(s *syncStack, db *kv.DB, authSvc *auth.Service, publicURL string, logger *slog.Logger) *oauthFlows {
 	return &oauthFlows{db: db, eng: s.eng, secrets: s.secrets, auth: authSvc, publicURL: strings.TrimRight(publicURL, "/"),
-		http: &http.Client{Timeout: 30 * time.Second, Transport: remoteTransport()}, log: logger, now: time.Now}
+		http: &http.Client{Timeout: 30 * time.Second, Transport: remoteTransport()}, log: logger, now: time.Now,
+		userLimit: newIPLimiter(userSignInPerIP, userSignInWindow, time.Now)}
 }
 
 type requestBaseKey struct{}

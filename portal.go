@@ -10,9 +10,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/synchronizer/synchronizer/auth"
@@ -344,8 +347,103 @@ func (f *oauthFlows) matchLinkedUsers(c superoffice.Claims) (links []auth.Link, 
 	return links, email, name, nil
 }
 
-// mountPortal adds the user sign-in routes; the callback runs behind authMW so it can start a session.
+// mountPortal adds the user sign-in routes; the callback runs behind authMW so it can start a session. Both are
+// public, so both are rate-limited per client address (limitUserSignIn).
 func (f *oauthFlows) mountPortal(handle func(pattern string, h http.Handler), authMW func(http.Handler) http.Handler) {
-	handle("GET "+pathSuperOfficeUserStart, withRequestBase(f.superOfficeUserStart()))
-	handle("GET "+pathSuperOfficeUserCallback, authMW(f.superOfficeUserCallback()))
+	handle("GET "+pathSuperOfficeUserStart, f.limitUserSignIn(withRequestBase(f.superOfficeUserStart())))
+	handle("GET "+pathSuperOfficeUserCallback, f.limitUserSignIn(authMW(f.superOfficeUserCallback())))
+}
+
+// The budget of the anonymous user sign-in routes per client address: every start fetches the provider's discovery
+// document and stores a pending sign-in for signInTTL, and every refusal writes an audit event, so an anonymous
+// caller must not be able to repeat them without bound. A sign-in takes two requests (start and callback), so the
+// budget lets 30 people behind one address sign in per minute.
+const (
+	userSignInPerIP  = 60
+	userSignInWindow = time.Minute
+)
+
+// limitUserSignIn refuses a request with 429 Too Many Requests (and Retry-After), before any work, logging or
+// auditing, once its client address has used up userSignInPerIP requests in userSignInWindow.
+func (f *oauthFlows) limitUserSignIn(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if f.userLimit != nil {
+			if wait := f.userLimit.take(r.RemoteAddr); wait > 0 {
+				secs := int(wait.Round(time.Second)/time.Second) + 1
+				w.Header().Set("Retry-After", strconv.Itoa(secs))
+				w.Header().Set("Cache-Control", "no-store")
+				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+				w.WriteHeader(http.StatusTooManyRequests)
+				_, _ = fmt.Fprintf(w, "Too many sign-in attempts from your address; try again in %d seconds.\n", secs)
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// maxIPLimiterKeys bounds an ipLimiter's memory under a spray of addresses.
+const maxIPLimiterKeys = 10_000
+
+// ipLimiter allows per requests per client address (an IPv6 address counts as its /64) in a sliding window. It
+// lives in memory; it is safe for concurrent use.
+type ipLimiter struct {
+	per    int
+	window time.Duration
+	now    func() time.Time
+
+	mu   sync.Mutex
+	hits map[string][]time.Time // address → request times, oldest first
+}
+
+func newIPLimiter(per int, window time.Duration, now func() time.Time) *ipLimiter {
+	return &ipLimiter{per: per, window: window, now: now, hits: map[string][]time.Time{}}
+}
+
+// limiterKey is the address a request counts against: the host of remoteAddr, an IPv6 address reduced to its /64
+// (one client holds a whole /64).
+func limiterKey(remoteAddr string) string {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		host = remoteAddr
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.To4() == nil {
+		return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
+	}
+	return host
+}
+
+// take records a request from remoteAddr and returns 0, or how long to wait when its budget is used up (the
+// refused request is not recorded).
+func (l *ipLimiter) take(remoteAddr string) time.Duration {
+	key, now := limiterKey(remoteAddr), l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	prune := func(k string) []time.Time {
+		ts := l.hits[k]
+		i := 0
+		for i < len(ts) && now.Sub(ts[i]) >= l.window {
+			i++
+		}
+		if ts = ts[i:]; len(ts) == 0 {
+			delete(l.hits, k)
+		} else {
+			l.hits[k] = ts
+		}
+		return ts
+	}
+	ts := prune(key)
+	if len(ts) >= l.per {
+		return ts[len(ts)-l.per].Add(l.window).Sub(now)
+	}
+	if len(ts) == 0 && len(l.hits) >= maxIPLimiterKeys {
+		for k := range l.hits {
+			prune(k)
+		}
+		if len(l.hits) >= maxIPLimiterKeys {
+			return l.window // a spray of addresses: new addresses wait, known ones keep their budget
+		}
+	}
+	l.hits[key] = append(ts, now)
+	return 0
 }
