@@ -66,7 +66,7 @@ type Engine struct {
 	// (a user's own preferences from the portal) never brings back a user unlinked or re-linked meanwhile.
 	userMu sync.Mutex
 	conns  map[string]connEntry
-	jobs      map[string]*sync.Mutex
+	jobs   map[string]*sync.Mutex
 	// runIndexOK is set once the run index is known to be complete (see runindex.go).
 	runIndexOK atomic.Bool
 	// removeMu serialises the removal of runs (PruneRuns) with the run index migration, so the migration never
