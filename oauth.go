@@ -510,6 +510,9 @@ func (f *oauthFlows) microsoftCallback() http.Handler {
 			return "no_code", errors.New("the callback carries no code")
 		}
 		if err := c.ExchangeCode(ctx, rec.Account, q.Get("code"), rec.Verifier); err != nil {
+			if ae := (*msgraph.AuthError)(nil); errors.As(err, &ae) && ae.Code == "wrong_account" {
+				return "wrong_account", err // someone else's Microsoft account signed in: nothing stored
+			}
 			return "exchange_failed", err
 		}
 		return "", nil

@@ -168,6 +168,10 @@ func putPortalProfiles(t *testing.T, a *portalAppliance, so *superofficetest.Ser
 	so.AddAssociate(7, "Alice", "alice@example.com")
 	so.AddAssociate(8, "Bob", "bob@example.com")
 	so.AddAssociate(10, "Carol", "carol@example.com")
+	// The Microsoft accounts that sign in (the mailbox sign-in checks who signed in with /me).
+	for _, u := range []string{"alice", "bob"} {
+		g.AddUser(msgraphtest.User{ID: u + "@example.com", Mail: u + "@example.com", UPN: u + "@example.com"})
+	}
 	for _, id := range []string{"p1", "p2"} {
 		_, err := a.stack.eng.PutProfile(engine.Profile{ID: id, Name: "Profile " + id,
 			CRM: engine.SystemRef{Type: "superoffice", Instance: "so1", Settings: mustJSONRaw(t, map[string]any{
@@ -296,6 +300,23 @@ func TestPortalSignInWithSuperOffice(t *testing.T) {
 	if _, code, _ := alice.gql(`mutation { beginMyMailboxSignIn(profileId: "nope") { url } }`, nil); code != "NOT_FOUND" {
 		t.Errorf("beginMyMailboxSignIn of another profile: %s", code)
 	}
+	data = alice.mustGQL(`{ myLinks { profileId mailboxSignIn mailboxAuthorized } }`, nil)
+	if l := data["myLinks"].([]any)[0].(map[string]any); l["mailboxSignIn"] != true || l["mailboxAuthorized"] != false {
+		t.Errorf("before the mailbox sign-in: %v", l)
+	}
+	// Bob's Microsoft account (picked by mistake, or bob opening a link alice forwarded) is refused, and nothing is
+	// stored as alice's grant: her mailbox is never synced with bob's rights.
+	data = alice.mustGQL(`mutation { beginMyMailboxSignIn(profileId: "p1") { url } }`, nil)
+	bu, _ := url.Parse(data["beginMyMailboxSignIn"].(map[string]any)["url"].(string))
+	bq := bu.Query()
+	bobCode := g.Issue("bob@example.com", bq.Get("code_challenge"), bq.Get("redirect_uri"))
+	if loc := alice.get(bq.Get("redirect_uri") + "?" + url.Values{"code": {bobCode}, "state": {bq.Get("state")}}.Encode()); loc != "/portal?reason=wrong_account&signin=error" {
+		t.Errorf("a grant of bob's account for alice's mailbox redirected to %q, want /portal?reason=wrong_account&signin=error", loc)
+	}
+	if _, err := a.stack.secrets("m365").Get(context.Background(), msgraph.RefreshSecretName("alice@example.com")); err == nil {
+		t.Error("bob's grant is stored as alice's")
+	}
+	// Alice's own account.
 	data = alice.mustGQL(`mutation { beginMyMailboxSignIn(profileId: "p1") { url } }`, nil)
 	lu, _ := url.Parse(data["beginMyMailboxSignIn"].(map[string]any)["url"].(string))
 	q = lu.Query()
