@@ -101,3 +101,38 @@ func TestPortalInvitationRateLimit(t *testing.T) {
 		t.Fatalf("alice after the window: %+v %v", a, err)
 	}
 }
+
+// TestPortalInvitationOneTimeUnderConcurrency: many browsers redeeming one invitation token at the same moment get
+// exactly one session's account; every other attempt is refused.
+func TestPortalInvitationOneTimeUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	s := newService(t, nil, nil)
+	if _, err := s.Bootstrap("admin@example.com", pw); err != nil {
+		t.Fatal(err)
+	}
+	admin := auth.WithViewer(context.Background(), &auth.Viewer{AccountID: "a", Email: "admin@example.com", Role: auth.RoleAdmin})
+	lookup := linked(map[string]auth.LinkedIdentity{"p1/u1": {Email: "alice@example.com"}})
+	for round := range 20 {
+		inv, err := s.InvitePortalUser(admin, "p1", "u1", "alice@example.com", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok := tokenOf(t, inv)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		ok := 0
+		for range 8 {
+			wg.Go(func() {
+				if _, err := s.AcceptPortalInvitation(context.Background(), tok, lookup); err == nil {
+					mu.Lock()
+					ok++
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		if ok != 1 {
+			t.Fatalf("round %d: %d redemptions of one token succeeded, want 1", round, ok)
+		}
+	}
+}
