@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -157,3 +158,83 @@ func TestIPLimiterSpray(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestWithTrustedProxy: only a request whose peer is a trusted proxy is placed at the right-most X-Forwarded-For
+// address that is not itself a trusted proxy; what a client writes into the header itself is never believed.
+func TestWithTrustedProxy(t *testing.T) {
+	nets, err := parseTrustedProxies([]string{"127.0.0.1", "10.0.0.0/8", "::1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	h := withTrustedProxy(nets, http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { got = r.RemoteAddr }))
+	for _, c := range []struct {
+		name, peer string
+		xff        []string
+		want       string
+	}{
+		{"proxy, one hop", "127.0.0.1:5000", []string{"203.0.113.9"}, "203.0.113.9:0"},
+		{"proxy, client's own claim left of it", "127.0.0.1:5000", []string{"198.51.100.1, 203.0.113.9"}, "203.0.113.9:0"},
+		{"two proxies", "127.0.0.1:5000", []string{"203.0.113.9, 10.1.2.3"}, "203.0.113.9:0"},
+		{"two headers", "[::1]:5000", []string{"198.51.100.1", "2001:db8::7"}, "[2001:db8::7]:0"},
+		{"only proxies", "127.0.0.1:5000", []string{"10.1.2.3"}, "10.1.2.3:0"},
+		{"malformed hop", "127.0.0.1:5000", []string{"203.0.113.9, nonsense"}, "127.0.0.1:5000"},
+		{"proxy without header", "127.0.0.1:5000", nil, "127.0.0.1:5000"},
+		{"untrusted peer", "192.0.2.66:5000", []string{"203.0.113.9"}, "192.0.2.66:5000"},
+	} {
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.RemoteAddr = c.peer
+		for _, v := range c.xff {
+			req.Header.Add("X-Forwarded-For", v)
+		}
+		h.ServeHTTP(httptest.NewRecorder(), req)
+		if got != c.want {
+			t.Errorf("%s: RemoteAddr %q, want %q", c.name, got, c.want)
+		}
+	}
+	for _, bad := range []string{"localhost", "10.0.0.0/33", ""} {
+		if _, err := parseTrustedProxies([]string{bad}); err == nil || !strings.Contains(err.Error(), "--trusted-proxy") {
+			t.Errorf("parseTrustedProxies(%q): %v, want an error naming --trusted-proxy", bad, err)
+		}
+	}
+	if _, err := loadServeConfig([]string{"--trusted-proxy", "10.0.0.0/8,127.0.0.1"}, func(string) string { return "" }); err != nil {
+		t.Errorf("--trusted-proxy 10.0.0.0/8,127.0.0.1: %v", err)
+	}
+	if _, err := loadServeConfig(nil, func(k string) string {
+		if k == "SYNCHRONIZER_TRUSTED_PROXY" {
+			return "not-an-ip"
+		}
+		return ""
+	}); err == nil || !strings.Contains(err.Error(), "--trusted-proxy") {
+		t.Errorf("SYNCHRONIZER_TRUSTED_PROXY=not-an-ip: %v", err)
+	}
+}
+
+// TestRateLimitsBehindTrustedProxy: behind a trusted proxy every client has its own sign-in budget (the proxy's
+// address is not one shared budget), and without --trusted-proxy a forged X-Forwarded-For buys no new budget.
+func TestRateLimitsBehindTrustedProxy(t *testing.T) {
+	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	flows := &oauthFlows{userLimit: newIPLimiter(2, time.Minute, func() time.Time { return now })}
+	limited := flows.limitUserSignIn(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	nets, _ := parseTrustedProxies([]string{"127.0.0.1"})
+	for _, c := range []struct {
+		name    string
+		trusted []*net.IPNet
+		want    []int // the answers to clients a, a, a, b (by X-Forwarded-For), all through 127.0.0.1
+	}{
+		{"trusted proxy", nets, []int{204, 204, 429, 204}},
+		{"no trusted proxy", nil, []int{204, 204, 429, 429}}, // one budget: the proxy's address
+	} {
+		h := withTrustedProxy(c.trusted, limited)
+		for i, client := range []string{"203.0.113.1", "203.0.113.1", "203.0.113.1", "203.0.113.2"} {
+			req := httptest.NewRequest(http.MethodGet, pathSuperOfficeUserStart, nil)
+			req.RemoteAddr = "127.0.0.1:4000"
+			req.Header.Set("X-Forwarded-For", client)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != c.want[i] {
+				t.Errorf("%s: request %d from %s: %d, want %d", c.name, i, client, rec.Code, c.want[i])
+			}
+		}
+	}
+}
