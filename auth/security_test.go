@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -134,5 +135,41 @@ func TestPortalInvitationOneTimeUnderConcurrency(t *testing.T) {
 		if ok != 1 {
 			t.Fatalf("round %d: %d redemptions of one token succeeded, want 1", round, ok)
 		}
+	}
+}
+
+// TestAdminInvitationRateLimit: unusable admin invitation tokens count against the client IP's failed sign-in
+// budget too; beyond it a valid token from that address is refused (and stays unspent), another address is not.
+func TestAdminInvitationRateLimit(t *testing.T) {
+	t.Parallel()
+	db, err := kv.Open(kv.Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	s, err := auth.New(db, auth.Options{Password: cheap, LoginLimit: auth.LoginLimit{PerAccount: 5, PerIP: 2, Window: 15 * time.Minute}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Bootstrap("admin@example.com", pw); err != nil {
+		t.Fatal(err)
+	}
+	admin := auth.WithViewer(context.Background(), &auth.Viewer{AccountID: "a", Email: "admin@example.com", Role: auth.RoleAdmin})
+	inv, err := s.InviteAdmin(admin, "second@example.com", "Second")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := strings.TrimPrefix(inv.Link, "/invite?token=")
+	mallory := requestCtx(t, s, "192.0.2.66:4711")
+	for i := range 2 {
+		if _, err := s.AcceptInvitation(mallory, "guess", "", pw); auth.CodeOf(err) != auth.CodeNotFound {
+			t.Fatalf("guess %d: %v, want NOT_FOUND", i, err)
+		}
+	}
+	if _, err := s.AcceptInvitation(mallory, tok, "", pw); auth.CodeOf(err) != auth.CodeRateLimited {
+		t.Fatalf("a valid token from the blocked IP: %v, want RATE_LIMITED", err)
+	}
+	if a, err := s.AcceptInvitation(requestCtx(t, s, "198.51.100.7:1"), tok, "", pw); err != nil || a.Role != auth.RoleAdmin {
+		t.Fatalf("the token from another IP: %+v %v", a, err)
 	}
 }
