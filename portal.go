@@ -372,9 +372,7 @@ func (f *oauthFlows) limitUserSignIn(h http.Handler) http.Handler {
 				secs := int(wait.Round(time.Second)/time.Second) + 1
 				w.Header().Set("Retry-After", strconv.Itoa(secs))
 				w.Header().Set("Cache-Control", "no-store")
-				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-				w.WriteHeader(http.StatusTooManyRequests)
-				_, _ = fmt.Fprintf(w, "Too many sign-in attempts from your address; try again in %d seconds.\n", secs)
+				http.Error(w, "Too many sign-in attempts from your address; try again in "+strconv.Itoa(secs)+" seconds.", http.StatusTooManyRequests)
 				return
 			}
 		}
