@@ -91,6 +91,13 @@ type Config struct {
 	// 0 keeps every run. Flag --run-retention, env
 	// SYNCHRONIZER_RUN_RETENTION, default 90.
 	RunRetentionDays int
+	// TrustedProxies are the addresses or CIDR ranges of reverse proxies in
+	// front of the appliance whose X-Forwarded-For header is believed: a
+	// request from one of them counts as coming from the client address the
+	// proxy recorded (rate limits, logs, the audit log). Flag --trusted-proxy
+	// (repeatable), env SYNCHRONIZER_TRUSTED_PROXY (comma-separated). Empty:
+	// no proxy header is believed.
+	TrustedProxies []string
 }
 
 // runRetention is the engine's Config.RunRetention for c: negative (keep
@@ -170,6 +177,9 @@ func (c Config) Validate() error {
 	}
 	if c.DataDir == "" {
 		return errors.New("--data: must not be empty")
+	}
+	if _, err := parseTrustedProxies(c.TrustedProxies); err != nil {
+		return err
 	}
 	if err := checkAddr("--listen", c.Listen); err != nil {
 		return err
@@ -297,6 +307,7 @@ var serveFlags = []flagSpec{
 	{"demo", "", "start with demo connectors and sample data"},
 	{"shutdown-timeout", "DURATION", "how long in-flight requests may take to finish on shutdown"},
 	{"run-retention", "DAYS", "days sync runs and their operations are kept (the last 50 per user always; 0 keeps all)"},
+	{"trusted-proxy", "CIDR", "reverse proxy (address or range) whose X-Forwarded-For names the client (repeatable; env: comma-separated)"},
 }
 
 // envName returns the environment twin of a flag name.
@@ -305,7 +316,7 @@ func envName(flagName string) string {
 }
 
 // newServeFlagSet binds the serve flags to cfg.
-func newServeFlagSet(cfg *Config, domains *listFlag) *flag.FlagSet {
+func newServeFlagSet(cfg *Config, domains, proxies *listFlag) *flag.FlagSet {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&cfg.Listen, "listen", cfg.Listen, "")
@@ -324,6 +335,7 @@ func newServeFlagSet(cfg *Config, domains *listFlag) *flag.FlagSet {
 	fs.BoolVar(&cfg.Demo, "demo", cfg.Demo, "")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "")
 	fs.IntVar(&cfg.RunRetentionDays, "run-retention", cfg.RunRetentionDays, "")
+	fs.Var(proxies, "trusted-proxy", "")
 	return fs
 }
 
@@ -339,7 +351,8 @@ func (e *usageError) Error() string { return e.msg }
 func loadServeConfig(args []string, getenv func(string) string) (Config, error) {
 	cfg := defaultConfig()
 	domains := &listFlag{values: &cfg.Domains}
-	fs := newServeFlagSet(&cfg, domains)
+	proxies := &listFlag{values: &cfg.TrustedProxies}
+	fs := newServeFlagSet(&cfg, domains, proxies)
 	for _, spec := range serveFlags {
 		v := getenv(envName(spec.name))
 		if v == "" {
@@ -348,8 +361,11 @@ func loadServeConfig(args []string, getenv func(string) string) (Config, error) 
 		if err := fs.Set(spec.name, v); err != nil {
 			return cfg, &usageError{fmt.Sprintf("environment variable %s: invalid value %q: %v", envName(spec.name), v, unwrapFlagErr(err))}
 		}
-		if spec.name == "domain" {
+		switch spec.name {
+		case "domain":
 			domains.fromEnv = true
+		case "trusted-proxy":
+			proxies.fromEnv = true
 		}
 	}
 	cfg.Key = getenv(envPrefix + "KEY")

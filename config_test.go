@@ -175,7 +175,7 @@ func TestServeHelpMentionsEveryFlag(t *testing.T) {
 	writeServeHelp(&b)
 	help := b.String()
 	cfg := defaultConfig()
-	fs := newServeFlagSet(&cfg, &listFlag{values: &cfg.Domains})
+	fs := newServeFlagSet(&cfg, &listFlag{values: &cfg.Domains}, &listFlag{values: &cfg.TrustedProxies})
 	n := 0
 	fs.VisitAll(func(f *flag.Flag) {
 		n++

@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -144,6 +146,87 @@ func (s *statusRecorder) code() int {
 // the access log.
 var quietPaths = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
 
+// parseTrustedProxies reads --trusted-proxy values: IP addresses (a single host) or CIDR ranges.
+func parseTrustedProxies(vals []string) ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, v := range vals {
+		if _, n, err := net.ParseCIDR(v); err == nil {
+			out = append(out, n)
+			continue
+		}
+		ip := net.ParseIP(v)
+		if ip == nil {
+			return nil, fmt.Errorf("--trusted-proxy: %q is neither an IP address nor a CIDR range (e.g. 127.0.0.1 or 10.0.0.0/8)", v)
+		}
+		bits := 128
+		if ip.To4() != nil {
+			ip, bits = ip.To4(), 32
+		}
+		out = append(out, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+	}
+	return out, nil
+}
+
+// withTrustedProxy makes a request that arrives from one of the trusted proxies count as coming from the client the
+// proxies recorded: RemoteAddr becomes the right-most X-Forwarded-For entry that is not itself a trusted proxy (the
+// entries left of it are the client's own claims and are never believed). Requests from other peers, and requests
+// without a usable header, keep their RemoteAddr. With no trusted proxy it is the identity.
+func withTrustedProxy(trusted []*net.IPNet, next http.Handler) http.Handler {
+	if len(trusted) == 0 {
+		return next
+	}
+	isTrusted := func(ip net.IP) bool {
+		for _, n := range trusted {
+			if n.Contains(ip) {
+				return true
+			}
+		}
+		return false
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		peer := net.ParseIP(host)
+		xff := r.Header.Values("X-Forwarded-For")
+		if peer == nil || !isTrusted(peer) || len(xff) == 0 {
+			next.ServeHTTP(w, r)
+			return
+		}
+		hops := strings.Split(strings.Join(xff, ","), ",")
+		for i := len(hops) - 1; i >= 0; i-- {
+			ip := net.ParseIP(strings.TrimSpace(hops[i]))
+			if ip == nil {
+				break // a malformed hop: nothing left of it can be placed; keep the proxy's address
+			}
+			if isTrusted(ip) && i > 0 {
+				continue
+			}
+			r2 := r.WithContext(r.Context()) // a shallow copy
+			r2.RemoteAddr = net.JoinHostPort(ip.String(), "0")
+			next.ServeHTTP(w, r2)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// secretPathPrefixes are paths whose rest is a bearer secret: a portal invitation link (/invite/<token>) signs its
+// holder in for 7 days, so the access log must not keep it.
+var secretPathPrefixes = []string{"/invite/"}
+
+// logPath is the request path as the access log writes it: the secret part of a secretPathPrefixes path is replaced
+// by "[redacted]". Query strings are never logged (OAuth codes and states, backup download tokens).
+func logPath(p string) string {
+	for _, prefix := range secretPathPrefixes {
+		if strings.HasPrefix(p, prefix) && len(p) > len(prefix) {
+			return prefix + "[redacted]"
+		}
+	}
+	return p
+}
+
 // withAccessLog logs one line per request after it finished.
 func withAccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -156,7 +239,7 @@ func withAccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 		}
 		logger.LogAttrs(r.Context(), level, "http request",
 			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
+			slog.String("path", logPath(r.URL.Path)),
 			slog.Int("status", rec.code()),
 			slog.Int64("bytes", rec.bytes),
 			slog.Duration("duration", time.Since(start)),

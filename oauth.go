@@ -80,6 +80,8 @@ type oauthFlows struct {
 	publicURL string
 	log       *slog.Logger
 	now       func() time.Time
+	// userLimit bounds the anonymous user sign-in routes per client address (portal.go).
+	userLimit *ipLimiter
 }
 
 var (
@@ -90,7 +92,8 @@ var (
 // newOAuthFlows returns the sign-in flows of the sync stack s.
 func newOAuthFlows(s *syncStack, db *kv.DB, authSvc *auth.Service, publicURL string, logger *slog.Logger) *oauthFlows {
 	return &oauthFlows{db: db, eng: s.eng, secrets: s.secrets, auth: authSvc, publicURL: strings.TrimRight(publicURL, "/"),
-		http: &http.Client{Timeout: 30 * time.Second, Transport: remoteTransport()}, log: logger, now: time.Now}
+		http: &http.Client{Timeout: 30 * time.Second, Transport: remoteTransport()}, log: logger, now: time.Now,
+		userLimit: newIPLimiter(userSignInPerIP, userSignInWindow, time.Now)}
 }
 
 type requestBaseKey struct{}
@@ -575,6 +578,9 @@ func (f *oauthFlows) microsoftCallback() http.Handler {
 			return "no_code", errors.New("the callback carries no code")
 		}
 		if err := c.ExchangeCode(ctx, rec.Account, q.Get("code"), rec.Verifier); err != nil {
+			if ae := (*msgraph.AuthError)(nil); errors.As(err, &ae) && ae.Code == "wrong_account" {
+				return "wrong_account", err // someone else's Microsoft account signed in: nothing stored
+			}
 			return "exchange_failed", err
 		}
 		return "", nil

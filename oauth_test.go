@@ -298,6 +298,7 @@ func TestSignInWithMicrosoft(t *testing.T) {
 	g := msgraphtest.New(msgraphtest.Options{})
 	defer g.Close()
 	g.AddClient("app-1", "app-secret")
+	g.AddUser(msgraphtest.User{ID: "alice@example.com", Mail: "alice@example.com", UPN: "alice@example.com"}) // who signs in (/me)
 	a := newAppliance(t, nil)
 	putSignInProfile(t, a, so, g)
 

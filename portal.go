@@ -9,10 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/synchronizer/synchronizer/auth"
@@ -219,7 +222,7 @@ func crmMatches(a engine.Account, c superoffice.Claims) bool {
 }
 
 // superOfficeUserCallback completes a user's SuperOffice sign-in: the linked users whose CRM account is the signed-in
-// user (in every profile whose CRM is the same SuperOffice instance or tenant) become the links of the user's USER
+// user (in every profile whose CRM is a SuperOffice system of the same tenant) become the links of the user's USER
 // account, and a session starts. No match signs nobody in. It must run behind auth.Service.Middleware, which lets
 // StartSession set the session cookies.
 func (f *oauthFlows) superOfficeUserCallback() http.Handler {
@@ -262,13 +265,13 @@ func (f *oauthFlows) superOfficeUserCallback() http.Handler {
 			f.loginRedirect(w, r, rec, "exchange_failed", err)
 			return
 		}
-		links, email, name, err := f.matchLinkedUsers(rec.Instance, claims)
+		links, email, name, err := f.matchLinkedUsers(claims)
 		if err != nil {
 			f.loginRedirect(w, r, rec, "unavailable", err)
 			return
 		}
 		if len(links) == 0 {
-			f.loginRedirect(w, r, rec, "not_linked", fmt.Errorf("no linked user has CRM account %s (associate %s)", claims.Email, claims.AssociateID))
+			f.loginRedirect(w, r, rec, "not_linked", fmt.Errorf("no linked user of tenant %q has CRM account %s (associate %s)", claims.ContextIdentifier, claims.Email, claims.AssociateID))
 			return
 		}
 		if email == "" {
@@ -295,10 +298,11 @@ func (f *oauthFlows) superOfficeUserCallback() http.Handler {
 	})
 }
 
-// matchLinkedUsers returns the linked users whose CRM account is the signed-in user, in every profile whose CRM is
-// SuperOffice instance `instance` or the same tenant (contextIdentifier), with the e-mail and name to give the
-// account: the id_token's e-mail, else the first match's CRM (or mailbox) address.
-func (f *oauthFlows) matchLinkedUsers(instance string, c superoffice.Claims) (links []auth.Link, email, name string, err error) {
+// matchLinkedUsers returns the linked users whose CRM account is the signed-in user, in every profile whose CRM is a
+// SuperOffice system of the id_token's tenant (its contextIdentifier claim equals the profile's recorded
+// contextIdentifier), with the e-mail and name to give the account: the id_token's e-mail, else the first match's
+// CRM (or mailbox) address. An id_token without a tenant matches nothing.
+func (f *oauthFlows) matchLinkedUsers(c superoffice.Claims) (links []auth.Link, email, name string, err error) {
 	ps, err := f.eng.Profiles()
 	if err != nil {
 		return nil, "", "", err
@@ -308,13 +312,13 @@ func (f *oauthFlows) matchLinkedUsers(instance string, c superoffice.Claims) (li
 		if p.CRM.Type != "superoffice" {
 			continue
 		}
-		same := p.CRM.Instance == instance
-		if !same && c.ContextIdentifier != "" {
-			m, _ := settingsOf(p.CRM, "crm")
-			ctxID, _ := m["contextIdentifier"].(string)
-			same = strings.EqualFold(ctxID, c.ContextIdentifier)
-		}
-		if !same {
+		// The tenant decides, never the instance alone: one SuperOffice login service (and one application's client
+		// id) serves every tenant, and associate ids are small per-tenant numbers, so a user of another tenant
+		// must not match linked users by associate id or address. A profile without a recorded tenant (the
+		// admin's sign-in records it) matches nobody.
+		m, _ := settingsOf(p.CRM, "crm")
+		ctxID, _ := m["contextIdentifier"].(string)
+		if c.ContextIdentifier == "" || ctxID == "" || !strings.EqualFold(ctxID, c.ContextIdentifier) {
 			continue
 		}
 		users, err := f.eng.Users(p.ID)
@@ -343,8 +347,101 @@ func (f *oauthFlows) matchLinkedUsers(instance string, c superoffice.Claims) (li
 	return links, email, name, nil
 }
 
-// mountPortal adds the user sign-in routes; the callback runs behind authMW so it can start a session.
+// mountPortal adds the user sign-in routes; the callback runs behind authMW so it can start a session. Both are
+// public, so both are rate-limited per client address (limitUserSignIn).
 func (f *oauthFlows) mountPortal(handle func(pattern string, h http.Handler), authMW func(http.Handler) http.Handler) {
-	handle("GET "+pathSuperOfficeUserStart, withRequestBase(f.superOfficeUserStart()))
-	handle("GET "+pathSuperOfficeUserCallback, authMW(f.superOfficeUserCallback()))
+	handle("GET "+pathSuperOfficeUserStart, f.limitUserSignIn(withRequestBase(f.superOfficeUserStart())))
+	handle("GET "+pathSuperOfficeUserCallback, f.limitUserSignIn(authMW(f.superOfficeUserCallback())))
+}
+
+// The budget of the anonymous user sign-in routes per client address: every start fetches the provider's discovery
+// document and stores a pending sign-in for signInTTL, and every refusal writes an audit event, so an anonymous
+// caller must not be able to repeat them without bound. A sign-in takes two requests (start and callback), so the
+// budget lets 30 people behind one address sign in per minute.
+const (
+	userSignInPerIP  = 60
+	userSignInWindow = time.Minute
+)
+
+// limitUserSignIn refuses a request with 429 Too Many Requests (and Retry-After), before any work, logging or
+// auditing, once its client address has used up userSignInPerIP requests in userSignInWindow.
+func (f *oauthFlows) limitUserSignIn(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if f.userLimit != nil {
+			if wait := f.userLimit.take(r.RemoteAddr); wait > 0 {
+				secs := int(wait.Round(time.Second)/time.Second) + 1
+				w.Header().Set("Retry-After", strconv.Itoa(secs))
+				w.Header().Set("Cache-Control", "no-store")
+				http.Error(w, "Too many sign-in attempts from your address; try again in "+strconv.Itoa(secs)+" seconds.", http.StatusTooManyRequests)
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// maxIPLimiterKeys bounds an ipLimiter's memory under a spray of addresses.
+const maxIPLimiterKeys = 10_000
+
+// ipLimiter allows per requests per client address (an IPv6 address counts as its /64) in a sliding window. It
+// lives in memory; it is safe for concurrent use.
+type ipLimiter struct {
+	per    int
+	window time.Duration
+	now    func() time.Time
+
+	mu   sync.Mutex
+	hits map[string][]time.Time // address → request times, oldest first
+}
+
+func newIPLimiter(per int, window time.Duration, now func() time.Time) *ipLimiter {
+	return &ipLimiter{per: per, window: window, now: now, hits: map[string][]time.Time{}}
+}
+
+// limiterKey is the address a request counts against: the host of remoteAddr, an IPv6 address reduced to its /64
+// (one client holds a whole /64).
+func limiterKey(remoteAddr string) string {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		host = remoteAddr
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.To4() == nil {
+		return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
+	}
+	return host
+}
+
+// take records a request from remoteAddr and returns 0, or how long to wait when its budget is used up (the
+// refused request is not recorded).
+func (l *ipLimiter) take(remoteAddr string) time.Duration {
+	key, now := limiterKey(remoteAddr), l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	prune := func(k string) []time.Time {
+		ts := l.hits[k]
+		i := 0
+		for i < len(ts) && now.Sub(ts[i]) >= l.window {
+			i++
+		}
+		if ts = ts[i:]; len(ts) == 0 {
+			delete(l.hits, k)
+		} else {
+			l.hits[k] = ts
+		}
+		return ts
+	}
+	ts := prune(key)
+	if len(ts) >= l.per {
+		return ts[len(ts)-l.per].Add(l.window).Sub(now)
+	}
+	if len(ts) == 0 && len(l.hits) >= maxIPLimiterKeys {
+		for k := range l.hits {
+			prune(k)
+		}
+		if len(l.hits) >= maxIPLimiterKeys {
+			return l.window // a spray of addresses: new addresses wait, known ones keep their budget
+		}
+	}
+	l.hits[key] = append(ts, now)
+	return 0
 }

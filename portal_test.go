@@ -168,10 +168,15 @@ func putPortalProfiles(t *testing.T, a *portalAppliance, so *superofficetest.Ser
 	so.AddAssociate(7, "Alice", "alice@example.com")
 	so.AddAssociate(8, "Bob", "bob@example.com")
 	so.AddAssociate(10, "Carol", "carol@example.com")
+	// The Microsoft accounts that sign in (the mailbox sign-in checks who signed in with /me).
+	for _, u := range []string{"alice", "bob"} {
+		g.AddUser(msgraphtest.User{ID: u + "@example.com", Mail: u + "@example.com", UPN: u + "@example.com"})
+	}
 	for _, id := range []string{"p1", "p2"} {
 		_, err := a.stack.eng.PutProfile(engine.Profile{ID: id, Name: "Profile " + id,
 			CRM: engine.SystemRef{Type: "superoffice", Instance: "so1", Settings: mustJSONRaw(t, map[string]any{
-				"loginUrl": so.URL() + "/login", "clientId": superofficetest.ClientID})},
+				"loginUrl": so.URL() + "/login", "clientId": superofficetest.ClientID,
+				"contextIdentifier": superofficetest.ContextIdentifier})}, // as the admin's sign-in records it
 			Mailbox: engine.SystemRef{Type: msgraph.Type, Instance: "m365", Settings: mustJSONRaw(t, map[string]any{
 				"clientId": "app-1", "clientSecret": "app-secret", "auth": msgraph.AuthDelegated,
 				"authority": g.URL, "graphUrl": g.URL})},
@@ -295,6 +300,23 @@ func TestPortalSignInWithSuperOffice(t *testing.T) {
 	if _, code, _ := alice.gql(`mutation { beginMyMailboxSignIn(profileId: "nope") { url } }`, nil); code != "NOT_FOUND" {
 		t.Errorf("beginMyMailboxSignIn of another profile: %s", code)
 	}
+	data = alice.mustGQL(`{ myLinks { profileId mailboxSignIn mailboxAuthorized } }`, nil)
+	if l := data["myLinks"].([]any)[0].(map[string]any); l["mailboxSignIn"] != true || l["mailboxAuthorized"] != false {
+		t.Errorf("before the mailbox sign-in: %v", l)
+	}
+	// Bob's Microsoft account (picked by mistake, or bob opening a link alice forwarded) is refused, and nothing is
+	// stored as alice's grant: her mailbox is never synced with bob's rights.
+	data = alice.mustGQL(`mutation { beginMyMailboxSignIn(profileId: "p1") { url } }`, nil)
+	bu, _ := url.Parse(data["beginMyMailboxSignIn"].(map[string]any)["url"].(string))
+	bq := bu.Query()
+	bobCode := g.Issue("bob@example.com", bq.Get("code_challenge"), bq.Get("redirect_uri"))
+	if loc := alice.get(bq.Get("redirect_uri") + "?" + url.Values{"code": {bobCode}, "state": {bq.Get("state")}}.Encode()); loc != "/portal?reason=wrong_account&signin=error" {
+		t.Errorf("a grant of bob's account for alice's mailbox redirected to %q, want /portal?reason=wrong_account&signin=error", loc)
+	}
+	if _, err := a.stack.secrets("m365").Get(context.Background(), msgraph.RefreshSecretName("alice@example.com")); err == nil {
+		t.Error("bob's grant is stored as alice's")
+	}
+	// Alice's own account.
 	data = alice.mustGQL(`mutation { beginMyMailboxSignIn(profileId: "p1") { url } }`, nil)
 	lu, _ := url.Parse(data["beginMyMailboxSignIn"].(map[string]any)["url"].(string))
 	q = lu.Query()
@@ -313,5 +335,45 @@ func TestPortalSignInWithSuperOffice(t *testing.T) {
 	}
 	if got := alice.links(); !slices.Equal(got, []string{"p2/u3"}) {
 		t.Errorf("after unlinking u1 alice sees %v", got)
+	}
+}
+
+// TestPortalSignInOtherTenant: one SuperOffice login service and client id serve every tenant, and associate ids are
+// small per-tenant numbers, so an id_token of another tenant (the fake issues tenant Cust12345) must not match the
+// linked users of ours by associate id or address — nor may a profile whose tenant is not recorded yet.
+func TestPortalSignInOtherTenant(t *testing.T) {
+	so := superofficetest.New(superofficetest.Options{})
+	so.Start()
+	defer so.Close()
+	a := newPortalAppliance(t)
+	so.AddAssociate(7, "Alice", "alice@example.com")
+	for _, p := range []struct {
+		id  string
+		set map[string]any
+	}{
+		{"ours", map[string]any{"loginUrl": so.URL() + "/login", "clientId": superofficetest.ClientID, "contextIdentifier": "Cust99999"}},
+		{"unrecorded", map[string]any{"loginUrl": so.URL() + "/login", "clientId": superofficetest.ClientID}},
+	} {
+		if _, err := a.stack.eng.PutProfile(engine.Profile{ID: p.id, Name: p.id,
+			CRM:        engine.SystemRef{Type: "superoffice", Instance: "so1", Settings: mustJSONRaw(t, p.set)},
+			Mailbox:    engine.SystemRef{Type: "caldav", Instance: "dav", Settings: mustJSONRaw(t, map[string]any{"url": "https://dav.example.com/"})},
+			Directions: map[engine.Kind]engine.Direction{engine.KindAppointment: engine.DirTwoWay}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.stack.eng.LinkUser(p.id, engine.LinkedUser{ID: "u1", CRM: engine.Account{ID: "7", Email: "alice@example.com"},
+			Mailbox: engine.Account{ID: "alice@example.com", Email: "alice@example.com"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.stack.secrets("so1").Put(context.Background(), superoffice.SecretClientSecret, []byte(superofficetest.ClientSecret)); err != nil {
+		t.Fatal(err)
+	}
+	mallory := a.browser(t)
+	so.SignInAs(7) // associate 7 of tenant Cust12345, with the same address
+	if loc := mallory.get(mallory.get(mallory.get(a.srv.URL + "/oauth/superoffice/signin?instance=so1"))); loc != "/login?signin=not_linked" {
+		t.Errorf("a sign-in of another tenant redirected to %q, want /login?signin=not_linked", loc)
+	}
+	if data := mallory.mustGQL(`{ me { email } }`, nil); data["me"] != nil {
+		t.Errorf("a user of another tenant is signed in: %v", data)
 	}
 }

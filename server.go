@@ -244,16 +244,21 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer, onStart fu
 		Engine: stack.eng, Scheduler: stack.sched, Governor: stack.gov, Secrets: stack.secrets, SignIn: flows, Portal: flows, Ops: ops,
 	}
 	gql := graph.NewHandler(resolver, graph.HandlerOptions{RequestID: requestIDFrom})
+	proxies, err := parseTrustedProxies(cfg.TrustedProxies)
+	if err != nil {
+		return err
+	}
 	stack.startReinviter(ctx, db, authSvc, resolver.InviteMailboxUser, logger)
 	app := newAppHandler(appDeps{
-		logger:    logger,
-		metrics:   m,
-		readiness: readiness,
-		graphql:   authSvc.Middleware(withBodyLimit(graphqlBodyLimit, withRequestBase(gql))),
-		hooks:     stack.intake,
-		oauth:     flows,
-		backup:    authSvc.Middleware(ops.backupDownloads),
-		ui:        ui.Handler(),
+		logger:         logger,
+		metrics:        m,
+		readiness:      readiness,
+		graphql:        authSvc.Middleware(withBodyLimit(graphqlBodyLimit, withRequestBase(gql))),
+		hooks:          stack.intake,
+		oauth:          flows,
+		backup:         authSvc.Middleware(ops.backupDownloads),
+		ui:             ui.Handler(),
+		trustedProxies: proxies,
 	})
 
 	// connCtx is the base context of every request. It outlives the shutdown
@@ -381,11 +386,13 @@ type appDeps struct {
 	oauth     *oauthFlows  // sign-in callbacks (oauth.go); nil: not mounted
 	backup    http.Handler // GET /api/backup (backupdl.go), already wrapped with auth; nil: not mounted
 	ui        http.Handler
+	// trustedProxies are the --trusted-proxy ranges whose X-Forwarded-For names the client (middleware.go).
+	trustedProxies []*net.IPNet
 }
 
 // newAppHandler builds the routes and the global middleware chain:
-// in-flight gauge → recover → request id → access log → security headers →
-// body limit → mux, with per-route metrics inside the mux.
+// in-flight gauge → recover → request id → trusted proxy → access log →
+// security headers → body limit → mux, with per-route metrics inside the mux.
 func newAppHandler(d appDeps) http.Handler {
 	mux := http.NewServeMux()
 	handle := func(pattern string, h http.Handler) {
@@ -409,6 +416,7 @@ func newAppHandler(d appDeps) http.Handler {
 	h = withBodyLimit(defaultBodyLimit, h)
 	h = withSecurityHeaders(h)
 	h = withAccessLog(d.logger, h)
+	h = withTrustedProxy(d.trustedProxies, h)
 	h = withRequestID(h)
 	h = withRecover(d.logger, h)
 	h = d.metrics.countInFlight(h)

@@ -68,13 +68,20 @@ func (s *Service) InviteAdmin(ctx context.Context, email, name string) (*Invitat
 
 // AcceptInvitation redeems an invitation token: it creates the admin
 // account with the given name (empty keeps the invited name) and password.
-// The token works once.
+// The token works once. Unusable tokens count against the client IP's failed
+// sign-in budget, as in AcceptPortalInvitation.
 func (s *Service) AcceptInvitation(ctx context.Context, token, name, password string) (*Account, error) {
 	if strings.TrimSpace(token) == "" {
 		return nil, badInput("token", "token is required: use the link from the invitation")
 	}
 	if err := checkPassword("password", password); err != nil {
 		return nil, err
+	}
+	ip := RequestIP(ctx)
+	if wait := s.limiter.blockedIP(ip); wait > 0 {
+		s.log.Info("invitation refused: rate limited", "ip", ip)
+		return nil, &Error{Code: CodeRateLimited, RetryAfter: wait,
+			Message: fmt.Sprintf("too many unusable invitation links from your address; try again in %d seconds", int(wait.Round(time.Second)/time.Second)+1)}
 	}
 	key := []byte(keyInvite + hashSecret(token))
 	var inv invitation
@@ -89,9 +96,13 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, name, password st
 		return tx.Delete(key)
 	})
 	if err != nil {
+		if CodeOf(err) == CodeNotFound {
+			s.limiter.failIP(ip)
+		}
 		return nil, err
 	}
 	if s.now().After(inv.ExpiresAt) {
+		s.limiter.failIP(ip)
 		return nil, &Error{Code: CodeNotFound, Field: "token", Message: "the invitation is unknown, already used or expired: ask an admin for a new one"}
 	}
 	if strings.TrimSpace(name) == "" {

@@ -106,7 +106,7 @@ func unsafeMethod(m string) bool {
 
 // clientIP returns the host part of the request's remote address. Proxy
 // headers are not trusted here: the server layer rewrites RemoteAddr when it
-// is configured behind a trusted proxy.
+// is configured behind a trusted proxy (--trusted-proxy).
 func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

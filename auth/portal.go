@@ -132,12 +132,24 @@ func (s *Service) InvitePortalUser(ctx context.Context, profile, user, email, na
 // absent) with the linked user added to its links; the caller then starts a
 // session. An address that belongs to an admin account is refused
 // (CONFLICT): admins sign in with their password and never get links.
+// Unusable tokens count against the client IP's failed sign-in budget
+// (LoginLimit.PerIP, shared with password logins): beyond it every attempt
+// is refused with RATE_LIMITED, unaudited, until the window has passed.
 func (s *Service) AcceptPortalInvitation(ctx context.Context, token string, lookup LinkedLookup) (*Account, error) {
 	token = strings.TrimSpace(token)
 	if token == "" {
 		return nil, badInput("token", "token is required: use the link from the invitation e-mail")
 	}
+	ip := RequestIP(ctx)
+	if wait := s.limiter.blockedIP(ip); wait > 0 {
+		// Not audited: the refusals that caused the lock are, and a flood
+		// of attempts must not flood the audit log.
+		s.log.Info("portal invitation refused: rate limited", "ip", ip)
+		return nil, &Error{Code: CodeRateLimited, RetryAfter: wait,
+			Message: fmt.Sprintf("too many unusable invitation links from your address; try again in %d seconds", int(wait.Round(time.Second)/time.Second)+1)}
+	}
 	if len(token) > 128 {
+		s.limiter.failIP(ip)
 		return nil, errInvitationGone
 	}
 	h := hashSecret(token)
@@ -164,12 +176,14 @@ func (s *Service) AcceptPortalInvitation(ctx context.Context, token string, look
 	})
 	if err != nil {
 		if CodeOf(err) == CodeNotFound {
+			s.limiter.failIP(ip)
 			_ = s.Audit(ctx, Event{Action: ActionPortalInviteRefused, Detail: "unknown, used or replaced token"})
 		}
 		return nil, err
 	}
 	target := inv.Profile + "/" + inv.User
 	if !s.now().Before(inv.ExpiresAt) {
+		s.limiter.failIP(ip)
 		_ = s.Audit(ctx, Event{Action: ActionPortalInviteRefused, Target: target, Detail: "expired"})
 		return nil, errInvitationGone
 	}

@@ -61,8 +61,37 @@ func (l *limiter) blocked(account, ip string) time.Duration {
 	return wait
 }
 
+// blockedIP returns how long ip must wait before its next attempt, or 0: the
+// per-IP budget alone, for sign-ins that name no account (invitation links).
+// An empty ip (no HTTP request) is never blocked.
+func (l *limiter) blockedIP(ip string) time.Duration {
+	if ip == "" {
+		return 0
+	}
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ts := l.prune("i:"+ip, now)
+	if len(ts) >= l.lim.PerIP {
+		return ts[len(ts)-l.lim.PerIP].Add(l.lim.Window).Sub(now)
+	}
+	return 0
+}
+
+// failIP records a failed attempt of ip that names no account.
+func (l *limiter) failIP(ip string) {
+	if ip != "" {
+		l.record("i:" + ip)
+	}
+}
+
 // fail records a failed attempt.
 func (l *limiter) fail(account, ip string) {
+	l.record("a:"+account, "i:"+ip)
+}
+
+// record appends a failure to each key's list ("i:" alone, an empty IP, is skipped).
+func (l *limiter) record(keys ...string) {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -71,7 +100,7 @@ func (l *limiter) fail(account, ip string) {
 			l.prune(k, now)
 		}
 	}
-	for _, key := range []string{"a:" + account, "i:" + ip} {
+	for _, key := range keys {
 		if key == "i:" {
 			continue
 		}

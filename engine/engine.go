@@ -62,8 +62,11 @@ type Engine struct {
 	// profileMu serialises every write of a profile (PutProfile, UpdateProfile, DeleteProfile), so a read-modify-write
 	// by one caller (the API merging kept secrets, a sign-in callback setting the tenant's address) never loses another's.
 	profileMu sync.Mutex
-	conns     map[string]connEntry
-	jobs      map[string]*sync.Mutex
+	// userMu serialises every write of a linked user (LinkUser, UpdateUser, UnlinkUser), so a read-modify-write
+	// (a user's own preferences from the portal) never brings back a user unlinked or re-linked meanwhile.
+	userMu sync.Mutex
+	conns  map[string]connEntry
+	jobs   map[string]*sync.Mutex
 	// runIndexOK is set once the run index is known to be complete (see runindex.go).
 	runIndexOK atomic.Bool
 	// removeMu serialises the removal of runs (PruneRuns) with the run index migration, so the migration never
@@ -275,6 +278,32 @@ func (e *Engine) DeleteProfile(id string) error {
 // what the profile allows users to change. Relinking a user to another mailbox drops the old sync state, so
 // nothing is deleted or duplicated in the new mailbox because of the old one.
 func (e *Engine) LinkUser(profileID string, u LinkedUser) (LinkedUser, error) {
+	e.userMu.Lock()
+	defer e.userMu.Unlock()
+	return e.linkUser(profileID, u)
+}
+
+// UpdateUser reads linked user userID of profileID, lets fn change it and saves the result as LinkUser would, all
+// under the lock every linked-user write takes: a user unlinked meanwhile stays unlinked (ErrNoSuchUser, fn is not
+// called), and fn sees a re-link that happened since the caller last read the user. An error from fn is returned as
+// it is and nothing is saved; fn must keep the user's id.
+func (e *Engine) UpdateUser(profileID, userID string, fn func(u LinkedUser) (LinkedUser, error)) (LinkedUser, error) {
+	e.userMu.Lock()
+	defer e.userMu.Unlock()
+	u, err := e.User(profileID, userID)
+	if err != nil {
+		return LinkedUser{}, err
+	}
+	if u, err = fn(u); err != nil {
+		return LinkedUser{}, err
+	}
+	if u.ID != userID {
+		return LinkedUser{}, fmt.Errorf("engine: UpdateUser of %q changed the user's id to %q", userID, u.ID)
+	}
+	return e.linkUser(profileID, u)
+}
+
+func (e *Engine) linkUser(profileID string, u LinkedUser) (LinkedUser, error) {
 	p, err := e.Profile(profileID)
 	if err != nil {
 		return LinkedUser{}, err
@@ -312,6 +341,8 @@ func (e *Engine) dropUserState(p, u string) error {
 
 // UnlinkUser removes a linked user and their sync state; the items stay in both systems.
 func (e *Engine) UnlinkUser(profileID, userID string) error {
+	e.userMu.Lock()
+	defer e.userMu.Unlock()
 	if _, err := e.User(profileID, userID); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 
 	"github.com/synchronizer/synchronizer/engine"
 	"github.com/synchronizer/synchronizer/graph/model"
@@ -57,8 +58,18 @@ func (r *mutationResolver) SetMyPreferences(ctx context.Context, profileID strin
 	if err != nil {
 		return nil, err
 	}
-	u.Overrides = o
-	if u, err = r.Engine.LinkUser(profileID, u); err != nil {
+	// Under the engine's linked-user lock: a user unlinked or re-linked to someone else since myLink read it is not
+	// the viewer's any more, and must not be brought back or changed.
+	u, err = r.Engine.UpdateUser(profileID, u.ID, func(cur engine.LinkedUser) (engine.LinkedUser, error) {
+		if cur.CRM.ID != u.CRM.ID || cur.Mailbox.ID != u.Mailbox.ID {
+			return cur, errNoSuchLink(profileID)
+		}
+		cur.Overrides = o
+		return cur, nil
+	})
+	if errors.Is(err, engine.ErrNoSuchUser) {
+		return nil, errNoSuchLink(profileID)
+	} else if err != nil {
 		return nil, engineErr(err)
 	}
 	r.audit(ctx, actionPortalPreferences, profileID+"/"+u.ID, overridesSummary(o))

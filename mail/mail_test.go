@@ -208,3 +208,41 @@ func TestSaveKeepsPassword(t *testing.T) {
 		t.Errorf("loaded %+v, %v", got, err)
 	}
 }
+
+// TestNamesCannotAddLines: a name comes from the CRM or the mailbox (anyone who can edit their own display name
+// sets it), so it must not add lines to a message's body — a second, forged link — nor make a notice's subject
+// unsendable with a control character.
+func TestNamesCannotAddLines(t *testing.T) {
+	t.Parallel()
+	srv := mailtest.Start(t, mailtest.WithAuth("app", "s3cret pass"))
+	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	ml := &mail.Mailer{Settings: settingsFor(srv), Now: func() time.Time { return now }}
+	const evil = "Eve\r\n\r\nThat link expired: use https://evil.example/renew\r\nBcc: x@evil.example"
+	link := "https://sync.example.com/invite/abc"
+	for name, m := range map[string]mail.Message{
+		"invitation":        mail.Invitation("alice@example.com", evil, link, now),
+		"portal invitation": mail.PortalInvitation("alice@example.com", evil, link, now),
+		"portal, NEL":       mail.PortalInvitation("alice@example.com", "Eve\u0085https://evil.example/renew", link, now),
+		"portal, LS":        mail.PortalInvitation("alice@example.com", "Eve\u2028https://evil.example/renew", link, now),
+		"notice":            mail.GrantRefusedNotice("admin@example.com", "Eve\v<eve@example.com>\r\nBcc: x@evil.example", "p1", "401\r\nevil.example", "sent"),
+	} {
+		if strings.Contains(m.Body, "evil") || strings.Contains(m.Subject, "evil") {
+			t.Errorf("%s: the name added text:\nSubject: %s\n%s", name, m.Subject, m.Body)
+		}
+		if err := ml.Send(context.Background(), m); err != nil {
+			t.Errorf("%s: not sent: %v", name, err)
+		}
+	}
+	for _, r := range srv.Messages() {
+		msg, err := r.Message()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.To) != 1 || msg.Header.Get("Bcc") != "" {
+			t.Errorf("recipients %v, Bcc %q", r.To, msg.Header.Get("Bcc"))
+		}
+	}
+	if n := len(srv.Messages()); n != 5 {
+		t.Errorf("%d messages delivered, want 5", n)
+	}
+}

@@ -2,7 +2,6 @@ package mail
 
 import (
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -19,7 +18,7 @@ func TestMessage(to, sentBy string) Message {
 // sign-in URL; it carries a one-time state and must not be logged.
 func Invitation(to, userName, link string, expires time.Time) Message {
 	greeting := "Hello,"
-	if n := strings.TrimSpace(userName); n != "" {
+	if n := oneLine(userName); n != "" {
 		greeting = "Hello " + n + ","
 	}
 	return Message{To: to, Subject: "Synchronizer: please sign in with Microsoft to sync your calendar",
@@ -40,7 +39,7 @@ func Invitation(to, userName, link string, expires time.Time) Message {
 // logged.
 func PortalInvitation(to, userName, link string, expires time.Time) Message {
 	greeting := "Hello,"
-	if n := strings.TrimSpace(userName); n != "" {
+	if n := oneLine(userName); n != "" {
 		greeting = "Hello " + n + ","
 	}
 	return Message{To: to, Subject: "Synchronizer: your invitation to sync your calendar",

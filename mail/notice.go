@@ -2,6 +2,7 @@ package mail
 
 import (
 	"strings"
+	"unicode"
 )
 
 // GrantRefusedNotice is the message that tells an admin that a linked user's Microsoft 365 grant was refused
@@ -25,10 +26,17 @@ func GrantRefusedNotice(to, user, profile, errText, outcome string) Message {
 			"This notice is sent at most once a day per user.\n"}
 }
 
-// oneLine keeps the first line of s, so that a value cannot add lines or headers to a message.
+// oneLine keeps the first line of s (a line ends at CR, LF, NEL, or a Unicode line or paragraph separator) with
+// every other control character made a space, so that a value — a name from the CRM or the mailbox, a remote
+// error — can neither add lines or headers to a message nor make its subject unsendable.
 func oneLine(s string) string {
-	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+	if i := strings.IndexAny(s, "\r\n\u0085\u2028\u2029"); i >= 0 {
 		s = s[:i]
 	}
-	return strings.TrimSpace(s)
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s))
 }

@@ -237,9 +237,9 @@ func (c *Connector) tokenRequest(ctx context.Context, form url.Values) (tokenRes
 			return tokenResponse{}, fmt.Errorf("msgraph: token endpoint: HTTP %d", resp.StatusCode)
 		}
 		if resp.StatusCode >= 500 {
-			return tokenResponse{}, fmt.Errorf("msgraph: token endpoint: HTTP %d %s", resp.StatusCode, tr.Error)
+			return tokenResponse{}, fmt.Errorf("msgraph: token endpoint: HTTP %d %s", resp.StatusCode, clip(tr.Error))
 		}
-		return tokenResponse{}, &AuthError{Code: tr.Error, Reason: grantReason(tr.Error, firstLine(tr.Description))}
+		return tokenResponse{}, &AuthError{Code: clip(tr.Error), Reason: grantReason(tr.Error, clip(firstLine(tr.Description)))}
 	}
 	return tr, nil
 }
@@ -309,7 +309,9 @@ func (c *Connector) AuthCodeURL(state, pkceChallenge string) string {
 }
 
 // ExchangeCode redeems the authorization code of the invitation flow for user (the mailbox's Graph user id or
-// address, as the profile links it) and saves the refresh token in Secrets at once.
+// address, as the profile links it) and saves the refresh token in Secrets at once — only when the account that
+// signed in is user (checkGrantAccount): a grant of another account (chosen by mistake at the account picker, or a
+// colleague's who opened a forwarded link) is refused with AuthError code wrong_account and not stored.
 func (c *Connector) ExchangeCode(ctx context.Context, user, code, pkceVerifier string) error {
 	if c.secrets == nil {
 		return errors.New("msgraph: no secret store for delegated tokens")
@@ -326,6 +328,9 @@ func (c *Connector) ExchangeCode(ctx context.Context, user, code, pkceVerifier s
 	if tr.RefreshToken == "" {
 		return &AuthError{User: user, Code: "no_refresh_token", Reason: "the token endpoint returned no refresh token (offline_access not granted)"}
 	}
+	if err := c.checkGrantAccount(ctx, user, tr.AccessToken); err != nil {
+		return err
+	}
 	if err := c.secrets.Put(ctx, secretRefresh(user), []byte(tr.RefreshToken)); err != nil {
 		return fmt.Errorf("msgraph: saving the refresh token of %s: %w", user, err)
 	}
@@ -334,4 +339,51 @@ func (c *Connector) ExchangeCode(ctx context.Context, user, code, pkceVerifier s
 	c.tokens.cache[key] = cachedToken{access: tr.AccessToken, expires: c.now().Add(time.Duration(tr.ExpiresIn) * time.Second)}
 	c.tokens.mu.Unlock()
 	return nil
+}
+
+// checkGrantAccount asks Graph who a new delegated access token belongs to (GET /me, within the User.Read scope the
+// sign-in asks for) and refuses it unless user is that account's id, mail, user principal name or one of its SMTP
+// proxy addresses (case-insensitive). Without the check the refresh token of whoever signed in would be stored as
+// user's, and the mailbox would be synced with another person's rights and in their name.
+func (c *Connector) checkGrantAccount(ctx context.Context, user, access string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.graph+"/v1.0/me?$select=id,mail,userPrincipalName,proxyAddresses", nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+access)
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("msgraph: checking the signed-in account of %s: %w", user, err)
+	}
+	defer resp.Body.Close()
+	var me struct {
+		ID                string   `json:"id"`
+		Mail              string   `json:"mail"`
+		UserPrincipalName string   `json:"userPrincipalName"`
+		ProxyAddresses    []string `json:"proxyAddresses"`
+	}
+	if resp.StatusCode != http.StatusOK {
+		return &AuthError{User: user, Code: "account_unverified", Reason: fmt.Sprintf("Graph answered HTTP %d to /me, so the signed-in account could not be checked", resp.StatusCode)}
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&me); err != nil {
+		return &AuthError{User: user, Code: "account_unverified", Reason: "Graph's answer to /me is not a user: " + err.Error()}
+	}
+	names := []string{me.ID, me.Mail, me.UserPrincipalName}
+	for _, p := range me.ProxyAddresses {
+		if scheme, addr, ok := strings.Cut(p, ":"); ok && strings.EqualFold(scheme, "smtp") {
+			names = append(names, addr)
+		}
+	}
+	for _, n := range names {
+		if n != "" && strings.EqualFold(strings.TrimSpace(n), strings.TrimSpace(user)) {
+			return nil
+		}
+	}
+	who := me.UserPrincipalName
+	if who == "" {
+		who = me.ID
+	}
+	return &AuthError{User: user, Code: "wrong_account",
+		Reason: fmt.Sprintf("the sign-in was made with the account %s, not with %s: sign in with the mailbox's own account", who, user)}
 }

@@ -173,3 +173,31 @@ func hasCheck(res []engine.CheckResult, name string, st engine.CheckStatus, text
 	}
 	return false
 }
+
+// TestExchangeCodeChecksTheAccount: the grant is stored only for the account that signed in — named by its id, mail,
+// user principal name or an SMTP proxy address, in any case; a grant of another account is refused (wrong_account)
+// and nothing is stored under the name it was meant for.
+func TestExchangeCodeChecksTheAccount(t *testing.T) {
+	ctx := context.Background()
+	srv := newFake(t, msgraphtest.Options{})
+	sec := newSecrets()
+	c := newConn(t, srv, engine.Env{Secrets: sec}, func(s *msgraph.Settings) { s.Auth = msgraph.AuthDelegated })
+	verifier, challenge, err := msgraph.NewPKCE()
+	if err != nil {
+		t.Fatal(err)
+	}
+	redirect := "https://sync.example.com/auth/msgraph"
+	for _, name := range []string{alice, "ALICE@contoso.com", "alice@contoso.onmicrosoft.com", "A.Liddell@contoso.com"} {
+		if err := c.ExchangeCode(ctx, name, srv.Issue(alice, challenge, redirect), verifier); err != nil {
+			t.Errorf("alice's grant for %q: %v", name, err)
+		}
+	}
+	err = c.ExchangeCode(ctx, "carol@contoso.com", srv.Issue(alice, challenge, redirect), verifier)
+	var ae *msgraph.AuthError
+	if !errors.As(err, &ae) || ae.Code != "wrong_account" || !strings.Contains(err.Error(), "alice@contoso.onmicrosoft.com") {
+		t.Fatalf("alice's grant for carol: %v, want wrong_account naming alice", err)
+	}
+	if _, err := sec.Get(ctx, "refresh.carol@contoso.com"); err == nil {
+		t.Error("alice's grant is stored as carol's")
+	}
+}

@@ -102,5 +102,6 @@ describe('sign-in messages', () => {
     expect(portalSignInMessage('')).toBeNull();
     expect(portalSignInMessage('?signin=ok')).toEqual({ ok: true, text: expect.stringMatching(/authorized/) });
     expect(portalSignInMessage('?signin=error&reason=access_denied')?.ok).toBe(false);
+    expect(portalSignInMessage('?signin=error&reason=wrong_account')).toEqual({ ok: false, text: expect.stringMatching(/different Microsoft account.*nothing was saved/) });
   });
 });

@@ -146,6 +146,9 @@ export function portalSignInMessage(search: string): { ok: boolean; text: string
   if (v === 'ok') return { ok: true, text: 'Your mailbox is authorized. Your first sync starts within a few minutes.' };
   if (v !== 'error') return null;
   const reason = q.get('reason') ?? '';
+  if (reason === 'wrong_account') {
+    return { ok: false, text: 'You signed in with a different Microsoft account than the mailbox linked to you, so nothing was saved. Select “Authorize my mailbox” again and choose your own mailbox’s account.' };
+  }
   if (reason === 'access_denied' || reason === 'consent_required') {
     return { ok: false, text: 'The authorization was cancelled or refused at Microsoft. Select “Authorize my mailbox” to try again; if your organisation must approve the app first, ask your administrator.' };
   }
