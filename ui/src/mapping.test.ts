@@ -52,6 +52,9 @@ describe('setTypeCategory', () => {
     expect(a).toEqual({ Meeting: 'CRM meeting' });
     expect(setTypeCategory(a, 'Meeting', '  ')).toEqual({});
     expect(a).toEqual({ Meeting: 'CRM meeting' }); // not mutated
+    // While typing, a trailing space stays (so "CRM meeting" can be typed); a blank value still removes.
+    expect(setTypeCategory({}, 'Meeting', 'CRM ', false)).toEqual({ Meeting: 'CRM ' });
+    expect(setTypeCategory({ Meeting: 'x' }, 'Meeting', '  ', false)).toEqual({});
   });
 });
 

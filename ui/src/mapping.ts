@@ -72,11 +72,14 @@ export function writeMapping(text: string, patch: Partial<Mapping>): string {
   return JSON.stringify(out, null, 2);
 }
 
-/** setTypeCategory returns map with type mapped to category (trimmed); an empty category removes the type. */
-export function setTypeCategory(map: Record<string, string>, type: string, category: string): Record<string, string> {
+/**
+ * setTypeCategory returns map with type mapped to category; a blank category removes the type. The category is
+ * trimmed unless trim is false (while the reader types, so a space between words survives until the field is left).
+ */
+export function setTypeCategory(map: Record<string, string>, type: string, category: string, trim = true): Record<string, string> {
   const out = { ...map };
-  const c = category.trim();
-  if (c) out[type] = c;
+  const c = trim ? category.trim() : category;
+  if (c.trim()) out[type] = c;
   else delete out[type];
   return out;
 }

@@ -199,11 +199,6 @@ export function MappingPanel(props: { draft: Draft; onSettings: (text: string) =
         from them, or type the names.
       </p>
       <div class="form-row">
-        <div class="field">
-          <Button variant="secondary" onClick={() => void list('crm')} busy={crm.busy} busyLabel="Reading the CRM's types…">
-            Read the CRM's types
-          </Button>
-        </div>
         <Field
           label="Mailbox to read the categories of"
           type="email"
@@ -211,11 +206,14 @@ export function MappingPanel(props: { draft: Draft; onSettings: (text: string) =
           onInput={setAccount}
           hint="Outlook keeps categories per mailbox: give one linked user's address."
         />
-        <div class="field">
-          <Button variant="secondary" onClick={() => void list('mailbox')} busy={mbx.busy} busyLabel="Reading the mailbox's categories…">
-            Read the mailbox's categories
-          </Button>
-        </div>
+      </div>
+      <div class="form-actions">
+        <Button variant="secondary" onClick={() => void list('crm')} busy={crm.busy} busyLabel="Reading the CRM's types…">
+          Read the CRM's types
+        </Button>
+        <Button variant="secondary" onClick={() => void list('mailbox')} busy={mbx.busy} busyLabel="Reading the mailbox's categories…">
+          Read the mailbox's categories
+        </Button>
       </div>
       <ErrorAlert error={crm.error} title="The CRM's types could not be read" />
       {crm.message && <p class={types ? 'hint' : 'field-error'}>CRM: {crm.message}</p>}
@@ -239,9 +237,9 @@ export function MappingPanel(props: { draft: Draft; onSettings: (text: string) =
               </tr>
             </thead>
             <tbody>
-              {tableRows.map((r) => {
+              {tableRows.map((r, i) => {
                 const err = problems[`settings.typeCategories.${r.type}`];
-                const inputId = `${id}-row-${r.type}`;
+                const inputId = `${id}-row-${i}`;
                 return (
                   <tr key={r.type}>
                     <th scope="row">
@@ -249,20 +247,32 @@ export function MappingPanel(props: { draft: Draft; onSettings: (text: string) =
                     </th>
                     <td>{r.kind ? KIND_LABEL[r.kind] : r.listed ? '' : 'Not in the CRM list'}</td>
                     <td>
-                      <input
-                        id={inputId}
-                        list={listId}
-                        value={r.category}
-                        aria-label={`Mailbox category for ${r.type}`}
-                        aria-invalid={err ? 'true' : undefined}
-                        aria-describedby={err ? `${inputId}-err` : undefined}
-                        onInput={(e) => write({ typeCategories: setTypeCategory(m.typeCategories, r.type, (e.currentTarget as HTMLInputElement).value) })}
-                      />
-                      {err && (
-                        <p class="field-error" id={`${inputId}-err`}>
-                          settings.typeCategories: {err}
-                        </p>
-                      )}
+                      <div class={`field${err ? ' field-invalid' : ''}`}>
+                        <input
+                          id={inputId}
+                          list={listId}
+                          value={r.category}
+                          aria-label={`Mailbox category for ${r.type}`}
+                          placeholder="No category"
+                          aria-invalid={err ? 'true' : undefined}
+                          aria-describedby={err ? `${inputId}-err` : undefined}
+                          onInput={(e) => {
+                            const v = (e.currentTarget as HTMLInputElement).value;
+                            // A row cleared while typing stays in the table (its key leaves the settings).
+                            if (!v.trim()) setExtra((x) => (x.includes(r.type) ? x : [...x, r.type]));
+                            write({ typeCategories: setTypeCategory(m.typeCategories, r.type, v, false) });
+                          }}
+                          onBlur={() => {
+                            const c = m.typeCategories[r.type];
+                            if (c !== undefined && c !== c.trim()) write({ typeCategories: setTypeCategory(m.typeCategories, r.type, c) });
+                          }}
+                        />
+                        {err && (
+                          <p class="field-error" id={`${inputId}-err`}>
+                            settings.typeCategories: {err}
+                          </p>
+                        )}
+                      </div>
                     </td>
                   </tr>
                 );
@@ -275,18 +285,18 @@ export function MappingPanel(props: { draft: Draft; onSettings: (text: string) =
       )}
       <div class="form-row">
         <Field label="Add a type by name" value={newType} onInput={setNewType} hint="For a type the list does not show (the CRM could not be read)." />
-        <div class="field">
-          <Button
-            variant="secondary"
-            disabled={!newType.trim()}
-            onClick={() => {
-              setExtra((x) => [...x, newType.trim()]);
-              setNewType('');
-            }}
-          >
-            Add the type
-          </Button>
-        </div>
+      </div>
+      <div class="form-actions">
+        <Button
+          variant="secondary"
+          disabled={!newType.trim()}
+          onClick={() => {
+            setExtra((x) => [...x, newType.trim()]);
+            setNewType('');
+          }}
+        >
+          Add the type
+        </Button>
       </div>
 
       <div class={`field${fieldProblem('defaultType') ? ' field-invalid' : ''}`}>
