@@ -12,10 +12,13 @@
 // copies. Its appointments stay in the fakes (deleting a profile never touches the systems).
 //
 // Walk: setup from the printed link → delete the demo profile (API) → /profiles/new: general → systems (each with
-// "Test connection": stores the secrets, shows the live checks, green) → what to sync → users ("Match users by
+// "Test connection": stores the secrets, shows the live checks, green) → what to sync (templates and categories: the
+// CRM's types and a mailbox's categories read live, a broken template named next to its field, the server's example,
+// Meeting mapped to "CRM meeting") → users ("Match users by
 // e-mail" fills the table with the 5 demo users; one is unticked) → review (both systems' checks) → "Create and
 // activate" → the Users grid shows the 4 linked users and updates itself until they are "In sync" → the profile's
-// Edit: window changed, the unticked user ticked again, one user removed → review → "Save changes" asks to confirm
+// Edit (after checking over the Graph fake's API that Bjørn's copies of CRM meetings carry "CRM meeting" and the
+// templated subject): window changed, the unticked user ticked again, one user removed → review → "Save changes" asks to confirm
 // the unlink naming the user → saved (checked over the API) → the check page: every check of both systems and of
 // each user, green. axe-core (WCAG 2.1 A/AA) on every screen. Screenshots: ui/e2e/screenshots/wizard-*.png, and
 // with DOCS_SCREENSHOTS=1 the steps and the check page also to docs/screenshots/wizard-*.png.
