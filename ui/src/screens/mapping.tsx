@@ -43,14 +43,11 @@ const NOT_READ: Listing = { busy: false, error: null, categories: null, message:
 
 const KIND_LABEL: Record<string, string> = { APPOINTMENT: 'Appointment type', TASK: 'Task type' };
 
-/** MAPPING_KEYS are the settings this panel edits; a server error naming one is shown here. */
+/** MAPPING_KEYS are the settings this panel edits; a server error naming one is shown next to its field. */
 const MAPPING_KEYS = ['titleTemplate', 'typeCategories', 'defaultType', 'language'];
 
-/**
- * MappingPanel edits the mapping settings of the draft's CRM system. onSettings receives the CRM system's new
- * settings text; problems are the wizard's (a saved profile's error about a mapping key is shown here too).
- */
-export function MappingPanel(props: { draft: Draft; onSettings: (text: string) => void; problems?: Record<string, string> }) {
+/** MappingPanel edits the mapping settings of the draft's CRM system; onSettings receives its new settings text. */
+export function MappingPanel(props: { draft: Draft; onSettings: (text: string) => void }) {
   const { api } = useApp();
   const d = props.draft;
   const id = useId();
@@ -59,6 +56,8 @@ export function MappingPanel(props: { draft: Draft; onSettings: (text: string) =
   const [account, setAccount] = useState(() => d.users.find((u) => u.mailboxEmail.trim())?.mailboxEmail.trim() ?? '');
   const [extra, setExtra] = useState<string[]>([]);
   const [newType, setNewType] = useState('');
+  /** server holds what the connector's factory said about a mapping key when the CRM's types were read. */
+  const [server, setServer] = useState<Record<string, string>>({});
   const [preview, setPreview] = useState<{ busy: boolean; result: TitleTemplatePreviewQuery['titleTemplatePreview'] | null; error: string }>({
     busy: false,
     result: null,
@@ -107,7 +106,11 @@ export function MappingPanel(props: { draft: Draft; onSettings: (text: string) =
     );
   }
 
-  const write = (patch: Partial<Mapping>) => props.onSettings(writeMapping(d.crm.settings, patch));
+  const write = (patch: Partial<Mapping>) => {
+    // A server finding about a key is stale once the key changes.
+    setServer((x) => Object.fromEntries(Object.entries(x).filter(([k]) => !(k in patch))));
+    props.onSettings(writeMapping(d.crm.settings, patch));
+  };
   const profileId = d.saved ? d.id.trim() : undefined;
 
   /** list reads one side's categories, storing the secrets typed on step 2 first (write-only) as a test does. */
@@ -122,20 +125,24 @@ export function MappingPanel(props: { draft: Draft; onSettings: (text: string) =
       const l = r.systemCategories;
       setL({ busy: false, error: null, categories: l.complete ? l.categories : null, message: l.message ?? '' });
     } catch (err) {
-      setL({ ...NOT_READ, error: asApiError(err) });
+      const e = asApiError(err);
+      // The connector's factory rejected a mapping key of the CRM settings: say so next to that field.
+      const key = e.field?.replace(/^system\.settings\./, '');
+      if (side === 'crm' && e.code === 'BAD_USER_INPUT' && key && MAPPING_KEYS.includes(key)) {
+        setServer((x) => ({ ...x, [key]: e.message.replace(/^[\w.]+: /, '') }));
+        setL(NOT_READ);
+        return;
+      }
+      setL({ ...NOT_READ, error: e });
     }
   };
 
   const types = crm.categories;
   const problems = checkMapping(m, types);
-  // An error the server gave for the CRM settings that names a mapping key belongs here too.
-  const serverProblem = props.problems?.['crm.settings'];
-  const serverKey = serverProblem ? MAPPING_KEYS.find((k) => serverProblem.includes(`settings.${k}`)) : undefined;
   /** fieldProblem is the problem of one mapping key, named by the connector's field name. */
   const fieldProblem = (key: string, extra = ''): string | undefined => {
-    const local = extra || problems[`settings.${key}`];
-    if (local) return `settings.${key}: ${local}`;
-    return serverKey === key ? serverProblem : undefined;
+    const p = extra || problems[`settings.${key}`] || server[key];
+    return p ? `settings.${key}: ${p}` : undefined;
   };
   const tableRows = rows(types, m.typeCategories);
   for (const t of extra) if (!tableRows.some((r) => r.type === t)) tableRows.push({ type: t, kind: null, category: '', listed: types === null });

@@ -916,7 +916,7 @@ export function WizardScreen(props: { editId?: string; search?: string } = {}) {
                 <Field label="Creates: and more than (%)" inputMode="numeric" value={d.guardCreatesPercent} onInput={(v) => set({ guardCreatesPercent: v })} error={problems['guard.creates.percent']} />
               </div>
             </fieldset>
-            <MappingPanel draft={d} onSettings={(v) => setSys('crm', { settings: v })} problems={problems} />
+            <MappingPanel draft={d} onSettings={(v) => setSys('crm', { settings: v })} />
             <PreviewPanel draft={d} />
           </>
         )}
