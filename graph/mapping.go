@@ -27,15 +27,15 @@ func categoryAccount(in *string) (engine.Account, error) {
 	case s == "":
 		return engine.Account{}, nil
 	case len(s) > 320 || strings.ContainsAny(s, " \t\r\n/?#"):
-		return engine.Account{}, badInput("account", "%q is not a mailbox id or e-mail address", truncate(s, 80))
+		return engine.Account{}, badInput("account", "%q is not a mailbox id or e-mail address", clipRunes(s, 80))
 	case strings.Contains(s, "@"):
 		return engine.Account{Email: s}, nil
 	}
 	return engine.Account{ID: s}, nil
 }
 
-// truncate shortens s to at most n runes for an error message.
-func truncate(s string, n int) string {
+// clipRunes shortens s to at most n runes for an error message.
+func clipRunes(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}

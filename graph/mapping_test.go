@@ -21,8 +21,8 @@ func (s *slowConnector) Categories(ctx context.Context, _ engine.Account) ([]eng
 const categoriesQ = `query($s: SystemInput!, $a: String) { systemCategories(system: $s, account: $a) {
 	complete message durationMs categories { name kind color } } }`
 
-// names lists the categories of a listing as "name/kind/color".
-func names(v any) []string {
+// categoryNames lists the categories of a listing as "name/kind/color".
+func categoryNames(v any) []string {
 	var out []string
 	for _, c := range list(v) {
 		m := c.(map[string]any)
@@ -49,7 +49,7 @@ func TestSystemCategories(t *testing.T) {
 
 	// SuperOffice: the task list, with each type's kind; the account is not needed.
 	r := admin.query(categoriesQ, map[string]any{"s": sysIn(p.CRM)}).must(t)
-	got := strings.Join(names(field(r.Data, "systemCategories", "categories")), ",")
+	got := strings.Join(categoryNames(field(r.Data, "systemCategories", "categories")), ",")
 	if field(r.Data, "systemCategories", "complete") != true || !strings.Contains(got, "/APPOINTMENT") || !strings.Contains(got, "/TASK") {
 		t.Fatalf("superoffice: %s", r.Raw)
 	}
@@ -57,7 +57,7 @@ func TestSystemCategories(t *testing.T) {
 	// Microsoft 365: the mailbox's master categories, by address or id.
 	for _, acct := range []string{ann.Email, ann.GraphID} {
 		r = admin.query(categoriesQ, map[string]any{"s": sysIn(p.Mailbox), "a": acct}).must(t)
-		got := names(field(r.Data, "systemCategories", "categories"))
+		got := categoryNames(field(r.Data, "systemCategories", "categories"))
 		if field(r.Data, "systemCategories", "complete") != true || !strings.Contains(strings.Join(got, ","), "CRM meeting/preset4") {
 			t.Fatalf("msgraph %s: %s", acct, r.Raw)
 		}
