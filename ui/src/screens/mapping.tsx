@@ -226,7 +226,7 @@ export function MappingPanel(props: { draft: Draft; onSettings: (text: string) =
       {crm.message && <p class={types ? 'hint' : 'field-error'}>CRM: {crm.message}</p>}
       <ErrorAlert error={mbx.error} title="The mailbox's categories could not be read" />
       {mbx.message && <p class={mbx.categories ? 'hint' : 'field-error'}>Mailbox: {mbx.message}</p>}
-      {mbx.categories && <p class="hint">{mbxNames.length ? `${mbxNames.length} mailbox categories to pick from.` : 'The mailbox has no categories yet: typed names are created on the first sync.'}</p>}
+      {mbx.categories && <p class="hint">{mbxNames.length ? `${mbxNames.length} mailbox categories to pick from.` : 'The mailbox has no categories yet: type the names. Items carry them as typed; Outlook shows them without a colour until they are added to the mailbox\'s list.'}</p>}
       <datalist id={listId}>
         {mbxNames.map((n) => (
           <option key={n} value={n} />
