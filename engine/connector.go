@@ -250,6 +250,26 @@ type Directory interface {
 	Accounts(ctx context.Context) ([]Account, error)
 }
 
+// Category is one name a system can put on items: a SuperOffice appointment or task type, an Outlook master
+// category. The mapping of CRM types to mailbox categories (docs/connectors/superoffice.md) is made of these.
+type Category struct {
+	Name string `json:"name"`
+	// Kind is the kind of item the name applies to (SuperOffice: KindAppointment for appointment types, KindTask
+	// for task types), or empty when it applies to any item (Outlook categories).
+	Kind Kind `json:"kind,omitempty"`
+	// Color is the system's colour of the category ("preset3", "none"), or empty when the system has none.
+	Color string `json:"color,omitempty"`
+}
+
+// Vocabulary is implemented by connectors that can list the category names their items may carry, so an admin
+// can map one system's names to the other's by picking instead of typing. Account names the mailbox for systems
+// whose list is per account (Microsoft 365 master categories live in each mailbox); systems with one list per
+// tenant (SuperOffice's task list) ignore it. A system that needs an account and gets none returns an
+// *InputError naming the field "account". Names are listed in the system's order, without deleted entries.
+type Vocabulary interface {
+	Categories(ctx context.Context, account Account) ([]Category, error)
+}
+
 // CheckStatus is the outcome of one preflight check.
 type CheckStatus string
 

@@ -110,6 +110,8 @@ var roleCases = []struct {
 	{"testSystem", `mutation { testSystem(system: {type: "crm", instance: "crm1"}) { ok } }`, "ADMIN"},
 	{"profileChecks", `{ profileChecks(profileId: "p1") { ok } }`, "ADMIN"},
 	{"systemAccounts", `query { systemAccounts(system: {type: "crm", instance: "crm1"}) { complete } }`, "ADMIN"},
+	{"systemCategories", `query { systemCategories(system: {type: "crm", instance: "crm1"}) { complete } }`, "ADMIN"},
+	{"titleTemplatePreview", `query { titleTemplatePreview(template: "{title}", sample: {title: "x"}) { subject } }`, "ADMIN"},
 	{"suggestLinks", `{ suggestLinks(crm: {type: "crm", instance: "crm1"}, mailbox: {type: "mbx", instance: "mbx1"}) { complete } }`, "ADMIN"},
 	// Settings (e-mail).
 	{"smtpSettings", `{ smtpSettings { host passwordSet } }`, "ADMIN"},

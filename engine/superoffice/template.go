@@ -12,7 +12,13 @@ type Template struct {
 	parts []string // literals at even indexes, placeholder names at odd ones
 }
 
+// placeholderNames are the placeholders in the order the docs list them.
+var placeholderNames = []string{"title", "type", "company", "person", "project", "sale"}
+
 var placeholders = map[string]bool{"title": true, "type": true, "company": true, "person": true, "project": true, "sale": true}
+
+// Placeholders returns the names a template may use, without braces: title, type, company, person, project, sale.
+func Placeholders() []string { return append([]string(nil), placeholderNames...) }
 
 // ParseTemplate compiles a template such as "{type}: {title} — {company}".
 func ParseTemplate(src string) (*Template, error) {

@@ -108,6 +108,13 @@ type ComplexityRoot struct {
 		URL       func(childComplexity int) int
 	}
 
+	CategoryListing struct {
+		Categories func(childComplexity int) int
+		Complete   func(childComplexity int) int
+		DurationMs func(childComplexity int) int
+		Message    func(childComplexity int) int
+	}
+
 	CheckResult struct {
 		Detail func(childComplexity int) int
 		Fix    func(childComplexity int) int
@@ -404,33 +411,35 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APITokens        func(childComplexity int) int
-		Admins           func(childComplexity int) int
-		AuditLog         func(childComplexity int, first *int, after *string) int
-		GovernorHistory  func(childComplexity int, scope *string, minutes *int) int
-		GovernorStatus   func(childComplexity int) int
-		LinkedUsers      func(childComplexity int, profileID string) int
-		Me               func(childComplexity int) int
-		MyLinks          func(childComplexity int) int
-		PendingApprovals func(childComplexity int, profileID *string) int
-		ProfileChecks    func(childComplexity int, profileID string, users []string) int
-		Reinvitations    func(childComplexity int, profileID *string) int
-		SMTPSettings     func(childComplexity int) int
-		SchedulerStatus  func(childComplexity int) int
-		SignInProviders  func(childComplexity int) int
-		SuggestLinks     func(childComplexity int, crm model.SystemInput, mailbox model.SystemInput, profileID *string) int
-		SyncConflicts    func(childComplexity int, profileID *string, openOnly *bool) int
-		SyncProfile      func(childComplexity int, id string) int
-		SyncProfiles     func(childComplexity int) int
-		SyncQuarantine   func(childComplexity int, profileID *string) int
-		SyncRun          func(childComplexity int, id string) int
-		SyncRuns         func(childComplexity int, profileID *string, userID *string, first *int, before *string) int
-		SyncTrace        func(childComplexity int, itemID string) int
-		SystemAccounts   func(childComplexity int, system model.SystemInput, profileID *string) int
-		SystemSecretsSet func(childComplexity int, instance string, names []string) int
-		SystemStatus     func(childComplexity int) int
-		TLSStatus        func(childComplexity int) int
-		Version          func(childComplexity int) int
+		APITokens            func(childComplexity int) int
+		Admins               func(childComplexity int) int
+		AuditLog             func(childComplexity int, first *int, after *string) int
+		GovernorHistory      func(childComplexity int, scope *string, minutes *int) int
+		GovernorStatus       func(childComplexity int) int
+		LinkedUsers          func(childComplexity int, profileID string) int
+		Me                   func(childComplexity int) int
+		MyLinks              func(childComplexity int) int
+		PendingApprovals     func(childComplexity int, profileID *string) int
+		ProfileChecks        func(childComplexity int, profileID string, users []string) int
+		Reinvitations        func(childComplexity int, profileID *string) int
+		SMTPSettings         func(childComplexity int) int
+		SchedulerStatus      func(childComplexity int) int
+		SignInProviders      func(childComplexity int) int
+		SuggestLinks         func(childComplexity int, crm model.SystemInput, mailbox model.SystemInput, profileID *string) int
+		SyncConflicts        func(childComplexity int, profileID *string, openOnly *bool) int
+		SyncProfile          func(childComplexity int, id string) int
+		SyncProfiles         func(childComplexity int) int
+		SyncQuarantine       func(childComplexity int, profileID *string) int
+		SyncRun              func(childComplexity int, id string) int
+		SyncRuns             func(childComplexity int, profileID *string, userID *string, first *int, before *string) int
+		SyncTrace            func(childComplexity int, itemID string) int
+		SystemAccounts       func(childComplexity int, system model.SystemInput, profileID *string) int
+		SystemCategories     func(childComplexity int, system model.SystemInput, account *string, profileID *string) int
+		SystemSecretsSet     func(childComplexity int, instance string, names []string) int
+		SystemStatus         func(childComplexity int) int
+		TLSStatus            func(childComplexity int) int
+		TitleTemplatePreview func(childComplexity int, template string, sample model.TitleSample) int
+		Version              func(childComplexity int) int
 	}
 
 	Reinvitation struct {
@@ -611,6 +620,12 @@ type ComplexityRoot struct {
 		Until    func(childComplexity int) int
 	}
 
+	SystemCategory struct {
+		Color func(childComplexity int) int
+		Kind  func(childComplexity int) int
+		Name  func(childComplexity int) int
+	}
+
 	SystemCheckReport struct {
 		CheckedAt  func(childComplexity int) int
 		DurationMs func(childComplexity int) int
@@ -633,6 +648,13 @@ type ComplexityRoot struct {
 	SystemStatus struct {
 		State   func(childComplexity int) int
 		Version func(childComplexity int) int
+	}
+
+	TitlePreview struct {
+		Placeholders func(childComplexity int) int
+		Subject      func(childComplexity int) int
+		Template     func(childComplexity int) int
+		Title        func(childComplexity int) int
 	}
 
 	TlsCertificate struct {
@@ -775,6 +797,8 @@ type QueryResolver interface {
 	SystemAccounts(ctx context.Context, system model.SystemInput, profileID *string) (*model.AccountListing, error)
 	SuggestLinks(ctx context.Context, crm model.SystemInput, mailbox model.SystemInput, profileID *string) (*model.LinkSuggestions, error)
 	SyncConflicts(ctx context.Context, profileID *string, openOnly *bool) ([]*model.SyncConflict, error)
+	SystemCategories(ctx context.Context, system model.SystemInput, account *string, profileID *string) (*model.CategoryListing, error)
+	TitleTemplatePreview(ctx context.Context, template string, sample model.TitleSample) (*model.TitlePreview, error)
 	GovernorHistory(ctx context.Context, scope *string, minutes *int) (*model.GovernorHistory, error)
 	TLSStatus(ctx context.Context) (*model.TLSStatus, error)
 	Reinvitations(ctx context.Context, profileID *string) ([]*model.Reinvitation, error)
@@ -1063,6 +1087,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BackupLink.URL(childComplexity), true
+
+	case "CategoryListing.categories":
+		if e.ComplexityRoot.CategoryListing.Categories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryListing.Categories(childComplexity), true
+	case "CategoryListing.complete":
+		if e.ComplexityRoot.CategoryListing.Complete == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryListing.Complete(childComplexity), true
+	case "CategoryListing.durationMs":
+		if e.ComplexityRoot.CategoryListing.DurationMs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryListing.DurationMs(childComplexity), true
+	case "CategoryListing.message":
+		if e.ComplexityRoot.CategoryListing.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryListing.Message(childComplexity), true
 
 	case "CheckResult.detail":
 		if e.ComplexityRoot.CheckResult.Detail == nil {
@@ -2708,6 +2757,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SystemAccounts(childComplexity, args["system"].(model.SystemInput), args["profileId"].(*string)), true
+	case "Query.systemCategories":
+		if e.ComplexityRoot.Query.SystemCategories == nil {
+			break
+		}
+
+		args, err := ec.field_Query_systemCategories_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SystemCategories(childComplexity, args["system"].(model.SystemInput), args["account"].(*string), args["profileId"].(*string)), true
 	case "Query.systemSecretsSet":
 		if e.ComplexityRoot.Query.SystemSecretsSet == nil {
 			break
@@ -2731,6 +2791,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.TLSStatus(childComplexity), true
+	case "Query.titleTemplatePreview":
+		if e.ComplexityRoot.Query.TitleTemplatePreview == nil {
+			break
+		}
+
+		args, err := ec.field_Query_titleTemplatePreview_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TitleTemplatePreview(childComplexity, args["template"].(string), args["sample"].(model.TitleSample)), true
 	case "Query.version":
 		if e.ComplexityRoot.Query.Version == nil {
 			break
@@ -3517,6 +3588,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SystemBreaker.Until(childComplexity), true
 
+	case "SystemCategory.color":
+		if e.ComplexityRoot.SystemCategory.Color == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemCategory.Color(childComplexity), true
+	case "SystemCategory.kind":
+		if e.ComplexityRoot.SystemCategory.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemCategory.Kind(childComplexity), true
+	case "SystemCategory.name":
+		if e.ComplexityRoot.SystemCategory.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SystemCategory.Name(childComplexity), true
+
 	case "SystemCheckReport.checkedAt":
 		if e.ComplexityRoot.SystemCheckReport.CheckedAt == nil {
 			break
@@ -3609,6 +3699,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SystemStatus.Version(childComplexity), true
+
+	case "TitlePreview.placeholders":
+		if e.ComplexityRoot.TitlePreview.Placeholders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TitlePreview.Placeholders(childComplexity), true
+	case "TitlePreview.subject":
+		if e.ComplexityRoot.TitlePreview.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TitlePreview.Subject(childComplexity), true
+	case "TitlePreview.template":
+		if e.ComplexityRoot.TitlePreview.Template == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TitlePreview.Template(childComplexity), true
+	case "TitlePreview.title":
+		if e.ComplexityRoot.TitlePreview.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TitlePreview.Title(childComplexity), true
 
 	case "TlsCertificate.dnsNames":
 		if e.ComplexityRoot.TlsCertificate.DNSNames == nil {
@@ -3987,6 +4102,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputSyncFiltersInput,
 		ec.unmarshalInputSystemInput,
 		ec.unmarshalInputSystemSecretInput,
+		ec.unmarshalInputTitleSample,
 		ec.unmarshalInputUserMayInput,
 		ec.unmarshalInputUserOverridesInput,
 	)
@@ -4397,6 +4513,66 @@ extend type Mutation {
   ?signin=error&reason=... either way.
   """
   beginSystemSignIn(profileId: ID!, side: Side!, userId: ID, returnTo: String): SignInStart! @hasRole(role: ADMIN)
+}
+`, BuiltIn: false},
+	{Name: "../mapping.graphqls", Input: `# Mapping for the profile wizard's step 3: the category names each system can put on items (to map CRM types to
+# mailbox categories by picking), and a preview of the CRM connector's subject template rendered by the server with
+# the connector's own rules. Listing categories reaches the system, so it is bounded in time (see docs/graphql.md).
+
+"SystemCategory is one name a system can put on items: a SuperOffice appointment or task type, an Outlook category."
+type SystemCategory {
+  name: String!
+  "APPOINTMENT or TASK for a name that applies to one kind (SuperOffice types); null when it applies to any item."
+  kind: SyncKind
+  "The system's colour of the category (Outlook: \"preset0\"…\"preset24\", \"none\"), or null."
+  color: String
+}
+
+"CategoryListing is the category names of one system (SuperOffice: its task list in the settings' language)."
+type CategoryListing {
+  categories: [SystemCategory!]!
+  "False when the listing failed or timed out; message then says why."
+  complete: Boolean!
+  "Why the listing failed, or a note about it (a connector without a category list); null otherwise."
+  message: String
+  durationMs: Int!
+}
+
+"TitleSample holds the CRM values a subject template is previewed with; empty values are left out as a sync would."
+input TitleSample {
+  title: String!
+  type: String
+  company: String
+  person: String
+  project: String
+  sale: String
+}
+
+"TitlePreview is a subject template rendered for a sample, and read back the way a subject edited in the mailbox is."
+type TitlePreview {
+  "The template as the connector uses it (an empty template is the default \"{title}\")."
+  template: String!
+  "The subject the mailbox shows for the sample."
+  subject: String!
+  "The CRM title read back from subject with the template; equal to the sample's title."
+  title: String!
+  "The placeholders a template may use, without braces (title, type, company, person, project, sale)."
+  placeholders: [String!]!
+}
+
+extend type Query {
+  """
+  systemCategories lists the category names a system (saved or not) can put on items. account is the mailbox
+  (id or e-mail address) for systems that keep categories per mailbox (Microsoft 365); it is ignored by
+  SuperOffice, whose task list is the tenant's. Invalid settings are BAD_USER_INPUT naming the field; a listing
+  that fails or times out comes back with complete false and the reason in message.
+  """
+  systemCategories(system: SystemInput!, account: String, profileId: ID): CategoryListing! @hasRole(role: ADMIN)
+  """
+  titleTemplatePreview renders a SuperOffice subject template (settings.titleTemplate) for sample with the
+  connector's rules. An invalid template is BAD_USER_INPUT with extensions.field "template".
+  """
+  titleTemplatePreview(template: String!, sample: TitleSample!): TitlePreview! @hasRole(role: ADMIN)
 }
 `, BuiltIn: false},
 	{Name: "../ops.graphqls", Input: `# Operations: the governor's activity over time, the TLS/domain status, backup
@@ -5655,6 +5831,20 @@ func (ec *executionContext) childFields_BackupLink(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type BackupLink", field.Name)
 }
 
+func (ec *executionContext) childFields_CategoryListing(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "categories":
+		return ec.fieldContext_CategoryListing_categories(ctx, field)
+	case "complete":
+		return ec.fieldContext_CategoryListing_complete(ctx, field)
+	case "message":
+		return ec.fieldContext_CategoryListing_message(ctx, field)
+	case "durationMs":
+		return ec.fieldContext_CategoryListing_durationMs(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CategoryListing", field.Name)
+}
+
 func (ec *executionContext) childFields_CheckResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -6513,6 +6703,18 @@ func (ec *executionContext) childFields_SystemBreaker(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type SystemBreaker", field.Name)
 }
 
+func (ec *executionContext) childFields_SystemCategory(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_SystemCategory_name(ctx, field)
+	case "kind":
+		return ec.fieldContext_SystemCategory_kind(ctx, field)
+	case "color":
+		return ec.fieldContext_SystemCategory_color(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SystemCategory", field.Name)
+}
+
 func (ec *executionContext) childFields_SystemCheckReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "side":
@@ -6559,6 +6761,20 @@ func (ec *executionContext) childFields_SystemStatus(ctx context.Context, field 
 		return ec.fieldContext_SystemStatus_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SystemStatus", field.Name)
+}
+
+func (ec *executionContext) childFields_TitlePreview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "template":
+		return ec.fieldContext_TitlePreview_template(ctx, field)
+	case "subject":
+		return ec.fieldContext_TitlePreview_subject(ctx, field)
+	case "title":
+		return ec.fieldContext_TitlePreview_title(ctx, field)
+	case "placeholders":
+		return ec.fieldContext_TitlePreview_placeholders(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TitlePreview", field.Name)
 }
 
 func (ec *executionContext) childFields_TlsCertificate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7833,6 +8049,36 @@ func (ec *executionContext) field_Query_systemAccounts_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_systemCategories_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "system",
+		func(ctx context.Context, v any) (model.SystemInput, error) {
+			return ec.unmarshalNSystemInput2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["system"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "account",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["account"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "profileId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["profileId"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_systemSecretsSet_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7852,6 +8098,28 @@ func (ec *executionContext) field_Query_systemSecretsSet_args(ctx context.Contex
 		return nil, err
 	}
 	args["names"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_titleTemplatePreview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "template",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["template"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sample",
+		func(ctx context.Context, v any) (model.TitleSample, error) {
+			return ec.unmarshalNTitleSample2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐTitleSample(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sample"] = arg1
 	return args, nil
 }
 
@@ -8832,6 +9100,107 @@ func (ec *executionContext) _BackupLink_expiresAt(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_BackupLink_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BackupLink", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _CategoryListing_categories(ctx context.Context, field graphql.CollectedField, obj *model.CategoryListing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryListing_categories(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Categories, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SystemCategory) graphql.Marshaler {
+			return ec.marshalNSystemCategory2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemCategoryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryListing_categories(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CategoryListing",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SystemCategory(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CategoryListing_complete(ctx context.Context, field graphql.CollectedField, obj *model.CategoryListing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryListing_complete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Complete, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryListing_complete(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryListing", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _CategoryListing_message(ctx context.Context, field graphql.CollectedField, obj *model.CategoryListing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryListing_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryListing_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryListing", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CategoryListing_durationMs(ctx context.Context, field graphql.CollectedField, obj *model.CategoryListing) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryListing_durationMs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DurationMs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryListing_durationMs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryListing", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _CheckResult_name(ctx context.Context, field graphql.CollectedField, obj *model.CheckResult) (ret graphql.Marshaler) {
@@ -15584,6 +15953,130 @@ func (ec *executionContext) fieldContext_Query_syncConflicts(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_systemCategories(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_systemCategories(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SystemCategories(ctx, fc.Args["system"].(model.SystemInput), fc.Args["account"].(*string), fc.Args["profileId"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.CategoryListing
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.CategoryListing
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CategoryListing) graphql.Marshaler {
+			return ec.marshalNCategoryListing2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐCategoryListing(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_systemCategories(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CategoryListing(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_systemCategories_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_titleTemplatePreview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_titleTemplatePreview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TitleTemplatePreview(ctx, fc.Args["template"].(string), fc.Args["sample"].(model.TitleSample))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.TitlePreview
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.TitlePreview
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TitlePreview) graphql.Marshaler {
+			return ec.marshalNTitlePreview2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐTitlePreview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_titleTemplatePreview(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TitlePreview(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_titleTemplatePreview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_governorHistory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19810,6 +20303,75 @@ func (ec *executionContext) fieldContext_SystemBreaker_until(_ context.Context, 
 	return graphql.NewScalarFieldContext("SystemBreaker", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
+func (ec *executionContext) _SystemCategory_name(ctx context.Context, field graphql.CollectedField, obj *model.SystemCategory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemCategory_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SystemCategory_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SystemCategory", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SystemCategory_kind(ctx context.Context, field graphql.CollectedField, obj *model.SystemCategory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemCategory_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SyncKind) graphql.Marshaler {
+			return ec.marshalOSyncKind2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SystemCategory_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SystemCategory", field, false, false, errors.New("field of type SyncKind does not have child fields"))
+}
+
+func (ec *executionContext) _SystemCategory_color(ctx context.Context, field graphql.CollectedField, obj *model.SystemCategory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SystemCategory_color(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Color, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SystemCategory_color(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SystemCategory", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _SystemCheckReport_side(ctx context.Context, field graphql.CollectedField, obj *model.SystemCheckReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20162,6 +20724,98 @@ func (ec *executionContext) _SystemStatus_version(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_SystemStatus_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SystemStatus", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TitlePreview_template(ctx context.Context, field graphql.CollectedField, obj *model.TitlePreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TitlePreview_template(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Template, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TitlePreview_template(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TitlePreview", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TitlePreview_subject(ctx context.Context, field graphql.CollectedField, obj *model.TitlePreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TitlePreview_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TitlePreview_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TitlePreview", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TitlePreview_title(ctx context.Context, field graphql.CollectedField, obj *model.TitlePreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TitlePreview_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TitlePreview_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TitlePreview", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TitlePreview_placeholders(ctx context.Context, field graphql.CollectedField, obj *model.TitlePreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TitlePreview_placeholders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Placeholders, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TitlePreview_placeholders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TitlePreview", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _TlsCertificate_domain(ctx context.Context, field graphql.CollectedField, obj *model.TLSCertificate) (ret graphql.Marshaler) {
@@ -23311,6 +23965,71 @@ func (ec *executionContext) unmarshalInputSystemSecretInput(ctx context.Context,
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputTitleSample(ctx context.Context, obj any) (model.TitleSample, error) {
+	var it model.TitleSample
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "type", "company", "person", "project", "sale"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "company":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("company"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Company = data
+		case "person":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("person"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Person = data
+		case "project":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("project"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Project = data
+		case "sale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sale"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sale = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputUserMayInput(ctx context.Context, obj any) (model.UserMayInput, error) {
 	var it model.UserMayInput
 	if obj == nil {
@@ -23877,6 +24596,59 @@ func (ec *executionContext) _BackupLink(ctx context.Context, sel ast.SelectionSe
 			}
 		case "expiresAt":
 			out.Values[i] = ec._BackupLink_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var categoryListingImplementors = []string{"CategoryListing"}
+
+func (ec *executionContext) _CategoryListing(ctx context.Context, sel ast.SelectionSet, obj *model.CategoryListing) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, categoryListingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CategoryListing")
+		case "categories":
+			out.Values[i] = ec._CategoryListing_categories(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "complete":
+			out.Values[i] = ec._CategoryListing_complete(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._CategoryListing_message(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "durationMs":
+			out.Values[i] = ec._CategoryListing_durationMs(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -26225,6 +26997,50 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "systemCategories":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_systemCategories(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "titleTemplatePreview":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_titleTemplatePreview(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "governorHistory":
 			field := field
 
@@ -27952,6 +28768,54 @@ func (ec *executionContext) _SystemBreaker(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var systemCategoryImplementors = []string{"SystemCategory"}
+
+func (ec *executionContext) _SystemCategory(ctx context.Context, sel ast.SelectionSet, obj *model.SystemCategory) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, systemCategoryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SystemCategory")
+		case "name":
+			out.Values[i] = ec._SystemCategory_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._SystemCategory_kind(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "color":
+			out.Values[i] = ec._SystemCategory_color(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var systemCheckReportImplementors = []string{"SystemCheckReport"}
 
 func (ec *executionContext) _SystemCheckReport(ctx context.Context, sel ast.SelectionSet, obj *model.SystemCheckReport) graphql.Marshaler {
@@ -28102,6 +28966,59 @@ func (ec *executionContext) _SystemStatus(ctx context.Context, sel ast.Selection
 			}
 		case "version":
 			out.Values[i] = ec._SystemStatus_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var titlePreviewImplementors = []string{"TitlePreview"}
+
+func (ec *executionContext) _TitlePreview(ctx context.Context, sel ast.SelectionSet, obj *model.TitlePreview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, titlePreviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TitlePreview")
+		case "template":
+			out.Values[i] = ec._TitlePreview_template(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "subject":
+			out.Values[i] = ec._TitlePreview_subject(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._TitlePreview_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "placeholders":
+			out.Values[i] = ec._TitlePreview_placeholders(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -29275,6 +30192,16 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCategoryListing2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐCategoryListing(ctx context.Context, sel ast.SelectionSet, v *model.CategoryListing) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CategoryListing(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCheckResult2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐCheckResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CheckResult) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -30337,6 +31264,32 @@ func (ec *executionContext) marshalNSystemBreaker2ᚖgithubᚗcomᚋsynchronizer
 	return ec._SystemBreaker(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSystemCategory2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SystemCategory) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSystemCategory2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemCategory(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSystemCategory2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemCategory(ctx context.Context, sel ast.SelectionSet, v *model.SystemCategory) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SystemCategory(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSystemCheckReport2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSystemCheckReport(ctx context.Context, sel ast.SelectionSet, v *model.SystemCheckReport) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -30420,6 +31373,21 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNTitlePreview2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐTitlePreview(ctx context.Context, sel ast.SelectionSet, v *model.TitlePreview) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TitlePreview(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTitleSample2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐTitleSample(ctx context.Context, v any) (model.TitleSample, error) {
+	res, err := ec.unmarshalInputTitleSample(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNTlsCertificate2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐTLSCertificateᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TLSCertificate) graphql.Marshaler {

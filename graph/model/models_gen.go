@@ -88,6 +88,16 @@ type BackupLink struct {
 	ExpiresAt time.Time `json:"expiresAt"`
 }
 
+// CategoryListing is the category names of one system (SuperOffice: its task list in the settings' language).
+type CategoryListing struct {
+	Categories []*SystemCategory `json:"categories"`
+	// False when the listing failed or timed out; message then says why.
+	Complete bool `json:"complete"`
+	// Why the listing failed, or a note about it (a connector without a category list); null otherwise.
+	Message    *string `json:"message,omitempty"`
+	DurationMs int     `json:"durationMs"`
+}
+
 // CheckResult is one preflight check of a system ("credentials valid", "mailbox alice@contoso.com").
 type CheckResult struct {
 	Name   string      `json:"name"`
@@ -768,6 +778,15 @@ type SystemBreaker struct {
 	Until    *time.Time `json:"until,omitempty"`
 }
 
+// SystemCategory is one name a system can put on items: a SuperOffice appointment or task type, an Outlook category.
+type SystemCategory struct {
+	Name string `json:"name"`
+	// APPOINTMENT or TASK for a name that applies to one kind (SuperOffice types); null when it applies to any item.
+	Kind *SyncKind `json:"kind,omitempty"`
+	// The system's colour of the category (Outlook: "preset0"…"preset24", "none"), or null.
+	Color *string `json:"color,omitempty"`
+}
+
 // SystemCheckReport is the outcome of one system's checks.
 type SystemCheckReport struct {
 	// CRM or MAILBOX for a profile's system; null for a system tested before it is saved.
@@ -822,6 +841,28 @@ type SystemSecretInput struct {
 type SystemStatus struct {
 	State   SystemState `json:"state"`
 	Version string      `json:"version"`
+}
+
+// TitlePreview is a subject template rendered for a sample, and read back the way a subject edited in the mailbox is.
+type TitlePreview struct {
+	// The template as the connector uses it (an empty template is the default "{title}").
+	Template string `json:"template"`
+	// The subject the mailbox shows for the sample.
+	Subject string `json:"subject"`
+	// The CRM title read back from subject with the template; equal to the sample's title.
+	Title string `json:"title"`
+	// The placeholders a template may use, without braces (title, type, company, person, project, sale).
+	Placeholders []string `json:"placeholders"`
+}
+
+// TitleSample holds the CRM values a subject template is previewed with; empty values are left out as a sync would.
+type TitleSample struct {
+	Title   string  `json:"title"`
+	Type    *string `json:"type,omitempty"`
+	Company *string `json:"company,omitempty"`
+	Person  *string `json:"person,omitempty"`
+	Project *string `json:"project,omitempty"`
+	Sale    *string `json:"sale,omitempty"`
 }
 
 // TlsCertificate is the public part of a certificate the appliance serves.

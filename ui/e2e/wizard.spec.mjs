@@ -12,10 +12,13 @@
 // copies. Its appointments stay in the fakes (deleting a profile never touches the systems).
 //
 // Walk: setup from the printed link → delete the demo profile (API) → /profiles/new: general → systems (each with
-// "Test connection": stores the secrets, shows the live checks, green) → what to sync → users ("Match users by
+// "Test connection": stores the secrets, shows the live checks, green) → what to sync (templates and categories: the
+// CRM's types and a mailbox's categories read live, a broken template named next to its field, the server's example,
+// Meeting mapped to "CRM meeting") → users ("Match users by
 // e-mail" fills the table with the 5 demo users; one is unticked) → review (both systems' checks) → "Create and
 // activate" → the Users grid shows the 4 linked users and updates itself until they are "In sync" → the profile's
-// Edit: window changed, the unticked user ticked again, one user removed → review → "Save changes" asks to confirm
+// Edit (after checking over the Graph fake's API that Bjørn's copies of CRM meetings carry "CRM meeting" and the
+// templated subject): window changed, the unticked user ticked again, one user removed → review → "Save changes" asks to confirm
 // the unlink naming the user → saved (checked over the API) → the check page: every check of both systems and of
 // each user, green. axe-core (WCAG 2.1 A/AA) on every screen. Screenshots: ui/e2e/screenshots/wizard-*.png, and
 // with DOCS_SCREENSHOTS=1 the steps and the check page also to docs/screenshots/wizard-*.png.
@@ -297,6 +300,23 @@ async function main() {
     await page.getByLabel('Days back').fill('14');
     await page.getByLabel('Days ahead').fill('60');
     await page.getByLabel('Poll every (seconds)').fill('30');
+    // Templates and categories: the CRM's types read live (in the settings' language), a subject template with the
+    // server's example, and the CRM's "Meeting" type mapped to a new mailbox category, which the sync then puts on
+    // the mailbox copies (checked in the Microsoft 365 fake below).
+    await page.getByRole('button', { name: "Read the CRM's types" }).click();
+    await see(page.getByRole('row', { name: /^Meeting Appointment type/ }), 'the CRM type Meeting listed as an appointment type', WAIT);
+    await see(page.getByRole('row', { name: /^Follow-up Task type/ }), 'the CRM type Follow-up listed as a task type');
+    await page.getByLabel('Mailbox to read the categories of').fill('ada@demo.example');
+    await page.getByRole('button', { name: "Read the mailbox's categories" }).click();
+    await see(page.getByText(/mailbox categories to pick from\.|The mailbox has no categories yet/), "the mailbox's categories read", WAIT);
+    await page.getByLabel('Subject template').fill('{type}: {title');
+    await see(page.getByText(/^settings\.titleTemplate: unclosed \{/), 'the template error named next to the field');
+    await page.getByLabel('Subject template').fill('{type}: {title} — {company}');
+    await see(page.getByText('Meeting: Kick-off meeting — Acme Ltd', { exact: true }), "the server's example subject");
+    await page.getByLabel('Mailbox category for Meeting').pressSequentially('CRM meeting');
+    await page.getByLabel('Type of items coming from the mailbox').selectOption('Meeting');
+    await checkA11y(page, 'wizard what to sync with the mapping');
+    log('mapping: CRM types and mailbox categories read live; template error named, example rendered by the server; Meeting → "CRM meeting"');
     await shot(page, '3-what-to-sync');
     await page.getByRole('button', { name: 'Next: Users' }).click();
 
@@ -351,6 +371,25 @@ async function main() {
     await until('the users grid to fetch the users again by itself (live update)', async () => refetches > 0);
     page.off('request', countRefetch);
     assert(await page.evaluate(() => window.__e2eSameDocument === true), 'the grid updated without a reload');
+    const saved3 = JSON.parse((await api('{ syncProfile(id: "wiz") { crm { settings } } }')).syncProfile.crm.settings);
+    assert(saved3.titleTemplate === '{type}: {title} — {company}' && saved3.typeCategories?.Meeting === 'CRM meeting' && saved3.defaultType === 'Meeting',
+      `the mapping was saved in the CRM settings: ${JSON.stringify(saved3)}`);
+    // The mailbox copies of the CRM's meetings carry the mapped category and the templated subject.
+    const ms = JSON.parse(mbxSettings);
+    const tok = await fetch(`${ms.authority}/${ms.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: ms.clientId, client_secret: DEMO_GRAPH_SECRET, scope: `${ms.graphUrl}/.default` }),
+    }).then((r) => r.json());
+    assert(tok.access_token, `a token from the Microsoft 365 fake: ${JSON.stringify(tok)}`);
+    const events = await until('a mailbox copy carrying the category "CRM meeting"', async () => {
+      const r = await fetch(`${ms.graphUrl}/v1.0/users/bjorn@demo.example/events?$select=subject,categories&$top=200`, {
+        headers: { Authorization: `Bearer ${tok.access_token}` },
+      }).then((x) => x.json());
+      const hit = (r.value ?? []).filter((e) => (e.categories ?? []).includes('CRM meeting'));
+      return hit.length ? hit : null;
+    });
+    assert(events.every((e) => e.subject.startsWith('Meeting: ')), `the categorised copies have templated subjects: ${events.map((e) => e.subject).join(' | ')}`);
+    log(`mapping: ${events.length} of Bjørn's mailbox copies carry "CRM meeting" with subjects like “${events[0].subject}”`);
     const runs = (await api('{ syncRuns(profileId: "wiz", first: 50) { status } }')).syncRuns;
     assert(runs.length >= 4 && runs.some((r) => r.status === 'OK'), `the profile ran (${runs.length} runs)`);
     await shot(page, '6-users-in-sync');

@@ -196,6 +196,21 @@ func (s *Server) AddAssociate(id int32, name, email string) {
 	s.emails[id] = email
 }
 
+// DeleteTaskType marks the task list item named value deleted, as an administrator does in SuperOffice's Settings
+// and maintenance: the item stays in v1/List/Task/Items with Deleted set, so existing activities keep their type.
+// It reports whether the item was found.
+func (s *Server) DeleteTaskType(value string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.tasks {
+		if s.tasks[i].Value == value {
+			s.tasks[i].Deleted = true
+			return true
+		}
+	}
+	return false
+}
+
 // AddCompany adds a company (contact) and returns its id.
 func (s *Server) AddCompany(name string) int32 {
 	s.mu.Lock()

@@ -191,6 +191,16 @@ export type SystemState =
   | 'OK'
   | 'SETUP';
 
+/** TitleSample holds the CRM values a subject template is previewed with; empty values are left out as a sync would. */
+export type TitleSample = {
+  company?: string | null | undefined;
+  person?: string | null | undefined;
+  project?: string | null | undefined;
+  sale?: string | null | undefined;
+  title: string;
+  type?: string | null | undefined;
+};
+
 /** How the appliance serves HTTPS. */
 export type TlsMode =
   /** Certificates from an ACME CA (Let's Encrypt) for --domain. */
@@ -273,6 +283,23 @@ export type BeginWizardSignInMutationVariables = Exact<{
 
 
 export type BeginWizardSignInMutation = { beginSystemSignIn: { url: string, expiresAt: string } };
+
+export type SystemCategoriesQueryVariables = Exact<{
+  system: SystemInput;
+  account?: string | null | undefined;
+  profileId?: string | null | undefined;
+}>;
+
+
+export type SystemCategoriesQuery = { systemCategories: { complete: boolean, message: string | null, durationMs: number, categories: Array<{ name: string, kind: SyncKind | null, color: string | null }> } };
+
+export type TitleTemplatePreviewQueryVariables = Exact<{
+  template: string;
+  sample: TitleSample;
+}>;
+
+
+export type TitleTemplatePreviewQuery = { titleTemplatePreview: { template: string, subject: string, title: string, placeholders: Array<string> } };
 
 export type BootQueryVariables = Exact<{ [key: string]: never; }>;
 

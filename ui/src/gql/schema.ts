@@ -92,6 +92,16 @@ export type BackupLink = {
   url: Scalars['String']['output'];
 };
 
+/** CategoryListing is the category names of one system (SuperOffice: its task list in the settings' language). */
+export type CategoryListing = {
+  categories: Array<SystemCategory>;
+  /** False when the listing failed or timed out; message then says why. */
+  complete: Scalars['Boolean']['output'];
+  durationMs: Scalars['Int']['output'];
+  /** Why the listing failed, or a note about it (a connector without a category list); null otherwise. */
+  message: Maybe<Scalars['String']['output']>;
+};
+
 /** CheckResult is one preflight check of a system ("credentials valid", "mailbox alice@contoso.com"). */
 export type CheckResult = {
   /** What was found (an address, an HTTP status, the error); may be empty. */
@@ -934,10 +944,22 @@ export type Query = {
    * are taken from profileId's system of the same instance, secrets from the instance's store).
    */
   systemAccounts: AccountListing;
+  /**
+   * systemCategories lists the category names a system (saved or not) can put on items. account is the mailbox
+   * (id or e-mail address) for systems that keep categories per mailbox (Microsoft 365); it is ignored by
+   * SuperOffice, whose task list is the tenant's. Invalid settings are BAD_USER_INPUT naming the field; a listing
+   * that fails or times out comes back with complete false and the reason in message.
+   */
+  systemCategories: CategoryListing;
   /** Which of the given secret names are stored for a connector instance (values are never returned). */
   systemSecretsSet: Array<Scalars['String']['output']>;
   /** Public: whether first-run setup is needed. */
   systemStatus: SystemStatus;
+  /**
+   * titleTemplatePreview renders a SuperOffice subject template (settings.titleTemplate) for sample with the
+   * connector's rules. An invalid template is BAD_USER_INPUT with extensions.field "template".
+   */
+  titleTemplatePreview: TitlePreview;
   /** How the appliance serves HTTPS: mode, domains, certificates and what needs attention. */
   tlsStatus: TlsStatus;
   /** Public: the build's version and commit. */
@@ -1025,9 +1047,22 @@ export type QuerySystemAccountsArgs = {
 };
 
 
+export type QuerySystemCategoriesArgs = {
+  account: InputMaybe<Scalars['String']['input']>;
+  profileId: InputMaybe<Scalars['ID']['input']>;
+  system: SystemInput;
+};
+
+
 export type QuerySystemSecretsSetArgs = {
   instance: Scalars['String']['input'];
   names: Array<Scalars['String']['input']>;
+};
+
+
+export type QueryTitleTemplatePreviewArgs = {
+  sample: TitleSample;
+  template: Scalars['String']['input'];
 };
 
 /**
@@ -1362,6 +1397,15 @@ export type SystemBreaker = {
   until: Maybe<Scalars['Time']['output']>;
 };
 
+/** SystemCategory is one name a system can put on items: a SuperOffice appointment or task type, an Outlook category. */
+export type SystemCategory = {
+  /** The system's colour of the category (Outlook: "preset0"…"preset24", "none"), or null. */
+  color: Maybe<Scalars['String']['output']>;
+  /** APPOINTMENT or TASK for a name that applies to one kind (SuperOffice types); null when it applies to any item. */
+  kind: Maybe<SyncKind>;
+  name: Scalars['String']['output'];
+};
+
 /** SystemCheckReport is the outcome of one system's checks. */
 export type SystemCheckReport = {
   checkedAt: Scalars['Time']['output'];
@@ -1425,6 +1469,28 @@ export type SystemState =
 export type SystemStatus = {
   state: SystemState;
   version: Scalars['String']['output'];
+};
+
+/** TitlePreview is a subject template rendered for a sample, and read back the way a subject edited in the mailbox is. */
+export type TitlePreview = {
+  /** The placeholders a template may use, without braces (title, type, company, person, project, sale). */
+  placeholders: Array<Scalars['String']['output']>;
+  /** The subject the mailbox shows for the sample. */
+  subject: Scalars['String']['output'];
+  /** The template as the connector uses it (an empty template is the default "{title}"). */
+  template: Scalars['String']['output'];
+  /** The CRM title read back from subject with the template; equal to the sample's title. */
+  title: Scalars['String']['output'];
+};
+
+/** TitleSample holds the CRM values a subject template is previewed with; empty values are left out as a sync would. */
+export type TitleSample = {
+  company?: InputMaybe<Scalars['String']['input']>;
+  person?: InputMaybe<Scalars['String']['input']>;
+  project?: InputMaybe<Scalars['String']['input']>;
+  sale?: InputMaybe<Scalars['String']['input']>;
+  title: Scalars['String']['input'];
+  type?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** TlsCertificate is the public part of a certificate the appliance serves. */

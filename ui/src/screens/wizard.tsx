@@ -59,6 +59,7 @@ import {
   wizardPath,
 } from '../wizard';
 import { type Report, SystemReport } from './checks';
+import { MappingPanel } from './mapping';
 import { PreviewPanel } from './preview';
 import { KIND, LoadError, SIGN_IN, signInResult } from './sync';
 
@@ -915,6 +916,7 @@ export function WizardScreen(props: { editId?: string; search?: string } = {}) {
                 <Field label="Creates: and more than (%)" inputMode="numeric" value={d.guardCreatesPercent} onInput={(v) => set({ guardCreatesPercent: v })} error={problems['guard.creates.percent']} />
               </div>
             </fieldset>
+            <MappingPanel draft={d} onSettings={(v) => setSys('crm', { settings: v })} />
             <PreviewPanel draft={d} />
           </>
         )}
