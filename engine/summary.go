@@ -1,0 +1,228 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// The user summary is what the users grid shows of each linked user: per kind the items in sync and the last
+// finished run, the last successful sync, the number of quarantined items, and the most recent error naming the
+// item at fault. Its cost is bounded per user: it reads at most SummaryRunScan runs of the user's run index, counts
+// link and quarantine keys without decoding links, and decodes only that user's quarantine records and, for the
+// newest of them, one trace and one base record to find the item's title.
+
+// SummaryRunScan bounds the runs UserSummary reads (newest first) to find each kind's last finished run. A kind
+// whose last finished run is older than that many runs of the user shows no last run.
+const SummaryRunScan = 40
+
+// UserSummary sums up one linked user for the users grid.
+type UserSummary struct {
+	// Kinds has one entry per kind that has linked items or a finished run, in the order of Kinds.
+	Kinds []KindSummary
+	// LastSuccess is the end of the newest OK run of any kind among the runs read (zero when none).
+	LastSuccess time.Time
+	// Quarantined is the number of the user's quarantined items (all kinds).
+	Quarantined int
+	// LastError is the most recent error: the newest quarantined item, or the error of a kind's last finished
+	// run when that run failed or was partial and ended after it. Nil when there is none.
+	LastError *SummaryError
+}
+
+// KindSummary is one kind of a user's summary.
+type KindSummary struct {
+	Kind Kind
+	// Items is the number of linked items of the kind (items in sync between both systems).
+	Items int
+	// LastRun is the kind's newest finished sync run (OK, partial or failed; undo and conflict resolution runs
+	// are left out), nil when none was found.
+	LastRun *Run
+}
+
+// SummaryError is an error of a user's summary, naming the item at fault when it is an item error.
+type SummaryError struct {
+	Kind Kind
+	At   time.Time
+	// Run is the run that reported the error (run errors); empty for a quarantined item.
+	Run string
+	// Item is set for a quarantined item: its side and id, its title when the engine still knows it, and the
+	// field at fault.
+	Item   bool
+	Side   Side
+	ID     string
+	Title  string
+	Field  string
+	Reason string
+}
+
+// kindNoun names one item of kind k for messages.
+var kindNoun = map[Kind]string{KindAppointment: "Appointment", KindTask: "Task", KindContact: "Contact", KindGroup: "Group"}
+
+// Message is the error as one line, e.g. "Appointment 'Board meeting' (CRM 1234): end: end before start" for an
+// item, or "Appointment sync failed: mailbox answered 503" for a run.
+func (s *SummaryError) Message() string {
+	noun := kindNoun[s.Kind]
+	if noun == "" {
+		noun = string(s.Kind)
+	}
+	if !s.Item {
+		return noun + " sync failed: " + s.Reason
+	}
+	var b strings.Builder
+	b.WriteString(noun)
+	if s.Title != "" {
+		fmt.Fprintf(&b, " '%s'", s.Title)
+	}
+	side := "CRM"
+	if s.Side == SideMailbox {
+		side = "mailbox"
+	}
+	fmt.Fprintf(&b, " (%s %s): ", side, s.ID)
+	if s.Field != "" && !strings.HasPrefix(s.Reason, s.Field+":") {
+		b.WriteString(s.Field + ": ")
+	}
+	b.WriteString(s.Reason)
+	return b.String()
+}
+
+// keyCounter is implemented by stores that count the keys under a prefix without reading their values
+// (*kv.DB). Other stores are counted with Scan.
+type keyCounter interface {
+	CountPrefix(prefix []byte) (int, error)
+}
+
+// countPrefix counts the keys under prefix.
+func (e *Engine) countPrefix(prefix string) (int, error) {
+	if c, ok := e.kv.(keyCounter); ok {
+		return c.CountPrefix([]byte(prefix))
+	}
+	n := 0
+	err := e.kv.Scan([]byte(prefix), func(_, _ []byte) error {
+		n++
+		return nil
+	})
+	return n, err
+}
+
+// finishedSync reports whether r is a sync run that finished (OK, partial or failed), not an undo or a conflict
+// resolution, whose counts say nothing about the items in sync.
+func finishedSync(r *Run) bool {
+	if r.Status != RunOK && r.Status != RunPartial && r.Status != RunFailed {
+		return false
+	}
+	return !strings.HasPrefix(r.Trigger, "undo:") && !strings.HasPrefix(r.Trigger, "resolve:")
+}
+
+// UserSummary sums up linked user userID of profile profileID for the users grid (see UserSummary). A user who
+// was unlinked still gets the summary of what is stored about them.
+func (e *Engine) UserSummary(profileID, userID string) (UserSummary, error) {
+	var out UserSummary
+	if err := validID("profileId", profileID); err != nil {
+		return out, err
+	}
+	if err := validID("userId", userID); err != nil {
+		return out, err
+	}
+	runs, err := e.UserRuns(profileID, userID, SummaryRunScan)
+	if err != nil {
+		return out, err
+	}
+	last := map[Kind]*Run{}
+	for i := range runs {
+		r := &runs[i]
+		if !finishedSync(r) {
+			continue
+		}
+		if r.Status == RunOK && r.End.After(out.LastSuccess) {
+			out.LastSuccess = r.End
+		}
+		if last[r.Kind] == nil {
+			last[r.Kind] = r
+		}
+	}
+	for _, k := range Kinds {
+		n, err := e.countPrefix(kLinkPrefix(kJob(profileID, userID, k)))
+		if err != nil {
+			return out, err
+		}
+		if n == 0 && last[k] == nil {
+			continue
+		}
+		out.Kinds = append(out.Kinds, KindSummary{Kind: k, Items: n, LastRun: last[k]})
+	}
+	// The user's quarantine: counted, and the newest record kept (records are small and few per user).
+	var newest *Quarantined
+	err = scanJSON(e.kv, keyRoot+"quarantine/"+profileID+"/"+userID+"/", func(_ string, q Quarantined) error {
+		out.Quarantined++
+		if newest == nil || q.At.After(newest.At) {
+			newest = &q
+		}
+		return nil
+	})
+	if err != nil {
+		return out, err
+	}
+	if newest != nil {
+		out.LastError = &SummaryError{Kind: newest.Kind, At: newest.At, Item: true, Side: newest.Side, ID: newest.ID,
+			Field: newest.Field, Reason: newest.Reason, Title: e.itemTitle(profileID, userID, newest.Kind, newest.ID)}
+	}
+	for _, k := range Kinds {
+		r := last[k]
+		if r == nil || r.Status == RunOK || r.Error == "" {
+			continue
+		}
+		if out.LastError == nil || r.End.After(out.LastError.At) {
+			out.LastError = &SummaryError{Kind: k, At: r.End, Run: r.ID, Reason: r.Error}
+		}
+	}
+	return out, nil
+}
+
+// itemTitle finds the title of item id of a user's job through the item's newest trace entry naming a link and
+// that link's base content. It returns "" when the item was never linked or its records are gone; a record that
+// cannot be read is logged and also gives "" (the title only decorates a message).
+func (e *Engine) itemTitle(profileID, userID string, k Kind, id string) string {
+	b, ok, err := e.kv.Get([]byte(kTrace(id)))
+	if err != nil || !ok {
+		return ""
+	}
+	link := ""
+	for line := range bytes.SplitSeq(b, []byte{'\n'}) {
+		if len(line) == 0 {
+			continue
+		}
+		var t TraceEntry
+		if json.Unmarshal(line, &t) != nil {
+			break
+		}
+		if t.Profile == profileID && t.User == userID && t.Kind == k && t.Link != "" {
+			link = t.Link
+			break
+		}
+	}
+	if link == "" {
+		return ""
+	}
+	var base Base
+	if ok, err := e.getJSON(kBase(kJob(profileID, userID, k), link), &base); err != nil || !ok {
+		if err != nil {
+			e.log.Warn("user summary: the base of a quarantined item cannot be read", "link", link, "err", err)
+		}
+		return ""
+	}
+	for _, c := range []json.RawMessage{base.C, base.M} {
+		it, err := decodeItem(k, c)
+		if err != nil {
+			e.log.Warn("user summary: the base of a quarantined item cannot be decoded", "link", link, "err", err)
+			continue
+		}
+		if it != nil {
+			if t := strings.TrimSpace(titleOf(it)); t != "" {
+				return t
+			}
+		}
+	}
+	return ""
+}
