@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -125,15 +126,19 @@ func (e *Engine) UserSummary(profileID, userID string) (UserSummary, error) {
 	if err := validID("userId", userID); err != nil {
 		return out, err
 	}
-	runs, err := e.UserRuns(profileID, userID, SummaryRunScan)
-	if err != nil {
-		return out, err
+	linked := map[Kind]int{}
+	for _, k := range Kinds {
+		n, err := e.countPrefix(kLinkPrefix(kJob(profileID, userID, k)))
+		if err != nil {
+			return out, err
+		}
+		linked[k] = n
 	}
+	// The newest runs, until every kind with linked items has its last finished run and an OK run was seen.
 	last := map[Kind]*Run{}
-	for i := range runs {
-		r := &runs[i]
+	err := e.summaryRuns(profileID, userID, func(r *Run) bool {
 		if !finishedSync(r) {
-			continue
+			return false
 		}
 		if r.Status == RunOK && r.End.After(out.LastSuccess) {
 			out.LastSuccess = r.End
@@ -141,16 +146,24 @@ func (e *Engine) UserSummary(profileID, userID string) (UserSummary, error) {
 		if last[r.Kind] == nil {
 			last[r.Kind] = r
 		}
+		if out.LastSuccess.IsZero() {
+			return false
+		}
+		for _, k := range Kinds {
+			if linked[k] > 0 && last[k] == nil {
+				return false
+			}
+		}
+		return true
+	})
+	if err != nil {
+		return out, err
 	}
 	for _, k := range Kinds {
-		n, err := e.countPrefix(kLinkPrefix(kJob(profileID, userID, k)))
-		if err != nil {
-			return out, err
-		}
-		if n == 0 && last[k] == nil {
+		if linked[k] == 0 && last[k] == nil {
 			continue
 		}
-		out.Kinds = append(out.Kinds, KindSummary{Kind: k, Items: n, LastRun: last[k]})
+		out.Kinds = append(out.Kinds, KindSummary{Kind: k, Items: linked[k], LastRun: last[k]})
 	}
 	// The user's quarantine: counted, and the newest record kept (records are small and few per user).
 	var newest *Quarantined
@@ -178,6 +191,48 @@ func (e *Engine) UserSummary(profileID, userID string) (UserSummary, error) {
 		}
 	}
 	return out, nil
+}
+
+// summaryRuns calls visit with the user's runs, newest first, at most SummaryRunScan of them, until visit returns
+// true. It reads the run index when it is complete and UserRuns otherwise.
+func (e *Engine) summaryRuns(profileID, userID string, visit func(r *Run) bool) error {
+	ready, err := e.runIndexReady()
+	if err != nil {
+		return err
+	}
+	if !ready {
+		runs, err := e.UserRuns(profileID, userID, SummaryRunScan)
+		if err != nil {
+			return err
+		}
+		for i := range runs {
+			if visit(&runs[i]) {
+				break
+			}
+		}
+		return nil
+	}
+	prefix := kRunUserPrefix(profileID, userID)
+	n := 0
+	err = e.kv.ScanReverse([]byte(prefix), func(k, _ []byte) error {
+		r := new(Run)
+		ok, err := e.getJSON(kRun(string(k[len(prefix):])), r)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return nil // removed by the retention after this scan's snapshot was taken
+		}
+		n++
+		if visit(r) || n >= SummaryRunScan {
+			return errStopScan
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errStopScan) {
+		return err
+	}
+	return nil
 }
 
 // itemTitle finds the title of item id of a user's job through the item's newest trace entry naming a link and
