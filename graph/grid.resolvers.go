@@ -23,3 +23,19 @@ func (r *linkedUserResolver) Summary(ctx context.Context, obj *model.LinkedUser)
 	}
 	return userSummaryOut(s), nil
 }
+
+// UserSummary is the resolver for the userSummary field.
+func (r *queryResolver) UserSummary(ctx context.Context, profileID string, userID string) (*model.UserSummary, error) {
+	e, err := r.needEngine()
+	if err != nil {
+		return nil, err
+	}
+	s, err := e.UserSummary(profileID, userID) // validates the ids first
+	if err != nil {
+		return nil, engineErr(err)
+	}
+	if _, err := e.User(profileID, userID); err != nil {
+		return nil, engineErr(err)
+	}
+	return userSummaryOut(s), nil
+}

@@ -71,6 +71,18 @@ func TestUserSummaryGrid(t *testing.T) {
 		t.Fatalf("last error: %s, want %q", r.Raw, want)
 	}
 
+	// userSummary answers the same for one user, and NOT_FOUND for a user who is not linked.
+	r = admin.query(`{ userSummary(profileId: "p1", userId: "u1") { quarantined lastError { message } } }`, nil).must(t)
+	if field(r.Data, "userSummary", "lastError", "message") != want || field(r.Data, "userSummary", "quarantined") != float64(1) {
+		t.Fatalf("userSummary: %s", r.Raw)
+	}
+	if r := admin.query(`{ userSummary(profileId: "p1", userId: "nobody") { quarantined } }`, nil); r.code() != "NOT_FOUND" {
+		t.Fatalf("userSummary of nobody: %s, want NOT_FOUND", r.Raw)
+	}
+	if r := admin.query(`{ userSummary(profileId: "p1", userId: "a/b") { quarantined } }`, nil); r.code() != "BAD_USER_INPUT" {
+		t.Fatalf("userSummary of a malformed id: %s, want BAD_USER_INPUT", r.Raw)
+	}
+
 	// Summary is an ADMIN field: a user account cannot read it through linkedUsers.
 	user := se.userClient(se.adminViewer())
 	if r := user.query(gridQuery, nil); r.code() != "FORBIDDEN" {

@@ -437,6 +437,7 @@ type ComplexityRoot struct {
 		SystemSecretsSet func(childComplexity int, instance string, names []string) int
 		SystemStatus     func(childComplexity int) int
 		TLSStatus        func(childComplexity int) int
+		UserSummary      func(childComplexity int, profileID string, userID string) int
 		Version          func(childComplexity int) int
 	}
 
@@ -809,6 +810,7 @@ type QueryResolver interface {
 	SystemAccounts(ctx context.Context, system model.SystemInput, profileID *string) (*model.AccountListing, error)
 	SuggestLinks(ctx context.Context, crm model.SystemInput, mailbox model.SystemInput, profileID *string) (*model.LinkSuggestions, error)
 	SyncConflicts(ctx context.Context, profileID *string, openOnly *bool) ([]*model.SyncConflict, error)
+	UserSummary(ctx context.Context, profileID string, userID string) (*model.UserSummary, error)
 	GovernorHistory(ctx context.Context, scope *string, minutes *int) (*model.GovernorHistory, error)
 	TLSStatus(ctx context.Context) (*model.TLSStatus, error)
 	Reinvitations(ctx context.Context, profileID *string) ([]*model.Reinvitation, error)
@@ -2790,6 +2792,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.TLSStatus(childComplexity), true
+	case "Query.userSummary":
+		if e.ComplexityRoot.Query.UserSummary == nil {
+			break
+		}
+
+		args, err := ec.field_Query_userSummary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.UserSummary(childComplexity, args["profileId"].(string), args["userId"].(string)), true
 	case "Query.version":
 		if e.ComplexityRoot.Query.Version == nil {
 			break
@@ -4615,6 +4628,11 @@ type UserSummary {
 extend type LinkedUser {
   "The user's summary for the users grid (costs a few reads per user: ask for it only where it is shown)."
   summary: UserSummary! @hasRole(role: ADMIN)
+}
+
+extend type Query {
+  "One linked user's summary, as LinkedUser.summary (the users grid refreshes a user's row with it when a run of theirs finishes)."
+  userSummary(profileId: ID!, userId: ID!): UserSummary! @hasRole(role: ADMIN)
 }
 `, BuiltIn: false},
 	{Name: "../ops.graphqls", Input: `# Operations: the governor's activity over time, the TLS/domain status, backup
@@ -8136,6 +8154,28 @@ func (ec *executionContext) field_Query_systemSecretsSet_args(ctx context.Contex
 		return nil, err
 	}
 	args["names"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_userSummary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "profileId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["profileId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg1
 	return args, nil
 }
 
@@ -15990,6 +16030,68 @@ func (ec *executionContext) fieldContext_Query_syncConflicts(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_syncConflicts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_userSummary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_userSummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().UserSummary(ctx, fc.Args["profileId"].(string), fc.Args["userId"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.UserSummary
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.UserSummary
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UserSummary) graphql.Marshaler {
+			return ec.marshalNUserSummary2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐUserSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_userSummary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserSummary(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_userSummary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -27129,6 +27231,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 					}
 				}()
 				res = ec._Query_syncConflicts(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "userSummary":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_userSummary(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
