@@ -11,9 +11,10 @@ import (
 
 // The user summary is what the users grid shows of each linked user: per kind the items in sync and the last
 // finished run, the last successful sync, the number of quarantined items, and the most recent error naming the
-// item at fault. Its cost is bounded per user: it reads at most SummaryRunScan runs of the user's run index, counts
-// link and quarantine keys without decoding links, and decodes only that user's quarantine records and, for the
-// newest of them, one trace and one base record to find the item's title.
+// item at fault. Its cost is bounded per user: it counts the user's link keys in one key-only scan (links are not
+// decoded), reads the user's run index newest first until every kind with links has its last finished run (at most
+// SummaryRunScan runs), decodes only that user's quarantine records and, for the newest of them, one trace and one
+// base record to find the item's title.
 
 // SummaryRunScan bounds the runs UserSummary reads (newest first) to find each kind's last finished run. A kind
 // whose last finished run is older than that many runs of the user shows no last run.
@@ -88,23 +89,32 @@ func (s *SummaryError) Message() string {
 	return b.String()
 }
 
-// keyCounter is implemented by stores that count the keys under a prefix without reading their values
-// (*kv.DB). Other stores are counted with Scan.
-type keyCounter interface {
-	CountPrefix(prefix []byte) (int, error)
+// keyScanner is implemented by stores that list the keys under a prefix without reading their values (*kv.DB).
+// Other stores are read with Scan.
+type keyScanner interface {
+	ScanKeys(prefix []byte, fn func(key []byte) error) error
 }
 
-// countPrefix counts the keys under prefix.
-func (e *Engine) countPrefix(prefix string) (int, error) {
-	if c, ok := e.kv.(keyCounter); ok {
-		return c.CountPrefix([]byte(prefix))
+// scanKeys calls fn with every key under prefix (valid only during the call).
+func (e *Engine) scanKeys(prefix string, fn func(key []byte) error) error {
+	if c, ok := e.kv.(keyScanner); ok {
+		return c.ScanKeys([]byte(prefix), fn)
 	}
-	n := 0
-	err := e.kv.Scan([]byte(prefix), func(_, _ []byte) error {
-		n++
+	return e.kv.Scan([]byte(prefix), func(k, _ []byte) error { return fn(k) })
+}
+
+// linkCounts counts a user's links per kind in one key-only scan of eng/link/<profile>/<user>/.
+func (e *Engine) linkCounts(profileID, userID string) (map[Kind]int, error) {
+	prefix := keyRoot + "link/" + profileID + "/" + userID + "/"
+	out := map[Kind]int{}
+	err := e.scanKeys(prefix, func(k []byte) error {
+		rest := k[len(prefix):]
+		if i := bytes.IndexByte(rest, '/'); i > 0 {
+			out[Kind(rest[:i])]++
+		}
 		return nil
 	})
-	return n, err
+	return out, err
 }
 
 // finishedSync reports whether r is a sync run that finished (OK, partial or failed), not an undo or a conflict
@@ -126,17 +136,13 @@ func (e *Engine) UserSummary(profileID, userID string) (UserSummary, error) {
 	if err := validID("userId", userID); err != nil {
 		return out, err
 	}
-	linked := map[Kind]int{}
-	for _, k := range Kinds {
-		n, err := e.countPrefix(kLinkPrefix(kJob(profileID, userID, k)))
-		if err != nil {
-			return out, err
-		}
-		linked[k] = n
+	linked, err := e.linkCounts(profileID, userID)
+	if err != nil {
+		return out, err
 	}
 	// The newest runs, until every kind with linked items has its last finished run and an OK run was seen.
 	last := map[Kind]*Run{}
-	err := e.summaryRuns(profileID, userID, func(r *Run) bool {
+	err = e.summaryRuns(profileID, userID, func(r *Run) bool {
 		if !finishedSync(r) {
 			return false
 		}
