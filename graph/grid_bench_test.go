@@ -127,6 +127,7 @@ func BenchmarkGrid(b *testing.B) {
 	})
 	admin := env.setupAdmin()
 	b.Run("engine", func(b *testing.B) {
+		b.ReportAllocs()
 		for b.Loop() {
 			for i := range gridUsers {
 				s, err := e.UserSummary("p1", fmt.Sprintf("u%04d", i))
