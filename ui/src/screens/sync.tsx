@@ -462,7 +462,14 @@ export function UsersScreen() {
                           )}
                         </td>
                         <td class="items" title={itemsDetail(sum)}>
-                          {itemsText(sum)}
+                          {itemsText(sum)
+                            .split(' · ')
+                            .flatMap((t, i) => [
+                              i > 0 ? ' · ' : '',
+                              <span class="item-count" key={t}>
+                                {t}
+                              </span>,
+                            ])}
                           {sum && sum.quarantined > 0 && (
                             <>
                               <br />
