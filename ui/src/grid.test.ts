@@ -55,6 +55,10 @@ describe('users grid summary columns', () => {
     const bad = summary({ lastError: fault, quarantined: 1 });
     expect(itemError(bad)).toBe(fault!.message);
     expect(itemError(summary())).toBeNull();
+    const runFault = { ...fault!, message: 'Task sync failed: mailbox answered 503', runId: 'r1', itemId: null, field: null };
+    expect(itemError(summary({ lastError: runFault }))).toBe('Task sync failed: mailbox answered 503');
+    expect(itemError(summary({ lastError: runFault }), 'mailbox answered 503')).toBeNull();
+    expect(itemError(bad, 'mailbox answered 503')).toBe(fault!.message);
     expect(hasErrors(bad)).toBe(true);
     expect(hasErrors(summary({ quarantined: 2 }))).toBe(true);
     expect(hasErrors(summary())).toBe(false);

@@ -71,9 +71,15 @@ export function lastSync(s: Summary | null | undefined): { at: string | null; no
   return { at: s.lastSuccess, note: '' };
 }
 
-/** itemError is the error naming the item at fault (or the failed run), or null. */
-export function itemError(s: Summary | null | undefined): string | null {
-  return s?.lastError?.message ?? null;
+/**
+ * itemError is the error naming the item at fault (or the failed run), or null. A run's error is left out when
+ * shown is set (the State cell already says the scheduler's last error); an item's never is.
+ */
+export function itemError(s: Summary | null | undefined, shown?: string | null): string | null {
+  const e = s?.lastError;
+  if (!e) return null;
+  if (!e.itemId && shown) return null;
+  return e.message;
 }
 
 /** hasErrors reports whether the summary names an error or quarantined items (the "with errors" filter). */

@@ -423,7 +423,7 @@ export function UsersScreen() {
                     const st = userStatus(u);
                     const key = `${p.id}/${u.id}`;
                     const sum = summaries[summaryKey(p.id, u.id)];
-                    const fault = itemError(sum);
+                    const fault = itemError(sum, u.status?.lastError);
                     const synced = lastSync(sum);
                     return (
                       <tr key={u.id} class={st.warn || fault ? 'row-warn' : undefined}>
