@@ -158,9 +158,16 @@ export function useUserSummaries(
   const [summaries, setSummaries] = useState<Summaries>({});
   const [error, setError] = useState<unknown>(null);
   const sig = profiles ? usersSignature(profiles) : '';
-  const reloadWhenOffline = live === 'live' ? null : profiles;
   const apiRef = useRef(api);
   apiRef.current = api;
+  // Without live updates, every reload of the grid (Refresh, a command) reloads the summaries too.
+  const [reloads, setReloads] = useState(0);
+  const seen = useRef(profiles);
+  useEffect(() => {
+    const before = seen.current;
+    seen.current = profiles;
+    if (before && profiles && profiles !== before && live !== 'live') setReloads((n) => n + 1);
+  }, [profiles, live]);
 
   useEffect(() => {
     if (!profiles) return;
@@ -180,7 +187,7 @@ export function useUserSummaries(
     return () => {
       cancelled = true;
     };
-  }, [sig, reloadWhenOffline]);
+  }, [sig, reloads]);
 
   useEffect(() => {
     if (typeof WebSocket === 'undefined') return;
