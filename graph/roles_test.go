@@ -84,6 +84,8 @@ var roleCases = []struct {
 	{"saveSyncProfile", `mutation { saveSyncProfile(input: {id: "p9", name: "x", crm: {type: "crm", instance: "c"}, mailbox: {type: "mbx", instance: "m"}}) { id } }`, "ADMIN"},
 	{"deleteSyncProfile", `mutation { deleteSyncProfile(id: "p1") }`, "ADMIN"},
 	{"linkedUsers", `{ linkedUsers(profileId: "p1") { id } }`, "ADMIN"},
+	{"linkedUsers", `{ linkedUsers(profileId: "p1") { id summary { quarantined lastError { message } } } }`, "ADMIN"},
+	{"userSummary", `{ userSummary(profileId: "p1", userId: "u1") { quarantined } }`, "ADMIN"},
 	{"linkUser", `mutation { linkUser(input: {profileId: "p1", id: "u9", crm: {id: "a"}, mailbox: {email: "m@example.com"}}) { id } }`, "ADMIN"},
 	{"unlinkUser", `mutation { unlinkUser(profileId: "p1", userId: "u1") }`, "ADMIN"},
 	{"syncRuns", `{ syncRuns { id } }`, "ADMIN"},

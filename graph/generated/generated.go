@@ -193,6 +193,12 @@ type ComplexityRoot struct {
 		Kind      func(childComplexity int) int
 	}
 
+	KindSummary struct {
+		Items   func(childComplexity int) int
+		Kind    func(childComplexity int) int
+		LastRun func(childComplexity int) int
+	}
+
 	LinkSuggestion struct {
 		Address   func(childComplexity int) int
 		Crm       func(childComplexity int) int
@@ -215,6 +221,7 @@ type ComplexityRoot struct {
 		Overrides func(childComplexity int) int
 		ProfileID func(childComplexity int) int
 		Status    func(childComplexity int) int
+		Summary   func(childComplexity int) int
 	}
 
 	MailResult struct {
@@ -439,6 +446,7 @@ type ComplexityRoot struct {
 		SystemStatus         func(childComplexity int) int
 		TLSStatus            func(childComplexity int) int
 		TitleTemplatePreview func(childComplexity int, template string, sample model.TitleSample) int
+		UserSummary          func(childComplexity int, profileID string, userID string) int
 		Version              func(childComplexity int) int
 	}
 
@@ -512,6 +520,25 @@ type ComplexityRoot struct {
 	Subscription struct {
 		AuditEvents func(childComplexity int) int
 		SyncStatus  func(childComplexity int) int
+	}
+
+	SummaryError struct {
+		At      func(childComplexity int) int
+		Field   func(childComplexity int) int
+		ItemID  func(childComplexity int) int
+		Kind    func(childComplexity int) int
+		Message func(childComplexity int) int
+		Reason  func(childComplexity int) int
+		RunID   func(childComplexity int) int
+		Side    func(childComplexity int) int
+		Title   func(childComplexity int) int
+	}
+
+	SummaryRun struct {
+		Counts func(childComplexity int) int
+		End    func(childComplexity int) int
+		ID     func(childComplexity int) int
+		Status func(childComplexity int) int
 	}
 
 	SyncAccount struct {
@@ -719,6 +746,13 @@ type ComplexityRoot struct {
 		Filters    func(childComplexity int) int
 	}
 
+	UserSummary struct {
+		Kinds       func(childComplexity int) int
+		LastError   func(childComplexity int) int
+		LastSuccess func(childComplexity int) int
+		Quarantined func(childComplexity int) int
+	}
+
 	UserSyncStatus struct {
 		Breaker       func(childComplexity int) int
 		BreakerReason func(childComplexity int) int
@@ -749,6 +783,7 @@ type ComplexityRoot struct {
 
 type LinkedUserResolver interface {
 	Status(ctx context.Context, obj *model.LinkedUser) (*model.UserSyncStatus, error)
+	Summary(ctx context.Context, obj *model.LinkedUser) (*model.UserSummary, error)
 }
 type MutationResolver interface {
 	AddAdmin(ctx context.Context, email string, name string, password string) (*model.Account, error)
@@ -797,6 +832,7 @@ type QueryResolver interface {
 	SystemAccounts(ctx context.Context, system model.SystemInput, profileID *string) (*model.AccountListing, error)
 	SuggestLinks(ctx context.Context, crm model.SystemInput, mailbox model.SystemInput, profileID *string) (*model.LinkSuggestions, error)
 	SyncConflicts(ctx context.Context, profileID *string, openOnly *bool) ([]*model.SyncConflict, error)
+	UserSummary(ctx context.Context, profileID string, userID string) (*model.UserSummary, error)
 	SystemCategories(ctx context.Context, system model.SystemInput, account *string, profileID *string) (*model.CategoryListing, error)
 	TitleTemplatePreview(ctx context.Context, template string, sample model.TitleSample) (*model.TitlePreview, error)
 	GovernorHistory(ctx context.Context, scope *string, minutes *int) (*model.GovernorHistory, error)
@@ -1411,6 +1447,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.KindDirection.Kind(childComplexity), true
 
+	case "KindSummary.items":
+		if e.ComplexityRoot.KindSummary.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindSummary.Items(childComplexity), true
+	case "KindSummary.kind":
+		if e.ComplexityRoot.KindSummary.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindSummary.Kind(childComplexity), true
+	case "KindSummary.lastRun":
+		if e.ComplexityRoot.KindSummary.LastRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KindSummary.LastRun(childComplexity), true
+
 	case "LinkSuggestion.address":
 		if e.ComplexityRoot.LinkSuggestion.Address == nil {
 			break
@@ -1503,6 +1558,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LinkedUser.Status(childComplexity), true
+	case "LinkedUser.summary":
+		if e.ComplexityRoot.LinkedUser.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkedUser.Summary(childComplexity), true
 
 	case "MailResult.expiresAt":
 		if e.ComplexityRoot.MailResult.ExpiresAt == nil {
@@ -2802,6 +2863,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.TitleTemplatePreview(childComplexity, args["template"].(string), args["sample"].(model.TitleSample)), true
+	case "Query.userSummary":
+		if e.ComplexityRoot.Query.UserSummary == nil {
+			break
+		}
+
+		args, err := ec.field_Query_userSummary_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.UserSummary(childComplexity, args["profileId"].(string), args["userId"].(string)), true
 	case "Query.version":
 		if e.ComplexityRoot.Query.Version == nil {
 			break
@@ -3104,6 +3176,86 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.SyncStatus(childComplexity), true
+
+	case "SummaryError.at":
+		if e.ComplexityRoot.SummaryError.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryError.At(childComplexity), true
+	case "SummaryError.field":
+		if e.ComplexityRoot.SummaryError.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryError.Field(childComplexity), true
+	case "SummaryError.itemId":
+		if e.ComplexityRoot.SummaryError.ItemID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryError.ItemID(childComplexity), true
+	case "SummaryError.kind":
+		if e.ComplexityRoot.SummaryError.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryError.Kind(childComplexity), true
+	case "SummaryError.message":
+		if e.ComplexityRoot.SummaryError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryError.Message(childComplexity), true
+	case "SummaryError.reason":
+		if e.ComplexityRoot.SummaryError.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryError.Reason(childComplexity), true
+	case "SummaryError.runId":
+		if e.ComplexityRoot.SummaryError.RunID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryError.RunID(childComplexity), true
+	case "SummaryError.side":
+		if e.ComplexityRoot.SummaryError.Side == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryError.Side(childComplexity), true
+	case "SummaryError.title":
+		if e.ComplexityRoot.SummaryError.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryError.Title(childComplexity), true
+
+	case "SummaryRun.counts":
+		if e.ComplexityRoot.SummaryRun.Counts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryRun.Counts(childComplexity), true
+	case "SummaryRun.end":
+		if e.ComplexityRoot.SummaryRun.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryRun.End(childComplexity), true
+	case "SummaryRun.id":
+		if e.ComplexityRoot.SummaryRun.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryRun.ID(childComplexity), true
+	case "SummaryRun.status":
+		if e.ComplexityRoot.SummaryRun.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SummaryRun.Status(childComplexity), true
 
 	case "SyncAccount.aliases":
 		if e.ComplexityRoot.SyncAccount.Aliases == nil {
@@ -3978,6 +4130,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserOverrides.Filters(childComplexity), true
 
+	case "UserSummary.kinds":
+		if e.ComplexityRoot.UserSummary.Kinds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSummary.Kinds(childComplexity), true
+	case "UserSummary.lastError":
+		if e.ComplexityRoot.UserSummary.LastError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSummary.LastError(childComplexity), true
+	case "UserSummary.lastSuccess":
+		if e.ComplexityRoot.UserSummary.LastSuccess == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSummary.LastSuccess(childComplexity), true
+	case "UserSummary.quarantined":
+		if e.ComplexityRoot.UserSummary.Quarantined == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserSummary.Quarantined(childComplexity), true
+
 	case "UserSyncStatus.breaker":
 		if e.ComplexityRoot.UserSyncStatus.Breaker == nil {
 			break
@@ -4513,6 +4690,65 @@ extend type Mutation {
   ?signin=error&reason=... either way.
   """
   beginSystemSignIn(profileId: ID!, side: Side!, userId: ID, returnTo: String): SignInStart! @hasRole(role: ADMIN)
+}
+`, BuiltIn: false},
+	{Name: "../grid.graphqls", Input: `# The users grid: a linked user's summary (items in sync and the last finished run per kind, the last successful
+# sync, the quarantine and the newest error naming the item at fault), resolved only when asked for.
+
+"KindSummary is one kind of a linked user's summary."
+type KindSummary {
+  kind: SyncKind!
+  "Items linked in both systems now (items in sync)."
+  items: Int!
+  "The kind's newest finished sync run (OK, PARTIAL or FAILED; undo and conflict-resolution runs are left out), among the user's last 40 runs; null when none."
+  lastRun: SummaryRun
+}
+
+"SummaryRun is the part of a finished run the users grid shows."
+type SummaryRun {
+  id: ID!
+  status: RunStatus!
+  "When the run ended."
+  end: Time!
+  counts: RunCounts!
+}
+
+"SummaryError is a linked user's newest error: a quarantined item, or a failed or partial run."
+type SummaryError {
+  kind: SyncKind!
+  at: Time!
+  "The error in one line, naming the item and field at fault, e.g. Appointment 'Board meeting' (CRM 1234): end: end before start."
+  message: String!
+  "The failed or partial run that reported it (run errors); null for a quarantined item."
+  runId: ID
+  "The item at fault (quarantined items): its side, id, title when still known, and field."
+  side: Side
+  itemId: String
+  title: String
+  field: String
+  reason: String!
+}
+
+"UserSummary sums up a linked user for the users grid."
+type UserSummary {
+  "One entry per kind that has linked items or a finished run."
+  kinds: [KindSummary!]!
+  "The end of the newest OK run of any kind (among the user's last 40 runs); null when none."
+  lastSuccess: Time
+  "Items of the user the engine skips until they change (all kinds)."
+  quarantined: Int!
+  "The newest error; null when there is none."
+  lastError: SummaryError
+}
+
+extend type LinkedUser {
+  "The user's summary for the users grid (costs a few reads per user: ask for it only where it is shown)."
+  summary: UserSummary! @hasRole(role: ADMIN)
+}
+
+extend type Query {
+  "One linked user's summary, as LinkedUser.summary (the users grid refreshes a user's row with it when a run of theirs finishes)."
+  userSummary(profileId: ID!, userId: ID!): UserSummary! @hasRole(role: ADMIN)
 }
 `, BuiltIn: false},
 	{Name: "../mapping.graphqls", Input: `# Mapping for the profile wizard's step 3: the category names each system can put on items (to map CRM types to
@@ -6001,6 +6237,18 @@ func (ec *executionContext) childFields_KindDirection(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type KindDirection", field.Name)
 }
 
+func (ec *executionContext) childFields_KindSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_KindSummary_kind(ctx, field)
+	case "items":
+		return ec.fieldContext_KindSummary_items(ctx, field)
+	case "lastRun":
+		return ec.fieldContext_KindSummary_lastRun(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KindSummary", field.Name)
+}
+
 func (ec *executionContext) childFields_LinkSuggestion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "crm":
@@ -6045,6 +6293,8 @@ func (ec *executionContext) childFields_LinkedUser(ctx context.Context, field gr
 		return ec.fieldContext_LinkedUser_overrides(ctx, field)
 	case "status":
 		return ec.fieldContext_LinkedUser_status(ctx, field)
+	case "summary":
+		return ec.fieldContext_LinkedUser_summary(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LinkedUser", field.Name)
 }
@@ -6491,6 +6741,44 @@ func (ec *executionContext) childFields_SmtpSettings(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type SmtpSettings", field.Name)
 }
 
+func (ec *executionContext) childFields_SummaryError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_SummaryError_kind(ctx, field)
+	case "at":
+		return ec.fieldContext_SummaryError_at(ctx, field)
+	case "message":
+		return ec.fieldContext_SummaryError_message(ctx, field)
+	case "runId":
+		return ec.fieldContext_SummaryError_runId(ctx, field)
+	case "side":
+		return ec.fieldContext_SummaryError_side(ctx, field)
+	case "itemId":
+		return ec.fieldContext_SummaryError_itemId(ctx, field)
+	case "title":
+		return ec.fieldContext_SummaryError_title(ctx, field)
+	case "field":
+		return ec.fieldContext_SummaryError_field(ctx, field)
+	case "reason":
+		return ec.fieldContext_SummaryError_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SummaryError", field.Name)
+}
+
+func (ec *executionContext) childFields_SummaryRun(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SummaryRun_id(ctx, field)
+	case "status":
+		return ec.fieldContext_SummaryRun_status(ctx, field)
+	case "end":
+		return ec.fieldContext_SummaryRun_end(ctx, field)
+	case "counts":
+		return ec.fieldContext_SummaryRun_counts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SummaryRun", field.Name)
+}
+
 func (ec *executionContext) childFields_SyncAccount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6899,6 +7187,20 @@ func (ec *executionContext) childFields_UserOverrides(ctx context.Context, field
 		return ec.fieldContext_UserOverrides_daysAhead(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserOverrides", field.Name)
+}
+
+func (ec *executionContext) childFields_UserSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kinds":
+		return ec.fieldContext_UserSummary_kinds(ctx, field)
+	case "lastSuccess":
+		return ec.fieldContext_UserSummary_lastSuccess(ctx, field)
+	case "quarantined":
+		return ec.fieldContext_UserSummary_quarantined(ctx, field)
+	case "lastError":
+		return ec.fieldContext_UserSummary_lastError(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserSummary", field.Name)
 }
 
 func (ec *executionContext) childFields_UserSyncStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8120,6 +8422,28 @@ func (ec *executionContext) field_Query_titleTemplatePreview_args(ctx context.Co
 		return nil, err
 	}
 	args["sample"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_userSummary_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "profileId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["profileId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg1
 	return args, nil
 }
 
@@ -10343,6 +10667,84 @@ func (ec *executionContext) fieldContext_KindDirection_direction(_ context.Conte
 	return graphql.NewScalarFieldContext("KindDirection", field, false, false, errors.New("field of type SyncDirection does not have child fields"))
 }
 
+func (ec *executionContext) _KindSummary_kind(ctx context.Context, field graphql.CollectedField, obj *model.KindSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindSummary_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SyncKind) graphql.Marshaler {
+			return ec.marshalNSyncKind2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindSummary_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindSummary", field, false, false, errors.New("field of type SyncKind does not have child fields"))
+}
+
+func (ec *executionContext) _KindSummary_items(ctx context.Context, field graphql.CollectedField, obj *model.KindSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindSummary_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KindSummary_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KindSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _KindSummary_lastRun(ctx context.Context, field graphql.CollectedField, obj *model.KindSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KindSummary_lastRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastRun, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SummaryRun) graphql.Marshaler {
+			return ec.marshalOSummaryRun2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSummaryRun(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_KindSummary_lastRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KindSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummaryRun(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _LinkSuggestion_crm(ctx context.Context, field graphql.CollectedField, obj *model.LinkSuggestion) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10764,6 +11166,56 @@ func (ec *executionContext) fieldContext_LinkedUser_status(_ context.Context, fi
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserSyncStatus(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LinkedUser_summary(ctx context.Context, field graphql.CollectedField, obj *model.LinkedUser) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkedUser_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LinkedUser().Summary(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.UserSummary
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.UserSummary
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, obj, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UserSummary) graphql.Marshaler {
+			return ec.marshalNUserSummary2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐUserSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkedUser_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LinkedUser",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserSummary(ctx, field)
 		},
 	}
 	return fc, nil
@@ -15953,6 +16405,68 @@ func (ec *executionContext) fieldContext_Query_syncConflicts(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_userSummary(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_userSummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().UserSummary(ctx, fc.Args["profileId"].(string), fc.Args["userId"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.UserSummary
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.UserSummary
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UserSummary) graphql.Marshaler {
+			return ec.marshalNUserSummary2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐUserSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_userSummary(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserSummary(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_userSummary_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_systemCategories(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18355,6 +18869,314 @@ func (ec *executionContext) fieldContext_Subscription_syncStatus(_ context.Conte
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SyncStatusUpdate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SummaryError_kind(ctx context.Context, field graphql.CollectedField, obj *model.SummaryError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryError_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SyncKind) graphql.Marshaler {
+			return ec.marshalNSyncKind2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryError_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryError", field, false, false, errors.New("field of type SyncKind does not have child fields"))
+}
+
+func (ec *executionContext) _SummaryError_at(ctx context.Context, field graphql.CollectedField, obj *model.SummaryError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryError_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryError_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryError", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _SummaryError_message(ctx context.Context, field graphql.CollectedField, obj *model.SummaryError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryError", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SummaryError_runId(ctx context.Context, field graphql.CollectedField, obj *model.SummaryError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryError_runId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RunID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryError_runId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryError", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _SummaryError_side(ctx context.Context, field graphql.CollectedField, obj *model.SummaryError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryError_side(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Side, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Side) graphql.Marshaler {
+			return ec.marshalOSide2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSide(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryError_side(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryError", field, false, false, errors.New("field of type Side does not have child fields"))
+}
+
+func (ec *executionContext) _SummaryError_itemId(ctx context.Context, field graphql.CollectedField, obj *model.SummaryError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryError_itemId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ItemID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryError_itemId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryError", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SummaryError_title(ctx context.Context, field graphql.CollectedField, obj *model.SummaryError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryError_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryError_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryError", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SummaryError_field(ctx context.Context, field graphql.CollectedField, obj *model.SummaryError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryError_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryError_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryError", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SummaryError_reason(ctx context.Context, field graphql.CollectedField, obj *model.SummaryError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryError_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryError_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryError", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SummaryRun_id(ctx context.Context, field graphql.CollectedField, obj *model.SummaryRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryRun_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryRun_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryRun", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _SummaryRun_status(ctx context.Context, field graphql.CollectedField, obj *model.SummaryRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryRun_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RunStatus) graphql.Marshaler {
+			return ec.marshalNRunStatus2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRunStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryRun_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryRun", field, false, false, errors.New("field of type RunStatus does not have child fields"))
+}
+
+func (ec *executionContext) _SummaryRun_end(ctx context.Context, field graphql.CollectedField, obj *model.SummaryRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryRun_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryRun_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SummaryRun", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _SummaryRun_counts(ctx context.Context, field graphql.CollectedField, obj *model.SummaryRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SummaryRun_counts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RunCounts) graphql.Marshaler {
+			return ec.marshalNRunCounts2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐRunCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SummaryRun_counts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SummaryRun",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RunCounts(ctx, field)
 		},
 	}
 	return fc, nil
@@ -21833,6 +22655,116 @@ func (ec *executionContext) fieldContext_UserOverrides_daysAhead(_ context.Conte
 	return graphql.NewScalarFieldContext("UserOverrides", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _UserSummary_kinds(ctx context.Context, field graphql.CollectedField, obj *model.UserSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSummary_kinds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kinds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.KindSummary) graphql.Marshaler {
+			return ec.marshalNKindSummary2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐKindSummaryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserSummary_kinds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UserSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KindSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UserSummary_lastSuccess(ctx context.Context, field graphql.CollectedField, obj *model.UserSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSummary_lastSuccess(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastSuccess, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserSummary_lastSuccess(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSummary", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _UserSummary_quarantined(ctx context.Context, field graphql.CollectedField, obj *model.UserSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSummary_quarantined(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quarantined, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserSummary_quarantined(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _UserSummary_lastError(ctx context.Context, field graphql.CollectedField, obj *model.UserSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserSummary_lastError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SummaryError) graphql.Marshaler {
+			return ec.marshalOSummaryError2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSummaryError(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserSummary_lastError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UserSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SummaryError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UserSyncStatus_profileId(ctx context.Context, field graphql.CollectedField, obj *model.UserSyncStatus) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25243,6 +26175,54 @@ func (ec *executionContext) _KindDirection(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var kindSummaryImplementors = []string{"KindSummary"}
+
+func (ec *executionContext) _KindSummary(ctx context.Context, sel ast.SelectionSet, obj *model.KindSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, kindSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KindSummary")
+		case "kind":
+			out.Values[i] = ec._KindSummary_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "items":
+			out.Values[i] = ec._KindSummary_items(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastRun":
+			out.Values[i] = ec._KindSummary_lastRun(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var linkSuggestionImplementors = []string{"LinkSuggestion"}
 
 func (ec *executionContext) _LinkSuggestion(ctx context.Context, sel ast.SelectionSet, obj *model.LinkSuggestion) graphql.Marshaler {
@@ -25402,6 +26382,44 @@ func (ec *executionContext) _LinkedUser(ctx context.Context, sel ast.SelectionSe
 				}()
 				res = ec._LinkedUser_status(ctx, field, obj)
 				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "summary":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._LinkedUser_summary(ctx, field, obj)
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -26997,6 +28015,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "userSummary":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_userSummary(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "systemCategories":
 			field := field
 
@@ -27975,6 +29015,137 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
+}
+
+var summaryErrorImplementors = []string{"SummaryError"}
+
+func (ec *executionContext) _SummaryError(ctx context.Context, sel ast.SelectionSet, obj *model.SummaryError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, summaryErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SummaryError")
+		case "kind":
+			out.Values[i] = ec._SummaryError_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._SummaryError_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._SummaryError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "runId":
+			out.Values[i] = ec._SummaryError_runId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "side":
+			out.Values[i] = ec._SummaryError_side(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "itemId":
+			out.Values[i] = ec._SummaryError_itemId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._SummaryError_title(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "field":
+			out.Values[i] = ec._SummaryError_field(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._SummaryError_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var summaryRunImplementors = []string{"SummaryRun"}
+
+func (ec *executionContext) _SummaryRun(ctx context.Context, sel ast.SelectionSet, obj *model.SummaryRun) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, summaryRunImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SummaryRun")
+		case "id":
+			out.Values[i] = ec._SummaryRun_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._SummaryRun_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "end":
+			out.Values[i] = ec._SummaryRun_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "counts":
+			out.Values[i] = ec._SummaryRun_counts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
 }
 
 var syncAccountImplementors = []string{"SyncAccount"}
@@ -29479,6 +30650,59 @@ func (ec *executionContext) _UserOverrides(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var userSummaryImplementors = []string{"UserSummary"}
+
+func (ec *executionContext) _UserSummary(ctx context.Context, sel ast.SelectionSet, obj *model.UserSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, userSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UserSummary")
+		case "kinds":
+			out.Values[i] = ec._UserSummary_kinds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastSuccess":
+			out.Values[i] = ec._UserSummary_lastSuccess(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "quarantined":
+			out.Values[i] = ec._UserSummary_quarantined(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastError":
+			out.Values[i] = ec._UserSummary_lastError(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var userSyncStatusImplementors = []string{"UserSyncStatus"}
 
 func (ec *executionContext) _UserSyncStatus(ctx context.Context, sel ast.SelectionSet, obj *model.UserSyncStatus) graphql.Marshaler {
@@ -30468,6 +31692,32 @@ func (ec *executionContext) marshalNKindDirection2ᚖgithubᚗcomᚋsynchronizer
 func (ec *executionContext) unmarshalNKindDirectionInput2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐKindDirectionInput(ctx context.Context, v any) (*model.KindDirectionInput, error) {
 	res, err := ec.unmarshalInputKindDirectionInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNKindSummary2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐKindSummaryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.KindSummary) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNKindSummary2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐKindSummary(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNKindSummary2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐKindSummary(ctx context.Context, sel ast.SelectionSet, v *model.KindSummary) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._KindSummary(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNLinkMatch2githubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐLinkMatch(ctx context.Context, v any) (model.LinkMatch, error) {
@@ -31539,6 +32789,16 @@ func (ec *executionContext) unmarshalNUserOverridesInput2githubᚗcomᚋsynchron
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNUserSummary2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐUserSummary(ctx context.Context, sel ast.SelectionSet, v *model.UserSummary) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._UserSummary(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNUserSyncStatus2ᚕᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐUserSyncStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UserSyncStatus) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -31954,6 +33214,20 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOSummaryError2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSummaryError(ctx context.Context, sel ast.SelectionSet, v *model.SummaryError) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SummaryError(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSummaryRun2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSummaryRun(ctx context.Context, sel ast.SelectionSet, v *model.SummaryRun) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SummaryRun(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOSyncEvent2ᚖgithubᚗcomᚋsynchronizerᚋsynchronizerᚋgraphᚋmodelᚐSyncEvent(ctx context.Context, sel ast.SelectionSet, v *model.SyncEvent) graphql.Marshaler {

@@ -220,6 +220,15 @@ type KindDirectionInput struct {
 	Direction SyncDirection `json:"direction"`
 }
 
+// KindSummary is one kind of a linked user's summary.
+type KindSummary struct {
+	Kind SyncKind `json:"kind"`
+	// Items linked in both systems now (items in sync).
+	Items int `json:"items"`
+	// The kind's newest finished sync run (OK, PARTIAL or FAILED; undo and conflict-resolution runs are left out), among the user's last 40 runs; null when none.
+	LastRun *SummaryRun `json:"lastRun,omitempty"`
+}
+
 // LinkSuggestion is a CRM account and the mailbox account matched to it.
 type LinkSuggestion struct {
 	Crm       *SyncAccount `json:"crm"`
@@ -258,6 +267,8 @@ type LinkedUser struct {
 	Overrides *UserOverrides `json:"overrides"`
 	// The scheduler's status of the user; null when the scheduler does not know the user yet.
 	Status *UserSyncStatus `json:"status,omitempty"`
+	// The user's summary for the users grid (costs a few reads per user: ask for it only where it is shown).
+	Summary *UserSummary `json:"summary"`
 }
 
 // MailResult is the outcome of sending one e-mail. A message the SMTP server did
@@ -626,6 +637,31 @@ type SMTPSettingsInput struct {
 type Subscription struct {
 }
 
+// SummaryError is a linked user's newest error: a quarantined item, or a failed or partial run.
+type SummaryError struct {
+	Kind SyncKind  `json:"kind"`
+	At   time.Time `json:"at"`
+	// The error in one line, naming the item and field at fault, e.g. Appointment 'Board meeting' (CRM 1234): end: end before start.
+	Message string `json:"message"`
+	// The failed or partial run that reported it (run errors); null for a quarantined item.
+	RunID *string `json:"runId,omitempty"`
+	// The item at fault (quarantined items): its side, id, title when still known, and field.
+	Side   *Side   `json:"side,omitempty"`
+	ItemID *string `json:"itemId,omitempty"`
+	Title  *string `json:"title,omitempty"`
+	Field  *string `json:"field,omitempty"`
+	Reason string  `json:"reason"`
+}
+
+// SummaryRun is the part of a finished run the users grid shows.
+type SummaryRun struct {
+	ID     string    `json:"id"`
+	Status RunStatus `json:"status"`
+	// When the run ended.
+	End    time.Time  `json:"end"`
+	Counts *RunCounts `json:"counts"`
+}
+
 // SyncAccount is a user's presence in one system.
 type SyncAccount struct {
 	// The system's stable id (associate id, mailbox id, principal URL).
@@ -959,6 +995,18 @@ type UserOverridesInput struct {
 	Filters    *SyncFiltersInput     `json:"filters,omitempty"`
 	DaysBack   *int                  `json:"daysBack,omitempty"`
 	DaysAhead  *int                  `json:"daysAhead,omitempty"`
+}
+
+// UserSummary sums up a linked user for the users grid.
+type UserSummary struct {
+	// One entry per kind that has linked items or a finished run.
+	Kinds []*KindSummary `json:"kinds"`
+	// The end of the newest OK run of any kind (among the user's last 40 runs); null when none.
+	LastSuccess *time.Time `json:"lastSuccess,omitempty"`
+	// Items of the user the engine skips until they change (all kinds).
+	Quarantined int `json:"quarantined"`
+	// The newest error; null when there is none.
+	LastError *SummaryError `json:"lastError,omitempty"`
 }
 
 // UserSyncStatus is the scheduler's view of one linked user.

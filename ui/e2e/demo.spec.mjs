@@ -288,6 +288,25 @@ async function main() {
     page.off('request', countRefetch);
     assert(await page.evaluate(() => window.__e2eSameDocument === true), 'the grid updated without a reload');
     assert(refetches > 0, 'the grid fetched the users again on the subscription’s events');
+    // The Items column counts each user's items in sync once their first sync ended (the summary refreshes per
+    // user when a run ends), and the grid fits 1280 px without scrolling sideways.
+    const itemsOf = async (name) => ((await row(name).locator('td').nth(4).textContent()) ?? '').trim();
+    await until('the Items column to show counts for every demo user', async () =>
+      (await Promise.all(DEMO_USERS.map(itemsOf))).every((s) => /^[1-9][\d,]* (appts?|tasks?|contacts?|groups?)\b/.test(s)));
+    const usersRegion = page.getByRole('region', { name: /^Users of / }).first();
+    const gridFits = await usersRegion.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+    assert(gridFits.scroll <= gridFits.client + 1, `the users grid fits at 1280 px (scrollWidth ${gridFits.scroll} > clientWidth ${gridFits.client})`);
+    log(`users grid Items: ${(await Promise.all(DEMO_USERS.map(itemsOf))).join(' | ')}; ${gridFits.client} px wide, no sideways scroll`);
+    // When a run of a user ends, the grid refreshes that user's summary alone (query UserSummary).
+    let summaryFetches = 0;
+    const countSummary = (req) => {
+      if (req.url().endsWith('/graphql') && (req.postData() ?? '').includes('UserSummary(')) summaryFetches++;
+    };
+    page.on('request', countSummary);
+    await row(DEMO_USERS[2]).getByRole('button', { name: `Sync now for ${DEMO_USERS[2]}` }).click();
+    await until(`the grid to refresh ${DEMO_USERS[2]}'s summary when the run ends`, async () => summaryFetches > 0);
+    page.off('request', countSummary);
+    log(`Sync now for ${DEMO_USERS[2]}: the grid refreshed that user's summary alone when the run ended`);
     await shot(page, '03-users-in-sync');
     log(`users grid updated live (same document, no reload): ${waitingAtFirst} of 5 were not yet in sync at first sight, now all 5 are “In sync” after ${refetches} live refetches`);
 

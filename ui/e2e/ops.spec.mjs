@@ -231,6 +231,11 @@ async function main() {
     });
     log(`the governor counted ${calls}+ calls of the first runs`);
 
+    // --- Users: the grid with its summary columns (Last sync, Items) passes axe. ---
+    await goNav('Users');
+    await see(page.locator('td.items').filter({ hasText: /\d+ appts?/ }).first(), 'the Items column counting appointments');
+    await checkA11y(page, 'Users grid with items');
+
     // --- Governor: the chart and its table. ---
     await goNav('Governor');
     await see(page.getByRole('heading', { level: 2, name: 'Requests and throttling over time' }), 'the chart card');

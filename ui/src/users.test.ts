@@ -33,8 +33,9 @@ describe('users grid', () => {
   it('exports CSV with quoting', () => {
     const csv = usersCSV([{ id: 'p', users: [bob] }]);
     const lines = csv.trimEnd().split('\n');
-    expect(lines[0]).toBe('profile,user,name,crmEmail,mailboxEmail,state,lastRun,nextRun,lastError');
-    expect(lines[1]).toBe('p,bob,"Bob ""B"" Berg",bob@crm.example,bob@mail.example,"Last run failed: mailbox answered 503, retry",,2026-11-21T10:00:00Z,"mailbox answered 503, retry"');
+    expect(lines[0]).toBe('profile,user,name,crmEmail,mailboxEmail,state,lastRun,nextRun,lastError,lastSync,appointments,tasks,contacts,groups,quarantined,itemError');
+    // Without a summary (not loaded yet) its columns are empty.
+    expect(lines[1]).toBe('p,bob,"Bob ""B"" Berg",bob@crm.example,bob@mail.example,"Last run failed: mailbox answered 503, retry",,2026-11-21T10:00:00Z,"mailbox answered 503, retry",,,,,,,');
   });
 });
 

@@ -284,6 +284,23 @@ export type BeginWizardSignInMutationVariables = Exact<{
 
 export type BeginWizardSignInMutation = { beginSystemSignIn: { url: string, expiresAt: string } };
 
+export type UserSummaryFieldsFragment = { lastSuccess: string | null, quarantined: number, kinds: Array<{ kind: SyncKind, items: number, lastRun: { id: string, status: RunStatus, end: string, counts: { listed: number, created: number, updated: number, deleted: number } } | null }>, lastError: { kind: SyncKind, at: string, message: string, runId: string | null, itemId: string | null, field: string | null } | null };
+
+export type UserSummariesQueryVariables = Exact<{
+  profileId: string;
+}>;
+
+
+export type UserSummariesQuery = { linkedUsers: Array<{ id: string, summary: { lastSuccess: string | null, quarantined: number, kinds: Array<{ kind: SyncKind, items: number, lastRun: { id: string, status: RunStatus, end: string, counts: { listed: number, created: number, updated: number, deleted: number } } | null }>, lastError: { kind: SyncKind, at: string, message: string, runId: string | null, itemId: string | null, field: string | null } | null } }> };
+
+export type UserSummaryQueryVariables = Exact<{
+  profileId: string;
+  userId: string;
+}>;
+
+
+export type UserSummaryQuery = { userSummary: { lastSuccess: string | null, quarantined: number, kinds: Array<{ kind: SyncKind, items: number, lastRun: { id: string, status: RunStatus, end: string, counts: { listed: number, created: number, updated: number, deleted: number } } | null }>, lastError: { kind: SyncKind, at: string, message: string, runId: string | null, itemId: string | null, field: string | null } | null } };
+
 export type SystemCategoriesQueryVariables = Exact<{
   system: SystemInput;
   account?: string | null | undefined;

@@ -244,6 +244,15 @@ export type KindDirectionInput = {
   kind: SyncKind;
 };
 
+/** KindSummary is one kind of a linked user's summary. */
+export type KindSummary = {
+  /** Items linked in both systems now (items in sync). */
+  items: Scalars['Int']['output'];
+  kind: SyncKind;
+  /** The kind's newest finished sync run (OK, PARTIAL or FAILED; undo and conflict-resolution runs are left out), among the user's last 40 runs; null when none. */
+  lastRun: Maybe<SummaryRun>;
+};
+
 /** LinkMatch says how a suggested link was matched. */
 export type LinkMatch =
   /** An alias or proxy address of one side equals an address of the other (ignoring case). */
@@ -289,6 +298,8 @@ export type LinkedUser = {
   profileId: Scalars['ID']['output'];
   /** The scheduler's status of the user; null when the scheduler does not know the user yet. */
   status: Maybe<UserSyncStatus>;
+  /** The user's summary for the users grid (costs a few reads per user: ask for it only where it is shown). */
+  summary: UserSummary;
 };
 
 /**
@@ -962,6 +973,8 @@ export type Query = {
   titleTemplatePreview: TitlePreview;
   /** How the appliance serves HTTPS: mode, domains, certificates and what needs attention. */
   tlsStatus: TlsStatus;
+  /** One linked user's summary, as LinkedUser.summary (the users grid refreshes a user's row with it when a run of theirs finishes). */
+  userSummary: UserSummary;
   /** Public: the build's version and commit. */
   version: Version;
 };
@@ -1063,6 +1076,12 @@ export type QuerySystemSecretsSetArgs = {
 export type QueryTitleTemplatePreviewArgs = {
   sample: TitleSample;
   template: Scalars['String']['input'];
+};
+
+
+export type QueryUserSummaryArgs = {
+  profileId: Scalars['ID']['input'];
+  userId: Scalars['ID']['input'];
 };
 
 /**
@@ -1229,6 +1248,31 @@ export type Subscription = {
   auditEvents: AuditEvent;
   /** Live scheduler events; the first message carries only the current snapshot. */
   syncStatus: SyncStatusUpdate;
+};
+
+/** SummaryError is a linked user's newest error: a quarantined item, or a failed or partial run. */
+export type SummaryError = {
+  at: Scalars['Time']['output'];
+  field: Maybe<Scalars['String']['output']>;
+  itemId: Maybe<Scalars['String']['output']>;
+  kind: SyncKind;
+  /** The error in one line, naming the item and field at fault, e.g. Appointment 'Board meeting' (CRM 1234): end: end before start. */
+  message: Scalars['String']['output'];
+  reason: Scalars['String']['output'];
+  /** The failed or partial run that reported it (run errors); null for a quarantined item. */
+  runId: Maybe<Scalars['ID']['output']>;
+  /** The item at fault (quarantined items): its side, id, title when still known, and field. */
+  side: Maybe<Side>;
+  title: Maybe<Scalars['String']['output']>;
+};
+
+/** SummaryRun is the part of a finished run the users grid shows. */
+export type SummaryRun = {
+  counts: RunCounts;
+  /** When the run ended. */
+  end: Scalars['Time']['output'];
+  id: Scalars['ID']['output'];
+  status: RunStatus;
 };
 
 /** SyncAccount is a user's presence in one system. */
@@ -1598,6 +1642,18 @@ export type UserOverridesInput = {
   daysBack?: InputMaybe<Scalars['Int']['input']>;
   directions?: InputMaybe<Array<KindDirectionInput>>;
   filters?: InputMaybe<SyncFiltersInput>;
+};
+
+/** UserSummary sums up a linked user for the users grid. */
+export type UserSummary = {
+  /** One entry per kind that has linked items or a finished run. */
+  kinds: Array<KindSummary>;
+  /** The newest error; null when there is none. */
+  lastError: Maybe<SummaryError>;
+  /** The end of the newest OK run of any kind (among the user's last 40 runs); null when none. */
+  lastSuccess: Maybe<Scalars['Time']['output']>;
+  /** Items of the user the engine skips until they change (all kinds). */
+  quarantined: Scalars['Int']['output'];
 };
 
 /** UserSyncStatus is the scheduler's view of one linked user. */

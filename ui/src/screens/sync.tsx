@@ -14,6 +14,7 @@ import { useApp } from '../context';
 import { formatTime, sentence } from '../format';
 import type { GovernorQuery, PendingApprovalsQuery, SyncConflictsQuery, SyncProfilesQuery, SyncStatusLiveSubscription } from '../gql/graphql';
 import { userPath } from '../router';
+import { gridCSV, hasErrors, itemError, itemsDetail, itemsText, lastSync, summaryKey, useUserSummaries, type Summaries, type Summary } from '../users';
 import { GovernorHistoryPanel, ReinvitationAlerts } from './ops';
 
 type Profile = SyncProfilesQuery['syncProfiles'][number];
@@ -310,16 +311,18 @@ export function LiveNote(props: { state: LiveState; detail: string }) {
 }
 
 /** UserFilter is the users grid's state filter. */
-export type UserFilter = 'all' | 'problems' | 'paused' | 'syncing';
+export type UserFilter = 'all' | 'problems' | 'errors' | 'paused' | 'syncing';
 
-/** matchUser reports whether a user matches the grid's search text and state filter. */
-export function matchUser(u: User, query: string, show: UserFilter): boolean {
+/** matchUser reports whether a user matches the grid's search text and state filter (errors: the user's summary names one). */
+export function matchUser(u: User, query: string, show: UserFilter, summary?: Summary): boolean {
   const q = query.trim().toLowerCase();
   if (q && ![u.id, u.crm.name, u.crm.email, u.mailbox.email, u.mailbox.name].some((v) => (v ?? '').toLowerCase().includes(q))) return false;
   const s = u.status;
   switch (show) {
     case 'problems':
       return !!s && (!!s.lastError || s.breaker !== 'closed' || s.failures > 0);
+    case 'errors':
+      return hasErrors(summary) || !!s?.lastError;
     case 'paused':
       return !!s?.paused;
     case 'syncing':
@@ -328,20 +331,9 @@ export function matchUser(u: User, query: string, show: UserFilter): boolean {
   return true;
 }
 
-function csvCell(v: string | number | null | undefined): string {
-  const t = v == null ? '' : String(v);
-  return /[",\n\r]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
-}
-
-/** usersCSV writes the users grid (as filtered) as CSV, one user a line. */
-export function usersCSV(profiles: Array<{ id: string; users: User[] }>): string {
-  const rows = [['profile', 'user', 'name', 'crmEmail', 'mailboxEmail', 'state', 'lastRun', 'nextRun', 'lastError']];
-  for (const p of profiles) {
-    for (const u of p.users) {
-      rows.push([p.id, u.id, u.crm.name, u.crm.email, u.mailbox.email, userStatus(u).text, u.status?.lastRun ?? '', u.status?.nextRun ?? '', u.status?.lastError ?? '']);
-    }
-  }
-  return rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+/** usersCSV writes the users grid (as filtered) as CSV, one user a line, with the summary's columns (users.ts). */
+export function usersCSV(profiles: Array<{ id: string; users: User[] }>, summaries: Summaries = {}): string {
+  return gridCSV(profiles, summaries, (u) => userStatus(u).text);
 }
 
 /** UsersScreen lists the linked users of every profile with their sync state. */
@@ -349,12 +341,13 @@ export function UsersScreen() {
   const { api } = useApp();
   const data = useAsync(() => api.syncProfiles());
   const live = useLiveReload(data.reload);
+  const { summaries } = useUserSummaries(api, data.data?.syncProfiles ?? null, live.state);
   const cmd = useCommand();
   const profiles = data.data?.syncProfiles ?? [];
   const total = profiles.reduce((n, p) => n + p.users.length, 0);
   const [query, setQuery] = useState('');
   const [show, setShow] = useState<UserFilter>('all');
-  const shown = profiles.map((p) => ({ ...p, users: p.users.filter((u) => matchUser(u, query, show)) }));
+  const shown = profiles.map((p) => ({ ...p, users: p.users.filter((u) => matchUser(u, query, show, summaries[summaryKey(p.id, u.id)])) }));
   const shownCount = shown.reduce((n, p) => n + p.users.length, 0);
   return (
     <>
@@ -392,11 +385,12 @@ export function UsersScreen() {
             <select id="user-filter" value={show} onChange={(e) => setShow((e.currentTarget as HTMLSelectElement).value as UserFilter)}>
               <option value="all">All users</option>
               <option value="problems">Users with problems</option>
+              <option value="errors">Users with errors</option>
               <option value="paused">Paused users</option>
               <option value="syncing">Syncing or queued</option>
             </select>
           </div>
-          <a class="btn btn-secondary" download="synchronizer-users.csv" href={`data:text/csv;charset=utf-8,${encodeURIComponent(usersCSV(shown))}`}>
+          <a class="btn btn-secondary" download="synchronizer-users.csv" href={`data:text/csv;charset=utf-8,${encodeURIComponent(usersCSV(shown, summaries))}`}>
             Export as CSV
           </a>
           <p class="muted" role="status">
@@ -410,14 +404,16 @@ export function UsersScreen() {
           <section class="card" key={p.id} aria-labelledby={`users-${p.id}`}>
             <h2 id={`users-${p.id}`}>{p.name}</h2>
             <div class="table-wrap" tabIndex={0} role="region" aria-label={`Users of ${p.name}`}>
-              <table>
+              <table class="users-grid">
                 <thead>
                   <tr>
-                    <th scope="col">User</th>
-                    <th scope="col">CRM ⇄ mailbox</th>
-                    <th scope="col">State</th>
-                    <th scope="col">Next run</th>
-                    <th scope="col">
+                    <th scope="col" class="col-user">User</th>
+                    <th scope="col" class="col-accounts">CRM ⇄ mailbox</th>
+                    <th scope="col" class="col-state">State</th>
+                    <th scope="col" class="col-when">Last sync</th>
+                    <th scope="col" class="col-items">Items</th>
+                    <th scope="col" class="col-when">Next run</th>
+                    <th scope="col" class="col-actions">
                       <span class="sr-only">Actions</span>
                     </th>
                   </tr>
@@ -426,8 +422,11 @@ export function UsersScreen() {
                   {p.users.map((u) => {
                     const st = userStatus(u);
                     const key = `${p.id}/${u.id}`;
+                    const sum = summaries[summaryKey(p.id, u.id)];
+                    const fault = itemError(sum, u.status?.lastError);
+                    const synced = lastSync(sum);
                     return (
-                      <tr key={u.id} class={st.warn ? 'row-warn' : undefined}>
+                      <tr key={u.id} class={st.warn || fault ? 'row-warn' : undefined}>
                         <td>
                           <Link href={userPath(p.id, u.id)}>{u.crm.name || u.id}</Link>
                         </td>
@@ -442,6 +441,39 @@ export function UsersScreen() {
                             <>
                               <br />
                               <span class="muted">as of {formatTime(st.at)}</span>
+                            </>
+                          )}
+                          {fault && (
+                            <>
+                              <br />
+                              <Link href={userPath(p.id, u.id)} class="item-error">
+                                {fault}
+                              </Link>
+                            </>
+                          )}
+                        </td>
+                        <td class="when">
+                          {formatTime(synced.at)}
+                          {synced.note && (
+                            <>
+                              <br />
+                              <span class="muted">{synced.note}</span>
+                            </>
+                          )}
+                        </td>
+                        <td class="items" title={itemsDetail(sum)}>
+                          {itemsText(sum)
+                            .split(' · ')
+                            .flatMap((t, i) => [
+                              i > 0 ? ' · ' : '',
+                              <span class="item-count" key={t}>
+                                {t}
+                              </span>,
+                            ])}
+                          {sum && sum.quarantined > 0 && (
+                            <>
+                              <br />
+                              <span class="muted">{sum.quarantined} quarantined</span>
                             </>
                           )}
                         </td>
