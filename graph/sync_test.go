@@ -206,6 +206,13 @@ func TestSyncProfileValidation(t *testing.T) {
 		}},
 		{"empty window", "daysAhead", func(in map[string]any) { in["daysBack"], in["daysAhead"] = 0, 0 }},
 		{"not a secret", "crm.clearSecrets", func(in map[string]any) { in["crm"].(map[string]any)["clearSecrets"] = []any{"model"} }},
+		// A draft of SuperOffice Online before its sign-in has no API address yet, but a broken template is refused now.
+		{"broken SuperOffice template", "crm.settings.titleTemplate", func(in map[string]any) {
+			in["crm"] = map[string]any{"type": "superoffice", "instance": "so1", "settings": `{"mode":"online","clientId":"c","titleTemplate":"{type: {title}"}`}
+		}},
+		{"unknown SuperOffice setting", "crm.settings", func(in map[string]any) {
+			in["crm"] = map[string]any{"type": "superoffice", "instance": "so1", "settings": `{"mode":"online","titel":"x"}`}
+		}},
 	} {
 		r := admin.query(saveProfile, map[string]any{"in": profileInput(c.edit)})
 		if r.code() != "BAD_USER_INPUT" || len(r.Errors) == 0 || r.Errors[0].Extensions["field"] != c.field {

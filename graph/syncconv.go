@@ -2,6 +2,7 @@ package graph
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"strings"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/synchronizer/synchronizer/engine"
 	"github.com/synchronizer/synchronizer/engine/governor"
 	"github.com/synchronizer/synchronizer/engine/scheduler"
+	"github.com/synchronizer/synchronizer/engine/superoffice"
 	"github.com/synchronizer/synchronizer/graph/model"
 )
 
@@ -149,6 +151,9 @@ func profileIn(in model.ProfileInput, old engine.Profile) (engine.Profile, error
 			return engine.Profile{}, err
 		}
 		*s.dst = engine.SystemRef{Type: strings.TrimSpace(s.in.Type), Instance: strings.TrimSpace(s.in.Instance), Settings: settings}
+		if err := checkEntered(s.field, *s.dst); err != nil {
+			return engine.Profile{}, err
+		}
 	}
 	var err error
 	if p.Directions, err = directionsIn("directions", in.Directions); err != nil {
@@ -322,4 +327,23 @@ func satInt(u uint64) int {
 		return math.MaxInt
 	}
 	return int(u)
+}
+
+// checkEntered refuses, when a profile is saved, the settings an admin typed that the system's connector would refuse
+// at its first run (a SuperOffice title template, type categories, language, time zone), naming the field as
+// <side>.settings.<name>. Settings a sign-in fills in later are not required yet, so a draft saved before its
+// sign-in is accepted.
+func checkEntered(side string, ref engine.SystemRef) error {
+	if ref.Type != superoffice.System {
+		return nil
+	}
+	err := superoffice.CheckEntered(ref.Settings)
+	if err == nil {
+		return nil
+	}
+	var ie *engine.InputError
+	if errors.As(err, &ie) {
+		return badInput(side+".settings."+ie.Field, "%s", ie.Reason)
+	}
+	return badInput(side+".settings", "%v", err)
 }

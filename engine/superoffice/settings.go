@@ -145,3 +145,27 @@ func ParseSettings(raw json.RawMessage) (Settings, error) {
 func fieldErr(field, format string, a ...any) error {
 	return &engine.InputError{Field: field, Reason: fmt.Sprintf(format, a...)}
 }
+
+// CheckEntered validates the settings an admin types — mode, time zone, title template, type categories, language,
+// limits — without requiring the ones a sign-in fills in later (baseUrl, contextIdentifier and loginUrl of
+// SuperOffice Online): a profile saved as a draft before its "Sign in with SuperOffice" is still refused a broken
+// template, naming the field. Values that are present are checked as ParseSettings checks them.
+func CheckEntered(raw json.RawMessage) error {
+	var s Settings
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return fmt.Errorf("superoffice settings: %w", err)
+	}
+	online := s.Mode == "" || s.Mode == "online"
+	if online && s.BaseURL == "" {
+		s.BaseURL = "https://sign-in.pending.invalid/"
+	}
+	if online && s.ContextIdentifier == "" {
+		s.ContextIdentifier = "pending"
+	}
+	if online && s.LoginURL == "" {
+		s.LoginURL = "https://sign-in.pending.invalid"
+	}
+	return s.validate()
+}
