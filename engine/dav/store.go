@@ -87,9 +87,22 @@ type Collection struct {
 // verifyWrites is how many writes per Collection are read back to learn whether the server rewrites content.
 const verifyWrites = 3
 
+// cached is the stored form of a resource the Collection read: its ETag and its text exactly as the server sent
+// it. Only an update needs the parsed form (to merge the mapped fields into what the server holds), so the text is
+// kept instead of the parse tree, which takes several times the text's size, and parsed again by base.
 type cached struct {
 	etag string
-	comp *ical.Component
+	raw  []byte
+}
+
+// base parses the cached text for a merge.
+func (c cached) base(calendar bool) (*ical.Component, error) {
+	if calendar {
+		_, comp, err := decodeCalendar(c.raw)
+		return comp, err
+	}
+	_, comp, err := decodeVCard(c.raw)
+	return comp, err
 }
 
 var (
@@ -359,28 +372,27 @@ type hrefETag struct {
 
 // list reads every member resource of the collection with its etag (PROPFIND depth 1).
 func (s *Collection) list(ctx context.Context) ([]hrefETag, error) {
-	ms, err := s.c.propfind(ctx, s.url, "1", `<D:getetag/><D:resourcetype/><D:getcontenttype/>`)
-	if err != nil {
-		return nil, err
-	}
 	var out []hrefETag
-	for i := range ms.Responses {
-		r := &ms.Responses[i]
+	err := s.c.propfindEach(ctx, s.url, "1", `<D:getetag/><D:resourcetype/><D:getcontenttype/>`, func(r *msResponse) error {
 		if len(r.Hrefs) == 0 {
-			continue
+			return nil
 		}
 		href := s.c.hrefPath(r.Hrefs[0])
 		if strings.HasSuffix(href, "/") || href == strings.TrimSuffix(s.url, "/") {
-			continue // the collection itself or a sub-collection
+			return nil // the collection itself or a sub-collection
 		}
 		p := r.okProps()
 		if p.ResourceType != nil && p.ResourceType.Collection != nil {
-			continue
+			return nil
 		}
 		if p.ETag == "" {
-			return nil, fmt.Errorf("listing %s: %s has no getetag", s.url, href)
+			return fmt.Errorf("listing %s: %s has no getetag", s.url, href)
 		}
 		out = append(out, hrefETag{href, p.ETag})
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -487,44 +499,43 @@ func (s *Collection) syncCollection(ctx context.Context, c cursor, ctag string) 
 		}
 		return engine.Page{}, err
 	}
-	ms, err := parseMultistatus(resp.Body)
-	if err != nil {
-		return engine.Page{}, err
-	}
 	var changed []string
 	versions := map[string]string{}
 	page := engine.Page{}
 	more := false
 	own := 0
-	for i := range ms.Responses {
-		r := &ms.Responses[i]
+	syncToken, err := eachResponse(resp.Body, func(r *msResponse) error {
 		if len(r.Hrefs) == 0 {
-			continue
+			return nil
 		}
 		href := s.c.hrefPath(r.Hrefs[0])
 		if code := statusCode(r.Status); code == http.StatusInsufficientStorage {
 			more = true // truncated result (RFC 6578 §3.6): continue with the returned token
-			continue
+			return nil
 		}
 		if strings.HasSuffix(href, "/") {
-			continue
+			return nil
 		}
 		if statusCode(r.Status) == http.StatusNotFound {
 			s.forget(href)
 			if s.conn != nil && s.conn.isOwn(href, "", true) {
 				own++
-				continue
+				return nil
 			}
 			page.Changes = append(page.Changes, engine.Change{ID: href, Deleted: true})
-			continue
+			return nil
 		}
 		p := r.okProps()
 		if s.conn != nil && s.conn.isOwn(href, p.ETag, false) {
 			own++ // the echo of our own write: the engine already has this version
-			continue
+			return nil
 		}
 		changed = append(changed, href)
 		versions[href] = p.ETag
+		return nil
+	})
+	if err != nil {
+		return engine.Page{}, err
 	}
 	if len(page.Changes) == 0 && len(changed) == 0 && own == 0 && !more && ctag != "" && c.CTag != "" && ctag != c.CTag &&
 		!isTimestampToken(c.Token) {
@@ -547,7 +558,7 @@ func (s *Collection) syncCollection(ctx context.Context, c cursor, ctag string) 
 	for _, href := range changed {
 		page.Changes = append(page.Changes, engine.Change{ID: href, Version: versions[href], Marker: markerOf(href)})
 	}
-	token := ms.SyncToken
+	token := syncToken
 	if token == "" {
 		token = c.Token
 	}
@@ -723,15 +734,12 @@ func (s *Collection) multigetChunk(ctx context.Context, hrefs []string) (map[str
 	if err != nil {
 		return nil, err
 	}
-	ms, err := parseMultistatus(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]engine.Remote{}
-	for i := range ms.Responses {
-		r := &ms.Responses[i]
+	out := make(map[string]engine.Remote, len(hrefs))
+	// Each resource is parsed as soon as its response is decoded, so the chunk's text is held once (in the body)
+	// plus one resource at a time, never as a second decoded copy of the whole chunk.
+	_, err = eachResponse(resp.Body, func(r *msResponse) error {
 		if len(r.Hrefs) == 0 || statusCode(r.Status) == http.StatusNotFound {
-			continue
+			return nil
 		}
 		p := r.okProps()
 		var data *string
@@ -741,15 +749,19 @@ func (s *Collection) multigetChunk(ctx context.Context, hrefs []string) (map[str
 			data = p.AddrData
 		}
 		if data == nil {
-			continue
+			return nil
 		}
 		href := s.c.hrefPath(r.Hrefs[0])
 		rem, err := s.decode(href, p.ETag, []byte(*data))
 		if err != nil {
 			s.log.Warn("dav: cannot read resource", "href", href, "err", err)
-			continue
+			return nil
 		}
 		out[href] = rem
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -775,7 +787,7 @@ func (s *Collection) decode(href, etag string, data []byte) (engine.Remote, erro
 		return engine.Remote{}, &engine.ItemError{ID: href, Field: "content", Err: err}
 	}
 	s.mu.Lock()
-	s.cache[href] = cached{etag: etag, comp: comp}
+	s.cache[href] = cached{etag: etag, raw: data}
 	if !s.isCalendar() {
 		if p := comp.Prop("UID"); p != nil {
 			s.uids[memberUID(p.Value)] = href // members name cards by UID without "urn:uuid:"
@@ -1105,7 +1117,11 @@ func (s *Collection) Update(ctx context.Context, id, version string, item engine
 	if err := s.resolveHrefs(ctx, item); err != nil {
 		return engine.Remote{}, err
 	}
-	body, err := s.encode(c.comp, item, strings.TrimSuffix(path.Base(id), s.ext()))
+	base, err := c.base(s.isCalendar())
+	if err != nil {
+		return engine.Remote{}, &engine.ItemError{ID: id, Field: "content", Err: err}
+	}
+	body, err := s.encode(base, item, strings.TrimSuffix(path.Base(id), s.ext()))
 	if err != nil {
 		var ie *engine.ItemError
 		if errors.As(err, &ie) {
