@@ -30,8 +30,10 @@ import (
 // idempotency marker and are written with If-None-Match: *, so FindByMarker is a GET of that href and a retried
 // create can never make a duplicate. Updates and deletes carry If-Match.
 //
-// The Collection keeps the raw text of the resources it last read, by href and ETag, so an update merges the
-// mapped fields into what the server holds and every property we do not map survives.
+// The Collection keeps the raw text of the resources it read (the server's bytes, parsed again only when an
+// update needs them), by href and ETag, so an update merges the mapped fields into what the server holds and every
+// property we do not map survives. It does not keep the text of its own writes (the engine opens a Collection per
+// run and does not update in a run what that run wrote; an update of an href it has no text for reads it first).
 type Collection struct {
 	c        *client
 	url      string // escaped path of the collection, ending in "/"
@@ -768,6 +770,12 @@ func (s *Collection) multigetChunk(ctx context.Context, hrefs []string) (map[str
 
 // decode parses a resource, remembers its raw form for later merges, and maps it.
 func (s *Collection) decode(href, etag string, data []byte) (engine.Remote, error) {
+	return s.decodeKeep(href, etag, data, true)
+}
+
+// decodeKeep is decode; with keep false the text is not cached (and an older cached text of href is dropped): the
+// text of our own writes, which the engine does not update again in the run that wrote them.
+func (s *Collection) decodeKeep(href, etag string, data []byte, keep bool) (engine.Remote, error) {
 	var (
 		it   engine.Item
 		comp *ical.Component
@@ -787,7 +795,11 @@ func (s *Collection) decode(href, etag string, data []byte) (engine.Remote, erro
 		return engine.Remote{}, &engine.ItemError{ID: href, Field: "content", Err: err}
 	}
 	s.mu.Lock()
-	s.cache[href] = cached{etag: etag, raw: data}
+	if keep {
+		s.cache[href] = cached{etag: etag, raw: data}
+	} else {
+		delete(s.cache, href)
+	}
 	if !s.isCalendar() {
 		if p := comp.Prop("UID"); p != nil {
 			s.uids[memberUID(p.Value)] = href // members name cards by UID without "urn:uuid:"
@@ -1019,7 +1031,7 @@ func (s *Collection) afterWrite(ctx context.Context, href, marker string, resp *
 	}
 	s.mu.Unlock()
 	if etag != "" && !strings.HasPrefix(etag, "W/") && !verify {
-		r, err := s.decode(href, etag, body)
+		r, err := s.decodeKeep(href, etag, body, false)
 		if err != nil {
 			return engine.Remote{}, err
 		}
@@ -1058,6 +1070,7 @@ func (s *Collection) afterWrite(ctx context.Context, href, marker string, resp *
 	if learnedNow {
 		s.save(ctx)
 	}
+	s.forget(href) // the read-back's text: the engine does not update what it just wrote in this run
 	r.Marker = marker
 	s.noteOwn(href, r.Version)
 	return r, nil
