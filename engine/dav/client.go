@@ -202,7 +202,14 @@ func (c *client) once(ctx context.Context, method string, u string, hdr map[stri
 	if v := resp.Header.Get("Server"); v != "" && v != c.serverHeader() {
 		c.server.Store(v)
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	// Read into a buffer of the announced size (plus the room ReadFrom wants to see the end), instead of growing
+	// one step by step: a listing of thousands of members is megabytes, and each growth step copies it.
+	var buf bytes.Buffer
+	if n := resp.ContentLength; n > 0 && n <= maxBody {
+		buf.Grow(int(n) + bytes.MinRead)
+	}
+	_, err = buf.ReadFrom(io.LimitReader(resp.Body, maxBody+1))
+	data := buf.Bytes()
 	out.Status = resp.StatusCode
 	if err != nil {
 		out.Err = err
