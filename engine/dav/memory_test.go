@@ -202,3 +202,69 @@ func TestUpdateWithUnparsableCachedText(t *testing.T) {
 		t.Errorf("something was written: %q", f.put)
 	}
 }
+
+// Beyond the cache budget a listing keeps no text; an update of such an item reads it with a GET first (not from
+// the listing's objects) and still writes back every property it does not map. After the write nothing is kept.
+func TestUpdateBeyondCacheBudget(t *testing.T) {
+	f := &memDAV{body: memEvent, etag: `"1"`}
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	conn, err := NewConnector(Settings{URL: srv.URL + "/", Calendar: "/cal/"}, engine.Env{Governor: engine.NoLimits{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	s, err := conn.OpenCollection(ctx, engine.Scope{Kind: engine.KindAppointment, Container: "/cal/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.budget = len(memEvent) - 1
+	page, err := s.Changes(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.mu.Lock()
+	n, bytes := len(s.cache), s.cacheBytes
+	s.mu.Unlock()
+	if len(page.Changes) != 1 || n != 0 || bytes != 0 {
+		t.Fatalf("listed %d, kept %d texts (%d bytes); want 1 listed and nothing kept", len(page.Changes), n, bytes)
+	}
+	ch := page.Changes[0]
+	a := ch.Item.(*engine.Appointment)
+	a.Title = "New title"
+	f.mu.Lock()
+	f.log = nil
+	f.mu.Unlock()
+	if _, err := s.Update(ctx, ch.ID, ch.Version, a); err != nil {
+		t.Fatal(err)
+	}
+	f.mu.Lock()
+	log, put := f.log, f.put
+	f.mu.Unlock()
+	if len(log) < 2 || log[0] != "GET " || log[1] != "PUT " {
+		t.Errorf("requests %v, want a GET of the base and then the PUT", log)
+	}
+	for _, want := range []string{"X-WR-CALNAME:kept", "X-CUSTOM;X-PARAM=1:keep me", "BEGIN:VALARM", "SUMMARY:New title"} {
+		if !strings.Contains(put, want) {
+			t.Errorf("the PUT lost %q:\n%s", want, put)
+		}
+	}
+	s.mu.Lock()
+	n, bytes = len(s.cache), s.cacheBytes
+	s.mu.Unlock()
+	if n != 0 || bytes != 0 {
+		t.Errorf("after the write %d texts (%d bytes) are kept, want none", n, bytes)
+	}
+	// A stale version is a precondition failure found by the GET, not a write.
+	f.mu.Lock()
+	f.put = ""
+	f.mu.Unlock()
+	if _, err := s.Update(ctx, ch.ID, `"1"`, a); !errors.Is(err, engine.ErrPrecondition) {
+		t.Errorf("update at a stale version: %v, want ErrPrecondition", err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.put != "" {
+		t.Errorf("the stale update wrote: %q", f.put)
+	}
+}

@@ -46,8 +46,10 @@ type Collection struct {
 	// PROPFIND 403: the connector forgets the collection it found and finds it again on the next Open.
 	gone func()
 
-	mu    sync.Mutex // guards cache and uids
+	mu    sync.Mutex // guards cache, cacheBytes and uids
 	cache map[string]cached
+	// cacheBytes is the text held in cache; listings stop adding to it at budget (cacheBudget; see keepMode).
+	cacheBytes, budget int
 	uids  map[string]string // vCard UID → href, for group members
 	// learned is set once learnUIDs has read every card of the address book (a group store does that at most once,
 	// when a group names a member or is written with a member this Collection has not seen).
@@ -88,6 +90,20 @@ type Collection struct {
 
 // verifyWrites is how many writes per Collection are read back to learn whether the server rewrites content.
 const verifyWrites = 3
+
+// cacheBudget bounds the text a Collection keeps from listings (4 MiB: some 8,000 events of 500 bytes). The text
+// of resources beyond it is read again, one multiget per batch of updates, when the engine updates them: a first
+// sync of a large collection keeps its memory bounded, and the few items a run updates still merge losslessly.
+const cacheBudget = 4 << 20
+
+// keepMode says whether decode keeps a resource's text for a later merge.
+type keepMode int
+
+const (
+	keepNot    keepMode = iota // our own writes: not kept, and an older text of the href is dropped
+	keepIfRoom                 // listings and read-aheads: kept while the cache holds less than cacheBudget
+	keepAlways                 // a GET or the bases of a batch of updates: about to be merged into
+)
 
 // cached is the stored form of a resource the Collection read: its ETag and its text exactly as the server sent
 // it. Only an update needs the parsed form (to merge the mapped fields into what the server holds), so the text is
@@ -259,7 +275,7 @@ func (s *Collection) learnUIDs(ctx context.Context) error {
 		}
 	}
 	s.mu.Unlock()
-	if _, err := s.multiget(ctx, hrefs); err != nil {
+	if _, err := s.multiget(ctx, hrefs, keepIfRoom); err != nil {
 		return fmt.Errorf("reading the address book to translate group members: %w", err)
 	}
 	s.mu.Lock()
@@ -444,7 +460,7 @@ func (s *Collection) fullListing(ctx context.Context) (engine.Page, error) {
 	for i, e := range l {
 		hrefs[i] = e.href
 	}
-	got, err := s.multiget(ctx, hrefs)
+	got, err := s.multiget(ctx, hrefs, keepIfRoom)
 	if err != nil {
 		return engine.Page{}, err
 	}
@@ -624,7 +640,7 @@ func (s *Collection) etagDiff(ctx context.Context, c cursor, ctag, token string)
 			page.Changes = append(page.Changes, engine.Change{ID: href, Deleted: true})
 		}
 	}
-	got, err := s.multiget(ctx, changed)
+	got, err := s.multiget(ctx, changed, keepIfRoom)
 	if err != nil {
 		return engine.Page{}, err
 	}
@@ -662,7 +678,7 @@ func (s *Collection) ListIDs(ctx context.Context) ([]string, error) {
 	for i, e := range l {
 		hrefs[i] = e.href
 	}
-	got, err := s.multiget(ctx, hrefs)
+	got, err := s.multiget(ctx, hrefs, keepIfRoom)
 	if err != nil {
 		return nil, err
 	}
@@ -678,7 +694,7 @@ func (s *Collection) ListIDs(ctx context.Context) ([]string, error) {
 // multiget fetches resources by href with calendar-multiget / addressbook-multiget, chunk by chunk, several
 // chunks in flight. Resources the server reports as missing are absent from the result; resources that cannot be
 // parsed are returned with a nil Item and logged.
-func (s *Collection) multiget(ctx context.Context, hrefs []string) (map[string]engine.Remote, error) {
+func (s *Collection) multiget(ctx context.Context, hrefs []string, keep keepMode) (map[string]engine.Remote, error) {
 	out := make(map[string]engine.Remote, len(hrefs))
 	if len(hrefs) == 0 {
 		return out, nil
@@ -699,7 +715,7 @@ func (s *Collection) multiget(ctx context.Context, hrefs []string) (map[string]e
 		go func(ch []string) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			res, err := s.multigetChunk(ctx, ch)
+			res, err := s.multigetChunk(ctx, ch, keep)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -717,7 +733,7 @@ func (s *Collection) multiget(ctx context.Context, hrefs []string) (map[string]e
 	return out, firstErr
 }
 
-func (s *Collection) multigetChunk(ctx context.Context, hrefs []string) (map[string]engine.Remote, error) {
+func (s *Collection) multigetChunk(ctx context.Context, hrefs []string, keep keepMode) (map[string]engine.Remote, error) {
 	var b strings.Builder
 	if s.isCalendar() {
 		b.WriteString(`<C:calendar-multiget xmlns:D="DAV:" xmlns:C="` + nsCal + `"><D:prop><D:getetag/><C:calendar-data/></D:prop>`)
@@ -754,7 +770,7 @@ func (s *Collection) multigetChunk(ctx context.Context, hrefs []string) (map[str
 			return nil
 		}
 		href := s.c.hrefPath(r.Hrefs[0])
-		rem, err := s.decode(href, p.ETag, []byte(*data))
+		rem, err := s.decode(href, p.ETag, []byte(*data), keep)
 		if err != nil {
 			s.log.Warn("dav: cannot read resource", "href", href, "err", err)
 			return nil
@@ -768,14 +784,8 @@ func (s *Collection) multigetChunk(ctx context.Context, hrefs []string) (map[str
 	return out, nil
 }
 
-// decode parses a resource, remembers its raw form for later merges, and maps it.
-func (s *Collection) decode(href, etag string, data []byte) (engine.Remote, error) {
-	return s.decodeKeep(href, etag, data, true)
-}
-
-// decodeKeep is decode; with keep false the text is not cached (and an older cached text of href is dropped): the
-// text of our own writes, which the engine does not update again in the run that wrote them.
-func (s *Collection) decodeKeep(href, etag string, data []byte, keep bool) (engine.Remote, error) {
+// decode parses a resource, remembers its raw form for later merges (as keep says), and maps it.
+func (s *Collection) decode(href, etag string, data []byte, keep keepMode) (engine.Remote, error) {
 	var (
 		it   engine.Item
 		comp *ical.Component
@@ -795,10 +805,10 @@ func (s *Collection) decodeKeep(href, etag string, data []byte, keep bool) (engi
 		return engine.Remote{}, &engine.ItemError{ID: href, Field: "content", Err: err}
 	}
 	s.mu.Lock()
-	if keep {
+	s.dropLocked(href)
+	if keep == keepAlways || keep == keepIfRoom && s.cacheBytes+len(data) <= s.budget {
 		s.cache[href] = cached{etag: etag, raw: data}
-	} else {
-		delete(s.cache, href)
+		s.cacheBytes += len(data)
 	}
 	if !s.isCalendar() {
 		if p := comp.Prop("UID"); p != nil {
@@ -814,8 +824,16 @@ func (s *Collection) decodeKeep(href, etag string, data []byte, keep bool) (engi
 
 func (s *Collection) forget(href string) {
 	s.mu.Lock()
-	delete(s.cache, href)
+	s.dropLocked(href)
 	s.mu.Unlock()
+}
+
+// dropLocked removes the cached text of href; s.mu is held.
+func (s *Collection) dropLocked(href string) {
+	if c, ok := s.cache[href]; ok {
+		s.cacheBytes -= len(c.raw)
+		delete(s.cache, href)
+	}
 }
 
 // membersToHrefs translates group member UIDs to the hrefs of the contacts this store has seen; members it has
@@ -882,6 +900,20 @@ func (s *Collection) Get(ctx context.Context, id string) (engine.Remote, error) 
 		}
 		return r, nil
 	}
+	r, err := s.getDirect(ctx, id)
+	if err != nil {
+		return engine.Remote{}, err
+	}
+	if g, ok := r.Item.(*engine.Group); ok {
+		if err := s.resolveMembers(ctx, g); err != nil {
+			return engine.Remote{}, err
+		}
+	}
+	return r, nil
+}
+
+// getDirect reads one resource with a GET (never from the read-ahead) and keeps its text.
+func (s *Collection) getDirect(ctx context.Context, id string) (engine.Remote, error) {
 	resp, err := s.c.do(ctx, "GET", id, nil, nil)
 	if err != nil {
 		if statusOf(err) == http.StatusNotFound || statusOf(err) == http.StatusGone {
@@ -895,17 +927,12 @@ func (s *Collection) Get(ctx context.Context, id string) (engine.Remote, error) 
 			return engine.Remote{}, err
 		}
 	}
-	r, err := s.decode(s.c.hrefPath(id), etag, resp.Body)
+	r, err := s.decode(s.c.hrefPath(id), etag, resp.Body, keepAlways)
 	if err != nil {
 		return engine.Remote{}, err
 	}
 	if r.Item.ItemKind() != s.kind {
 		return engine.Remote{}, fmt.Errorf("%s holds a %s, not a %s: %w", id, r.Item.ItemKind(), s.kind, engine.ErrNotFound)
-	}
-	if g, ok := r.Item.(*engine.Group); ok {
-		if err := s.resolveMembers(ctx, g); err != nil {
-			return engine.Remote{}, err
-		}
 	}
 	return r, nil
 }
@@ -1031,7 +1058,7 @@ func (s *Collection) afterWrite(ctx context.Context, href, marker string, resp *
 	}
 	s.mu.Unlock()
 	if etag != "" && !strings.HasPrefix(etag, "W/") && !verify {
-		r, err := s.decodeKeep(href, etag, body, false)
+		r, err := s.decode(href, etag, body, keepNot)
 		if err != nil {
 			return engine.Remote{}, err
 		}
@@ -1116,7 +1143,9 @@ func (s *Collection) Update(ctx context.Context, id, version string, item engine
 	c, ok := s.cache[id]
 	s.mu.Unlock()
 	if !ok || c.etag != version {
-		r, err := s.Get(ctx, id)
+		// Not kept (beyond cacheBudget, or not read in this run): read it, from the server, not from the
+		// read-ahead, whose text may not have been kept either.
+		r, err := s.getDirect(ctx, id)
 		if err != nil {
 			return engine.Remote{}, err
 		}
@@ -1124,8 +1153,12 @@ func (s *Collection) Update(ctx context.Context, id, version string, item engine
 			return engine.Remote{}, fmt.Errorf("%s: %w", id, engine.ErrPrecondition)
 		}
 		s.mu.Lock()
-		c = s.cache[id]
+		c, ok = s.cache[id]
 		s.mu.Unlock()
+		if !ok || c.etag != version {
+			// Dropped by a concurrent listing or write of the same href: the base is not known for sure.
+			return engine.Remote{}, fmt.Errorf("%s changed while it was being updated: %w", id, engine.ErrPrecondition)
+		}
 	}
 	if err := s.resolveHrefs(ctx, item); err != nil {
 		return engine.Remote{}, err
@@ -1196,7 +1229,7 @@ func (s *Collection) Batch(ctx context.Context, ops []engine.Op) ([]engine.OpRes
 	}
 	s.mu.Unlock()
 	if len(bases) > 1 {
-		_, _ = s.multiget(ctx, bases) // best effort: Update reads what is still missing with a GET
+		_, _ = s.multiget(ctx, bases, keepAlways) // best effort: Update reads what is still missing with a GET
 	}
 	res := make([]engine.OpResult, len(ops))
 	var wg sync.WaitGroup
@@ -1256,7 +1289,7 @@ func (s *Collection) fromPending(ctx context.Context, id string) (engine.Remote,
 		}
 	}
 	s.mu.Unlock()
-	got, err := s.multiget(ctx, batch)
+	got, err := s.multiget(ctx, batch, keepIfRoom)
 	if err != nil {
 		return engine.Remote{}, false
 	}
