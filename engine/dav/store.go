@@ -50,7 +50,7 @@ type Collection struct {
 	cache map[string]cached
 	// cacheBytes is the text held in cache; listings stop adding to it at budget (cacheBudget; see keepMode).
 	cacheBytes, budget int
-	uids  map[string]string // vCard UID → href, for group members
+	uids               map[string]string // vCard UID → href, for group members
 	// learned is set once learnUIDs has read every card of the address book (a group store does that at most once,
 	// when a group names a member or is written with a member this Collection has not seen).
 	learned bool
