@@ -91,10 +91,11 @@ type Collection struct {
 // verifyWrites is how many writes per Collection are read back to learn whether the server rewrites content.
 const verifyWrites = 3
 
-// cacheBudget bounds the text a Collection keeps from listings (4 MiB: some 8,000 events of 500 bytes). The text
-// of resources beyond it is read again, one multiget per batch of updates, when the engine updates them: a first
-// sync of a large collection keeps its memory bounded, and the few items a run updates still merge losslessly.
-const cacheBudget = 4 << 20
+// cacheBudget bounds the text a Collection keeps from listings (1 MiB: some 2,000 events of 500 bytes). The text
+// of resources beyond it is read again, one multiget per batch of updates (Batch), when the engine updates them:
+// a first sync of a large collection keeps its memory bounded, the updates still merge losslessly, and the extra
+// REPORT per batch of up to 32 updates costs little next to their 32 PUTs.
+const cacheBudget = 1 << 20
 
 // keepMode says whether decode keeps a resource's text for a later merge.
 type keepMode int
