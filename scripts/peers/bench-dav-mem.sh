@@ -5,6 +5,8 @@
 # sync then lists both sides and links the pairs by UID), warms Radicale's cache and sync history, and runs one
 # `davbench sync -memprofile` under /usr/bin/time -v. It prints wall time, peak RSS and davbench's peak Go heap
 # (in use, and live after GC), and keeps the heap profile as $OUT/heap-N.pprof (OUT: default /tmp/dav-mem).
+# XANDIKOS_B=1 makes B the (empty) default calendar of a fresh Xandikos instead: a first sync that creates N events,
+# in minutes rather than the hour Radicale's O(N) PUTs take at 10,000.
 # BENCH=path runs another davbench binary (a build of an older commit, for before/after figures).
 # Radicale is stopped by its PID at the end.
 set -euo pipefail
@@ -35,14 +37,18 @@ for N in "$@"; do
 			--data '<D:propfind xmlns:D="DAV:"><D:prop><D:sync-token/></D:prop></D:propfind>' "$base/m-$c/"
 	done
 	auth="http://alice:x@127.0.0.1:$PORT/alice"
-	/usr/bin/time -v "$bench" sync -a "$auth/m-a/" -b "$auth/m-b/" -state "$PEERS_DIR/state-$N" \
+	b="$auth/m-b/"
+	if [[ "${XANDIKOS_B:-0}" == 1 ]]; then
+		b="$("$root/scripts/peers/start-xandikos.sh" $((PORT + 1)))user/calendars/calendar/"
+	fi
+	/usr/bin/time -v "$bench" sync -a "$auth/m-a/" -b "$b" -state "$PEERS_DIR/state-$N" \
 		-memprofile "$OUT/heap-$N.pprof" >"$OUT/out-$N" 2>"$OUT/time-$N" || { cat "$OUT/out-$N" "$OUT/time-$N"; exit 1; }
 	wall=$(grep 'Elapsed (wall clock)' "$OUT/time-$N" | awk '{print $NF}')
 	rss=$(grep 'Maximum resident set size' "$OUT/time-$N" | awk '{print $NF}')
 	heap=$(grep '^heap:' "$OUT/out-$N" | sed -E 's/heap: peak in use ([0-9]+) MB, peak live after GC ([0-9]+) MB/\1 MB | \2 MB/')
 	counts=$(grep -E '^run ' "$OUT/out-$N" | sed -E 's/.*counts \{(.*)\}/\1/' | tr -s ' ' | cut -c1-80)
-	printf '| %s | %s | %s | %d MB | %s | %s |\n' "$N" "$([[ "${SEED_B:-0}" == 1 ]] && echo "same $N" || echo empty)" \
+	printf '| %s | %s | %s | %d MB | %s | %s |\n' "$N" "$([[ "${SEED_B:-0}" == 1 ]] && echo "same $N" || { [[ "${XANDIKOS_B:-0}" == 1 ]] && echo "empty (Xandikos)" || echo empty; })" \
 		"$wall" $((rss / 1024)) "$heap" "$counts"
 	"$root/scripts/peers/stop-all.sh"
-	rm -rf "$PEERS_DIR/radicale-$PORT" "$PEERS_DIR/state-$N"
+	rm -rf "$PEERS_DIR/radicale-$PORT" "$PEERS_DIR/xandikos" "$PEERS_DIR/state-$N"
 done
