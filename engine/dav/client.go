@@ -426,7 +426,7 @@ func eachResponse(body []byte, fn func(*msResponse) error) (syncToken string, er
 	root := false
 	for {
 		tok, err := d.Token()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			if !root {
 				return "", errors.New("bad multistatus: no root element")
 			}

@@ -102,7 +102,7 @@ func (f *memDAV) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == "REPORT" && strings.Contains(string(reqBody), "calendar-multiget"):
 		ms(`<D:response><D:href>/cal/e1.ics</D:href><D:propstat><D:prop><D:getetag>` + f.etag + `</D:getetag><C:calendar-data>` +
 			escapeXML(f.body) + `</C:calendar-data></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>`)
-	case r.Method == "PUT" && r.URL.Path == "/cal/e1.ics":
+	case r.Method == http.MethodPut && r.URL.Path == "/cal/e1.ics":
 		if r.Header.Get("If-Match") != f.etag {
 			w.WriteHeader(http.StatusPreconditionFailed)
 			return
@@ -110,7 +110,7 @@ func (f *memDAV) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.put, f.body, f.etag = string(reqBody), string(reqBody), `"2"`
 		w.Header().Set("ETag", f.etag)
 		w.WriteHeader(http.StatusNoContent)
-	case r.Method == "GET" && r.URL.Path == "/cal/e1.ics":
+	case r.Method == http.MethodGet && r.URL.Path == "/cal/e1.ics":
 		w.Header().Set("ETag", f.etag)
 		_, _ = io.WriteString(w, f.body)
 	default:
