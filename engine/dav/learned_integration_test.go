@@ -65,7 +65,7 @@ func (c *probeCounter) RoundTrip(r *http.Request) (*http.Response, error) {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
 	c.mu.Lock()
-	if r.Method == "PUT" && strings.Contains(r.URL.Path, "synchronizer-probe-") {
+	if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "synchronizer-probe-") {
 		c.probePUTs++
 	}
 	if r.Method == "REPORT" && bytes.Contains(body, []byte("sync-collection")) {

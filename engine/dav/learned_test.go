@@ -164,7 +164,7 @@ func (f *quirkyDAV) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		ms(x)
-	case r.Method == "GET":
+	case r.Method == http.MethodGet:
 		it, ok := f.items[p]
 		if !ok {
 			http.NotFound(w, r)
@@ -172,7 +172,7 @@ func (f *quirkyDAV) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("ETag", it.etag)
 		fmt.Fprint(w, it.body)
-	case r.Method == "PUT":
+	case r.Method == http.MethodPut:
 		if strings.Contains(p, "synchronizer-probe-") {
 			f.n["probe"]++
 		}
@@ -191,7 +191,7 @@ func (f *quirkyDAV) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		delete(f.tombs, p)
 		w.Header().Set("ETag", etag)
 		w.WriteHeader(http.StatusCreated)
-	case r.Method == "DELETE":
+	case r.Method == http.MethodDelete:
 		it, exists := f.items[p]
 		if !exists {
 			http.NotFound(w, r)
