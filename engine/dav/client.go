@@ -202,7 +202,14 @@ func (c *client) once(ctx context.Context, method string, u string, hdr map[stri
 	if v := resp.Header.Get("Server"); v != "" && v != c.serverHeader() {
 		c.server.Store(v)
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	// Read into a buffer of the announced size (plus the room ReadFrom wants to see the end), instead of growing
+	// one step by step: a listing of thousands of members is megabytes, and each growth step copies it.
+	var buf bytes.Buffer
+	if n := resp.ContentLength; n > 0 && n <= maxBody {
+		buf.Grow(int(n) + bytes.MinRead)
+	}
+	_, err = buf.ReadFrom(io.LimitReader(resp.Body, maxBody+1))
+	data := buf.Bytes()
 	out.Status = resp.StatusCode
 	if err != nil {
 		out.Err = err
@@ -410,6 +417,53 @@ func parseMultistatus(body []byte) (*multistatus, error) {
 	return &ms, nil
 }
 
+// eachResponse decodes a multistatus body one <D:response> at a time and calls fn with each, so a listing of
+// thousands of members never holds more than one decoded response besides the body (a resource's calendar data
+// is released as soon as fn has parsed it). It returns the multistatus' top-level sync-token. The result is the
+// same as parseMultistatus': unknown elements are skipped.
+func eachResponse(body []byte, fn func(*msResponse) error) (syncToken string, err error) {
+	d := xml.NewDecoder(bytes.NewReader(body))
+	root := false
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			if !root {
+				return "", errors.New("bad multistatus: no root element")
+			}
+			return syncToken, nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("bad multistatus: %w", err)
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok {
+			continue
+		}
+		if !root {
+			root = true // any root element, as xml.Unmarshal into multistatus accepts
+			continue
+		}
+		switch {
+		case se.Name.Space == nsDAV && se.Name.Local == "response":
+			var r msResponse
+			if err := d.DecodeElement(&r, &se); err != nil {
+				return "", fmt.Errorf("bad multistatus: %w", err)
+			}
+			if err := fn(&r); err != nil {
+				return "", err
+			}
+		case se.Name.Space == nsDAV && se.Name.Local == "sync-token":
+			if err := d.DecodeElement(&syncToken, &se); err != nil {
+				return "", fmt.Errorf("bad multistatus: %w", err)
+			}
+		default:
+			if err := d.Skip(); err != nil {
+				return "", fmt.Errorf("bad multistatus: %w", err)
+			}
+		}
+	}
+}
+
 func withDepth(depth string) map[string]string {
 	return map[string]string{"Content-Type": "application/xml; charset=utf-8", "Depth": depth}
 }
@@ -423,6 +477,18 @@ func (c *client) propfind(ctx context.Context, target, depth, propXML string) (*
 		return nil, err
 	}
 	return parseMultistatus(resp.Body)
+}
+
+// propfindEach sends a PROPFIND and calls fn for each response as it is decoded (see eachResponse).
+func (c *client) propfindEach(ctx context.Context, target, depth, propXML string, fn func(*msResponse) error) error {
+	body := `<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:" xmlns:C="` + nsCal + `" xmlns:CR="` + nsCard +
+		`" xmlns:CS="` + nsCS + `"><D:prop>` + propXML + `</D:prop></D:propfind>`
+	resp, err := c.do(ctx, "PROPFIND", target, withDepth(depth), []byte(body), http.StatusMultiStatus)
+	if err != nil {
+		return err
+	}
+	_, err = eachResponse(resp.Body, fn)
+	return err
 }
 
 // report sends a REPORT.

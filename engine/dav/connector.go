@@ -375,7 +375,7 @@ func (c *Connector) OpenCollection(ctx context.Context, scope engine.Scope) (*Co
 // collection builds the Collection of href, with what was learned about its server before (see learned).
 func (c *Connector) collection(ctx context.Context, href string, kind engine.Kind, key string) *Collection {
 	s := &Collection{c: c.c, url: href, kind: kind, now: c.now, log: c.log.With("collection", href, "kind", string(kind)),
-		chunk: 100, inFlight: c.set.MaxInFlight, cache: map[string]cached{}, uids: map[string]string{}, conn: c,
+		chunk: 100, inFlight: c.set.MaxInFlight, cache: map[string]cached{}, budget: cacheBudget, uids: map[string]string{}, conn: c,
 		remember: c.remember}
 	if l, ok := c.learnedFor(ctx, href); ok {
 		s.apply(l)

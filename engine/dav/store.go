@@ -30,8 +30,10 @@ import (
 // idempotency marker and are written with If-None-Match: *, so FindByMarker is a GET of that href and a retried
 // create can never make a duplicate. Updates and deletes carry If-Match.
 //
-// The Collection keeps the raw text of the resources it last read, by href and ETag, so an update merges the
-// mapped fields into what the server holds and every property we do not map survives.
+// The Collection keeps the raw text of the resources it read (the server's bytes, parsed again only when an
+// update needs them), by href and ETag, so an update merges the mapped fields into what the server holds and every
+// property we do not map survives. It does not keep the text of its own writes (the engine opens a Collection per
+// run and does not update in a run what that run wrote; an update of an href it has no text for reads it first).
 type Collection struct {
 	c        *client
 	url      string // escaped path of the collection, ending in "/"
@@ -44,9 +46,11 @@ type Collection struct {
 	// PROPFIND 403: the connector forgets the collection it found and finds it again on the next Open.
 	gone func()
 
-	mu    sync.Mutex // guards cache and uids
+	mu    sync.Mutex // guards cache, cacheBytes and uids
 	cache map[string]cached
-	uids  map[string]string // vCard UID → href, for group members
+	// cacheBytes is the text held in cache; listings stop adding to it at budget (cacheBudget; see keepMode).
+	cacheBytes, budget int
+	uids               map[string]string // vCard UID → href, for group members
 	// learned is set once learnUIDs has read every card of the address book (a group store does that at most once,
 	// when a group names a member or is written with a member this Collection has not seen).
 	learned bool
@@ -87,9 +91,37 @@ type Collection struct {
 // verifyWrites is how many writes per Collection are read back to learn whether the server rewrites content.
 const verifyWrites = 3
 
+// cacheBudget bounds the text a Collection keeps from listings (1 MiB: some 2,000 events of 500 bytes). The text
+// of resources beyond it is read again, one multiget per batch of updates (Batch), when the engine updates them:
+// a first sync of a large collection keeps its memory bounded, the updates still merge losslessly, and the extra
+// REPORT per batch of up to 32 updates costs little next to their 32 PUTs.
+const cacheBudget = 1 << 20
+
+// keepMode says whether decode keeps a resource's text for a later merge.
+type keepMode int
+
+const (
+	keepNot    keepMode = iota // our own writes: not kept, and an older text of the href is dropped
+	keepIfRoom                 // listings and read-aheads: kept while the cache holds less than cacheBudget
+	keepAlways                 // a GET or the bases of a batch of updates: about to be merged into
+)
+
+// cached is the stored form of a resource the Collection read: its ETag and its text exactly as the server sent
+// it. Only an update needs the parsed form (to merge the mapped fields into what the server holds), so the text is
+// kept instead of the parse tree, which takes several times the text's size, and parsed again by base.
 type cached struct {
 	etag string
-	comp *ical.Component
+	raw  []byte
+}
+
+// base parses the cached text for a merge.
+func (c cached) base(calendar bool) (*ical.Component, error) {
+	if calendar {
+		_, comp, err := decodeCalendar(c.raw)
+		return comp, err
+	}
+	_, comp, err := decodeVCard(c.raw)
+	return comp, err
 }
 
 var (
@@ -244,7 +276,7 @@ func (s *Collection) learnUIDs(ctx context.Context) error {
 		}
 	}
 	s.mu.Unlock()
-	if _, err := s.multiget(ctx, hrefs); err != nil {
+	if _, err := s.multiget(ctx, hrefs, keepIfRoom); err != nil {
 		return fmt.Errorf("reading the address book to translate group members: %w", err)
 	}
 	s.mu.Lock()
@@ -359,28 +391,27 @@ type hrefETag struct {
 
 // list reads every member resource of the collection with its etag (PROPFIND depth 1).
 func (s *Collection) list(ctx context.Context) ([]hrefETag, error) {
-	ms, err := s.c.propfind(ctx, s.url, "1", `<D:getetag/><D:resourcetype/><D:getcontenttype/>`)
-	if err != nil {
-		return nil, err
-	}
 	var out []hrefETag
-	for i := range ms.Responses {
-		r := &ms.Responses[i]
+	err := s.c.propfindEach(ctx, s.url, "1", `<D:getetag/><D:resourcetype/><D:getcontenttype/>`, func(r *msResponse) error {
 		if len(r.Hrefs) == 0 {
-			continue
+			return nil
 		}
 		href := s.c.hrefPath(r.Hrefs[0])
 		if strings.HasSuffix(href, "/") || href == strings.TrimSuffix(s.url, "/") {
-			continue // the collection itself or a sub-collection
+			return nil // the collection itself or a sub-collection
 		}
 		p := r.okProps()
 		if p.ResourceType != nil && p.ResourceType.Collection != nil {
-			continue
+			return nil
 		}
 		if p.ETag == "" {
-			return nil, fmt.Errorf("listing %s: %s has no getetag", s.url, href)
+			return fmt.Errorf("listing %s: %s has no getetag", s.url, href)
 		}
 		out = append(out, hrefETag{href, p.ETag})
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -430,7 +461,7 @@ func (s *Collection) fullListing(ctx context.Context) (engine.Page, error) {
 	for i, e := range l {
 		hrefs[i] = e.href
 	}
-	got, err := s.multiget(ctx, hrefs)
+	got, err := s.multiget(ctx, hrefs, keepIfRoom)
 	if err != nil {
 		return engine.Page{}, err
 	}
@@ -487,44 +518,43 @@ func (s *Collection) syncCollection(ctx context.Context, c cursor, ctag string) 
 		}
 		return engine.Page{}, err
 	}
-	ms, err := parseMultistatus(resp.Body)
-	if err != nil {
-		return engine.Page{}, err
-	}
 	var changed []string
 	versions := map[string]string{}
 	page := engine.Page{}
 	more := false
 	own := 0
-	for i := range ms.Responses {
-		r := &ms.Responses[i]
+	syncToken, err := eachResponse(resp.Body, func(r *msResponse) error {
 		if len(r.Hrefs) == 0 {
-			continue
+			return nil
 		}
 		href := s.c.hrefPath(r.Hrefs[0])
 		if code := statusCode(r.Status); code == http.StatusInsufficientStorage {
 			more = true // truncated result (RFC 6578 §3.6): continue with the returned token
-			continue
+			return nil
 		}
 		if strings.HasSuffix(href, "/") {
-			continue
+			return nil
 		}
 		if statusCode(r.Status) == http.StatusNotFound {
 			s.forget(href)
 			if s.conn != nil && s.conn.isOwn(href, "", true) {
 				own++
-				continue
+				return nil
 			}
 			page.Changes = append(page.Changes, engine.Change{ID: href, Deleted: true})
-			continue
+			return nil
 		}
 		p := r.okProps()
 		if s.conn != nil && s.conn.isOwn(href, p.ETag, false) {
 			own++ // the echo of our own write: the engine already has this version
-			continue
+			return nil
 		}
 		changed = append(changed, href)
 		versions[href] = p.ETag
+		return nil
+	})
+	if err != nil {
+		return engine.Page{}, err
 	}
 	if len(page.Changes) == 0 && len(changed) == 0 && own == 0 && !more && ctag != "" && c.CTag != "" && ctag != c.CTag &&
 		!isTimestampToken(c.Token) {
@@ -547,7 +577,7 @@ func (s *Collection) syncCollection(ctx context.Context, c cursor, ctag string) 
 	for _, href := range changed {
 		page.Changes = append(page.Changes, engine.Change{ID: href, Version: versions[href], Marker: markerOf(href)})
 	}
-	token := ms.SyncToken
+	token := syncToken
 	if token == "" {
 		token = c.Token
 	}
@@ -611,7 +641,7 @@ func (s *Collection) etagDiff(ctx context.Context, c cursor, ctag, token string)
 			page.Changes = append(page.Changes, engine.Change{ID: href, Deleted: true})
 		}
 	}
-	got, err := s.multiget(ctx, changed)
+	got, err := s.multiget(ctx, changed, keepIfRoom)
 	if err != nil {
 		return engine.Page{}, err
 	}
@@ -649,7 +679,7 @@ func (s *Collection) ListIDs(ctx context.Context) ([]string, error) {
 	for i, e := range l {
 		hrefs[i] = e.href
 	}
-	got, err := s.multiget(ctx, hrefs)
+	got, err := s.multiget(ctx, hrefs, keepIfRoom)
 	if err != nil {
 		return nil, err
 	}
@@ -665,7 +695,7 @@ func (s *Collection) ListIDs(ctx context.Context) ([]string, error) {
 // multiget fetches resources by href with calendar-multiget / addressbook-multiget, chunk by chunk, several
 // chunks in flight. Resources the server reports as missing are absent from the result; resources that cannot be
 // parsed are returned with a nil Item and logged.
-func (s *Collection) multiget(ctx context.Context, hrefs []string) (map[string]engine.Remote, error) {
+func (s *Collection) multiget(ctx context.Context, hrefs []string, keep keepMode) (map[string]engine.Remote, error) {
 	out := make(map[string]engine.Remote, len(hrefs))
 	if len(hrefs) == 0 {
 		return out, nil
@@ -686,7 +716,7 @@ func (s *Collection) multiget(ctx context.Context, hrefs []string) (map[string]e
 		go func(ch []string) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			res, err := s.multigetChunk(ctx, ch)
+			res, err := s.multigetChunk(ctx, ch, keep)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -704,7 +734,7 @@ func (s *Collection) multiget(ctx context.Context, hrefs []string) (map[string]e
 	return out, firstErr
 }
 
-func (s *Collection) multigetChunk(ctx context.Context, hrefs []string) (map[string]engine.Remote, error) {
+func (s *Collection) multigetChunk(ctx context.Context, hrefs []string, keep keepMode) (map[string]engine.Remote, error) {
 	var b strings.Builder
 	if s.isCalendar() {
 		b.WriteString(`<C:calendar-multiget xmlns:D="DAV:" xmlns:C="` + nsCal + `"><D:prop><D:getetag/><C:calendar-data/></D:prop>`)
@@ -723,15 +753,12 @@ func (s *Collection) multigetChunk(ctx context.Context, hrefs []string) (map[str
 	if err != nil {
 		return nil, err
 	}
-	ms, err := parseMultistatus(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]engine.Remote{}
-	for i := range ms.Responses {
-		r := &ms.Responses[i]
+	out := make(map[string]engine.Remote, len(hrefs))
+	// Each resource is parsed as soon as its response is decoded, so the chunk's text is held once (in the body)
+	// plus one resource at a time, never as a second decoded copy of the whole chunk.
+	_, err = eachResponse(resp.Body, func(r *msResponse) error {
 		if len(r.Hrefs) == 0 || statusCode(r.Status) == http.StatusNotFound {
-			continue
+			return nil
 		}
 		p := r.okProps()
 		var data *string
@@ -741,21 +768,25 @@ func (s *Collection) multigetChunk(ctx context.Context, hrefs []string) (map[str
 			data = p.AddrData
 		}
 		if data == nil {
-			continue
+			return nil
 		}
 		href := s.c.hrefPath(r.Hrefs[0])
-		rem, err := s.decode(href, p.ETag, []byte(*data))
+		rem, err := s.decode(href, p.ETag, []byte(*data), keep)
 		if err != nil {
 			s.log.Warn("dav: cannot read resource", "href", href, "err", err)
-			continue
+			return nil
 		}
 		out[href] = rem
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-// decode parses a resource, remembers its raw form for later merges, and maps it.
-func (s *Collection) decode(href, etag string, data []byte) (engine.Remote, error) {
+// decode parses a resource, remembers its raw form for later merges (as keep says), and maps it.
+func (s *Collection) decode(href, etag string, data []byte, keep keepMode) (engine.Remote, error) {
 	var (
 		it   engine.Item
 		comp *ical.Component
@@ -775,7 +806,11 @@ func (s *Collection) decode(href, etag string, data []byte) (engine.Remote, erro
 		return engine.Remote{}, &engine.ItemError{ID: href, Field: "content", Err: err}
 	}
 	s.mu.Lock()
-	s.cache[href] = cached{etag: etag, comp: comp}
+	s.dropLocked(href)
+	if keep == keepAlways || keep == keepIfRoom && s.cacheBytes+len(data) <= s.budget {
+		s.cache[href] = cached{etag: etag, raw: data}
+		s.cacheBytes += len(data)
+	}
 	if !s.isCalendar() {
 		if p := comp.Prop("UID"); p != nil {
 			s.uids[memberUID(p.Value)] = href // members name cards by UID without "urn:uuid:"
@@ -790,8 +825,16 @@ func (s *Collection) decode(href, etag string, data []byte) (engine.Remote, erro
 
 func (s *Collection) forget(href string) {
 	s.mu.Lock()
-	delete(s.cache, href)
+	s.dropLocked(href)
 	s.mu.Unlock()
+}
+
+// dropLocked removes the cached text of href; s.mu is held.
+func (s *Collection) dropLocked(href string) {
+	if c, ok := s.cache[href]; ok {
+		s.cacheBytes -= len(c.raw)
+		delete(s.cache, href)
+	}
 }
 
 // membersToHrefs translates group member UIDs to the hrefs of the contacts this store has seen; members it has
@@ -858,6 +901,20 @@ func (s *Collection) Get(ctx context.Context, id string) (engine.Remote, error) 
 		}
 		return r, nil
 	}
+	r, err := s.getDirect(ctx, id)
+	if err != nil {
+		return engine.Remote{}, err
+	}
+	if g, ok := r.Item.(*engine.Group); ok {
+		if err := s.resolveMembers(ctx, g); err != nil {
+			return engine.Remote{}, err
+		}
+	}
+	return r, nil
+}
+
+// getDirect reads one resource with a GET (never from the read-ahead) and keeps its text.
+func (s *Collection) getDirect(ctx context.Context, id string) (engine.Remote, error) {
 	resp, err := s.c.do(ctx, "GET", id, nil, nil)
 	if err != nil {
 		if statusOf(err) == http.StatusNotFound || statusOf(err) == http.StatusGone {
@@ -871,17 +928,12 @@ func (s *Collection) Get(ctx context.Context, id string) (engine.Remote, error) 
 			return engine.Remote{}, err
 		}
 	}
-	r, err := s.decode(s.c.hrefPath(id), etag, resp.Body)
+	r, err := s.decode(s.c.hrefPath(id), etag, resp.Body, keepAlways)
 	if err != nil {
 		return engine.Remote{}, err
 	}
 	if r.Item.ItemKind() != s.kind {
 		return engine.Remote{}, fmt.Errorf("%s holds a %s, not a %s: %w", id, r.Item.ItemKind(), s.kind, engine.ErrNotFound)
-	}
-	if g, ok := r.Item.(*engine.Group); ok {
-		if err := s.resolveMembers(ctx, g); err != nil {
-			return engine.Remote{}, err
-		}
 	}
 	return r, nil
 }
@@ -1007,7 +1059,7 @@ func (s *Collection) afterWrite(ctx context.Context, href, marker string, resp *
 	}
 	s.mu.Unlock()
 	if etag != "" && !strings.HasPrefix(etag, "W/") && !verify {
-		r, err := s.decode(href, etag, body)
+		r, err := s.decode(href, etag, body, keepNot)
 		if err != nil {
 			return engine.Remote{}, err
 		}
@@ -1046,6 +1098,7 @@ func (s *Collection) afterWrite(ctx context.Context, href, marker string, resp *
 	if learnedNow {
 		s.save(ctx)
 	}
+	s.forget(href) // the read-back's text: the engine does not update what it just wrote in this run
 	r.Marker = marker
 	s.noteOwn(href, r.Version)
 	return r, nil
@@ -1091,7 +1144,9 @@ func (s *Collection) Update(ctx context.Context, id, version string, item engine
 	c, ok := s.cache[id]
 	s.mu.Unlock()
 	if !ok || c.etag != version {
-		r, err := s.Get(ctx, id)
+		// Not kept (beyond cacheBudget, or not read in this run): read it, from the server, not from the
+		// read-ahead, whose text may not have been kept either.
+		r, err := s.getDirect(ctx, id)
 		if err != nil {
 			return engine.Remote{}, err
 		}
@@ -1099,13 +1154,21 @@ func (s *Collection) Update(ctx context.Context, id, version string, item engine
 			return engine.Remote{}, fmt.Errorf("%s: %w", id, engine.ErrPrecondition)
 		}
 		s.mu.Lock()
-		c = s.cache[id]
+		c, ok = s.cache[id]
 		s.mu.Unlock()
+		if !ok || c.etag != version {
+			// Dropped by a concurrent listing or write of the same href: the base is not known for sure.
+			return engine.Remote{}, fmt.Errorf("%s changed while it was being updated: %w", id, engine.ErrPrecondition)
+		}
 	}
 	if err := s.resolveHrefs(ctx, item); err != nil {
 		return engine.Remote{}, err
 	}
-	body, err := s.encode(c.comp, item, strings.TrimSuffix(path.Base(id), s.ext()))
+	base, err := c.base(s.isCalendar())
+	if err != nil {
+		return engine.Remote{}, &engine.ItemError{ID: id, Field: "content", Err: err}
+	}
+	body, err := s.encode(base, item, strings.TrimSuffix(path.Base(id), s.ext()))
 	if err != nil {
 		var ie *engine.ItemError
 		if errors.As(err, &ie) {
@@ -1167,7 +1230,7 @@ func (s *Collection) Batch(ctx context.Context, ops []engine.Op) ([]engine.OpRes
 	}
 	s.mu.Unlock()
 	if len(bases) > 1 {
-		_, _ = s.multiget(ctx, bases) // best effort: Update reads what is still missing with a GET
+		_, _ = s.multiget(ctx, bases, keepAlways) // best effort: Update reads what is still missing with a GET
 	}
 	res := make([]engine.OpResult, len(ops))
 	var wg sync.WaitGroup
@@ -1227,7 +1290,7 @@ func (s *Collection) fromPending(ctx context.Context, id string) (engine.Remote,
 		}
 	}
 	s.mu.Unlock()
-	got, err := s.multiget(ctx, batch)
+	got, err := s.multiget(ctx, batch, keepIfRoom)
 	if err != nil {
 		return engine.Remote{}, false
 	}

@@ -4,8 +4,9 @@
 //	davbench seed   -url URL -n N                      # PUT one VCALENDAR of N events as a new collection (Radicale)
 //	davbench seed   -files DIR -n N                    # write the same events into a Radicale collection folder
 //	davbench sync   -a URL -b URL -state DIR [-runs K] # K engine runs (default 1) A ⇄ B (two-way) in this one
-//	                                                   # process, state kept in DIR; each run's wall time and
-//	                                                   # requests by method are printed on their own
+//	                                                   # process, state kept in DIR; each run's wall time,
+//	                                                   # requests by method and peak Go heap are printed on their own
+//	                                                   # (-memprofile FILE: the heap profile at the peak)
 //	davbench modify -url URL -updates 100 -deletes 50  # change and delete events on a collection
 //	davbench poll   -url URL -cursor FILE              # connector only: list changes since the cursor in FILE (a full
 //	                                                   # listing when FILE is missing) and save the next cursor
@@ -53,6 +54,7 @@ func main() {
 		curFile = fs.String("cursor", "", "poll: the file holding the cursor")
 		flight  = fs.Int("inflight", 0, "sync: the connector's maxInFlight (0: its default, 4)")
 		runs    = fs.Int("runs", 1, "sync: engine runs in this one process, each timed and counted on its own")
+		memprof = fs.String("memprofile", "", "sync: write the heap profile taken at the highest heap in use to this file")
 	)
 	_ = fs.Parse(os.Args[2:])
 	ctx := context.Background()
@@ -74,7 +76,11 @@ func main() {
 			err = seed(ctx, *u, *n)
 		}
 	case "sync":
+		hw := startHeapWatch(*memprof != "")
 		err = syncRuns(ctx, *a, *b, *state, *verbose, *flight, *runs)
+		if werr := hw.stop(*memprof); werr != nil && err == nil {
+			err = werr
+		}
 	case "modify":
 		err = modify(ctx, *u, *updates, *deletes)
 	case "poll":
