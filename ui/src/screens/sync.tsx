@@ -81,16 +81,29 @@ export function plannedCount(planned: ReadonlyArray<{ action: string }>, action:
   return planned.filter((o) => o.action.toLowerCase() === action).length;
 }
 
-export function userStatus(u: User): { text: string; warn: boolean; at?: string | null } {
+/** Tone is the colour family of a state: the same across the users grid, a user's page and the overview. */
+export type Tone = 'ok' | 'error' | 'paused' | 'busy' | 'idle';
+
+export function userStatus(u: User): { text: string; warn: boolean; tone: Tone; at?: string | null } {
   const s = u.status;
-  if (!s) return { text: 'Not scheduled yet', warn: false };
-  if (s.breaker !== 'closed') return { text: `Stopped after errors (${s.breaker})${s.breakerReason ? ': ' + s.breakerReason : ''}`, warn: true };
-  if (s.paused) return { text: 'Paused', warn: false };
-  if (s.running) return { text: 'Syncing now', warn: false };
-  if (s.lastError) return { text: `Last run failed: ${s.lastError}`, warn: true };
-  if (s.queued) return { text: 'Queued', warn: false };
-  if (s.lastOk) return { text: 'In sync', warn: false, at: s.lastOk };
-  return { text: 'Waiting for the first sync', warn: false };
+  if (!s) return { text: 'Not scheduled yet', warn: false, tone: 'idle' };
+  if (s.breaker !== 'closed') return { text: `Stopped after errors (${s.breaker})${s.breakerReason ? ': ' + s.breakerReason : ''}`, warn: true, tone: 'error' };
+  if (s.paused) return { text: 'Paused', warn: false, tone: 'paused' };
+  if (s.running) return { text: 'Syncing now', warn: false, tone: 'busy' };
+  if (s.lastError) return { text: `Last run failed: ${s.lastError}`, warn: true, tone: 'error' };
+  if (s.queued) return { text: 'Queued', warn: false, tone: 'busy' };
+  if (s.lastOk) return { text: 'In sync', warn: false, tone: 'ok', at: s.lastOk };
+  return { text: 'Waiting for the first sync', warn: false, tone: 'idle' };
+}
+
+/** StateText shows a state with its tone's dot (decorative: the words carry the meaning). */
+export function StateText(props: { tone: Tone; children: ComponentChildren }) {
+  return (
+    <span class={`state tone-${props.tone}`}>
+      <span class="state-dot" aria-hidden="true" />
+      {props.children}
+    </span>
+  );
 }
 
 /** ProfilesScreen lists the sync profiles with their systems, directions and state. */
@@ -428,7 +441,7 @@ export function UsersScreen() {
                     const key = `${p.id}/${u.id}`;
                     return (
                       <tr key={u.id} class={st.warn ? 'row-warn' : undefined}>
-                        <td>
+                        <td class="nowrap">
                           <Link href={userPath(p.id, u.id)}>{u.crm.name || u.id}</Link>
                         </td>
                         <td>
@@ -437,7 +450,7 @@ export function UsersScreen() {
                           <span class="muted">⇄ {u.mailbox.email || '—'}</span>
                         </td>
                         <td>
-                          {st.text}
+                          <StateText tone={st.tone}>{st.text}</StateText>
                           {st.at && (
                             <>
                               <br />
@@ -747,6 +760,7 @@ export function GovernorScreen() {
       />
       {data.loading && !data.data && <Loading label="Loading the governor's state…" />}
       <LoadError error={data.error} what="the governor's state" onRetry={data.reload} />
+      {data.data && <GovernorHistoryPanel scopes={scopes.map((s) => s.scope)} />}
       {sched && (
         <section class="card" aria-labelledby="sched-h">
           <h2 id="sched-h">Scheduler</h2>
@@ -835,7 +849,6 @@ export function GovernorScreen() {
           )}
         </section>
       )}
-      {data.data && <GovernorHistoryPanel scopes={scopes.map((s) => s.scope)} />}
     </>
   );
 }
