@@ -143,7 +143,14 @@ try {
   await shot(page, 'wizard-1-general');
   await page.getByRole('button', { name: 'Next: Systems' }).click();
   await settle(page);
-  await shot(page, 'wizard-2-systems');
+  for (const side of ['CRM', 'Mailboxes']) {
+    const group = page.getByRole('group', { name: side, exact: true });
+    await group.getByRole('button', { name: 'Test connection' }).click();
+    await group.getByRole('list', { name: `Checks of ${side}` }).waitFor({ timeout: 60_000 });
+  }
+  await settle(page);
+  await page.getByRole('heading', { name: '2. Systems' }).scrollIntoViewIfNeeded();
+  await shot(page, 'wizard-2-systems-tested');
   await page.getByRole('button', { name: 'Next: What to sync' }).click();
   await settle(page);
   await shot(page, 'wizard-3-what-to-sync');
@@ -155,7 +162,11 @@ try {
   await shot(page, 'wizard-3-preview');
   await page.getByRole('button', { name: 'Next: Users' }).click();
   await settle(page);
-  await shot(page, 'wizard-4-users');
+  await page.getByRole('button', { name: 'Match users by e-mail' }).click();
+  await page.getByRole('group', { name: /matched by/ }).first().waitFor({ timeout: 60_000 }).catch(() => {});
+  await settle(page);
+  await page.getByRole('heading', { name: '4. Users' }).scrollIntoViewIfNeeded();
+  await shot(page, 'wizard-4-users-matched');
   await page.getByRole('button', { name: 'Next: Review' }).click();
   await page.getByText(/checks? (passed|failed)|All checks/i).first().waitFor({ timeout: 60_000 }).catch(() => {});
   await settle(page);

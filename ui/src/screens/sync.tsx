@@ -122,6 +122,18 @@ export function signInResult(search: string): { ok: boolean; reason: string } | 
   return null;
 }
 
+/**
+ * useUserNames maps "profile/user" to the user's CRM name, so lists of conflicts and held runs name people
+ * rather than ids. While it loads, or when it cannot load, the ids are shown.
+ */
+export function useUserNames(): (profileId: string, userId: string) => string {
+  const { api } = useApp();
+  const profiles = useAsync(() => api.syncProfiles());
+  const names = new Map<string, string>();
+  for (const p of profiles.data?.syncProfiles ?? []) for (const u of p.users) if (u.crm.name) names.set(`${p.id}/${u.id}`, u.crm.name);
+  return (profileId, userId) => names.get(`${profileId}/${userId}`) ?? userId;
+}
+
 /** ProfilesScreen lists the sync profiles (or, with only, the one the address names) with their state. */
 export function ProfilesScreen(props: { only?: string; search?: string } = {}) {
   const { api } = useApp();
@@ -556,6 +568,7 @@ function ConflictTable(props: { c: Conflict }) {
 export function ConflictsScreen() {
   const { api } = useApp();
   const data = useAsync(() => api.syncConflicts({ openOnly: true }));
+  const nameOf = useUserNames();
   const [resolving, setResolving] = useState<{ c: Conflict; side: 'CRM' | 'MAILBOX' } | null>(null);
   const [notice, setNotice] = useState('');
   const conflicts = data.data?.syncConflicts ?? [];
@@ -582,8 +595,10 @@ export function ConflictsScreen() {
         <section class="card" key={c.id} aria-labelledby={`conf-${c.id}`}>
           <div class="card-head">
             <h2 id={`conf-${c.id}`}>
-              {KIND[c.kind] ?? c.kind} of <Link href={userPath(c.profileId, c.userId)}>{c.userId}</Link>{' '}
-              <span class="code-name inline">{c.profileId}</span>
+              {KIND[c.kind] ?? c.kind} of <Link href={userPath(c.profileId, c.userId)}>{nameOf(c.profileId, c.userId)}</Link>{' '}
+              <span class="code-name inline">
+                {c.profileId}/{c.userId}
+              </span>
             </h2>
             <div class="card-actions">
               <Button onClick={() => setResolving({ c, side: c.decision === 'CRM' ? 'CRM' : 'MAILBOX' })}>Accept the policy</Button>
@@ -632,6 +647,7 @@ export function ConflictsScreen() {
 export function ApprovalsScreen() {
   const { api } = useApp();
   const data = useAsync(() => api.pendingApprovals());
+  const nameOf = useUserNames();
   const [acting, setActing] = useState<{ run: Run; approve: boolean } | null>(null);
   const [notice, setNotice] = useState('');
   const runs = data.data?.pendingApprovals ?? [];
@@ -658,7 +674,10 @@ export function ApprovalsScreen() {
         <section class="card" key={r.id} aria-labelledby={`run-${r.id}`}>
           <div class="card-head">
             <h2 id={`run-${r.id}`}>
-              {KIND[r.kind] ?? r.kind} of {r.userId} <span class="code-name inline">{r.profileId}</span>
+              {KIND[r.kind] ?? r.kind} of <Link href={userPath(r.profileId, r.userId)}>{nameOf(r.profileId, r.userId)}</Link>{' '}
+              <span class="code-name inline">
+                {r.profileId}/{r.userId}
+              </span>
             </h2>
             <div class="card-actions">
               <Button variant="primary" onClick={() => setActing({ run: r, approve: true })}>
