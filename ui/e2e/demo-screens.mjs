@@ -68,6 +68,15 @@ async function settle(page) {
   await page.waitForTimeout(400);
 }
 
+/** scrollTo puts an element near the top of the window, below the sticky top bar. */
+async function scrollTo(page, locator) {
+  await locator.first().evaluate((el) => {
+    el.scrollIntoView({ block: 'start' });
+    window.scrollBy(0, -80);
+  });
+  await page.waitForTimeout(200);
+}
+
 /** shot records one screen: the README's 1280×800 image, or in review mode full pages at two sizes. */
 async function shot(page, name) {
   const width = page.viewportSize().width;
@@ -149,7 +158,7 @@ try {
     await group.getByRole('list', { name: `Checks of ${side}` }).waitFor({ timeout: 60_000 });
   }
   await settle(page);
-  await page.getByRole('heading', { name: '2. Systems' }).scrollIntoViewIfNeeded();
+  await scrollTo(page, page.getByRole('group', { name: 'CRM', exact: true }).getByRole('button', { name: 'Test connection' }));
   await shot(page, 'wizard-2-systems-tested');
   await page.getByRole('button', { name: 'Next: What to sync' }).click();
   await settle(page);
@@ -158,15 +167,14 @@ try {
   await preview.click();
   await page.getByRole('heading', { name: 'Preview', exact: true }).or(page.getByRole('heading', { name: /^Preview of/ })).first().waitFor({ timeout: 60_000 }).catch(() => {});
   await settle(page);
-  await page.getByRole('heading', { name: 'Preview the first sync' }).scrollIntoViewIfNeeded();
+  await scrollTo(page, page.getByRole('heading', { name: 'Preview the first sync' }));
   await shot(page, 'wizard-3-preview');
   await page.getByRole('button', { name: 'Next: Users' }).click();
   await settle(page);
   await page.getByRole('button', { name: 'Match users by e-mail' }).click();
   await page.getByRole('group', { name: /matched by/ }).first().waitFor({ timeout: 60_000 }).catch(() => {});
   await settle(page);
-  await page.getByRole('heading', { name: '4. Users' }).scrollIntoViewIfNeeded();
-  await shot(page, 'wizard-4-users-matched');
+  await shot(page, 'wizard-4-users');
   await page.getByRole('button', { name: 'Next: Review' }).click();
   await page.getByText(/checks? (passed|failed)|All checks/i).first().waitFor({ timeout: 60_000 }).catch(() => {});
   await settle(page);
