@@ -323,7 +323,8 @@ async function main() {
     const card = cards.first();
     await see(card.getByRole('columnheader', { name: 'At the last sync' }), 'the conflict side by side');
     const conflictId = ((await card.getByRole('region').first().getAttribute('aria-label')) ?? '').replace('Values of the conflict ', '');
-    const conflictUser = ((await card.getByRole('heading', { level: 2 }).getByRole('link').textContent()) ?? '').trim();
+    // The heading names the user (their CRM name) and links to their page, whose path ends in the user id.
+    const conflictUser = decodeURIComponent(((await card.getByRole('heading', { level: 2 }).getByRole('link').getAttribute('href')) ?? '').split('/').pop() ?? '');
     const kept = ((await card.locator('dt:text-is("Policy kept") + dd').textContent()) ?? '').trim();
     assert(conflictId && conflictUser.startsWith('user-'), `conflict card names its id and user (${conflictId}, ${conflictUser})`);
     // Choose the side the policy did not keep, so the resolution really writes.

@@ -318,7 +318,7 @@ async function main() {
     const locked = myCard.getByText('Locked by your administrator for this profile.');
     assert((await locked.count()) === 3, `three locked preference groups say why (${await locked.count()})`);
     assert(await myCard.getByLabel('Days back').isDisabled(), 'the locked Days back field is disabled');
-    assert(await myCard.getByLabel('Skip private items').isDisabled(), 'the locked filter is disabled');
+    assert(await myCard.getByLabel('Leave out private items').isDisabled(), 'the locked filter is disabled');
     assert((await myCard.getByRole('button', { name: 'Save my preferences' }).count()) === 0, 'nothing to save when everything is locked');
     await shot(user, '04-portal-sync-now');
     log('Sync now queued; the locked preferences are disabled and say why');

@@ -682,7 +682,7 @@ async function main() {
       await page.getByRole('link', { name: 'Ann Andersen' }).click();
       await page.waitForURL((u) => u.pathname === '/users/sales/ann');
       await heading(page, 'Ann Andersen');
-      await page.getByText('2 created, 1 updated, 1 conflicts').waitFor();
+      await page.getByText('2 created, 1 updated, 1 conflict').waitFor();
       await page.getByText('3 writes').click();
       await page.getByText('update in the CRM').waitFor();
       await page.getByRole('button', { name: /^Undo the run started/ }).click();

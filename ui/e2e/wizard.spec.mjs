@@ -20,8 +20,8 @@
 // Edit (after checking over the Graph fake's API that Bjørn's copies of CRM meetings carry "CRM meeting" and the
 // templated subject): window changed, the unticked user ticked again, one user removed → review → "Save changes" asks to confirm
 // the unlink naming the user → saved (checked over the API) → the check page: every check of both systems and of
-// each user, green. axe-core (WCAG 2.1 A/AA) on every screen. Screenshots: ui/e2e/screenshots/wizard-*.png, and
-// with DOCS_SCREENSHOTS=1 the steps and the check page also to docs/screenshots/wizard-*.png.
+// each user, green. axe-core (WCAG 2.1 A/AA) on every screen. Screenshots: ui/e2e/screenshots/wizard-*.png
+// (the README's screenshots of the wizard come from e2e/demo-screens.mjs).
 //
 // Run: cd ui && node e2e/wizard.spec.mjs        (needs: go, chromium, npm ci)
 
@@ -37,7 +37,6 @@ import { chromium } from 'playwright-core';
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
 const shots = join(here, 'screenshots');
-const docsShots = process.env.DOCS_SCREENSHOTS ? join(repo, 'docs', 'screenshots') : '';
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -171,7 +170,6 @@ async function shot(page, name) {
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(shots, `wizard-${name}.png`), fullPage: true });
   // docs/screenshots holds the wizard's five steps and the check page.
-  if (docsShots && /^[1-59]-/.test(name)) await page.screenshot({ path: join(docsShots, `wizard-${name}.png`), fullPage: true });
 }
 
 const a11yChecked = [];
@@ -191,7 +189,6 @@ async function heading(page, text) {
 
 async function main() {
   mkdirSync(shots, { recursive: true });
-  if (docsShots) mkdirSync(docsShots, { recursive: true });
   let bin = process.env.SYNCHRONIZER_BIN;
   const work = mkdtempSync(join(tmpdir(), 'synchronizer-wizard-e2e-'));
   if (!bin) {
@@ -458,7 +455,7 @@ async function main() {
     await stopServer(server.proc);
     rmSync(work, { recursive: true, force: true });
   }
-  console.log(`wizard e2e: ok (${step} steps in ${((Date.now() - t0) / 1000).toFixed(1)} s after the build; screenshots in ${shots}${docsShots ? ' and ' + docsShots : ''})`);
+  console.log(`wizard e2e: ok (${step} steps in ${((Date.now() - t0) / 1000).toFixed(1)} s after the build; screenshots in ${shots})`);
 }
 
 main().catch((err) => {

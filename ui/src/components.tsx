@@ -263,6 +263,25 @@ export function CopyButton(props: { text: string; label?: string }) {
   );
 }
 
+/**
+ * OnThisPage lists a long page's sections as plain in-page links, so a reader
+ * finds (and keyboard users jump to) a section without scrolling through the others.
+ */
+export function OnThisPage(props: { sections: Array<{ id: string; label: string }> }) {
+  return (
+    <nav class="toc" aria-label="On this page">
+      <span class="toc-title">On this page:</span>
+      <ul>
+        {props.sections.map((s) => (
+          <li key={s.id}>
+            <a href={`#${s.id}`}>{s.label}</a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
 /** EmptyState explains honestly why an area has nothing to show yet. */
 export function EmptyState(props: { title: string; children: ComponentChildren }) {
   return (

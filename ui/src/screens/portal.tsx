@@ -21,10 +21,10 @@ const DIRECTION: Record<string, string> = {
   OFF: 'Off',
 };
 const FILTERS: Array<[keyof NonNullable<PrefsForm['filters']>, string]> = [
-  ['skipPrivate', 'Skip private items'],
-  ['skipAllDay', 'Skip all-day events'],
-  ['skipFree', 'Skip events shown as free'],
-  ['skipRecurring', 'Skip recurring series'],
+  ['skipPrivate', 'Leave out private items'],
+  ['skipAllDay', 'Leave out all-day items'],
+  ['skipFree', 'Leave out items shown as free'],
+  ['skipRecurring', 'Leave out recurring series'],
 ];
 const RUN_STATUS: Record<string, string> = {
   OK: 'Done',
@@ -99,8 +99,11 @@ function LinkCard(props: { link: PortalLink; onChange: () => void }) {
         <dt>Mailbox</dt>
         <dd>{l.mailbox.email || l.mailbox.id}</dd>
         <dt>State</dt>
-        <dd class={st.tone === 'ok' ? undefined : 'text-warn'}>
-          <strong>{st.title}</strong>
+        <dd>
+          <span class={`state tone-${st.tone}`}>
+            <span class="state-dot" aria-hidden="true" />
+            <strong>{st.title}</strong>
+          </span>
           {l.status?.lastOk && st.tone === 'ok' ? ` (last success ${formatTime(l.status.lastOk)})` : ''}
         </dd>
         {(l.status?.breakerReason || l.status?.lastError) && (

@@ -211,7 +211,7 @@ export function PreviewResult(props: { p: Preview }) {
               <th scope="col">Unchanged</th>
               <th scope="col">Conflicts</th>
               <th scope="col">Skipped</th>
-              <th scope="col">Set aside</th>
+              <th scope="col">Quarantined</th>
             </tr>
           </thead>
           <tbody>
@@ -248,7 +248,7 @@ export function PreviewResult(props: { p: Preview }) {
       )}
       {t.bad > 0 && (
         <details open>
-          <summary>Items that would be set aside (quarantine)</summary>
+          <summary>Items that would be quarantined</summary>
           <ul>
             {p.kinds.flatMap((k) =>
               k.bad.map((b) => (

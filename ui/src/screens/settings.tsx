@@ -4,7 +4,7 @@
 import { useRef, useState } from 'preact/hooks';
 import type { ApiError } from '../api/client';
 import { asApiError } from '../api/client';
-import { Button, ErrorAlert, Field, focusFirstError, Loading, Notice, PageHeader, splitError, useAsync } from '../components';
+import { Button, ErrorAlert, Field, focusFirstError, Loading, Notice, OnThisPage, PageHeader, splitError, useAsync } from '../components';
 import { useApp } from '../context';
 import type { SendTestMailMutation, SmtpSecurity } from '../gql/graphql';
 import { SECURITY, SMTP_FIELDS, checkRecipient, checkSmtp, draftFrom, passwordState, smtpInput, withSecurity, type SmtpDraft } from '../smtp';
@@ -20,6 +20,14 @@ export function SettingsScreen() {
   return (
     <>
       <PageHeader title="Settings" intro="How this appliance sends e-mail (test mails and sign-in invitations for Microsoft 365 mailboxes), serves HTTPS, and is backed up." />
+      <OnThisPage
+        sections={[
+          { id: 'smtp-h', label: 'Outgoing e-mail (SMTP)' },
+          { id: 'test-h', label: 'Send a test mail' },
+          { id: 'tls-h', label: 'TLS and domain' },
+          { id: 'backup-h', label: 'Backup' },
+        ]}
+      />
       {saved.loading && <Loading label="Loading the e-mail settings…" />}
       <ErrorAlert error={saved.error} title="Could not load the e-mail settings" onRetry={saved.reload} />
       {saved.data && (

@@ -40,6 +40,17 @@ export function Shell(props: { path: string; children: ComponentChildren }) {
   const system = areas.filter((a) => a.group === 'system');
 
   useEffect(() => setMenuOpen(false), [current]);
+  // Escape closes the open menu and puts focus back on its button (no keyboard trap).
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      setMenuOpen(false);
+      document.querySelector<HTMLButtonElement>('.menu-toggle')?.focus();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [menuOpen]);
 
   return (
     <div class="shell">

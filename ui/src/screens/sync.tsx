@@ -82,16 +82,29 @@ export function plannedCount(planned: ReadonlyArray<{ action: string }>, action:
   return planned.filter((o) => o.action.toLowerCase() === action).length;
 }
 
-export function userStatus(u: User): { text: string; warn: boolean; at?: string | null } {
+/** Tone is the colour family of a state: the same across the users grid, a user's page and the overview. */
+export type Tone = 'ok' | 'error' | 'paused' | 'busy' | 'idle';
+
+export function userStatus(u: User): { text: string; warn: boolean; tone: Tone; at?: string | null } {
   const s = u.status;
-  if (!s) return { text: 'Not scheduled yet', warn: false };
-  if (s.breaker !== 'closed') return { text: `Stopped after errors (${s.breaker})${s.breakerReason ? ': ' + s.breakerReason : ''}`, warn: true };
-  if (s.paused) return { text: 'Paused', warn: false };
-  if (s.running) return { text: 'Syncing now', warn: false };
-  if (s.lastError) return { text: `Last run failed: ${s.lastError}`, warn: true };
-  if (s.queued) return { text: 'Queued', warn: false };
-  if (s.lastOk) return { text: 'In sync', warn: false, at: s.lastOk };
-  return { text: 'Waiting for the first sync', warn: false };
+  if (!s) return { text: 'Not scheduled yet', warn: false, tone: 'idle' };
+  if (s.breaker !== 'closed') return { text: `Stopped after errors (${s.breaker})${s.breakerReason ? ': ' + s.breakerReason : ''}`, warn: true, tone: 'error' };
+  if (s.paused) return { text: 'Paused', warn: false, tone: 'paused' };
+  if (s.running) return { text: 'Syncing now', warn: false, tone: 'busy' };
+  if (s.lastError) return { text: `Last run failed: ${s.lastError}`, warn: true, tone: 'error' };
+  if (s.queued) return { text: 'Queued', warn: false, tone: 'busy' };
+  if (s.lastOk) return { text: 'In sync', warn: false, tone: 'ok', at: s.lastOk };
+  return { text: 'Waiting for the first sync', warn: false, tone: 'idle' };
+}
+
+/** StateText shows a state with its tone's dot (decorative: the words carry the meaning). */
+export function StateText(props: { tone: Tone; children: ComponentChildren }) {
+  return (
+    <span class={`state tone-${props.tone}`}>
+      <span class="state-dot" aria-hidden="true" />
+      {props.children}
+    </span>
+  );
 }
 
 /** ProfilesScreen lists the sync profiles with their systems, directions and state. */
@@ -108,6 +121,18 @@ export function signInResult(search: string): { ok: boolean; reason: string } | 
   if (v === 'ok') return { ok: true, reason: '' };
   if (v === 'error') return { ok: false, reason: q.get('reason') ?? '' };
   return null;
+}
+
+/**
+ * useUserNames maps "profile/user" to the user's CRM name, so lists of conflicts and held runs name people
+ * rather than ids. While it loads, or when it cannot load, the ids are shown.
+ */
+export function useUserNames(): (profileId: string, userId: string) => string {
+  const { api } = useApp();
+  const profiles = useAsync(() => api.syncProfiles());
+  const names = new Map<string, string>();
+  for (const p of profiles.data?.syncProfiles ?? []) for (const u of p.users) if (u.crm.name) names.set(`${p.id}/${u.id}`, u.crm.name);
+  return (profileId, userId) => names.get(`${profileId}/${userId}`) ?? userId;
 }
 
 /** ProfilesScreen lists the sync profiles (or, with only, the one the address names) with their state. */
@@ -436,7 +461,7 @@ export function UsersScreen() {
                           <span class="muted">⇄ {u.mailbox.email || '—'}</span>
                         </td>
                         <td>
-                          {st.text}
+                          <StateText tone={st.tone}>{st.text}</StateText>
                           {st.at && (
                             <>
                               <br />
@@ -575,6 +600,7 @@ function ConflictTable(props: { c: Conflict }) {
 export function ConflictsScreen() {
   const { api } = useApp();
   const data = useAsync(() => api.syncConflicts({ openOnly: true }));
+  const nameOf = useUserNames();
   const [resolving, setResolving] = useState<{ c: Conflict; side: 'CRM' | 'MAILBOX' } | null>(null);
   const [notice, setNotice] = useState('');
   const conflicts = data.data?.syncConflicts ?? [];
@@ -601,8 +627,10 @@ export function ConflictsScreen() {
         <section class="card" key={c.id} aria-labelledby={`conf-${c.id}`}>
           <div class="card-head">
             <h2 id={`conf-${c.id}`}>
-              {KIND[c.kind] ?? c.kind} of <Link href={userPath(c.profileId, c.userId)}>{c.userId}</Link>{' '}
-              <span class="code-name inline">{c.profileId}</span>
+              {KIND[c.kind] ?? c.kind} of <Link href={userPath(c.profileId, c.userId)}>{nameOf(c.profileId, c.userId)}</Link>{' '}
+              <span class="code-name inline">
+                {c.profileId}/{c.userId}
+              </span>
             </h2>
             <div class="card-actions">
               <Button onClick={() => setResolving({ c, side: c.decision === 'CRM' ? 'CRM' : 'MAILBOX' })}>Accept the policy</Button>
@@ -651,6 +679,7 @@ export function ConflictsScreen() {
 export function ApprovalsScreen() {
   const { api } = useApp();
   const data = useAsync(() => api.pendingApprovals());
+  const nameOf = useUserNames();
   const [acting, setActing] = useState<{ run: Run; approve: boolean } | null>(null);
   const [notice, setNotice] = useState('');
   const runs = data.data?.pendingApprovals ?? [];
@@ -677,7 +706,10 @@ export function ApprovalsScreen() {
         <section class="card" key={r.id} aria-labelledby={`run-${r.id}`}>
           <div class="card-head">
             <h2 id={`run-${r.id}`}>
-              {KIND[r.kind] ?? r.kind} of {r.userId} <span class="code-name inline">{r.profileId}</span>
+              {KIND[r.kind] ?? r.kind} of <Link href={userPath(r.profileId, r.userId)}>{nameOf(r.profileId, r.userId)}</Link>{' '}
+              <span class="code-name inline">
+                {r.profileId}/{r.userId}
+              </span>
             </h2>
             <div class="card-actions">
               <Button variant="primary" onClick={() => setActing({ run: r, approve: true })}>
@@ -779,6 +811,7 @@ export function GovernorScreen() {
       />
       {data.loading && !data.data && <Loading label="Loading the governor's state…" />}
       <LoadError error={data.error} what="the governor's state" onRetry={data.reload} />
+      {data.data && <GovernorHistoryPanel scopes={scopes.map((s) => s.scope)} />}
       {sched && (
         <section class="card" aria-labelledby="sched-h">
           <h2 id="sched-h">Scheduler</h2>
@@ -867,7 +900,6 @@ export function GovernorScreen() {
           )}
         </section>
       )}
-      {data.data && <GovernorHistoryPanel scopes={scopes.map((s) => s.scope)} />}
     </>
   );
 }

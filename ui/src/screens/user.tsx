@@ -5,12 +5,12 @@
 import { useState } from 'preact/hooks';
 import type { ApiError } from '../api/client';
 import { asApiError } from '../api/client';
-import { Button, ConfirmDialog, CopyButton, EmptyState, ErrorAlert, Link, Loading, Notice, PageHeader, useAsync } from '../components';
+import { Button, ConfirmDialog, CopyButton, EmptyState, ErrorAlert, Link, Loading, Notice, OnThisPage, PageHeader, useAsync } from '../components';
 import { useApp } from '../context';
 import { formatTime, sentence } from '../format';
 import type { SyncQuarantineQuery, SyncTraceQuery, UserRunsQuery } from '../gql/graphql';
 import { UserPreview } from './preview';
-import { KIND, LoadError, useCommand, userStatus } from './sync';
+import { KIND, LoadError, StateText, useCommand, userStatus } from './sync';
 import { UserReinvitation } from './ops';
 
 
@@ -42,9 +42,9 @@ export function runSummary(r: Pick<Run, 'counts'>): string {
     c.created && `${c.created} created`,
     c.updated && `${c.updated} updated`,
     c.deleted && `${c.deleted} deleted`,
-    c.conflicts && `${c.conflicts} conflicts`,
+    c.conflicts && `${c.conflicts} ${c.conflicts === 1 ? 'conflict' : 'conflicts'}`,
     c.quarantined && `${c.quarantined} quarantined`,
-    c.errors && `${c.errors} errors`,
+    c.errors && `${c.errors} ${c.errors === 1 ? 'error' : 'errors'}`,
   ].filter(Boolean);
   return parts.length ? parts.join(', ') : `no changes (${c.listed} items checked)`;
 }
@@ -102,12 +102,26 @@ export function UserScreen(props: { profileId: string; userId: string }) {
           </p>
         </EmptyState>
       )}
+      {user && (
+        <OnThisPage
+          sections={[
+            { id: 'runs-h', label: 'Runs' },
+            { id: 'preview-h', label: 'Preview' },
+            { id: 'trace-h', label: 'Why is this item not synced?' },
+            { id: 'quar-h', label: 'Quarantined items' },
+            { id: 'invite-h', label: 'Portal invitation' },
+          ]}
+        />
+      )}
       {user && st && (
         <section class="card" aria-labelledby="state-h">
           <h2 id="state-h">State</h2>
           <dl class="facts">
             <dt>Now</dt>
-            <dd class={st.warn ? 'text-warn' : undefined}>{st.text}{st.at ? ` (as of ${formatTime(st.at)})` : ''}</dd>
+            <dd>
+              <StateText tone={st.tone}>{st.text}</StateText>
+              {st.at ? <span class="muted"> (as of {formatTime(st.at)})</span> : ''}
+            </dd>
             <dt>Last run</dt>
             <dd>{formatTime(user.status?.lastRun)}</dd>
             <dt>Next run</dt>
@@ -123,12 +137,12 @@ export function UserScreen(props: { profileId: string; userId: string }) {
           </dl>
         </section>
       )}
-      {user && profile && profile.mailbox.type === 'msgraph' && <UserReinvitation profileId={profileId} userId={userId} />}
-      {user && profile && <Invitation profileId={profileId} userId={userId} email={user.mailbox.email} />}
-      {user && <UserPreview profileId={profileId} userId={userId} />}
       {user && <Runs profileId={profileId} userId={userId} />}
+      {user && <UserPreview profileId={profileId} userId={userId} />}
       {user && <TraceSearch profileId={profileId} userId={userId} />}
       {user && <QuarantineList profileId={profileId} userId={userId} />}
+      {user && profile && profile.mailbox.type === 'msgraph' && <UserReinvitation profileId={profileId} userId={userId} />}
+      {user && profile && <Invitation profileId={profileId} userId={userId} email={user.mailbox.email} />}
     </>
   );
 }
