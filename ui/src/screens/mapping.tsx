@@ -29,7 +29,7 @@ import {
   setTypeCategory,
   writeMapping,
 } from '../mapping';
-import { type Draft, secretsToStore, systemInput } from '../wizard';
+import { type Draft, MAPPING_KEYS, secretsToStore, systemInput } from '../wizard';
 
 /** Listing is one system's category names as read (null before reading). */
 interface Listing {
@@ -43,11 +43,17 @@ const NOT_READ: Listing = { busy: false, error: null, categories: null, message:
 
 const KIND_LABEL: Record<string, string> = { APPOINTMENT: 'Appointment type', TASK: 'Task type' };
 
-/** MAPPING_KEYS are the settings this panel edits; a server error naming one is shown next to its field. */
-const MAPPING_KEYS = ['titleTemplate', 'typeCategories', 'defaultType', 'language'];
-
-/** MappingPanel edits the mapping settings of the draft's CRM system; onSettings receives its new settings text. */
-export function MappingPanel(props: { draft: Draft; onSettings: (text: string) => void }) {
+/**
+ * MappingPanel edits the mapping settings (MAPPING_KEYS) of the draft's CRM system; onSettings receives its new
+ * settings text. problems are the errors the wizard's save got about a mapping key (by key, e.g. titleTemplate),
+ * shown next to that key's field; onEdited is told the keys an edit changed, whose problems are then stale.
+ */
+export function MappingPanel(props: {
+  draft: Draft;
+  onSettings: (text: string) => void;
+  problems?: Record<string, string | undefined>;
+  onEdited?: (keys: string[]) => void;
+}) {
   const { api } = useApp();
   const d = props.draft;
   const id = useId();
@@ -109,6 +115,7 @@ export function MappingPanel(props: { draft: Draft; onSettings: (text: string) =
   const write = (patch: Partial<Mapping>) => {
     // A server finding about a key is stale once the key changes.
     setServer((x) => Object.fromEntries(Object.entries(x).filter(([k]) => !(k in patch))));
+    props.onEdited?.(Object.keys(patch));
     props.onSettings(writeMapping(d.crm.settings, patch));
   };
   const profileId = d.saved ? d.id.trim() : undefined;
@@ -141,7 +148,7 @@ export function MappingPanel(props: { draft: Draft; onSettings: (text: string) =
   const problems = checkMapping(m, types);
   /** fieldProblem is the problem of one mapping key, named by the connector's field name. */
   const fieldProblem = (key: string, extra = ''): string | undefined => {
-    const p = extra || problems[`settings.${key}`] || server[key];
+    const p = extra || problems[`settings.${key}`] || server[key] || props.problems?.[key];
     return p ? `settings.${key}: ${p}` : undefined;
   };
   const tableRows = rows(types, m.typeCategories);

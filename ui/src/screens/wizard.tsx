@@ -36,6 +36,7 @@ import {
   invitesByDefault,
   keepDraft,
   linkInputs,
+  MAPPING_KEYS,
   newDraft,
   newSystem,
   type Problems,
@@ -916,7 +917,12 @@ export function WizardScreen(props: { editId?: string; search?: string } = {}) {
                 <Field label="Creates: and more than (%)" inputMode="numeric" value={d.guardCreatesPercent} onInput={(v) => set({ guardCreatesPercent: v })} error={problems['guard.creates.percent']} />
               </div>
             </fieldset>
-            <MappingPanel draft={d} onSettings={(v) => setSys('crm', { settings: v })} />
+            <MappingPanel
+              draft={d}
+              onSettings={(v) => setSys('crm', { settings: v })}
+              problems={Object.fromEntries(MAPPING_KEYS.map((k) => [k, problems[`crm.settings.${k}`]]))}
+              onEdited={(keys) => setProblems((x) => Object.fromEntries(Object.entries(x).filter(([k]) => !keys.some((m) => k === `crm.settings.${m}`))))}
+            />
             <PreviewPanel draft={d} />
           </>
         )}
