@@ -36,7 +36,6 @@ import {
   invitesByDefault,
   keepDraft,
   linkInputs,
-  MAPPING_KEYS,
   newDraft,
   newSystem,
   type Problems,
@@ -920,8 +919,7 @@ export function WizardScreen(props: { editId?: string; search?: string } = {}) {
             <MappingPanel
               draft={d}
               onSettings={(v) => setSys('crm', { settings: v })}
-              problems={Object.fromEntries(MAPPING_KEYS.map((k) => [k, problems[`crm.settings.${k}`]]))}
-              onEdited={(keys) => setProblems((x) => Object.fromEntries(Object.entries(x).filter(([k]) => !keys.some((m) => k === `crm.settings.${m}`))))}
+              problems={problems}
             />
             <PreviewPanel draft={d} />
           </>
