@@ -347,9 +347,11 @@ async function main() {
     await page.getByLabel('Subject template').fill('{type}: {title');
     await stepLink('Review').click();
     await see(page.getByRole('heading', { name: '5. Review' }), 'the Review step again');
+    await see(page.getByText(/^CRM: settings\.titleTemplate: .*\(go back to step 3, Templates and categories\)$/), "the CRM check naming the template and step 3", WAIT);
     await page.getByRole('button', { name: 'Create and activate' }).click();
     await see(page.getByRole('heading', { name: '3. What to sync' }), 'the refused save back on step 3 (the mapping panel), not step 2', WAIT);
     await see(page.getByText(/^settings\.titleTemplate: /), 'the save error next to the template field');
+    await checkA11y(page, 'wizard what to sync with a refused save');
     await until('the template field to have the focus', () => page.getByLabel('Subject template').evaluate((el) => el === document.activeElement));
     assert((await api('{ syncProfile(id: "wiz") { id } }')).syncProfile === null, 'the refused profile was not saved');
     await page.getByLabel('Subject template').fill('{type}: {title} — {company}');
