@@ -213,6 +213,19 @@ func TestSyncProfileValidation(t *testing.T) {
 		{"unknown SuperOffice setting", "crm.settings", func(in map[string]any) {
 			in["crm"] = map[string]any{"type": "superoffice", "instance": "so1", "settings": `{"mode":"online","titel":"x"}`}
 		}},
+		// A Microsoft 365 draft before its admin consent has no tenant yet, but a wrong groups mode is refused now.
+		{"bad Microsoft 365 groups mode", "mailbox.settings.groups", func(in map[string]any) {
+			in["mailbox"] = map[string]any{"type": "msgraph", "instance": "m365", "settings": `{"clientId":"app","groups":"lists"}`}
+		}},
+		{"Microsoft 365 without its app", "mailbox.settings.clientId", func(in map[string]any) {
+			in["mailbox"] = map[string]any{"type": "msgraph", "instance": "m365", "settings": `{"auth":"delegated"}`}
+		}},
+		{"CalDAV URL not absolute", "mailbox.settings.url", func(in map[string]any) {
+			in["mailbox"] = map[string]any{"type": "caldav", "instance": "dav", "settings": `{"url":"dav.example.com/cal"}`}
+		}},
+		{"CalDAV on the CRM side, too many in flight", "crm.settings.maxInFlight", func(in map[string]any) {
+			in["crm"] = map[string]any{"type": "caldav", "instance": "dav", "settings": `{"url":"https://dav.example.com/","maxInFlight":100}`}
+		}},
 	} {
 		r := admin.query(saveProfile, map[string]any{"in": profileInput(c.edit)})
 		if r.code() != "BAD_USER_INPUT" || len(r.Errors) == 0 || r.Errors[0].Extensions["field"] != c.field {

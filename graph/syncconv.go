@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/synchronizer/synchronizer/engine"
+	"github.com/synchronizer/synchronizer/engine/dav"
 	"github.com/synchronizer/synchronizer/engine/governor"
+	"github.com/synchronizer/synchronizer/engine/msgraph"
 	"github.com/synchronizer/synchronizer/engine/scheduler"
 	"github.com/synchronizer/synchronizer/engine/superoffice"
 	"github.com/synchronizer/synchronizer/graph/model"
@@ -329,15 +331,26 @@ func satInt(u uint64) int {
 	return int(u)
 }
 
+// enteredCheckers holds, by connector type, the check of the settings an admin types (CheckEntered of the
+// connector's package): it refuses what the connector would refuse at its first run without requiring what a
+// sign-in fills in later. A type without a checker is left to the connector at its first run.
+var enteredCheckers = map[string]func(json.RawMessage) error{
+	superoffice.System: superoffice.CheckEntered,
+	msgraph.Type:       msgraph.CheckEntered,
+	dav.Type:           dav.CheckEntered,
+}
+
 // checkEntered refuses, when a profile is saved, the settings an admin typed that the system's connector would refuse
-// at its first run (a SuperOffice title template, type categories, language, time zone), naming the field as
-// <side>.settings.<name>. Settings a sign-in fills in later are not required yet, so a draft saved before its
-// sign-in is accepted.
+// at its first run (a SuperOffice title template, type categories, language, time zone; a Microsoft 365 clientId,
+// contacts or groups mode; a CalDAV URL), naming the field as <side>.settings.<name>. Settings a sign-in fills in
+// later (SuperOffice Online's API address, the Microsoft 365 tenant) are not required yet, so a draft saved before
+// its sign-in is accepted.
 func checkEntered(side string, ref engine.SystemRef) error {
-	if ref.Type != superoffice.System {
+	check, ok := enteredCheckers[ref.Type]
+	if !ok {
 		return nil
 	}
-	err := superoffice.CheckEntered(ref.Settings)
+	err := check(ref.Settings)
 	if err == nil {
 		return nil
 	}

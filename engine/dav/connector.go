@@ -11,6 +11,7 @@
 package dav
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -98,26 +99,74 @@ var (
 
 // New is the engine.Factory of the caldav connector. It validates the settings and calls nothing remote.
 func New(_ context.Context, raw json.RawMessage, env engine.Env) (engine.Connector, error) {
-	var set Settings
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&set); err != nil {
-		return nil, fmt.Errorf("caldav settings: %w", err)
+	set, err := decodeSettings(raw)
+	if err != nil {
+		return nil, err
 	}
 	return NewConnector(set, env)
 }
 
-// NewConnector builds the connector from decoded settings.
-func NewConnector(set Settings, env engine.Env) (*Connector, error) {
+// CheckEntered validates settings JSON as New does, without building anything: every caldav setting is typed by
+// the admin (no sign-in fills one in), so a profile is refused at save time what its first run would refuse. Errors
+// are *SettingsError (an *engine.InputError naming the settings key) or, for JSON that does not decode (unknown
+// fields included), a plain error.
+func CheckEntered(raw json.RawMessage) error {
+	set, err := decodeSettings(raw)
+	if err != nil {
+		return err
+	}
+	_, err = set.validate()
+	return err
+}
+
+// decodeSettings decodes settings JSON; unknown fields are errors.
+func decodeSettings(raw json.RawMessage) (Settings, error) {
+	var set Settings
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&set); err != nil {
+		return Settings{}, fmt.Errorf("caldav settings: %w", err)
+	}
+	return set, nil
+}
+
+// validate fills the defaults of set and returns its parsed URL; errors are *SettingsError naming the field.
+func (set *Settings) validate() (*url.URL, error) {
 	u, err := url.Parse(strings.TrimSpace(set.URL))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("caldav settings: field url: want an http or https URL, got %q", set.URL)
+		return nil, settingsErr("url", "want an http or https URL, got %q", set.URL)
 	}
 	if set.MaxInFlight < 0 || set.MaxInFlight > 64 {
-		return nil, fmt.Errorf("caldav settings: field maxInFlight: want 0..64, got %d", set.MaxInFlight)
+		return nil, settingsErr("maxInFlight", "want 0..64, got %d", set.MaxInFlight)
 	}
 	if set.MaxInFlight == 0 {
 		set.MaxInFlight = 4
+	}
+	return u, nil
+}
+
+// SettingsError is a setting the connector refuses. It unwraps to the *engine.InputError naming the settings key
+// (Field "url") and reads "caldav settings: field url: want …".
+type SettingsError struct{ *engine.InputError }
+
+// Error reads "caldav settings: field <key>: <reason>".
+func (e *SettingsError) Error() string {
+	return "caldav settings: field " + e.Field + ": " + e.Reason
+}
+
+// Unwrap returns the *engine.InputError, so errors.As finds the field.
+func (e *SettingsError) Unwrap() error { return e.InputError }
+
+func settingsErr(field, format string, a ...any) error {
+	return &SettingsError{&engine.InputError{Field: field, Reason: fmt.Sprintf(format, a...)}}
+}
+
+// NewConnector builds the connector from decoded settings. Settings at fault are refused with a *SettingsError
+// (an *engine.InputError naming the settings key).
+func NewConnector(set Settings, env engine.Env) (*Connector, error) {
+	u, err := set.validate()
+	if err != nil {
+		return nil, err
 	}
 	log := env.Logger
 	if log == nil {

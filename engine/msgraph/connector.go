@@ -18,6 +18,7 @@
 package msgraph
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -126,76 +127,22 @@ var (
 
 // New is the engine.Factory of the msgraph connector. It validates the settings and calls nothing remote.
 func New(_ context.Context, raw json.RawMessage, env engine.Env) (engine.Connector, error) {
-	var set Settings
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&set); err != nil {
-		return nil, fmt.Errorf("msgraph settings: %w", err)
+	set, err := decodeSettings(raw)
+	if err != nil {
+		return nil, err
 	}
 	return NewConnector(set, env)
 }
 
-// NewConnector builds the connector from decoded settings.
+// NewConnector builds the connector from decoded settings. Settings at fault are refused with a *SettingsError
+// (an *engine.InputError naming the settings key).
 func NewConnector(set Settings, env engine.Env) (*Connector, error) {
-	set.TenantID, set.ClientID = strings.TrimSpace(set.TenantID), strings.TrimSpace(set.ClientID)
+	set.TenantID = strings.TrimSpace(set.TenantID)
 	if set.TenantID == "" {
-		return nil, errors.New("msgraph settings: field tenantId: required (run the admin consent first)")
+		return nil, settingsErr("tenantId", "required (run the admin consent first)")
 	}
-	if set.ClientID == "" {
-		return nil, errors.New("msgraph settings: field clientId: required")
-	}
-	switch set.Auth {
-	case "":
-		set.Auth = AuthApp
-	case AuthApp, AuthDelegated:
-	default:
-		return nil, fmt.Errorf("msgraph settings: field auth: want %q or %q, got %q", AuthApp, AuthDelegated, set.Auth)
-	}
-	switch set.Contacts {
-	case "":
-		set.Contacts = ContactsFolder
-	case ContactsFolder, ContactsCategory:
-	default:
-		return nil, fmt.Errorf("msgraph settings: field contacts: want %q or %q, got %q", ContactsFolder, ContactsCategory, set.Contacts)
-	}
-	if set.ContactFolder == "" {
-		set.ContactFolder = "Synchronizer"
-	}
-	if set.ContactCategory == "" {
-		set.ContactCategory = "CRM"
-	}
-	if set.TaskList == "" {
-		set.TaskList = "CRM tasks"
-	}
-	switch set.Groups {
-	case "":
-		set.Groups = GroupsFolders
-	case GroupsFolders, GroupsCategories:
-	default:
-		return nil, fmt.Errorf("msgraph settings: field groups: want %q or %q, got %q", GroupsFolders, GroupsCategories, set.Groups)
-	}
-	switch set.HandAddedContacts {
-	case "":
-		set.HandAddedContacts = HandAddedMove
-	case HandAddedMove, HandAddedRefuse:
-	default:
-		return nil, fmt.Errorf("msgraph settings: field handAddedContacts: want %q or %q, got %q", HandAddedMove, HandAddedRefuse, set.HandAddedContacts)
-	}
-	if set.GroupCategoryPrefix == "" {
-		set.GroupCategoryPrefix = "CRM: "
-	}
-	if strings.TrimSpace(set.GroupCategoryPrefix) == "" || len(set.GroupCategoryPrefix) > 64 {
-		return nil, fmt.Errorf("msgraph settings: field groupCategoryPrefix: want 1 to 64 characters that are not all spaces, got %q", set.GroupCategoryPrefix)
-	}
-	if set.Groups == GroupsCategories && set.Contacts == ContactsCategory && isGroupCategory(set.GroupCategoryPrefix, set.ContactCategory) {
-		return nil, fmt.Errorf("msgraph settings: field groupCategoryPrefix: the contact category %q starts with the group prefix %q; choose another prefix",
-			set.ContactCategory, set.GroupCategoryPrefix)
-	}
-	if set.PageSize < 0 || set.PageSize > 1000 {
-		return nil, fmt.Errorf("msgraph settings: field pageSize: want 0..1000, got %d", set.PageSize)
-	}
-	if set.PageSize == 0 {
-		set.PageSize = 100
+	if err := set.validate(); err != nil {
+		return nil, err
 	}
 	authority, err := baseURL(set.Authority, "https://login.microsoftonline.com", "authority")
 	if err != nil {
@@ -204,11 +151,6 @@ func NewConnector(set Settings, env engine.Env) (*Connector, error) {
 	graph, err := baseURL(set.GraphURL, "https://graph.microsoft.com", "graphUrl")
 	if err != nil {
 		return nil, err
-	}
-	if set.RedirectURL != "" {
-		if _, err := baseURL(set.RedirectURL, "", "redirectUrl"); err != nil {
-			return nil, err
-		}
 	}
 	log := env.Logger
 	if log == nil {
@@ -221,9 +163,6 @@ func NewConnector(set Settings, env engine.Env) (*Connector, error) {
 	gov := env.Governor
 	if gov == nil {
 		gov = engine.NoLimits{}
-	}
-	if set.WindowMarginSeconds < 0 || set.WindowMarginSeconds > 300 {
-		return nil, fmt.Errorf("msgraph settings: field windowMarginSeconds: want 0..300, got %d", set.WindowMarginSeconds)
 	}
 	margin := WindowMargin
 	if set.WindowMarginSeconds > 0 {
@@ -246,13 +185,123 @@ func NewConnector(set Settings, env engine.Env) (*Connector, error) {
 	return c, nil
 }
 
+// validate fills the defaults of s and checks every setting but tenantId, which the admin consent fills in; errors
+// are *SettingsError naming the field.
+func (set *Settings) validate() error {
+	set.ClientID = strings.TrimSpace(set.ClientID)
+	if set.ClientID == "" {
+		return settingsErr("clientId", "required")
+	}
+	switch set.Auth {
+	case "":
+		set.Auth = AuthApp
+	case AuthApp, AuthDelegated:
+	default:
+		return settingsErr("auth", "want %q or %q, got %q", AuthApp, AuthDelegated, set.Auth)
+	}
+	switch set.Contacts {
+	case "":
+		set.Contacts = ContactsFolder
+	case ContactsFolder, ContactsCategory:
+	default:
+		return settingsErr("contacts", "want %q or %q, got %q", ContactsFolder, ContactsCategory, set.Contacts)
+	}
+	if set.ContactFolder == "" {
+		set.ContactFolder = "Synchronizer"
+	}
+	if set.ContactCategory == "" {
+		set.ContactCategory = "CRM"
+	}
+	if set.TaskList == "" {
+		set.TaskList = "CRM tasks"
+	}
+	switch set.Groups {
+	case "":
+		set.Groups = GroupsFolders
+	case GroupsFolders, GroupsCategories:
+	default:
+		return settingsErr("groups", "want %q or %q, got %q", GroupsFolders, GroupsCategories, set.Groups)
+	}
+	switch set.HandAddedContacts {
+	case "":
+		set.HandAddedContacts = HandAddedMove
+	case HandAddedMove, HandAddedRefuse:
+	default:
+		return settingsErr("handAddedContacts", "want %q or %q, got %q", HandAddedMove, HandAddedRefuse, set.HandAddedContacts)
+	}
+	if set.GroupCategoryPrefix == "" {
+		set.GroupCategoryPrefix = "CRM: "
+	}
+	if strings.TrimSpace(set.GroupCategoryPrefix) == "" || len(set.GroupCategoryPrefix) > 64 {
+		return settingsErr("groupCategoryPrefix", "want 1 to 64 characters that are not all spaces, got %q", set.GroupCategoryPrefix)
+	}
+	if set.Groups == GroupsCategories && set.Contacts == ContactsCategory && isGroupCategory(set.GroupCategoryPrefix, set.ContactCategory) {
+		return settingsErr("groupCategoryPrefix", "the contact category %q starts with the group prefix %q; choose another prefix",
+			set.ContactCategory, set.GroupCategoryPrefix)
+	}
+	if set.PageSize < 0 || set.PageSize > 1000 {
+		return settingsErr("pageSize", "want 0..1000, got %d", set.PageSize)
+	}
+	if set.PageSize == 0 {
+		set.PageSize = 100
+	}
+	for _, u := range []struct{ field, v string }{{"authority", set.Authority}, {"graphUrl", set.GraphURL}, {"redirectUrl", set.RedirectURL}} {
+		if _, err := baseURL(u.v, "", u.field); err != nil {
+			return err
+		}
+	}
+	if set.WindowMarginSeconds < 0 || set.WindowMarginSeconds > 300 {
+		return settingsErr("windowMarginSeconds", "want 0..300, got %d", set.WindowMarginSeconds)
+	}
+	return nil
+}
+
+// CheckEntered validates the settings an admin types (clientId, auth, contacts, groups, URLs, limits) without
+// requiring tenantId, which the admin consent fills in later: a profile saved as a draft before its consent is still
+// refused a bad setting, naming the field. Unknown fields are refused too. Errors are *SettingsError (an
+// *engine.InputError naming the settings key) or, for JSON that does not decode, a plain error.
+func CheckEntered(raw json.RawMessage) error {
+	set, err := decodeSettings(raw)
+	if err != nil {
+		return err
+	}
+	return set.validate()
+}
+
+// decodeSettings decodes settings JSON; unknown fields are errors.
+func decodeSettings(raw json.RawMessage) (Settings, error) {
+	var set Settings
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&set); err != nil {
+		return Settings{}, fmt.Errorf("msgraph settings: %w", err)
+	}
+	return set, nil
+}
+
+// SettingsError is a setting the connector refuses. It unwraps to the *engine.InputError naming the settings key
+// (Field "groups") and reads "msgraph settings: field groups: want …".
+type SettingsError struct{ *engine.InputError }
+
+// Error reads "msgraph settings: field <key>: <reason>".
+func (e *SettingsError) Error() string {
+	return "msgraph settings: field " + e.Field + ": " + e.Reason
+}
+
+// Unwrap returns the *engine.InputError, so errors.As finds the field.
+func (e *SettingsError) Unwrap() error { return e.InputError }
+
+func settingsErr(field, format string, a ...any) error {
+	return &SettingsError{&engine.InputError{Field: field, Reason: fmt.Sprintf(format, a...)}}
+}
+
 func baseURL(v, def, field string) (string, error) {
 	if v == "" {
 		return def, nil
 	}
 	u, err := url.Parse(strings.TrimSpace(v))
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return "", fmt.Errorf("msgraph settings: field %s: want an https URL, got %q", field, v)
+		return "", settingsErr(field, "want an https URL, got %q", v)
 	}
 	return strings.TrimRight(u.String(), "/"), nil
 }

@@ -337,6 +337,28 @@ async function main() {
     await see(page.getByText('ada, bjorn, camille, dev', { exact: true }), 'the four ticked users on review');
     await shot(page, '5-review');
     await checkA11y(page, 'wizard review');
+
+    // --- A mapping the server refuses when saving: back on step 3, the error next to the field, nothing saved. ---
+    const stepLink = (name) => page.getByRole('list', { name: 'Steps' }).getByRole('button', { name: new RegExp(`^\\d ${name}$`) });
+    await stepLink('What to sync').click();
+    await page.getByLabel('Subject template').fill('{type}: {title');
+    await stepLink('Review').click();
+    await see(page.getByRole('heading', { name: '5. Review' }), 'the Review step again');
+    await see(page.getByText(/^CRM: settings\.titleTemplate: .*\(go back to step 3, Templates and categories\)$/), "the CRM check naming the template and step 3", WAIT);
+    await page.getByRole('button', { name: 'Create and activate' }).click();
+    await see(page.getByRole('heading', { name: '3. What to sync' }), 'the refused save back on step 3 (the mapping panel), not step 2', WAIT);
+    await see(page.getByText(/^settings\.titleTemplate: /), 'the save error next to the template field');
+    await checkA11y(page, 'wizard what to sync with a refused save');
+    await until('the template field to have the focus', () => page.getByLabel('Subject template').evaluate((el) => el === document.activeElement));
+    assert((await api('{ syncProfile(id: "wiz") { id } }')).syncProfile === null, 'the refused profile was not saved');
+    await page.getByLabel('Subject template').fill('{type}: {title} — {company}');
+    await see(page.getByText('Meeting: Kick-off meeting — Acme Ltd', { exact: true }), 'the fixed template rendered again');
+    assert((await page.getByText(/^settings\.titleTemplate: /).count()) === 0, 'the save error gone once the template is edited');
+    await stepLink('Review').click();
+    await see(page.getByRole('heading', { name: '5. Review' }), 'the Review step after the fix');
+    await see(page.getByText(/^CRM: (All checks passed|Works, with)/), 'the CRM checks green again', WAIT);
+    log('a broken template saved from Review: refused by the server, the wizard back on step 3 with the error at the focused template field, nothing saved; fixed');
+
     await page.getByRole('button', { name: 'Create and activate' }).click();
     await heading(page, 'Profile created');
     log('review showed both systems green; "Create and activate" stored the secrets, saved the profile and linked 4 users');

@@ -100,6 +100,19 @@ describe('stepOfField', () => {
     expect(stepOfField('mailbox.id', 0)).toEqual({ step: 3, key: 'users.0.mailbox.email' });
     expect(stepOfField(undefined)).toEqual({ step: 4, key: '' });
   });
+
+  it('sends the CRM mapping settings to the mapping panel of step 3, other settings to the systems step', () => {
+    expect(stepOfField('crm.settings.titleTemplate')).toEqual({ step: 2, key: 'crm.settings.titleTemplate' });
+    expect(stepOfField('input.crm.settings.typeCategories')).toEqual({ step: 2, key: 'crm.settings.typeCategories' });
+    expect(stepOfField('crm.settings.typeCategories.Meeting')).toEqual({ step: 2, key: 'crm.settings.typeCategories' });
+    expect(stepOfField('crm.settings.defaultType')).toEqual({ step: 2, key: 'crm.settings.defaultType' });
+    expect(stepOfField('crm.settings.language')).toEqual({ step: 2, key: 'crm.settings.language' });
+    // Not a mapping key, or the mailbox's settings: the systems step, as before.
+    expect(stepOfField('crm.settings.timeZone')).toEqual({ step: 1, key: 'crm.settings' });
+    expect(stepOfField('crm.settings.languages')).toEqual({ step: 1, key: 'crm.settings' });
+    expect(stepOfField('mailbox.settings.language')).toEqual({ step: 1, key: 'mailbox.settings' });
+    expect(stepOfField('mailbox.settings.groups')).toEqual({ step: 1, key: 'mailbox.settings' });
+  });
 });
 
 describe('editing and matching', () => {

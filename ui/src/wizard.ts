@@ -357,6 +357,12 @@ export function usersFromCSV(text: string): { users: UserDraft[]; errors: string
 }
 
 /**
+ * MAPPING_KEYS are the CRM settings the mapping panel (step 3) edits; a server error naming crm.settings.<key> is
+ * shown there, next to the key's field.
+ */
+export const MAPPING_KEYS = ['titleTemplate', 'typeCategories', 'defaultType', 'language'];
+
+/**
  * stepOfField returns the step (0-based) holding the field a server error names,
  * and the field key the wizard shows it at. linkUser errors pass the user's index.
  */
@@ -367,6 +373,9 @@ export function stepOfField(field: string | undefined, userIndex?: number): { st
     return { step: 3, key: `users.${userIndex}.${k}` };
   }
   if (f === 'id' || f === 'name') return { step: 0, key: f };
+  // The CRM's mapping settings are edited in the mapping panel of step 3, which shows an error next to the field.
+  const mapped = /^crm\.settings\.(\w+)(\.|$)/.exec(f);
+  if (mapped && MAPPING_KEYS.includes(mapped[1])) return { step: 2, key: `crm.settings.${mapped[1]}` };
   if (f.startsWith('crm') || f.startsWith('mailbox') || f === 'type') {
     const side = f.startsWith('mailbox') ? 'mailbox' : 'crm';
     const rest = f.slice(side.length + 1);

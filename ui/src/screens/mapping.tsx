@@ -29,7 +29,7 @@ import {
   setTypeCategory,
   writeMapping,
 } from '../mapping';
-import { type Draft, secretsToStore, systemInput } from '../wizard';
+import { type Draft, MAPPING_KEYS, secretsToStore, systemInput } from '../wizard';
 
 /** Listing is one system's category names as read (null before reading). */
 interface Listing {
@@ -43,11 +43,12 @@ const NOT_READ: Listing = { busy: false, error: null, categories: null, message:
 
 const KIND_LABEL: Record<string, string> = { APPOINTMENT: 'Appointment type', TASK: 'Task type' };
 
-/** MAPPING_KEYS are the settings this panel edits; a server error naming one is shown next to its field. */
-const MAPPING_KEYS = ['titleTemplate', 'typeCategories', 'defaultType', 'language'];
-
-/** MappingPanel edits the mapping settings of the draft's CRM system; onSettings receives its new settings text. */
-export function MappingPanel(props: { draft: Draft; onSettings: (text: string) => void }) {
+/**
+ * MappingPanel edits the mapping settings (MAPPING_KEYS) of the draft's CRM system; onSettings receives its new
+ * settings text. problems are the wizard's field problems: one naming crm.settings.<key> (a save the server refused,
+ * see stepOfField) is shown next to that key's field until the key is edited.
+ */
+export function MappingPanel(props: { draft: Draft; onSettings: (text: string) => void; problems?: Record<string, string> }) {
   const { api } = useApp();
   const d = props.draft;
   const id = useId();
@@ -58,6 +59,14 @@ export function MappingPanel(props: { draft: Draft; onSettings: (text: string) =
   const [newType, setNewType] = useState('');
   /** server holds what the connector's factory said about a mapping key when the CRM's types were read. */
   const [server, setServer] = useState<Record<string, string>>({});
+  /**
+   * edited lists the keys edited since the wizard's problems were last set (of: that problems object): their save
+   * problems are stale. Kept here, not by changing the wizard's problems, which would move the focus off the field.
+   */
+  const [edited, setEdited] = useState<{ of?: Record<string, string>; keys: string[] }>({ keys: [] });
+  const editedKeys = edited.of === props.problems ? edited.keys : [];
+  /** saveProblem is what the wizard's save got about a mapping key, unless the key was edited since. */
+  const saveProblem = (key: string): string | undefined => (editedKeys.includes(key) ? undefined : props.problems?.[`crm.settings.${key}`]);
   const [preview, setPreview] = useState<{ busy: boolean; result: TitleTemplatePreviewQuery['titleTemplatePreview'] | null; error: string }>({
     busy: false,
     result: null,
@@ -109,6 +118,8 @@ export function MappingPanel(props: { draft: Draft; onSettings: (text: string) =
   const write = (patch: Partial<Mapping>) => {
     // A server finding about a key is stale once the key changes.
     setServer((x) => Object.fromEntries(Object.entries(x).filter(([k]) => !(k in patch))));
+    const keys = Object.keys(patch).filter((k) => MAPPING_KEYS.includes(k) && saveProblem(k));
+    if (keys.length) setEdited({ of: props.problems, keys: [...editedKeys, ...keys] });
     props.onSettings(writeMapping(d.crm.settings, patch));
   };
   const profileId = d.saved ? d.id.trim() : undefined;
@@ -141,7 +152,7 @@ export function MappingPanel(props: { draft: Draft; onSettings: (text: string) =
   const problems = checkMapping(m, types);
   /** fieldProblem is the problem of one mapping key, named by the connector's field name. */
   const fieldProblem = (key: string, extra = ''): string | undefined => {
-    const p = extra || problems[`settings.${key}`] || server[key];
+    const p = extra || problems[`settings.${key}`] || server[key] || saveProblem(key);
     return p ? `settings.${key}: ${p}` : undefined;
   };
   const tableRows = rows(types, m.typeCategories);

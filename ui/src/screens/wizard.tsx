@@ -36,6 +36,7 @@ import {
   invitesByDefault,
   keepDraft,
   linkInputs,
+  MAPPING_KEYS,
   newDraft,
   newSystem,
   type Problems,
@@ -394,7 +395,9 @@ export function WizardScreen(props: { editId?: string; search?: string } = {}) {
       if (e.code === 'BAD_USER_INPUT' && f.startsWith('system.')) {
         const rest = f.slice('system.'.length);
         const key = rest === 'instance' || rest === 'type' ? `${side}.${rest}` : `${side}.settings`;
-        setProblems((x) => ({ ...x, [key]: sentence(e.message.startsWith(f + ':') ? e.message.slice(f.length + 1).trim() : e.message) }));
+        const reason = e.message.startsWith(f + ':') ? e.message.slice(f.length + 1).trim() : e.message;
+        // A settings key stays named ("settings.titleTemplate: …"), as the mapping panel names it.
+        setProblems((x) => ({ ...x, [key]: rest.startsWith('settings.') ? `${rest}: ${reason}` : sentence(reason) }));
         put(NO_TEST);
         return false;
       }
@@ -916,7 +919,11 @@ export function WizardScreen(props: { editId?: string; search?: string } = {}) {
                 <Field label="Creates: and more than (%)" inputMode="numeric" value={d.guardCreatesPercent} onInput={(v) => set({ guardCreatesPercent: v })} error={problems['guard.creates.percent']} />
               </div>
             </fieldset>
-            <MappingPanel draft={d} onSettings={(v) => setSys('crm', { settings: v })} />
+            <MappingPanel
+              draft={d}
+              onSettings={(v) => setSys('crm', { settings: v })}
+              problems={problems}
+            />
             <PreviewPanel draft={d} />
           </>
         )}
@@ -1094,7 +1101,8 @@ export function WizardScreen(props: { editId?: string; search?: string } = {}) {
                       {t.error && <ErrorAlert error={t.error} title={`${SIDE_LABEL[side]}: the checks did not run`} />}
                       {!t.phase && !t.report && !t.error && problems[`${side}.settings`] && (
                         <p class="field-error">
-                          {SIDE_LABEL[side]}: {problems[`${side}.settings`]} (go back to step 2)
+                          {SIDE_LABEL[side]}: {problems[`${side}.settings`]} (go back to step{' '}
+                          {side === 'crm' && MAPPING_KEYS.some((k) => problems['crm.settings'].startsWith(`settings.${k}:`)) ? '3, Templates and categories' : '2'})
                         </p>
                       )}
                     </div>
