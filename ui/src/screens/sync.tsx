@@ -462,7 +462,7 @@ export function UsersScreen() {
                         </td>
                         <td>
                           <StateText tone={st.tone}>{st.text}</StateText>
-                          {st.at && (
+                          {st.at && st.tone !== 'ok' && (
                             <>
                               <br />
                               <span class="muted">as of {formatTime(st.at)}</span>
