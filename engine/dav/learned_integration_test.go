@@ -53,7 +53,8 @@ func (s *mapSecrets) Delete(_ context.Context, name string) error {
 // probeCounter counts the requests that probe the server: delete-probe PUTs and sync-collection REPORTs.
 type probeCounter struct {
 	mu          sync.Mutex
-	probePUTs   int
+	probePUTs   int // distinct probe resources PUT: a request retried after a dropped connection (SOGo) counts once
+	probePaths  map[string]bool
 	syncReports int
 }
 
@@ -65,7 +66,11 @@ func (c *probeCounter) RoundTrip(r *http.Request) (*http.Response, error) {
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
 	c.mu.Lock()
-	if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "synchronizer-probe-") {
+	if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "synchronizer-probe-") && !c.probePaths[r.URL.Path] {
+		if c.probePaths == nil {
+			c.probePaths = map[string]bool{}
+		}
+		c.probePaths[r.URL.Path] = true
 		c.probePUTs++
 	}
 	if r.Method == "REPORT" && bytes.Contains(body, []byte("sync-collection")) {
