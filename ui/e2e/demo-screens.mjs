@@ -15,50 +15,29 @@
 // and 1920×1080 plus the narrow menu (390×844) into SHOTS_DIR instead, for looking at every screen.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ADMIN, binary, freePort, killOnExit, launch, pageGql, repo, until, workDir } from './harness.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, '..', '..');
 const out = process.env.SHOTS_DIR ? resolve(process.env.SHOTS_DIR) : join(repo, 'docs', 'screenshots');
 const review = process.env.SHOTS_REVIEW === '1';
-const ADMIN = { email: 'ada@example.com', password: 'correct horse battery' };
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const hasPngquant = spawnSync('pngquant', ['--version'], { stdio: 'ignore' }).status === 0;
 
-const port = await new Promise((res, rej) => {
-  const s = createServer();
-  s.once('error', rej);
-  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => res(port)); });
-});
-const work = mkdtempSync(join(tmpdir(), 'syn-demo-shots-'));
-let bin = process.env.SYNCHRONIZER_BIN;
-if (!bin) {
-  bin = join(work, 'synchronizer');
-  const b = spawnSync('go', ['build', '-o', bin, '.'], { cwd: repo, stdio: 'inherit' });
-  if (b.status !== 0) throw new Error('go build failed');
-}
+const port = await freePort();
+const work = workDir('syn-demo-shots-');
+const bin = binary(work);
+// The demo with a bootstrap admin (no setup link to follow): ready once /readyz answers.
 const proc = spawn(bin, ['serve', '--demo', '--listen', `127.0.0.1:${port}`, '--data', join(work, 'data'), '--log-level', 'warn'], {
   stdio: ['ignore', 'ignore', 'inherit'],
   env: { ...process.env, SYNCHRONIZER_ADMIN_EMAIL: ADMIN.email, SYNCHRONIZER_ADMIN_PASSWORD: ADMIN.password },
 });
 const base = `http://127.0.0.1:${port}`;
 const stop = () => { if (proc.exitCode === null) proc.kill('SIGTERM'); };
-process.once('exit', () => { stop(); rmSync(work, { recursive: true, force: true }); });
+killOnExit(proc, { signal: 'SIGTERM', handleSignals: false });
+process.once('exit', () => rmSync(work, { recursive: true, force: true }));
 
-async function waitFor(what, fn, ms = 90_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    try { if (await fn()) return; } catch { /* not yet */ }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
+/** waitFor polls fn until it returns a truthy value, for up to 90 s. */
+const waitFor = (what, fn, ms = 90_000) => until(what, fn, ms);
 
 const sideways = [];
 
@@ -107,7 +86,7 @@ async function shot(page, name) {
 
 await waitFor('the server', async () => (await fetch(`${base}/readyz`)).ok);
 mkdirSync(out, { recursive: true });
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args: ARGS });
+const browser = await launch();
 try {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: base });
   const page = await ctx.newPage();
@@ -118,11 +97,7 @@ try {
   await page.getByRole('button', { name: /sign in/i }).click();
   await page.waitForURL((u) => !u.pathname.startsWith('/login'));
   // The API answers what the pages show; wait on it rather than on page details.
-  const gql = (query, variables = {}) => page.evaluate(async ({ q, v }) => {
-    const csrf = document.cookie.split('; ').find((c) => c.startsWith('synchronizer_csrf='))?.split('=')[1] ?? '';
-    const r = await fetch('/graphql', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify({ query: q, variables: v }) });
-    return (await r.json()).data;
-  }, { q: query, v: variables });
+  const gql = async (query, variables = {}) => (await pageGql(page, query, variables)).data;
   await waitFor('five completed runs', async () => (await gql('{ syncRuns(profileId: "demo") { status } }')).syncRuns.filter((r) => r.status === 'OK').length >= 5);
   await waitFor('a conflict', async () => (await gql('{ syncConflicts(profileId: "demo") { id } }')).syncConflicts.length > 0);
 

@@ -13,171 +13,37 @@
 //
 // Run: cd ui && node e2e/ops.spec.mjs        (needs: go, chromium, npm ci)
 
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  a11yChecked,
+  assert,
+  checkA11y,
+  cleanup,
+  createAdmin,
+  heading,
+  logger,
+  pageApi,
+  runSpec,
+  screenshot,
+  see,
+  start,
+  until,
+} from './harness.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, '..', '..');
-const shots = join(here, 'screenshots');
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'correct horse battery' };
-const WAIT = 60_000;
 const DEADLINE = 150_000;
 
-process.stdout.on('error', () => {});
-const started = Date.now();
-let step = 0;
-function log(msg) {
-  const t = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
-  console.log(`[ops ${String(++step).padStart(2, '0')} ${t}s] ${msg}`);
-}
-function assert(cond, msg) {
-  if (!cond) throw new Error(`assertion failed: ${msg}`);
-}
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what, fn, ms = WAIT) {
-  const end = Date.now() + ms;
-  let last;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}${last ? ` (last error: ${last.message})` : ''}`);
-    await sleep(500);
-  }
-}
-
-async function see(locator, what, ms = 15_000) {
-  try {
-    await locator.first().waitFor({ state: 'visible', timeout: ms });
-  } catch (err) {
-    throw new Error(`timed out after ${ms / 1000} s waiting to see ${what}\n  (${err.message.split('\n')[0]})`);
-  }
-}
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
-
-function startServer(bin, port, dataDir) {
-  const proc = spawn(bin, ['serve', '--demo', '--listen', `127.0.0.1:${port}`, '--data', dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, SYNCHRONIZER_ADMIN_EMAIL: '', SYNCHRONIZER_ADMIN_PASSWORD: '' },
-  });
-  const killServer = () => {
-    if (proc.exitCode === null && proc.signalCode === null) {
-      try {
-        process.kill(proc.pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-  };
-  process.once('exit', killServer);
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.once(sig, () => {
-      killServer();
-      process.exit(130);
-    });
-  }
-  let out = '';
-  let err = '';
-  proc.stderr.on('data', (d) => {
-    err += d;
-  });
-  return new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`no setup URL within 30 s.\nstdout:\n${out}\nstderr:\n${err}`)), 30_000);
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/Open (http:\/\/127\.0\.0\.1:\d+\/setup\?token=\S+) to create the first admin\./);
-      if (m) {
-        clearTimeout(timer);
-        res({ proc, setupURL: m[1], logs: () => err });
-      }
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      rej(new Error(`server exited with ${code} before printing a setup URL.\nstdout:\n${out}\nstderr:\n${err}`));
-    });
-  });
-}
-
-async function stopServer(proc) {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise((r) => proc.once('exit', r));
-  process.kill(proc.pid, 'SIGTERM');
-  const t = setTimeout(() => {
-    try {
-      process.kill(proc.pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }, 10_000);
-  await exited;
-  clearTimeout(t);
-}
-
-const a11yChecked = [];
-async function checkA11y(page, label) {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const res = await window.axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-      resultTypes: ['violations'],
-    });
-    return res.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-  });
-  assert(violations.length === 0, `accessibility violations on ${label}:\n  ${violations.join('\n  ')}`);
-  a11yChecked.push(label);
-}
+const { log } = logger('ops');
 
 async function shot(page, name) {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: join(shots, `ops-${name}.png`), fullPage: true });
-}
-
-async function heading(page, text) {
-  await see(page.getByRole('heading', { level: 1, name: text, exact: true }), `the page heading “${text}”`);
+  await screenshot(page, `ops-${name}`);
 }
 
 async function main() {
-  mkdirSync(shots, { recursive: true });
-  let bin = process.env.SYNCHRONIZER_BIN;
-  const work = mkdtempSync(join(tmpdir(), 'synchronizer-ops-e2e-'));
-  if (!bin) {
-    bin = join(work, 'synchronizer');
-    log('building the binary');
-    const b = spawnSync('go', ['build', '-o', bin, '.'], { cwd: repo, stdio: 'inherit' });
-    assert(b.status === 0, 'go build succeeded');
-  }
-  const watchdog = setTimeout(() => {
-    console.error(`ops e2e: FAIL: the run took longer than ${DEADLINE / 1000} s (after the build)`);
-    process.exit(1);
-  }, DEADLINE);
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const server = await startServer(bin, port, join(work, 'data'));
+  const run = await start('synchronizer-ops-e2e-', { log, label: 'ops e2e', deadline: DEADLINE });
+  const { work, bin, base, server, browser } = run;
   log(`demo server up on ${base} (pid ${server.proc.pid})`);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
   const problems = [];
   try {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, baseURL: base, acceptDownloads: true });
@@ -192,31 +58,9 @@ async function main() {
       await nav.getByRole('link', { name: label, exact: true }).click();
       await heading(page, label);
     };
-    const api = async (query, variables = {}) => {
-      const body = await page.evaluate(
-        async ({ query, variables }) => {
-          const csrf = document.cookie.split('; ').find((c) => c.startsWith('synchronizer_csrf='))?.split('=')[1] ?? '';
-          const r = await fetch('/graphql', {
-            method: 'POST',
-            headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': decodeURIComponent(csrf) },
-            body: JSON.stringify({ query, variables }),
-          });
-          return r.json();
-        },
-        { query, variables },
-      );
-      if (body.errors?.length) throw new Error(`GraphQL: ${body.errors.map((e) => e.message).join('; ')}`);
-      return body.data;
-    };
+    const api = (query, variables = {}) => pageApi(page, query, variables);
 
-    await page.goto(server.setupURL);
-    await heading(page, 'Set up Synchronizer');
-    await page.getByLabel(/^Your name/).fill(ADMIN.name);
-    await page.getByLabel(/^E-mail address/).fill(ADMIN.email);
-    await page.getByLabel(/^Password/).fill(ADMIN.password);
-    await page.getByLabel(/^Repeat the password/).fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Create administrator' }).click();
-    await heading(page, 'Overview');
+    await createAdmin(page, server.setupURL);
     log('admin created through the printed setup link');
 
     // The demo's first runs call both fakes through the governor.
@@ -300,15 +144,9 @@ async function main() {
     assert(problems.length === 0, `no page errors or CSP violations:\n  ${problems.join('\n  ')}`);
     log(`no WCAG 2.1 A/AA violations (axe-core) on: ${a11yChecked.join(', ')}`);
   } finally {
-    clearTimeout(watchdog);
-    await browser.close();
-    await stopServer(server.proc);
-    rmSync(work, { recursive: true, force: true });
+    await cleanup(run);
   }
   console.log('ops e2e: PASS');
 }
 
-main().catch((err) => {
-  console.error(`ops e2e: FAIL: ${err.stack || err}`);
-  process.exit(1);
-});
+runSpec('ops e2e', main);

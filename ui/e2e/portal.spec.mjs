@@ -15,218 +15,38 @@
 //
 // Run: cd ui && node e2e/portal.spec.mjs        (needs: go, chromium, npm ci)
 
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import {
+  assert,
+  checkA11y,
+  cleanup,
+  createAdmin,
+  heading,
+  logger,
+  pageGql as gql,
+  printServerLog,
+  runSpec,
+  screenshot,
+  see,
+  shotsDir as shots,
+  start,
+  until,
+  watch,
+} from './harness.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, '..', '..');
-const shots = join(here, 'screenshots');
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'correct horse battery' };
 // Waits on the demo's own pace (first runs, the conflict) are bounded by WAIT; the whole run by DEADLINE.
-const WAIT = 60_000;
 const DEADLINE = 150_000;
 
-// A closed stdout (for example `| head`) must not kill the run before cleanup.
-process.stdout.on('error', () => {});
-
-const started = Date.now();
-let step = 0;
-function log(msg) {
-  const t = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
-  console.log(`[portal ${String(++step).padStart(2, '0')} ${t}s] ${msg}`);
-}
-function assert(cond, msg) {
-  if (!cond) throw new Error(`assertion failed: ${msg}`);
-}
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** until polls fn (every 500 ms) until it returns a truthy value, which it returns; it fails after ms. */
-async function until(what, fn, ms = WAIT) {
-  const end = Date.now() + ms;
-  let last;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}${last ? ` (last error: ${last.message})` : ''}`);
-    await sleep(500);
-  }
-}
-
-/** see waits for a locator to be visible, failing with what was expected. */
-async function see(locator, what, ms = 15_000) {
-  try {
-    await locator.first().waitFor({ state: 'visible', timeout: ms });
-  } catch (err) {
-    throw new Error(`timed out after ${ms / 1000} s waiting to see ${what}\n  (${err.message.split('\n')[0]})`);
-  }
-}
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
-
-/** startServer runs `serve --demo` and resolves with the process and the setup URL it prints. */
-function startServer(bin, port, dataDir) {
-  const proc = spawn(bin, ['serve', '--demo', '--listen', `127.0.0.1:${port}`, '--data', dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, SYNCHRONIZER_ADMIN_EMAIL: '', SYNCHRONIZER_ADMIN_PASSWORD: '' },
-  });
-  // Never leave the server behind, whatever ends this script.
-  const killServer = () => {
-    if (proc.exitCode === null && proc.signalCode === null) {
-      try {
-        process.kill(proc.pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-  };
-  process.once('exit', killServer);
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.once(sig, () => {
-      killServer();
-      process.exit(130);
-    });
-  }
-  let out = '';
-  let err = '';
-  proc.stderr.on('data', (d) => {
-    err += d;
-  });
-  return new Promise((res, rej) => {
-    const timer = setTimeout(() => {
-      rej(new Error(`no setup URL within 30 s.\nstdout:\n${out}\nstderr:\n${err}`));
-    }, 30_000);
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/Open (http:\/\/127\.0\.0\.1:\d+\/setup\?token=\S+) to create the first admin\./);
-      if (m) {
-        clearTimeout(timer);
-        res({ proc, setupURL: m[1], logs: () => err });
-      }
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      rej(new Error(`server exited with ${code} before printing a setup URL.\nstdout:\n${out}\nstderr:\n${err}`));
-    });
-  });
-}
-
-/** stopServer stops the server by its PID: SIGTERM, then SIGKILL after 10 s. */
-async function stopServer(proc) {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise((r) => proc.once('exit', r));
-  process.kill(proc.pid, 'SIGTERM');
-  const t = setTimeout(() => {
-    try {
-      process.kill(proc.pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }, 10_000);
-  await exited;
-  clearTimeout(t);
-}
-
-/** watch records page errors and CSP violations, which fail the run. */
-function watch(page, problems) {
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    const text = m.text();
-    if (/Content Security Policy|Refused to (apply|execute|load|connect)/i.test(text)) problems.push(`CSP: ${text}`);
-    else if (m.type() === 'error') console.log(`   (console error: ${text})`);
-  });
-}
+const { log, steps } = logger('portal');
 
 async function shot(page, name) {
-  // From the top: a full-page capture of a scrolled page draws the sticky header in the middle.
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: join(shots, `portal-${name}.png`), fullPage: true });
-}
-
-async function heading(page, text) {
-  await see(page.getByRole('heading', { level: 1, name: text, exact: true }), `the page heading “${text}”`);
-}
-
-/** checkA11y runs axe-core's WCAG 2.1 A/AA rules on the current page and fails on any violation. */
-async function checkA11y(page, label) {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const res = await window.axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-      resultTypes: ['violations'],
-    });
-    return res.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-  });
-  assert(violations.length === 0, `accessibility violations on ${label}:\n  ${violations.join('\n  ')}`);
-}
-
-/** gql runs a GraphQL operation from page with its session cookie and CSRF token; it returns { data, errors }. */
-async function gql(page, query, variables = {}) {
-  return page.evaluate(
-    async ({ query, variables }) => {
-      const csrf = document.cookie.split('; ').find((c) => c.startsWith('synchronizer_csrf='))?.split('=')[1] ?? '';
-      const r = await fetch('/graphql', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': decodeURIComponent(csrf) },
-        body: JSON.stringify({ query, variables }),
-      });
-      return r.json();
-    },
-    { query, variables },
-  );
+  await screenshot(page, `portal-${name}`);
 }
 
 async function main() {
-  mkdirSync(shots, { recursive: true });
-  let bin = process.env.SYNCHRONIZER_BIN;
-  const work = mkdtempSync(join(tmpdir(), 'synchronizer-portal-e2e-'));
-  if (!bin) {
-    bin = join(work, 'synchronizer');
-    log('building the binary');
-    const b = spawnSync('go', ['build', '-o', bin, '.'], { cwd: repo, stdio: 'inherit' });
-    assert(b.status === 0, 'go build succeeded');
-  }
-  const t0 = Date.now();
-  const watchdog = setTimeout(() => {
-    console.error(`portal e2e: FAIL: the run took longer than ${DEADLINE / 1000} s (after the build)`);
-    process.exit(1); // the exit handler kills the server
-  }, DEADLINE);
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const server = await startServer(bin, port, join(work, 'data'));
+  const run = await start('synchronizer-portal-e2e-', { log, label: 'portal e2e', deadline: DEADLINE });
+  const { t0, base, server, browser } = run;
   log(`demo server up on ${base} (pid ${server.proc.pid})`);
-
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
   const problems = [];
   try {
     // --- The admin: setup, then the invitation of one demo user. ---
@@ -234,14 +54,7 @@ async function main() {
     const admin = await adminCtx.newPage();
     admin.setDefaultTimeout(20_000);
     watch(admin, problems);
-    await admin.goto(server.setupURL);
-    await heading(admin, 'Set up Synchronizer');
-    await admin.getByLabel(/^Your name/).fill(ADMIN.name);
-    await admin.getByLabel(/^E-mail address/).fill(ADMIN.email);
-    await admin.getByLabel(/^Password/).fill(ADMIN.password);
-    await admin.getByLabel(/^Repeat the password/).fill(ADMIN.password);
-    await admin.getByRole('button', { name: 'Create administrator' }).click();
-    await heading(admin, 'Overview');
+    await createAdmin(admin, server.setupURL);
     const profile = (await gql(admin, '{ syncProfile(id: "demo") { name users { id crm { name } mailbox { email } } } }')).data.syncProfile;
     assert(profile && profile.users.length === 5, `the demo profile has 5 users: ${JSON.stringify(profile)}`);
     const me = profile.users[1];
@@ -344,18 +157,12 @@ async function main() {
     assert(problems.length === 0, `no page errors or CSP violations:\n${problems.join('\n')}`);
     log('no page errors, no CSP violations');
   } catch (err) {
-    console.error(`server log (last 4000 characters):\n${server.logs().slice(-4000)}`);
+    printServerLog(server);
     throw err;
   } finally {
-    clearTimeout(watchdog);
-    await browser.close().catch(() => {});
-    await stopServer(server.proc);
-    rmSync(work, { recursive: true, force: true });
+    await cleanup(run);
   }
-  console.log(`portal e2e: ok (${step} steps in ${((Date.now() - t0) / 1000).toFixed(1)} s after the build; screenshots in ${shots})`);
+  console.log(`portal e2e: ok (${steps()} steps in ${((Date.now() - t0) / 1000).toFixed(1)} s after the build; screenshots in ${shots})`);
 }
 
-main().catch((err) => {
-  console.error(`portal e2e: FAIL: ${err.stack || err}`);
-  process.exit(1);
-});
+runSpec('portal e2e', main);

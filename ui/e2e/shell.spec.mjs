@@ -11,105 +11,25 @@
 //
 // Run: cd ui && npm run e2e        (needs: go, chromium, npm ci)
 
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import {
+  a11yChecked,
+  ADMIN,
+  assert,
+  checkA11y,
+  cleanup,
+  logger,
+  runSpec,
+  shotsDir as shots,
+  start,
+  stopServer,
+  watch,
+} from './harness.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const repo = resolve(here, '..', '..');
-const shots = join(here, 'screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'correct horse battery' };
 const INVITED = { name: 'Ivan Invited', email: 'ivan@example.com', password: 'another long passphrase' };
 const NEW_PASSWORD = 'a brand new passphrase';
 
-// A closed stdout (for example `| head`) must not kill the run before cleanup.
-process.stdout.on('error', () => {});
-
-let step = 0;
-function log(msg) {
-  console.log(`[e2e ${String(++step).padStart(2, '0')}] ${msg}`);
-}
-function assert(cond, msg) {
-  if (!cond) throw new Error(`assertion failed: ${msg}`);
-}
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
-
-/** startServer runs `serve` and resolves with the process and the setup URL it prints. */
-function startServer(bin, port, dataDir) {
-  const proc = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, SYNCHRONIZER_ADMIN_EMAIL: '', SYNCHRONIZER_ADMIN_PASSWORD: '' },
-  });
-  // Never leave the server behind, whatever ends this script.
-  const killServer = () => {
-    if (proc.exitCode === null) proc.kill('SIGKILL');
-  };
-  process.once('exit', killServer);
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.once(sig, () => {
-      killServer();
-      process.exit(130);
-    });
-  }
-  let out = '';
-  let err = '';
-  return new Promise((res, rej) => {
-    const timer = setTimeout(() => {
-      rej(new Error(`no setup URL within 30 s.\nstdout:\n${out}\nstderr:\n${err}`));
-    }, 30_000);
-    proc.stderr.on('data', (d) => {
-      err += d;
-    });
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/(https?:\/\/\S+\/setup\?token=[^\s]+)/);
-      if (m) {
-        clearTimeout(timer);
-        res({ proc, setupURL: m[1].replace(/[.,]$/, ''), logs: () => err });
-      }
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      rej(new Error(`server exited with ${code} before printing a setup URL.\nstdout:\n${out}\nstderr:\n${err}`));
-    });
-  });
-}
-
-async function stopServer(proc) {
-  if (proc.exitCode !== null) return;
-  const exited = new Promise((r) => proc.once('exit', r));
-  proc.kill('SIGTERM');
-  const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(t);
-}
+const { log, steps } = logger('e2e', { time: false });
 
 /** gql posts an operation with a bearer token from outside the browser. */
 async function gql(base, token, query) {
@@ -121,37 +41,8 @@ async function gql(base, token, query) {
   return { status: res.status, body: await res.json().catch(() => null) };
 }
 
-/** watch records page errors and CSP violations, which fail the run. */
-function watch(page, problems, label) {
-  page.on('pageerror', (e) => problems.push(`${label}: page error: ${e.message}`));
-  page.on('console', (m) => {
-    const text = m.text();
-    if (/Content Security Policy|Refused to (apply|execute|load|connect)/i.test(text)) problems.push(`${label}: CSP: ${text}`);
-    else if (m.type() === 'error') console.log(`   (${label} console error: ${text})`);
-  });
-}
-
 async function shot(page, name) {
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-}
-
-/**
- * checkA11y runs axe-core's WCAG 2.1 A/AA rules (labels, names, contrast, ARIA…)
- * on the current page and fails on any violation. axe is evaluated through the
- * DevTools protocol, which the page's CSP does not govern.
- */
-const a11yChecked = [];
-async function checkA11y(page, label) {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const res = await window.axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-      resultTypes: ['violations'],
-    });
-    return res.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-  });
-  assert(violations.length === 0, `accessibility violations on ${label}:\n  ${violations.join('\n  ')}`);
-  a11yChecked.push(label);
 }
 
 async function heading(page, text) {
@@ -159,23 +50,14 @@ async function heading(page, text) {
 }
 
 async function main() {
-  mkdirSync(shots, { recursive: true });
-  let bin = process.env.SYNCHRONIZER_BIN;
-  const work = mkdtempSync(join(tmpdir(), 'synchronizer-e2e-'));
-  if (!bin) {
-    bin = join(work, 'synchronizer');
-    log('building the binary');
-    const b = spawnSync('go', ['build', '-o', bin, '.'], { cwd: repo, stdio: 'inherit' });
-    assert(b.status === 0, 'go build succeeded');
-  }
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const server = await startServer(bin, port, join(work, 'data'));
+  // `serve` without --demo; any printed setup link (trailing punctuation dropped), checked to be on loopback below.
+  const run = await start('synchronizer-e2e-', { log, demo: false, setupPattern: /(https?:\/\/\S+\/setup\?token=[^\s]+)/ });
+  const { base, server, browser } = run;
+  server.setupURL = server.setupURL.replace(/[.,]$/, '');
   log(`server up on ${base}; setup URL printed`);
   assert(server.setupURL.startsWith('http://127.0.0.1:'), `setup URL is on loopback: ${server.setupURL}`);
   const setupURL = base + new URL(server.setupURL).pathname + new URL(server.setupURL).search;
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
   const problems = [];
   try {
     // --- The handler: SPA fallback, assets, headers. ---
@@ -764,14 +646,9 @@ async function main() {
     log('no page errors, no CSP violations');
     log(`no WCAG 2.1 A/AA violations (axe-core) on: ${a11yChecked.join(', ')}`);
   } finally {
-    await browser.close().catch(() => {});
-    await stopServer(server.proc);
-    rmSync(work, { recursive: true, force: true });
+    await cleanup(run);
   }
-  console.log(`e2e: ok (${step} steps; screenshots in ${shots})`);
+  console.log(`e2e: ok (${steps()} steps; screenshots in ${shots})`);
 }
 
-main().catch((err) => {
-  console.error(`e2e: FAIL: ${err.stack || err}`);
-  process.exit(1);
-});
+runSpec('e2e', main);

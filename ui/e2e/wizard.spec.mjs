@@ -25,189 +25,47 @@
 //
 // Run: cd ui && node e2e/wizard.spec.mjs        (needs: go, chromium, npm ci)
 
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import {
+  a11yChecked,
+  assert,
+  checkA11y,
+  cleanup,
+  createAdmin,
+  heading as headingFor,
+  logger,
+  pageApi,
+  printServerLog,
+  runSpec,
+  screenshot,
+  see as seeFor,
+  shotsDir as shots,
+  start,
+  until,
+  WAIT,
+  watch,
+} from './harness.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, '..', '..');
-const shots = join(here, 'screenshots');
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'correct horse battery' };
 // The demo's five users (demo/demo.go) and its fakes' published credentials (loopback only).
 const DEMO_USERS = ['Ada Lind', 'Bjørn Haug', 'Camille Roy', 'Dev Patel', 'Eva Berg'];
 const DEMO_CRM_PASSWORD = 'demo-password';
 const DEMO_GRAPH_SECRET = 'demo-client-secret';
-const WAIT = 60_000;
 const DEADLINE = 200_000;
 
-process.stdout.on('error', () => {});
-
-const started = Date.now();
-let step = 0;
-function log(msg) {
-  const t = ((Date.now() - started) / 1000).toFixed(1).padStart(5);
-  console.log(`[wizard ${String(++step).padStart(2, '0')} ${t}s] ${msg}`);
-}
-function assert(cond, msg) {
-  if (!cond) throw new Error(`assertion failed: ${msg}`);
-}
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** until polls fn (every 500 ms) until it returns a truthy value, which it returns; it fails after ms. */
-async function until(what, fn, ms = WAIT) {
-  const end = Date.now() + ms;
-  let last;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}${last ? ` (last error: ${last.message})` : ''}`);
-    await sleep(500);
-  }
-}
-
-/** see waits for a locator to be visible, failing with what was expected. */
-async function see(locator, what, ms = 20_000) {
-  try {
-    await locator.first().waitFor({ state: 'visible', timeout: ms });
-  } catch (err) {
-    throw new Error(`timed out after ${ms / 1000} s waiting to see ${what}\n  (${err.message.split('\n')[0]})`);
-  }
-}
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
-
-/** startServer runs `serve --demo` and resolves with the process and the setup URL it prints. */
-function startServer(bin, port, dataDir) {
-  const proc = spawn(bin, ['serve', '--demo', '--listen', `127.0.0.1:${port}`, '--data', dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, SYNCHRONIZER_ADMIN_EMAIL: '', SYNCHRONIZER_ADMIN_PASSWORD: '' },
-  });
-  const killServer = () => {
-    if (proc.exitCode === null && proc.signalCode === null) {
-      try {
-        process.kill(proc.pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-  };
-  process.once('exit', killServer);
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.once(sig, () => {
-      killServer();
-      process.exit(130);
-    });
-  }
-  let out = '';
-  let err = '';
-  proc.stderr.on('data', (d) => {
-    err += d;
-  });
-  return new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`no setup URL within 30 s.\nstdout:\n${out}\nstderr:\n${err}`)), 30_000);
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/Open (http:\/\/127\.0\.0\.1:\d+\/setup\?token=\S+) to create the first admin\./);
-      if (m) {
-        clearTimeout(timer);
-        res({ proc, setupURL: m[1], logs: () => err });
-      }
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      rej(new Error(`server exited with ${code} before printing a setup URL.\nstdout:\n${out}\nstderr:\n${err}`));
-    });
-  });
-}
-
-/** stopServer stops the server by its PID: SIGTERM, then SIGKILL after 10 s. */
-async function stopServer(proc) {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise((r) => proc.once('exit', r));
-  process.kill(proc.pid, 'SIGTERM');
-  const t = setTimeout(() => {
-    try {
-      process.kill(proc.pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }, 10_000);
-  await exited;
-  clearTimeout(t);
-}
-
-function watch(page, problems) {
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    const text = m.text();
-    if (/Content Security Policy|Refused to (apply|execute|load|connect)/i.test(text)) problems.push(`CSP: ${text}`);
-    else if (m.type() === 'error') console.log(`   (console error: ${text})`);
-  });
-}
+const { log, steps } = logger('wizard');
+// The wizard waits on live connection tests and checks: 20 s for what should show up.
+const see = (locator, what, ms = 20_000) => seeFor(locator, what, ms);
+const heading = (page, text) => headingFor(page, text, 20_000);
 
 async function shot(page, name) {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: join(shots, `wizard-${name}.png`), fullPage: true });
+  await screenshot(page, `wizard-${name}`);
   // docs/screenshots holds the wizard's five steps and the check page.
 }
 
-const a11yChecked = [];
-async function checkA11y(page, label) {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const res = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
-    return res.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-  });
-  assert(violations.length === 0, `accessibility violations on ${label}:\n  ${violations.join('\n  ')}`);
-  a11yChecked.push(label);
-}
-
-async function heading(page, text) {
-  await see(page.getByRole('heading', { level: 1, name: text, exact: true }), `the page heading “${text}”`);
-}
-
 async function main() {
-  mkdirSync(shots, { recursive: true });
-  let bin = process.env.SYNCHRONIZER_BIN;
-  const work = mkdtempSync(join(tmpdir(), 'synchronizer-wizard-e2e-'));
-  if (!bin) {
-    bin = join(work, 'synchronizer');
-    log('building the binary');
-    const b = spawnSync('go', ['build', '-o', bin, '.'], { cwd: repo, stdio: 'inherit' });
-    assert(b.status === 0, 'go build succeeded');
-  }
-  const t0 = Date.now();
-  const watchdog = setTimeout(() => {
-    console.error(`wizard e2e: FAIL: the run took longer than ${DEADLINE / 1000} s (after the build)`);
-    process.exit(1);
-  }, DEADLINE);
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const server = await startServer(bin, port, join(work, 'data'));
+  const run = await start('synchronizer-wizard-e2e-', { log, label: 'wizard e2e', deadline: DEADLINE });
+  const { t0, base, server, browser } = run;
   log(`demo server up on ${base} (pid ${server.proc.pid})`);
-
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
   const problems = [];
   try {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, baseURL: base });
@@ -217,32 +75,10 @@ async function main() {
     const nav = page.getByRole('navigation', { name: 'Main' });
 
     /** api runs a GraphQL operation from the page with its session cookie and CSRF token, as the dashboard does. */
-    const api = async (query, variables = {}) => {
-      const body = await page.evaluate(
-        async ({ query, variables }) => {
-          const csrf = document.cookie.split('; ').find((c) => c.startsWith('synchronizer_csrf='))?.split('=')[1] ?? '';
-          const r = await fetch('/graphql', {
-            method: 'POST',
-            headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': decodeURIComponent(csrf) },
-            body: JSON.stringify({ query, variables }),
-          });
-          return r.json();
-        },
-        { query, variables },
-      );
-      if (body.errors?.length) throw new Error(`GraphQL: ${body.errors.map((e) => e.message).join('; ')}`);
-      return body.data;
-    };
+    const api = (query, variables = {}) => pageApi(page, query, variables);
 
     // --- Setup through the printed one-time link. ---
-    await page.goto(server.setupURL);
-    await heading(page, 'Set up Synchronizer');
-    await page.getByLabel(/^Your name/).fill(ADMIN.name);
-    await page.getByLabel(/^E-mail address/).fill(ADMIN.email);
-    await page.getByLabel(/^Password/).fill(ADMIN.password);
-    await page.getByLabel(/^Repeat the password/).fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Create administrator' }).click();
-    await heading(page, 'Overview');
+    await createAdmin(page, server.setupURL, 20_000);
     log('admin created through the printed setup link');
 
     // --- Where the fakes are: the demo profile's settings, as the API (and its Edit page) shows them. ---
@@ -469,18 +305,12 @@ async function main() {
     assert(problems.length === 0, `no page errors or CSP violations:\n${problems.join('\n')}`);
     log(`no page errors, no CSP violations; no WCAG 2.1 A/AA violations on: ${a11yChecked.join(', ')}`);
   } catch (err) {
-    console.error(`server log (last 4000 characters):\n${server.logs().slice(-4000)}`);
+    printServerLog(server);
     throw err;
   } finally {
-    clearTimeout(watchdog);
-    await browser.close().catch(() => {});
-    await stopServer(server.proc);
-    rmSync(work, { recursive: true, force: true });
+    await cleanup(run);
   }
-  console.log(`wizard e2e: ok (${step} steps in ${((Date.now() - t0) / 1000).toFixed(1)} s after the build; screenshots in ${shots})`);
+  console.log(`wizard e2e: ok (${steps()} steps in ${((Date.now() - t0) / 1000).toFixed(1)} s after the build; screenshots in ${shots})`);
 }
 
-main().catch((err) => {
-  console.error(`wizard e2e: FAIL: ${err.stack || err}`);
-  process.exit(1);
-});
+runSpec('wizard e2e', main);
