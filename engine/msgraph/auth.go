@@ -237,9 +237,9 @@ func (c *Connector) tokenRequest(ctx context.Context, form url.Values) (tokenRes
 			return tokenResponse{}, fmt.Errorf("msgraph: token endpoint: HTTP %d", resp.StatusCode)
 		}
 		if resp.StatusCode >= 500 {
-			return tokenResponse{}, fmt.Errorf("msgraph: token endpoint: HTTP %d %s", resp.StatusCode, clip(tr.Error))
+			return tokenResponse{}, fmt.Errorf("msgraph: token endpoint: HTTP %d %s", resp.StatusCode, engine.QuoteRemote(tr.Error))
 		}
-		return tokenResponse{}, &AuthError{Code: clip(tr.Error), Reason: grantReason(tr.Error, clip(firstLine(tr.Description)))}
+		return tokenResponse{}, &AuthError{Code: engine.QuoteRemote(tr.Error), Reason: grantReason(tr.Error, engine.QuoteRemote(firstLine(tr.Description)))}
 	}
 	return tr, nil
 }

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/synchronizer/synchronizer/engine"
 )
@@ -207,7 +206,7 @@ func (c *Connector) statusError(method, target string, resp *response) error {
 		} `json:"error"`
 	}
 	if json.Unmarshal(resp.Body, &eb) == nil {
-		ge.Code, ge.Message = clip(eb.Error.Code), clip(eb.Error.Message)
+		ge.Code, ge.Message = engine.QuoteRemote(eb.Error.Code), engine.QuoteRemote(eb.Error.Message)
 	}
 	switch {
 	case resp.Status == http.StatusTooManyRequests || resp.Status == http.StatusServiceUnavailable || resp.Status == http.StatusGatewayTimeout:
@@ -252,22 +251,4 @@ func (c *Connector) call(ctx context.Context, rq request, v any) error {
 		return fmt.Errorf("msgraph: %s %s: decoding the answer: %w", rq.method, redact(rq.path), err)
 	}
 	return nil
-}
-
-// maxQuoted is how much of a remote system's text an error quotes.
-const maxQuoted = 300
-
-// clip bounds a remote system's text quoted in an error (check results, run records, the portal's last error): at
-// most maxQuoted bytes, cut at a character boundary and marked with "…", so a server the settings point at cannot
-// reflect its answers verbatim in bulk.
-func clip(s string) string {
-	s = strings.TrimSpace(s)
-	if len(s) <= maxQuoted {
-		return s
-	}
-	cut := maxQuoted
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
 }

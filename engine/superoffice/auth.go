@@ -196,7 +196,7 @@ func (o *OIDC) Exchange(ctx context.Context, code, nonce string) (Claims, error)
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if resp.StatusCode != http.StatusOK {
-		return Claims{}, fmt.Errorf("superoffice oidc: token endpoint answered %d: %s", resp.StatusCode, clip(string(body)))
+		return Claims{}, fmt.Errorf("superoffice oidc: token endpoint answered %d: %s", resp.StatusCode, engine.QuoteRemote(string(body)))
 	}
 	var tok struct {
 		IDToken string `json:"id_token"`

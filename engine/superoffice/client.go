@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/synchronizer/synchronizer/engine"
 )
@@ -170,27 +169,9 @@ func errorMessage(data []byte) string {
 		Message string `json:"Message"`
 	}
 	if json.Unmarshal(data, &e) == nil && e.Message != "" {
-		return clip(e.Message)
+		return engine.QuoteRemote(e.Message)
 	}
-	return clip(string(data))
-}
-
-// maxQuoted is how much of a remote system's text an error quotes.
-const maxQuoted = 300
-
-// clip bounds a remote system's text quoted in an error (check results, run records, the portal's last error, the
-// audit log): at most maxQuoted bytes, cut at a character boundary and marked with "…", so a server the settings
-// point at cannot reflect its answers verbatim in bulk.
-func clip(s string) string {
-	s = strings.TrimSpace(s)
-	if len(s) <= maxQuoted {
-		return s
-	}
-	cut := maxQuoted
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
+	return engine.QuoteRemote(string(data))
 }
 
 // retryAfter reads a Retry-After value (seconds or an HTTP date); missing or bad values mean 30 s.
