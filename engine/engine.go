@@ -379,33 +379,10 @@ func (e *Engine) Users(profileID string) ([]LinkedUser, error) {
 // Run ids sort by their start, so it reads the runs newest first and stops at the limit. The runs of one user are
 // listed by UserRuns, which reads only those.
 func (e *Engine) Runs(profileID string, limit int) ([]Run, error) {
-	var out []Run
-	err := e.kv.ScanReverse([]byte(keyRoot+"run/"), func(k, b []byte) error {
-		if profileID != "" {
-			var h struct {
-				Profile string `json:"profile"`
-			}
-			if err := json.Unmarshal(b, &h); err != nil {
-				return fmt.Errorf("decode %s: %w", k, err)
-			}
-			if h.Profile != profileID {
-				return nil
-			}
-		}
-		var r Run
-		if err := json.Unmarshal(b, &r); err != nil {
-			return fmt.Errorf("decode %s: %w", k, err)
-		}
-		out = append(out, r)
-		if limit > 0 && len(out) >= limit {
-			return errStopScan
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, errStopScan) {
-		return nil, err
+	if profileID == "" {
+		return e.scanRuns("", limit, nil)
 	}
-	return out, nil
+	return e.scanRuns("", limit, func(h runHead) bool { return h.Profile == profileID })
 }
 
 // errStopScan ends a KV scan early.

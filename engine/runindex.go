@@ -102,20 +102,32 @@ func (e *Engine) UserRunsBefore(profileID, userID, before string, limit int) ([]
 // userRunsScan is UserRunsBefore without the index: it reads the run key space newest first (every run of every
 // profile, decoding each one's header) and keeps the user's runs. It serves stores whose index is not built yet.
 func (e *Engine) userRunsScan(profileID, userID, before string, limit int) ([]Run, error) {
+	return e.scanRuns(before, limit, func(h runHead) bool { return h.Profile == profileID && h.User == userID })
+}
+
+// runHead is the part of a run record that says whose run it is.
+type runHead struct {
+	Profile string `json:"profile"`
+	User    string `json:"user"`
+}
+
+// scanRuns reads the run records newest first, skipping those at or after the run id before (when given) and those
+// keep refuses (when keep is given; only the head is decoded for that), and stops at limit runs (0 = all).
+func (e *Engine) scanRuns(before string, limit int, keep func(runHead) bool) ([]Run, error) {
 	var out []Run
-	err := e.kv.ScanReverse([]byte(keyRoot+"run/"), func(k, b []byte) error {
-		if before != "" && string(k[len(keyRoot+"run/"):]) >= before {
+	prefix := keyRoot + "run/"
+	err := e.kv.ScanReverse([]byte(prefix), func(k, b []byte) error {
+		if before != "" && string(k[len(prefix):]) >= before {
 			return nil
 		}
-		var h struct {
-			Profile string `json:"profile"`
-			User    string `json:"user"`
-		}
-		if err := json.Unmarshal(b, &h); err != nil {
-			return fmt.Errorf("decode %s: %w", k, err)
-		}
-		if h.Profile != profileID || h.User != userID {
-			return nil
+		if keep != nil {
+			var h runHead
+			if err := json.Unmarshal(b, &h); err != nil {
+				return fmt.Errorf("decode %s: %w", k, err)
+			}
+			if !keep(h) {
+				return nil
+			}
 		}
 		var r Run
 		if err := json.Unmarshal(b, &r); err != nil {
