@@ -73,6 +73,24 @@ func (r *Resolver) probeRef(e *engine.Engine, field string, in model.SystemInput
 	return engine.SystemRef{Type: typ, Instance: inst, Settings: settings}, nil
 }
 
+// probeSystem reads one unsaved system of the API (field "system") and builds its uncached connector: what
+// testSystem, systemAccounts and systemCategories start with.
+func (r *Resolver) probeSystem(ctx context.Context, in model.SystemInput, profileID *string) (engine.SystemRef, engine.Connector, error) {
+	e, err := r.needEngine()
+	if err != nil {
+		return engine.SystemRef{}, nil, err
+	}
+	ref, err := r.probeRef(e, "system", in, profileID)
+	if err != nil {
+		return engine.SystemRef{}, nil, err
+	}
+	conn, err := r.probe(ctx, e, "system", ref)
+	if err != nil {
+		return engine.SystemRef{}, nil, err
+	}
+	return ref, conn, nil
+}
+
 // probe builds an uncached connector of ref. Factories only validate (they never call the remote system), so any
 // error is the settings' fault: BAD_USER_INPUT naming the field.
 func (r *Resolver) probe(ctx context.Context, e *engine.Engine, field string, ref engine.SystemRef) (engine.Connector, error) {

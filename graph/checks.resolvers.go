@@ -14,15 +14,7 @@ import (
 
 // TestSystem is the resolver for the testSystem field.
 func (r *mutationResolver) TestSystem(ctx context.Context, system model.SystemInput, profileID *string) (*model.SystemCheckReport, error) {
-	e, err := r.needEngine()
-	if err != nil {
-		return nil, err
-	}
-	ref, err := r.probeRef(e, "system", system, profileID)
-	if err != nil {
-		return nil, err
-	}
-	conn, err := r.probe(ctx, e, "system", ref)
+	ref, conn, err := r.probeSystem(ctx, system, profileID)
 	if err != nil {
 		return nil, err
 	}
@@ -40,15 +32,7 @@ func (r *queryResolver) ProfileChecks(ctx context.Context, profileID string, use
 
 // SystemAccounts is the resolver for the systemAccounts field.
 func (r *queryResolver) SystemAccounts(ctx context.Context, system model.SystemInput, profileID *string) (*model.AccountListing, error) {
-	e, err := r.needEngine()
-	if err != nil {
-		return nil, err
-	}
-	ref, err := r.probeRef(e, "system", system, profileID)
-	if err != nil {
-		return nil, err
-	}
-	conn, err := r.probe(ctx, e, "system", ref)
+	ref, conn, err := r.probeSystem(ctx, system, profileID)
 	if err != nil {
 		return nil, err
 	}

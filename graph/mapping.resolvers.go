@@ -17,15 +17,7 @@ func (r *queryResolver) SystemCategories(ctx context.Context, system model.Syste
 	if err != nil {
 		return nil, err
 	}
-	e, err := r.needEngine()
-	if err != nil {
-		return nil, err
-	}
-	ref, err := r.probeRef(e, "system", system, profileID)
-	if err != nil {
-		return nil, err
-	}
-	conn, err := r.probe(ctx, e, "system", ref)
+	ref, conn, err := r.probeSystem(ctx, system, profileID)
 	if err != nil {
 		return nil, err
 	}
