@@ -40,7 +40,10 @@ func droppingServer(t *testing.T, served *atomic.Int32) string {
 				body := `<?xml version="1.0"?><D:multistatus xmlns:D="DAV:" xmlns:CS="http://calendarserver.org/ns/"><D:response><D:href>` +
 					req.URL.Path + `</D:href><D:propstat><D:prop><D:sync-token>tok-1</D:sync-token><CS:getctag>c1</CS:getctag></D:prop>` +
 					`<D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>`
-				fmt.Fprintf(c, "HTTP/1.1 207 Multi-Status\r\nContent-Type: application/xml\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+				// Connection: close, like the servers this emulates: the client must not send the next request on this
+				// connection (a write to an already closed pooled connection would never reach the handler and the
+				// count below would miss it).
+				fmt.Fprintf(c, "HTTP/1.1 207 Multi-Status\r\nContent-Type: application/xml\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
 			}(c)
 		}
 	}()
